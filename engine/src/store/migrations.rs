@@ -1,0 +1,21 @@
+//! The schema, as an append-only list of migrations. SQLite's `user_version` records how many
+//! have been applied; never edit a migration that has shipped, add a new one.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("sql/001_initial.sql"))];
+
+pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    Migrations::from_slice(MIGRATIONS).to_latest(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+    }
+}

@@ -1,0 +1,8 @@
+//! The browser entry point: once the server-rendered page has loaded, `hydrate` attaches the
+//! `app` crate's components to it, making every control live.
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

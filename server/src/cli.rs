@@ -1,0 +1,60 @@
+//! The command line: `api-switch` alone serves on 127.0.0.1:9090 with its data beside the
+//! executable; subcommands cover what headless users and scripts need.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// API Switch: one local endpoint for all your AI providers, with routing and failover.
+#[derive(Debug, Parser)]
+#[command(name = "api-switch", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the proxy and the web UI (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+/// Where the data lives; shared by every command that touches the database.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DataDirArg {
+    /// Folder holding api-switch.db [default: the folder of the executable].
+    #[arg(long, env = "API_SWITCH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9090")]
+    pub listen: SocketAddr,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            data: DataDirArg::default(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
+        }
+    }
+}
+
+impl DataDirArg {
+    /// The chosen folder, or the executable's own folder (the portable default).
+    pub fn resolve(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let exe = std::env::current_exe()?;
+        exe.parent()
+            .map(|dir| dir.to_path_buf())
+            .ok_or_else(|| anyhow::anyhow!("cannot tell the executable's folder; pass --data-dir"))
+    }
+}

@@ -1,0 +1,9 @@
+//! The `api-switch` server: one Axum listener that serves the proxy endpoints, the web UI
+//! (server-rendered, then hydrated) and the UI's server functions. Everything it does lives in
+//! the `engine` crate; this crate only wires HTTP to it.
+
+pub mod assets;
+pub mod cli;
+pub mod http;
+
+pub use http::{ServeOptions, serve};

@@ -1,0 +1,24 @@
+use api_switch::ServeOptions;
+use api_switch::cli::{Cli, Command, ServeArgs};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "api_switch=info,engine=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            api_switch::serve(ServeOptions {
+                listen: args.listen,
+                data_dir: args.data.resolve()?,
+            })
+            .await
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask`: the project's own build tool, so a fresh machine needs nothing but Rust.
+//! `run`, `test` and `build` first make sure every tool the project needs is installed (saying
+//! what they install, skipping what is already there), then build the UI bundle and the server.
+
+mod setup;
+mod steps;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <command> [args]
+
+commands:
+  run [ARGS]      set up, build the UI and the server, start api-switch on 127.0.0.1:9090
+                  (ARGS go to `api-switch serve`, e.g. --listen 0.0.0.0:9090)
+  test            set up, build, then every test, clippy and rustfmt
+  build           a release target/release/api-switch with the whole UI embedded
+  build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
+  build-ui        only the UI bundle (target/site/pkg)
+  setup           only install what is missing";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "run" => steps::run(&rest),
+        "test" => steps::test(),
+        "build" => steps::build_release(),
+        "build-desktop" => steps::build_desktop(),
+        "build-ui" => {
+            setup::ui_tools()?;
+            steps::build_ui()
+        }
+        "setup" => setup::ui_tools().and_then(|_| setup::test_tools()),
+        "" | "help" | "--help" | "-h" => {
+            eprintln!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}

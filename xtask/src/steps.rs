@@ -1,0 +1,168 @@
+//! The build and test steps `main` strings together. Each step says what it runs.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::setup::{self, WasmRoute};
+
+pub fn say(message: &str) {
+    eprintln!("xtask: {message}");
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target folder, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => root_dir().join("target"),
+    }
+}
+
+/// Where the UI bundle goes; the server embeds this folder.
+fn site_pkg_dir() -> PathBuf {
+    root_dir().join("target/site/pkg")
+}
+
+pub fn cmd(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(root_dir());
+    command
+}
+
+pub fn run_cmd(command: &mut Command) -> Result<()> {
+    let shown = format!("{command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    say(&format!("cargo {}", args.join(" ")));
+    run_cmd(cmd("cargo").args(args))
+}
+
+/// Compiles `frontend` to wasm, runs wasm-bindgen on it and compiles the stylesheet.
+pub fn build_ui() -> Result<()> {
+    let route = setup::wasm_target()?;
+    setup::remember_wasm_route(route)?;
+    let wasm_args = [
+        "build",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ];
+    match route {
+        WasmRoute::Rustup => cargo(&wasm_args)?,
+        WasmRoute::DebianBuildStd => {
+            say("building the wasm bundle with Debian's rustc-web and -Zbuild-std");
+            let path = format!("/usr/bin:{}", std::env::var("PATH").unwrap_or_default());
+            run_cmd(
+                Command::new("/usr/bin/cargo")
+                    .current_dir(root_dir())
+                    .args(wasm_args)
+                    .arg("-Zbuild-std=std,panic_abort")
+                    .env("PATH", path)
+                    .env("RUSTC", "/usr/bin/rustc")
+                    .env("RUSTC_BOOTSTRAP", "1")
+                    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld"),
+            )?;
+        }
+    }
+    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/frontend.wasm");
+    let pkg = site_pkg_dir();
+    std::fs::create_dir_all(&pkg)?;
+    say("wasm-bindgen: writing target/site/pkg/api_switch{.js,_bg.wasm}");
+    run_cmd(
+        cmd("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-name", "api_switch"])
+            .arg("--out-dir")
+            .arg(&pkg)
+            .arg(&wasm),
+    )?;
+    say("tailwindcss: writing target/site/pkg/api_switch.css");
+    run_cmd(
+        cmd("node_modules/.bin/tailwindcss")
+            .args(["--input", "style/main.css", "--minify", "--output"])
+            .arg(pkg.join("api_switch.css")),
+    )
+}
+
+/// `cargo xtask run`: the product, started from a release build on 127.0.0.1:9090.
+pub fn run(serve_args: &[String]) -> Result<()> {
+    build_release()?;
+    let binary = target_dir().join("release/api-switch");
+    say(&format!("starting {} serve {}", binary.display(), serve_args.join(" ")));
+    run_cmd(Command::new(binary).arg("serve").args(serve_args))
+}
+
+/// `cargo xtask build`: one self-contained release binary.
+pub fn build_release() -> Result<()> {
+    setup::ui_tools()?;
+    build_ui()?;
+    cargo(&["build", "--release", "--package", "api-switch"])?;
+    say(&format!(
+        "built {} (the UI is embedded; copy it anywhere)",
+        target_dir().join("release/api-switch").display()
+    ));
+    Ok(())
+}
+
+/// `cargo xtask test`: set-up, the builds the tests drive, then every check.
+pub fn test() -> Result<()> {
+    setup::ui_tools()?;
+    setup::test_tools()?;
+    cargo(&["fmt", "--all", "--check"])?;
+    build_ui()?;
+    cargo(&["build", "--release", "--package", "api-switch"])?;
+    cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
+    let release_bin = target_dir().join("release/api-switch");
+    let has_nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false);
+    let mut test = cmd("cargo");
+    if has_nextest {
+        test.args(["nextest", "run", "--no-fail-fast"]);
+    } else {
+        test.args(["test", "--no-fail-fast"]);
+    }
+    test.env("API_SWITCH_RELEASE_BIN", &release_bin);
+    say(&format!("{test:?}"));
+    run_cmd(&mut test)?;
+    if has_nextest {
+        // nextest does not run doc tests.
+        cargo(&["test", "--doc"])?;
+    }
+    say("all tests passed");
+    Ok(())
+}
+
+/// `cargo xtask build-desktop`: the Tauri app, with its system libraries.
+pub fn build_desktop() -> Result<()> {
+    setup::debian_packages(&[
+        ("libwebkit2gtk-4.1-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/webkit2gtk-4.1.pc"),
+        ("libayatana-appindicator3-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/ayatana-appindicator3-0.1.pc"),
+        ("librsvg2-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/librsvg-2.0.pc"),
+        ("libxdo-dev", "/usr/include/xdo.h"),
+        ("libssl-dev", "/usr/include/openssl/ssl.h"),
+        ("build-essential", "/usr/share/doc/build-essential"),
+    ])?;
+    setup::ui_tools()?;
+    build_ui()?;
+    cargo(&["build", "--release", "--package", "api-switch-desktop"])
+}
