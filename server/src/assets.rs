@@ -33,6 +33,19 @@ pub async fn bundle_file(Path(file): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, format!("{file}: no such file in the UI bundle")).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("{file}: no such file in the UI bundle"),
+        )
+            .into_response(),
     }
+}
+
+/// `GET /favicon.svg` (and `/favicon.ico`, which browsers ask for on their own).
+pub async fn favicon() -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../assets/favicon.svg"),
+    )
+        .into_response()
 }

@@ -50,6 +50,8 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/pkg/{*file}", get(assets::bundle_file))
+        .route("/favicon.svg", get(assets::favicon))
+        .route("/favicon.ico", get(assets::favicon))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -93,4 +95,77 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     tracing::info!(address = %local, data = %options.data_dir.display(), "api-switch is serving");
     axum::serve(listener, router(app, local)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    fn test_router() -> (tempfile::TempDir, Router) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let app = AppState::open(dir.path().join(DB_FILE_NAME)).expect("open state");
+        let router = router(app, SocketAddr::from(([127, 0, 0, 1], 0)));
+        (dir, router)
+    }
+
+    #[tokio::test]
+    async fn health_answers_with_version_and_uptime() {
+        let (_dir, router) = test_router();
+        let response = router
+            .oneshot(
+                Request::get("/health")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(json["uptime_secs"], 0);
+    }
+
+    #[tokio::test]
+    async fn the_overview_page_is_server_rendered_with_live_values() {
+        let (dir, router) = test_router();
+        let response = router
+            .oneshot(Request::get("/").body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let html = String::from_utf8_lossy(&body);
+        assert!(
+            html.contains("/pkg/api_switch.js"),
+            "hydration script is linked"
+        );
+        let db = dir.path().join(DB_FILE_NAME).display().to_string();
+        assert!(html.contains(&db), "the data file path is rendered: {html}");
+        assert!(
+            html.contains(r#"id="channel-count">0<"#),
+            "channel count rendered"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_missing_bundle_file_is_a_404() {
+        let (_dir, router) = test_router();
+        let response = router
+            .oneshot(
+                Request::get("/pkg/nope.js")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
 }

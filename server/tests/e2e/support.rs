@@ -1,0 +1,77 @@
+//! Helpers shared by the end-to-end tests: start a real `api-switch` process on a free port
+//! and stop it when the test ends.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `api-switch`, killed on drop.
+pub struct RunningServer {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// The workspace root, for scripts under `end2end/`.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("server/ has a parent")
+        .to_path_buf()
+}
+
+/// Starts `binary` with `args` in `cwd` and waits until `/health` answers.
+pub fn start(binary: &Path, args: &[&str], cwd: &Path, port: u16) -> RunningServer {
+    let child = Command::new(binary)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("API_SWITCH_DATA_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let server = RunningServer {
+        child,
+        base_url: format!("http://127.0.0.1:{port}"),
+    };
+    wait_healthy(&server.base_url);
+    server
+}
+
+/// Waits until `/health` answers 200, panicking after 30 s.
+pub fn wait_healthy(base_url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let client = reqwest::blocking::Client::new();
+    while Instant::now() < deadline {
+        if let Ok(response) = client.get(format!("{base_url}/health")).send()
+            && response.status().is_success()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("api-switch at {base_url} did not become healthy within 30 s");
+}
+
+/// Kills a child process when the test ends, pass or fail.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
