@@ -70,31 +70,65 @@ async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
     }))
 }
 
-/// Opens the data folder and serves until the process is stopped.
-pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&options.data_dir).map_err(|error| {
-        anyhow::anyhow!(
-            "cannot create the data folder {}: {error}",
-            options.data_dir.display()
-        )
-    })?;
-    let app = AppState::open(options.data_dir.join(DB_FILE_NAME))?;
-    if !assets::has_ui_bundle() {
-        tracing::warn!("this binary has no UI bundle; build it with `cargo xtask build`");
-    }
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .map_err(|error| {
+/// A server that has opened its data and bound its listener, ready to run. Binding first lets
+/// callers (the desktop app, tests) learn the real address before anything is served.
+pub struct BoundServer {
+    listener: tokio::net::TcpListener,
+    app: AppState,
+    local: SocketAddr,
+}
+
+impl BoundServer {
+    /// Opens the data folder and binds the listener.
+    pub async fn bind(options: ServeOptions) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&options.data_dir).map_err(|error| {
             anyhow::anyhow!(
-                "cannot listen on {}: {error}; is another api-switch already running? \
-                 Use --listen to pick another address",
-                options.listen
+                "cannot create the data folder {}: {error}",
+                options.data_dir.display()
             )
         })?;
-    let local = listener.local_addr()?;
-    tracing::info!(address = %local, data = %options.data_dir.display(), "api-switch is serving");
-    axum::serve(listener, router(app, local)).await?;
-    Ok(())
+        let app = AppState::open(options.data_dir.join(DB_FILE_NAME))?;
+        if !assets::has_ui_bundle() {
+            tracing::warn!("this binary has no UI bundle; build it with `cargo xtask build`");
+        }
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|error| {
+                anyhow::anyhow!(
+                    "cannot listen on {}: {error}; is another api-switch already running? \
+                     Use --listen to pick another address",
+                    options.listen
+                )
+            })?;
+        let local = listener.local_addr()?;
+        tracing::info!(address = %local, data = %options.data_dir.display(), "api-switch is serving");
+        Ok(Self {
+            listener,
+            app,
+            local,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The engine state, shared with whoever embeds the server (e.g. the desktop tray).
+    pub fn state(&self) -> &AppState {
+        &self.app
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, router(self.app, self.local)).await?;
+        Ok(())
+    }
+}
+
+/// Opens the data folder and serves until the process is stopped.
+pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
+    BoundServer::bind(options).await?.run().await
 }
 
 #[cfg(test)]

@@ -6,4 +6,4 @@ pub mod assets;
 pub mod cli;
 pub mod http;
 
-pub use http::{ServeOptions, serve};
+pub use http::{BoundServer, ServeOptions, serve};
