@@ -72,14 +72,17 @@ impl ErrorKind {
             "invalid_request_error" | "invalid_request" | "bad_request" => {
                 ErrorKind::InvalidRequest
             }
-            "authentication_error" | "invalid_api_key" => ErrorKind::Authentication,
+            "authentication_error" | "invalid_api_key" | "unauthenticated" => {
+                ErrorKind::Authentication
+            }
             "permission_error" | "permission_denied" => ErrorKind::Permission,
             "not_found_error" | "model_not_found" | "not_found" => ErrorKind::NotFound,
             "request_too_large" => ErrorKind::RequestTooLarge,
-            "rate_limit_error" | "rate_limit_exceeded" | "insufficient_quota" => {
-                ErrorKind::RateLimit
-            }
-            "overloaded_error" | "server_overloaded" => ErrorKind::Overloaded,
+            "rate_limit_error"
+            | "rate_limit_exceeded"
+            | "insufficient_quota"
+            | "resource_exhausted" => ErrorKind::RateLimit,
+            "overloaded_error" | "server_overloaded" | "unavailable" => ErrorKind::Overloaded,
             "api_error" | "server_error" | "internal_error" => ErrorKind::Api,
             _ => return None,
         })
@@ -126,7 +129,9 @@ pub fn parse_error_body(status: u16, body: &[u8]) -> UpstreamError {
         .or_else(|| inner.as_str())
         .map(str::to_owned)
         .unwrap_or_else(|| value.to_string());
-    let kind = ["type", "code", "status"]
+    // `code` first: OpenAI puts the specific reason there (`invalid_api_key`) and a generic
+    // class in `type`.
+    let kind = ["code", "type", "status"]
         .iter()
         .filter_map(|key| inner.get(*key).and_then(|v| v.as_str()))
         .find_map(|name| ErrorKind::from_type(&name.to_ascii_lowercase()))

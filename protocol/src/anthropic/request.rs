@@ -229,7 +229,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
             "temperature",
             request.temperature.map(|t| t.min(1.0)),
         );
-        put(&mut body, "top_p", request.top_p);
+        // Current Claude models reject temperature and top_p together: temperature wins.
+        if request.temperature.is_none() {
+            put(&mut body, "top_p", request.top_p);
+        }
     }
     put(&mut body, "thinking", thinking);
     if let Some(user) = &request.user {
@@ -246,6 +249,15 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
 fn thinking(request: &Request, options: &EncodeOptions) -> Option<Value> {
     let reasoning = request.reasoning.as_ref()?;
     if request.origin != Some(Protocol::Anthropic) && !options.upstream_supports_reasoning {
+        return None;
+    }
+    // Anthropic refuses thinking when the tool choice forces a call; the client's tool
+    // requirement is kept and thinking dropped.
+    let forced = matches!(
+        request.tool_choice,
+        Some(ToolChoice::Required | ToolChoice::Tool(_))
+    );
+    if forced && !request.tools.is_empty() {
         return None;
     }
     let budget = reasoning
