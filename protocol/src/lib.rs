@@ -14,6 +14,8 @@
 
 pub mod anthropic;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hub;
 mod json;
 pub mod openai_chat;

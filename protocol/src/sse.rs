@@ -67,6 +67,9 @@ impl SseParser {
 
     /// Feeds one network chunk, returning every event it completes.
     pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+        if chunk.is_empty() {
+            return Vec::new();
+        }
         let mut chunk = chunk;
         if self.pending_cr && chunk.first() == Some(&b'\n') {
             chunk = &chunk[1..];
