@@ -11,6 +11,32 @@
 //! - [`classify_wire_event`]: the same phase for a pass-through stream (same protocol both sides).
 //! - [`error_body`] / [`parse_error_body`]: client-facing error bodies and upstream error reading.
 //! - [`anthropic::estimate_tokens`]: local answer for `/v1/messages/count_tokens`.
+//!
+//! When client and upstream speak the same protocol the engine forwards bytes untouched and
+//! only uses [`SseParser`] + [`classify_wire_event`] to know when the preamble ends.
+//!
+//! ```
+//! use protocol::{EncodeOptions, Phase, Protocol, StreamTranscoder, decode_request, encode_request};
+//!
+//! // An OpenAI client asks an Anthropic channel, streaming.
+//! let inbound = br#"{"model":"auto","stream":true,"stream_options":{"include_usage":true},
+//!     "messages":[{"role":"user","content":"Hi"}]}"#;
+//! let mut request = decode_request(Protocol::OpenAiChat, inbound).expect("valid body");
+//! request.model = "claude-sonnet-4-5".into(); // the entry's real model name
+//! let options = EncodeOptions { default_max_tokens: Some(64000), ..Default::default() };
+//! let upstream_body = encode_request(Protocol::Anthropic, &request, &options);
+//! assert_eq!(upstream_body["max_tokens"], 64000);
+//!
+//! // Upstream SSE bytes -> client SSE bytes; `request.include_usage` is the client's wish.
+//! let mut transcoder = StreamTranscoder::new(Protocol::Anthropic, Protocol::OpenAiChat, 1_700_000_000, request.include_usage);
+//! let upstream = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":5}}}\n\n\
+//! event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n";
+//! let events = transcoder.push(upstream);
+//! assert_eq!(events[0].phase, Phase::Preamble); // role chunk: may still fail over
+//! assert_eq!(events[1].phase, Phase::Content);  // first text: commit to this upstream
+//! let closing = transcoder.finish(); // usage chunk, then [DONE]
+//! assert_eq!(closing.last().map(|e| e.event.data.as_str()), Some("[DONE]"));
+//! ```
 
 pub mod anthropic;
 mod error;

@@ -321,4 +321,16 @@ fn in_band_errors_are_reencoded_in_the_client_shape() {
     let body: Value = serde_json::from_str(&events[0].event.data).expect("json");
     assert_eq!(body["error"]["message"], "Overloaded");
     assert_eq!(body["error"]["code"], "server_overloaded");
+    assert_eq!(events.len(), 1, "nothing follows an in-band error");
+
+    let events = transcode(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        b"data: {\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\"}}\n\n",
+        4096,
+        false,
+    );
+    assert_eq!(event_names(&events), ["error"]);
+    let body: Value = serde_json::from_str(&events[0].event.data).expect("json");
+    assert_eq!(body["error"]["type"], "rate_limit_error");
 }

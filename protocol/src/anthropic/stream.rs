@@ -174,7 +174,11 @@ impl Encoder {
                 out.extend(self.close_block());
                 out
             }
-            StreamEvent::Error { message, kind } => vec![error_event(message, *kind)],
+            StreamEvent::Error { message, kind } => {
+                // An error ends the stream: no closing events follow it.
+                self.done = true;
+                vec![error_event(message, *kind)]
+            }
         }
     }
 

@@ -235,6 +235,8 @@ impl Encoder {
     }
 
     fn on_error(&mut self, message: &str, kind: ErrorKind) -> Vec<SseEvent> {
+        // An error ends the stream, as OpenAI does: no usage chunk or `[DONE]` follows.
+        self.done = true;
         vec![SseEvent::data(
             super::error_body(500, message, kind).to_string(),
         )]

@@ -367,6 +367,8 @@ impl Encoder {
     }
 
     fn on_error(&mut self, message: &str, kind: ErrorKind) -> Vec<SseEvent> {
+        // An error ends the stream: no `response.completed` follows it.
+        self.done = true;
         let code = crate::openai_chat::error_body(500, message, kind)["error"]["code"].clone();
         vec![self.event(
             "error",
