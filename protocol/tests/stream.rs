@@ -334,3 +334,19 @@ fn in_band_errors_are_reencoded_in_the_client_shape() {
     let body: Value = serde_json::from_str(&events[0].event.data).expect("json");
     assert_eq!(body["error"]["type"], "rate_limit_error");
 }
+
+#[test]
+fn a_garbage_tool_call_index_is_ignored_without_allocating() {
+    let input = chat_chunk(
+        r#"{"tool_calls":[{"index":1000000000000000,"id":"x","function":{"name":"f","arguments":"{}"}}]}"#,
+        "null",
+    );
+    let events = transcode(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        input.as_bytes(),
+        4096,
+        false,
+    );
+    assert!(events.iter().all(|e| !e.event.data.contains("tool_use")));
+}

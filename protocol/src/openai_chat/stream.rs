@@ -9,6 +9,9 @@ use crate::json::str_field;
 use crate::sse::SseEvent;
 use serde_json::{Value, json};
 
+/// How far past the known calls a tool-call index may jump before it is treated as garbage.
+const MAX_INDEX_GAP: usize = 64;
+
 /// One tool call being received: announced once its name is known.
 #[derive(Debug, Default)]
 struct ToolSlot {
@@ -108,6 +111,10 @@ impl Decoder {
                 (_, None) => 0,
             },
         };
+        // Indices are dense from 0; a wildly large one is garbage and must not allocate.
+        if index > self.tools.len() + MAX_INDEX_GAP {
+            return;
+        }
         if self.tools.len() <= index {
             self.tools.resize_with(index + 1, ToolSlot::default);
         }
