@@ -319,3 +319,53 @@ fn token_estimate_follows_the_documented_heuristic() {
         json!({"input_tokens": 1607})
     );
 }
+
+#[test]
+fn chat_max_tokens_field_follows_the_upstream_model() {
+    let body = br#"{"model":"m","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}"#;
+    let plain = convert_request(
+        Protocol::Anthropic,
+        Protocol::OpenAiChat,
+        body,
+        &EncodeOptions::default(),
+    )
+    .expect("convert");
+    assert_eq!(
+        (
+            plain["max_tokens"].as_u64(),
+            plain.get("max_completion_tokens")
+        ),
+        (Some(100), None)
+    );
+    let reasoning = EncodeOptions {
+        upstream_supports_reasoning: true,
+        ..Default::default()
+    };
+    let converted = convert_request(Protocol::Anthropic, Protocol::OpenAiChat, body, &reasoning)
+        .expect("convert");
+    assert_eq!(
+        (
+            converted["max_completion_tokens"].as_u64(),
+            converted.get("max_tokens")
+        ),
+        (Some(100), None)
+    );
+}
+
+#[test]
+fn unsigned_thinking_is_not_sent_back_to_anthropic() {
+    let body = br#"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"},
+        {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":""},{"type":"text","text":"yes"}]},
+        {"role":"user","content":"and?"}]}"#;
+    let converted = convert_request(
+        Protocol::Anthropic,
+        Protocol::Anthropic,
+        body,
+        &EncodeOptions::default(),
+    )
+    .expect("convert");
+    assert_eq!(
+        converted["messages"][1]["content"],
+        json!([{"type": "text", "text": "yes"}])
+    );
+}

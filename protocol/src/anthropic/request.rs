@@ -124,7 +124,8 @@ fn decode_block(block: &Value) -> Option<Part> {
         },
         "thinking" => Part::Reasoning {
             text: str_field(block, "thinking").unwrap_or_default(),
-            signature: str_field(block, "signature"),
+            // An empty signature (from a converted stream) is no signature at all.
+            signature: str_field(block, "signature").filter(|s| !s.is_empty()),
         },
         // Documents, redacted thinking and server-tool blocks have no hub form; skipped.
         _ => return None,

@@ -24,7 +24,8 @@ pub fn decode_response(body: &Value) -> Response {
                 },
                 "thinking" => Part::Reasoning {
                     text: str_field(block, "thinking").unwrap_or_default(),
-                    signature: str_field(block, "signature"),
+                    // An empty signature (from a converted stream) is no signature at all.
+                    signature: str_field(block, "signature").filter(|s| !s.is_empty()),
                 },
                 _ => return None,
             })

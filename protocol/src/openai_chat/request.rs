@@ -249,8 +249,16 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     }
     put(&mut body, "temperature", request.temperature);
     put(&mut body, "top_p", request.top_p);
-    // `max_tokens` rather than `max_completion_tokens`: every compatible relay understands it.
-    put(&mut body, "max_tokens", request.max_tokens);
+    // OpenAI's reasoning models reject `max_tokens` and want `max_completion_tokens`; other
+    // compatible upstreams (relays, older deployments) only know `max_tokens`.
+    let max_tokens_field = if options.upstream_supports_reasoning {
+        "max_completion_tokens"
+    } else {
+        "max_tokens"
+    };
+    body.remove("max_tokens");
+    body.remove("max_completion_tokens");
+    put(&mut body, max_tokens_field, request.max_tokens);
     put(&mut body, "user", request.user.clone());
     if let Some(effort) = reasoning_effort_for(request, options) {
         body.insert("reasoning_effort".into(), json!(effort));
