@@ -57,7 +57,9 @@ pub fn wasm_target() -> Result<WasmRoute> {
     if rustup_ok {
         return Ok(WasmRoute::Rustup);
     }
-    say("rustup could not download the wasm32 target; taking the offline route (Debian rustc-web, std built from source)");
+    say(
+        "rustup could not download the wasm32 target; taking the offline route (Debian rustc-web, std built from source)",
+    );
     debian_packages(&[
         ("rustc-web", "/usr/bin/rustc"),
         ("cargo-web", "/usr/bin/cargo"),
@@ -95,7 +97,13 @@ fn wasm_bindgen_cli() -> Result<()> {
         if current.is_empty() { "none" } else { &current }
     ));
     let locked = cmd("cargo")
-        .args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--locked"])
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+            "--locked",
+        ])
         .status()?;
     if locked.success() {
         return Ok(());
@@ -103,7 +111,12 @@ fn wasm_bindgen_cli() -> Result<()> {
     // A registry mirror can lack one exact version from the CLI's lock file; the unlocked
     // install still honours every semver bound.
     say("the locked install failed; retrying without --locked");
-    run_cmd(cmd("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]))
+    run_cmd(cmd("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        WASM_BINDGEN_VERSION,
+    ]))
 }
 
 fn npm_packages() -> Result<()> {
@@ -118,7 +131,11 @@ fn npm_packages() -> Result<()> {
     }
     say("installing npm packages (Tailwind CSS compiler, playwright-core)");
     let verb = if lock.exists() { "ci" } else { "install" };
-    run_cmd(cmd("npm").args([verb, "--no-audit", "--no-fund"]).current_dir(&root))?;
+    run_cmd(
+        cmd("npm")
+            .args([verb, "--no-audit", "--no-fund"])
+            .current_dir(&root),
+    )?;
     std::fs::write(stamp, "")?;
     Ok(())
 }
@@ -163,7 +180,10 @@ pub fn debian_packages(packages: &[(&str, &str)]) -> Result<()> {
             missing.join(" ")
         );
     }
-    say(&format!("installing Debian packages: {}", missing.join(" ")));
+    say(&format!(
+        "installing Debian packages: {}",
+        missing.join(" ")
+    ));
     let update = Command::new("apt-get").arg("update").arg("-qq").status()?;
     if !update.success() {
         say("apt-get update failed; trying the install with the current package lists");

@@ -88,7 +88,13 @@ pub fn build_ui() -> Result<()> {
     say("wasm-bindgen: writing target/site/pkg/api_switch{.js,_bg.wasm}");
     run_cmd(
         cmd("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", "api_switch"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "api_switch",
+            ])
             .arg("--out-dir")
             .arg(&pkg)
             .arg(&wasm),
@@ -105,7 +111,11 @@ pub fn build_ui() -> Result<()> {
 pub fn run(serve_args: &[String]) -> Result<()> {
     build_release()?;
     let binary = target_dir().join("release/api-switch");
-    say(&format!("starting {} serve {}", binary.display(), serve_args.join(" ")));
+    say(&format!(
+        "starting {} serve {}",
+        binary.display(),
+        serve_args.join(" ")
+    ));
     run_cmd(Command::new(binary).arg("serve").args(serve_args))
 }
 
@@ -155,9 +165,18 @@ pub fn test() -> Result<()> {
 /// `cargo xtask build-desktop`: the Tauri app, with its system libraries.
 pub fn build_desktop() -> Result<()> {
     setup::debian_packages(&[
-        ("libwebkit2gtk-4.1-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/webkit2gtk-4.1.pc"),
-        ("libayatana-appindicator3-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/ayatana-appindicator3-0.1.pc"),
-        ("librsvg2-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/librsvg-2.0.pc"),
+        (
+            "libwebkit2gtk-4.1-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/webkit2gtk-4.1.pc",
+        ),
+        (
+            "libayatana-appindicator3-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/ayatana-appindicator3-0.1.pc",
+        ),
+        (
+            "librsvg2-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/librsvg-2.0.pc",
+        ),
         ("libxdo-dev", "/usr/include/xdo.h"),
         ("libssl-dev", "/usr/include/openssl/ssl.h"),
         ("build-essential", "/usr/share/doc/build-essential"),

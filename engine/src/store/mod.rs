@@ -12,7 +12,9 @@ use rusqlite::Connection;
 /// Why the store could not do what was asked; the message says what to check.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}; check that its folder exists and is writable")]
+    #[error(
+        "cannot open the database {path}: {source}; check that its folder exists and is writable"
+    )]
     Open {
         path: PathBuf,
         #[source]
@@ -69,7 +71,9 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite itself consistent (every write is a
         // transaction), so the poisoned guard is safe to keep using.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many channels are configured.
