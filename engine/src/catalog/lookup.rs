@@ -3,7 +3,7 @@
 //! `claude-sonnet-4-5-20250929`, `openrouter/x-ai/grok-4:free`), so lookup goes from strict
 //! to loose: exact, then normalised, then the best fuzzy match.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -46,15 +46,10 @@ pub(super) struct Index {
     provider_names: HashMap<String, String>,
     /// Provider of each model, by position, to prefer the maker named in a prefix.
     model_provider: Vec<String>,
-    resellers: HashSet<String>,
 }
 
 impl Index {
-    pub(super) fn build(
-        models: &[ModelInfo],
-        providers: &HashMap<String, ProviderInfo>,
-        resellers: &[String],
-    ) -> Self {
+    pub(super) fn build(models: &[ModelInfo], providers: &HashMap<String, ProviderInfo>) -> Self {
         let mut exact = HashMap::new();
         let mut normalised = HashMap::new();
         let mut keys = Vec::new();
@@ -88,7 +83,6 @@ impl Index {
             keys,
             provider_names,
             model_provider: models.iter().map(|m| m.provider.clone()).collect(),
-            resellers: resellers.iter().map(|r| r.to_lowercase()).collect(),
         }
     }
 
@@ -126,12 +120,10 @@ impl Index {
         };
         let mut segments: Vec<&str> = without_variant.split('/').collect();
         let bare = segments.pop().unwrap_or_default().to_string();
+        // Reseller segments (`openrouter/`, `groq/`) are simply not maker spellings.
         let maker = segments
             .iter()
             .rev()
-            .filter(|segment| {
-                !self.resellers.contains(**segment) || self.provider_names.contains_key(**segment)
-            })
             .find_map(|segment| self.provider_names.get(*segment).cloned());
         (bare, maker)
     }

@@ -69,8 +69,6 @@ pub struct ProviderInfo {
 #[derive(Deserialize)]
 struct CatalogFile {
     providers: HashMap<String, ProviderInfo>,
-    #[serde(default)]
-    resellers: Vec<String>,
     models: Vec<ModelInfo>,
 }
 
@@ -125,7 +123,7 @@ impl Catalog {
                 provider: model.provider.clone(),
             });
         }
-        let index = lookup::Index::build(&file.models, &file.providers, &file.resellers);
+        let index = lookup::Index::build(&file.models, &file.providers);
         Ok(Self {
             models: file.models,
             providers: file.providers,
@@ -137,7 +135,7 @@ impl Catalog {
         Self {
             models: Vec::new(),
             providers: HashMap::new(),
-            index: lookup::Index::build(&[], &HashMap::new(), &[]),
+            index: lookup::Index::build(&[], &HashMap::new()),
         }
     }
 

@@ -93,10 +93,48 @@ fn fuzzy_finds_the_best_fitting_model() {
 
 #[test]
 fn fuzzy_prefers_the_maker_named_in_the_prefix() {
-    // Both a DeepSeek distill and Meta's own model fit; the `meta-llama/` prefix decides.
+    // Two makers' models fit `x-alpha-one` equally well; the prefix names the maker.
+    let model = |id: &str, provider: &str| {
+        serde_json::json!({
+            "id": id, "name": id, "provider": provider, "family": "f",
+            "release_date": "2025-01-01", "context_length": 1000,
+            "max_output_tokens": 100, "capabilities": []
+        })
+    };
+    let text = serde_json::json!({
+        "providers": {
+            "maker-a": {"name": "A", "aliases": ["a-labs"]},
+            "maker-b": {"name": "B", "aliases": ["b-ai"]}
+        },
+        "models": [model("alpha-one", "maker-a"), model("one-alpha", "maker-b")]
+    })
+    .to_string();
+    let catalog = Catalog::from_json(&text).expect("valid catalog");
+    let id = |name: &str| catalog.lookup(name).map(|m| (m.model.id.clone(), m.kind));
+    assert_eq!(
+        id("openrouter/b-ai/x-alpha-one"),
+        Some(("one-alpha".into(), MatchKind::Fuzzy))
+    );
+    assert_eq!(
+        id("groq/a-labs/x-alpha-one"),
+        Some(("alpha-one".into(), MatchKind::Fuzzy))
+    );
+    // The same name from the real catalog: Meta's own Llama, not a distill built on it.
     assert_eq!(
         find("meta-llama/llama-3.3-70b-instruct-turbo").map(|m| m.0),
         Some("llama-3.3-70b-instruct".into())
+    );
+}
+
+#[test]
+fn a_model_of_an_unlisted_provider_is_rejected() {
+    let text = r#"{"providers": {}, "models": [{"id": "m", "name": "m", "provider": "nobody",
+        "family": "f", "release_date": "2025-01-01", "context_length": 1,
+        "max_output_tokens": 1, "capabilities": []}]}"#;
+    let error = Catalog::from_json(text).expect_err("unknown provider");
+    assert!(
+        matches!(error, CatalogError::UnknownProvider { .. }),
+        "{error}"
     );
 }
 
