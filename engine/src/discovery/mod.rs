@@ -245,8 +245,13 @@ struct Search {
     attempts: Vec<Attempt>,
     tried: HashSet<(String, AuthStyle)>,
     rejected: HashSet<AuthStyle>,
+    timeouts: usize,
     unreachable: bool,
 }
+
+/// Timeouts after which the host counts as not answering: every further attempt would only
+/// wait as long again.
+const TIMEOUTS_BEFORE_GIVING_UP: usize = 2;
 
 impl Search {
     /// Records `attempt`; `true` when the candidate should be skipped instead.
@@ -277,6 +282,10 @@ impl Search {
                 self.rejected.insert(AuthStyle::of(attempt.api_type));
             }
             Verdict::ConnectFailed => self.unreachable = true,
+            Verdict::Timeout => {
+                self.timeouts += 1;
+                self.unreachable = self.timeouts >= TIMEOUTS_BEFORE_GIVING_UP;
+            }
             _ => {}
         }
         self.attempts.push(attempt);
@@ -343,7 +352,8 @@ impl Search {
         } else if self.unreachable {
             (
                 Outcome::NothingFound,
-                "cannot connect to the host; check the URL and your network",
+                "the host cannot be reached or does not answer in time; check the URL and your \
+                 network, or raise the timeout",
             )
         } else {
             (

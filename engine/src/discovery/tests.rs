@@ -322,6 +322,29 @@ async fn unreachable_host_stops_at_the_first_connect_failure() {
 }
 
 #[tokio::test]
+async fn a_host_that_never_answers_is_given_up_after_two_timeouts() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let request = ProbeRequest {
+        base_url: server.uri(),
+        key: KEY.to_string(),
+        api_type: None,
+    };
+    let quick = ProbeOptions {
+        timeout: Duration::from_millis(100),
+        ..ProbeOptions::default()
+    };
+    let result = calibrate(&request, &quick).await.expect("calibration runs");
+    assert_eq!(result.outcome, Outcome::NothingFound);
+    let verdicts: Vec<_> = result.attempts.iter().map(|a| a.verdict).collect();
+    assert_eq!(verdicts, [Verdict::Timeout, Verdict::Timeout]);
+    assert!(result.message.contains("raise the timeout"));
+}
+
+#[tokio::test]
 async fn invalid_url_is_an_error_that_says_what_to_paste() {
     let request = ProbeRequest {
         base_url: "api.openai.com".to_string(),
