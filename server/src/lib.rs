@@ -4,6 +4,8 @@
 
 pub mod assets;
 pub mod cli;
+pub mod commands;
 pub mod http;
+pub mod output;
 
 pub use http::{BoundServer, ServeOptions, serve};

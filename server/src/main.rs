@@ -20,5 +20,12 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Probe(args) => {
+            let usable = api_switch::commands::probe::run(&args).await?;
+            if !usable {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }

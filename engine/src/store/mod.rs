@@ -2,6 +2,7 @@
 //! executable. Every write goes through here; schema changes are versioned migrations in
 //! `migrations.rs`, applied when the file is opened.
 
+pub mod channel_models;
 mod migrations;
 
 use std::path::{Path, PathBuf};
