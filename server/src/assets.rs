@@ -33,6 +33,10 @@ pub async fn bundle_file(Path(file): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, format!("{file}: no such file in the UI bundle")).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("{file}: no such file in the UI bundle"),
+        )
+            .into_response(),
     }
 }

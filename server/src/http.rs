@@ -49,6 +49,7 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
+        .merge(engine::proxy::proxy_routes())
         .route("/pkg/{*file}", get(assets::bundle_file))
         .leptos_routes_with_context(
             &state,
@@ -90,6 +91,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             )
         })?;
     let local = listener.local_addr()?;
+    // `api-switch import` run against this data folder is picked up within a second.
+    let _watcher = app.spawn_external_change_watcher(std::time::Duration::from_secs(1));
     tracing::info!(address = %local, data = %options.data_dir.display(), "api-switch is serving");
     axum::serve(listener, router(app, local)).await?;
     Ok(())

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod cli;
+pub mod config_cmd;
 pub mod http;
 
 pub use http::{ServeOptions, serve};

@@ -20,5 +20,7 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Import(args) => api_switch::config_cmd::import(&args),
+        Command::Export(args) => api_switch::config_cmd::export(&args),
     }
 }
