@@ -112,13 +112,22 @@ fn error_status(code: u16) -> Response {
     (status, Json(json!({"error": {"message": format!("scripted {code}"), "type": "test", "code": code}}))).into_response()
 }
 
-/// Sets the flag when the stream is dropped before it finished, i.e. the proxy went away.
-struct DropFlag(Arc<UpstreamInner>, bool);
+/// How a scripted stream ends after its parts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Cleanly (the parts end with `[DONE]` or an error event).
+    Clean,
+    /// The connection breaks.
+    Break,
+    /// Never: it waits until the proxy goes away, and records that it did.
+    Hang,
+}
+
+/// Records that a hanging stream was dropped, i.e. the proxy closed the connection.
+struct DropFlag(Arc<UpstreamInner>);
 impl Drop for DropFlag {
     fn drop(&mut self) {
-        if !self.1 {
-            self.0.disconnected.store(true, Ordering::SeqCst);
-        }
+        self.0.disconnected.store(true, Ordering::SeqCst);
     }
 }
 
@@ -126,35 +135,34 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
     let name = inner.name.clone();
     let role = chunk(json!({"role": "assistant", "content": ""}));
     let content = chunk(json!({"content": format!("{name}:{model}")}));
-    let done = "data: [DONE]\n\n".to_owned();
-    let parts: Vec<String> = match model {
-        "preamble-then-error" => vec![role, "data: {\"error\":{\"message\":\"overloaded\"}}\n\n".into()],
-        "break-after-content" => vec![role, content],
-        "hang-after-content" => vec![role, content],
-        _ => vec![role, content, chunk(json!({"content": " more"})), done],
+    let (parts, ending) = match model {
+        "preamble-then-error" => (vec![role, "data: {\"error\":{\"message\":\"overloaded\"}}\n\n".into()], Ending::Clean),
+        "break-after-content" => (vec![role, content], Ending::Break),
+        "hang-after-content" => (vec![role, content], Ending::Hang),
+        _ => (vec![role, content, chunk(json!({"content": " more"})), "data: [DONE]\n\n".into()], Ending::Clean),
     };
-    let hang = model == "hang-after-content";
-    let guard = DropFlag(inner, !hang);
-    let stream = async_stream_parts(parts, hang, guard);
-    Response::builder()
-        .header("content-type", "text/event-stream")
-        .body(Body::from_stream(stream))
-        .expect("response")
-}
-
-fn async_stream_parts(parts: Vec<String>, hang: bool, guard: DropFlag) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
-    let items = futures::stream::iter(parts.into_iter().map(|p| Ok(Bytes::from(p))));
+    let items = futures::stream::iter(parts.into_iter().map(|p| Ok::<_, std::io::Error>(Bytes::from(p))));
     let tail = futures::stream::once(async move {
-        let _guard = guard;
-        if hang {
-            std::future::pending::<()>().await;
+        match ending {
+            Ending::Clean => None,
+            Ending::Break => {
+                // Let the parts reach the proxy before the connection breaks.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Some(Err(std::io::Error::other("scripted break")))
+            }
+            Ending::Hang => {
+                let _flag = DropFlag(inner);
+                std::future::pending::<()>().await;
+                None
+            }
         }
-        Err(std::io::Error::other("end"))
     });
     use futures::StreamExt;
-    // The tail's error only ends the body (a broken connection for `break-after-content`); for
-    // normal streams it comes after [DONE], which the proxy stops at.
-    items.chain(tail)
+    let body = items.chain(tail.filter_map(futures::future::ready));
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from_stream(body))
+        .expect("response")
 }
 
 /// A port where nothing listens.
