@@ -147,8 +147,9 @@ impl AppState {
     /// server runs) and reloads when one happens. Runs until the state is dropped.
     pub fn spawn_external_change_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(&self.inner);
+        // The baseline is taken now, so a change made before the first tick is still seen.
+        let mut last = self.store().data_version().ok();
         tokio::spawn(async move {
-            let mut last = None;
             loop {
                 tokio::time::sleep(every).await;
                 let Some(inner) = weak.upgrade() else { return };

@@ -34,12 +34,28 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
     assert_eq!(exported.settings.cooldown_secs, 900);
     assert_eq!(exported.settings.auto_disable_codes, vec![401, 403]);
     assert!(exported.settings.require_access_key);
-    assert_eq!(exported.settings.connect_timeout_ms, 10_000, "a missing setting gets its default");
+    assert_eq!(
+        exported.settings.connect_timeout_ms, 10_000,
+        "a missing setting gets its default"
+    );
     assert_eq!(exported.access_keys[0].key, "sk-local-0123456789");
     let a = &exported.channels[0];
-    assert_eq!((a.api_key.as_str(), a.enabled), ("sk-abcdefghijklmnop", true));
-    let models: Vec<_> = a.entries.iter().map(|e| (e.model.as_str(), e.priority, e.enabled, e.group.as_str())).collect();
-    assert_eq!(models, vec![("gpt-4o-mini", 0, false, "auto"), ("gpt-4o", 2, true, "auto")]);
+    assert_eq!(
+        (a.api_key.as_str(), a.enabled),
+        ("sk-abcdefghijklmnop", true)
+    );
+    let models: Vec<_> = a
+        .entries
+        .iter()
+        .map(|e| (e.model.as_str(), e.priority, e.enabled, e.group.as_str()))
+        .collect();
+    assert_eq!(
+        models,
+        vec![
+            ("gpt-4o-mini", 0, false, "auto"),
+            ("gpt-4o", 2, true, "auto")
+        ]
+    );
     // No priority given: after every given one.
     assert_eq!(exported.channels[1].entries[0].priority, 3);
     assert!(!exported.channels[1].enabled);
@@ -48,7 +64,10 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
     let text = serde_json::to_string(&exported).expect("json");
     let (_dir2, other) = open();
     other.import_config(&text).expect("re-import");
-    assert_eq!(config::export(other.store(), true).expect("export"), exported);
+    assert_eq!(
+        config::export(other.store(), true).expect("export"),
+        exported
+    );
     // The running proxy sees it: the snapshot was reloaded.
     assert_eq!(other.snapshot().entries.len(), 3);
 }
@@ -57,8 +76,12 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
 fn export_masks_keys_unless_secrets_are_asked_for() {
     let (_dir, state) = open();
     state.import_config(&sample().to_string()).expect("import");
-    let text = serde_json::to_string(&config::export(state.store(), false).expect("export")).expect("json");
-    assert!(!text.contains("sk-abcdefghijklmnop") && !text.contains("sk-local-0123456789"), "{text}");
+    let text = serde_json::to_string(&config::export(state.store(), false).expect("export"))
+        .expect("json");
+    assert!(
+        !text.contains("sk-abcdefghijklmnop") && !text.contains("sk-local-0123456789"),
+        "{text}"
+    );
     assert!(text.contains("sk-***mnop"), "{text}");
 }
 
@@ -68,7 +91,10 @@ fn an_empty_settings_object_and_minimal_channels_are_valid() {
     let minimal = json!({"settings": {}, "channels": [{"name": "A", "api_type": "openai", "base_url": "http://localhost:1", "entries": [{"model": "m"}]}]});
     state.import_config(&minimal.to_string()).expect("import");
     let entries = state.store().entries().expect("entries");
-    assert_eq!((entries[0].group.as_str(), entries[0].enabled), ("auto", true));
+    assert_eq!(
+        (entries[0].group.as_str(), entries[0].enabled),
+        ("auto", true)
+    );
 }
 
 #[test]
@@ -100,8 +126,18 @@ fn a_bad_import_lists_every_problem_with_its_path_and_changes_nothing() {
         "channels[1].entries[1].enabled: must be true or false",
         "channels[2]: must be an object",
     ] {
-        assert!(problems.iter().any(|p| p.starts_with(expected)), "missing `{expected}` in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(expected)),
+            "missing `{expected}` in {problems:#?}"
+        );
     }
-    assert_eq!(config::export(state.store(), true).expect("export"), before, "a rejected import changed something");
-    assert!(matches!(state.import_config("{oops"), Err(ConfigError::Json { .. })));
+    assert_eq!(
+        config::export(state.store(), true).expect("export"),
+        before,
+        "a rejected import changed something"
+    );
+    assert!(matches!(
+        state.import_config("{oops"),
+        Err(ConfigError::Json { .. })
+    ));
 }

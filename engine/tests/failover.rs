@@ -19,7 +19,10 @@ async fn fails_over(first_base: String, first_model: &str) {
     proxy.entry(good, "ok", "auto");
     assert_eq!(proxy.answered_by("auto").await, "B:ok");
     let entry = proxy.entry_state(failing);
-    assert!(entry.cooldown_until_ms > engine::clock::now_ms(), "{first_model}: the failed entry is not cooling");
+    assert!(
+        entry.cooldown_until_ms > engine::clock::now_ms(),
+        "{first_model}: the failed entry is not cooling"
+    );
     assert!(entry.enabled, "a failure must not disable");
 }
 
@@ -94,7 +97,10 @@ async fn every_entry_cooling_is_a_503_not_an_attempt() {
     a.force_status(500);
     assert_eq!(proxy.chat("m").await.0, 502);
     let (status, body) = proxy.chat("m").await;
-    assert_eq!((status, body["error"]["code"].as_str()), (503, Some("all_cooling_down")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("all_cooling_down"))
+    );
     assert_eq!(a.hits().len(), 1);
 }
 
@@ -111,7 +117,11 @@ async fn status_401_403_410_disable_the_entry_and_nothing_enables_it_again() {
         assert_eq!(proxy.answered_by("m").await, "B:m");
         let entry = proxy.entry_state(ea);
         assert!(!entry.enabled, "{code} did not disable");
-        assert!(entry.disabled_reason.contains(&code.to_string()), "reason: {}", entry.disabled_reason);
+        assert!(
+            entry.disabled_reason.contains(&code.to_string()),
+            "reason: {}",
+            entry.disabled_reason
+        );
         // Healthy again and past any cooldown, a success elsewhere, a reload: still off.
         a.force_status(0);
         tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -153,9 +163,22 @@ async fn when_every_entry_fails_the_502_lists_each_attempt() {
     let attempts = body["error"]["attempts"].as_array().expect("attempts");
     let summary: Vec<_> = attempts
         .iter()
-        .map(|a| (a["channel"].as_str().expect("channel"), a["model"].as_str().expect("model"), a["kind"].as_str().expect("kind")))
+        .map(|a| {
+            (
+                a["channel"].as_str().expect("channel"),
+                a["model"].as_str().expect("model"),
+                a["kind"].as_str().expect("kind"),
+            )
+        })
         .collect();
-    assert_eq!(summary, vec![("A", "status-500", "status"), ("gone", "x", "connect"), ("A", "badjson", "invalid_body")]);
+    assert_eq!(
+        summary,
+        vec![
+            ("A", "status-500", "status"),
+            ("gone", "x", "connect"),
+            ("A", "badjson", "invalid_body")
+        ]
+    );
     assert_eq!(attempts[0]["status"], 500);
     let message = body["error"]["message"].as_str().expect("message");
     assert!(!message.contains("sk-secret"), "a key leaked: {message}");
@@ -172,7 +195,18 @@ async fn the_request_log_records_requests_without_contents_or_keys() {
     let rows = proxy.state.store().recent_requests(10).expect("log");
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!((row.status, row.attempts, row.model.as_str(), row.channel_name.as_str()), (200, 2, "ok", "B"));
-    assert_eq!((row.prompt_tokens, row.completion_tokens), (Some(3), Some(2)));
+    assert_eq!(
+        (
+            row.status,
+            row.attempts,
+            row.model.as_str(),
+            row.channel_name.as_str()
+        ),
+        (200, 2, "ok", "B")
+    );
+    assert_eq!(
+        (row.prompt_tokens, row.completion_tokens),
+        (Some(3), Some(2))
+    );
     assert!(!format!("{row:?}").contains("sk-secret") && !format!("{row:?}").contains("hi"));
 }

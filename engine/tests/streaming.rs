@@ -11,8 +11,15 @@ use futures::StreamExt;
 use serde_json::json;
 
 async fn stream_text(proxy: &Proxy, model: &str) -> (u16, String) {
-    let body = json!({"model": model, "stream": true, "messages": [{"role": "user", "content": "hi"}]});
-    let response = proxy.http.post(format!("{}/v1/chat/completions", proxy.url)).json(&body).send().await.expect("send");
+    let body =
+        json!({"model": model, "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let response = proxy
+        .http
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
     let status = response.status().as_u16();
     (status, response.text().await.expect("text"))
 }
@@ -38,7 +45,10 @@ async fn an_error_status_before_the_stream_fails_over() {
     proxy.entry(proxy.channel("B", &b.base_url()), "ok", "auto");
     let (status, text) = stream_text(&proxy, "auto").await;
     assert_eq!(status, 200);
-    assert!(text.contains("B:ok") && text.ends_with("data: [DONE]\n\n"), "{text}");
+    assert!(
+        text.contains("B:ok") && text.ends_with("data: [DONE]\n\n"),
+        "{text}"
+    );
     assert!(proxy.entry_state(ea).cooldown_until_ms > 0);
 }
 
@@ -46,13 +56,20 @@ async fn an_error_status_before_the_stream_fails_over() {
 async fn an_error_event_after_the_preamble_fails_over_with_nothing_sent() {
     let proxy = Proxy::start().await;
     let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
-    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "preamble-then-error", "auto");
+    let ea = proxy.entry(
+        proxy.channel("A", &a.base_url()),
+        "preamble-then-error",
+        "auto",
+    );
     proxy.entry(proxy.channel("B", &b.base_url()), "ok", "auto");
     let (status, text) = stream_text(&proxy, "auto").await;
     assert_eq!(status, 200);
     // Exactly one preamble (B's): A's was held back and dropped.
     assert_eq!(text.matches("\"role\":\"assistant\"").count(), 1, "{text}");
-    assert!(!text.contains("overloaded") && text.contains("B:ok"), "{text}");
+    assert!(
+        !text.contains("overloaded") && text.contains("B:ok"),
+        "{text}"
+    );
     assert!(proxy.entry_state(ea).cooldown_until_ms > 0);
 }
 
@@ -60,15 +77,23 @@ async fn an_error_event_after_the_preamble_fails_over_with_nothing_sent() {
 async fn a_stream_that_breaks_after_content_ends_with_an_error_event_and_cools_the_entry() {
     let proxy = Proxy::start().await;
     let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
-    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "break-after-content", "auto");
+    let ea = proxy.entry(
+        proxy.channel("A", &a.base_url()),
+        "break-after-content",
+        "auto",
+    );
     proxy.entry(proxy.channel("B", &b.base_url()), "ok", "auto");
     let (status, text) = stream_text(&proxy, "auto").await;
     assert_eq!(status, 200);
     assert!(text.contains("A:break-after-content"), "{text}");
     let last = text.trim_end().rsplit("\n\n").next().expect("last event");
-    let error: serde_json::Value = serde_json::from_str(last.trim_start_matches("data: ")).expect("json error event");
+    let error: serde_json::Value =
+        serde_json::from_str(last.trim_start_matches("data: ")).expect("json error event");
     assert_eq!(error["error"]["code"], "stream_interrupted");
-    assert!(!text.contains("[DONE]"), "a broken stream must not look complete: {text}");
+    assert!(
+        !text.contains("[DONE]"),
+        "a broken stream must not look complete: {text}"
+    );
     assert!(b.hits().is_empty(), "no failover after content");
     assert!(proxy.entry_state(ea).cooldown_until_ms > 0);
 }
@@ -77,9 +102,16 @@ async fn a_stream_that_breaks_after_content_ends_with_an_error_event_and_cools_t
 async fn a_stream_that_stalls_after_content_ends_with_an_error_event() {
     let proxy = Proxy::start().await;
     let a = Upstream::start("A").await;
-    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "hang-after-content", "auto");
+    let ea = proxy.entry(
+        proxy.channel("A", &a.base_url()),
+        "hang-after-content",
+        "auto",
+    );
     let (_, text) = stream_text(&proxy, "auto").await;
-    assert!(text.contains("stream_interrupted") && text.contains("timed out"), "{text}");
+    assert!(
+        text.contains("stream_interrupted") && text.contains("timed out"),
+        "{text}"
+    );
     assert!(proxy.entry_state(ea).cooldown_until_ms > 0);
 }
 
@@ -89,9 +121,20 @@ async fn a_client_that_disconnects_cancels_the_upstream_and_cools_nothing() {
     settings.stream_idle_timeout_ms = 60_000;
     let proxy = Proxy::with_settings(settings).await;
     let a = Upstream::start("A").await;
-    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "hang-after-content", "auto");
-    let body = json!({"model": "auto", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
-    let response = proxy.http.post(format!("{}/v1/chat/completions", proxy.url)).json(&body).send().await.expect("send");
+    let ea = proxy.entry(
+        proxy.channel("A", &a.base_url()),
+        "hang-after-content",
+        "auto",
+    );
+    let body =
+        json!({"model": "auto", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let response = proxy
+        .http
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
     let mut bytes = response.bytes_stream();
     let first = bytes.next().await.expect("a chunk").expect("bytes");
     assert!(!first.is_empty());

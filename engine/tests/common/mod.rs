@@ -3,7 +3,10 @@
 //! `preamble-then-error`, `break-after-content`, `hang-after-content`; anything else succeeds)
 //! or forced for every request with `force_status`. Replies name the upstream that answered.
 
-#![allow(dead_code, reason = "each test file uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the harness"
+)]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
@@ -38,15 +41,24 @@ struct UpstreamInner {
 
 impl Upstream {
     pub async fn start(name: &str) -> Self {
-        let inner = Arc::new(UpstreamInner { name: name.into(), ..Default::default() });
+        let inner = Arc::new(UpstreamInner {
+            name: name.into(),
+            ..Default::default()
+        });
         let app = axum::Router::new()
             .route("/v1/chat/completions", axum::routing::post(chat))
             .route("/v1/embeddings", axum::routing::post(embeddings))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind upstream");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind upstream");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { name: name.into(), addr, inner }
+        Self {
+            name: name.into(),
+            addr,
+            inner,
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -76,7 +88,10 @@ fn completion(upstream: &str, model: &str) -> Value {
 }
 
 fn chunk(delta: Value) -> String {
-    format!("data: {}\n\n", json!({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": null}]}))
+    format!(
+        "data: {}\n\n",
+        json!({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": null}]})
+    )
 }
 
 async fn embeddings(State(inner): State<Arc<UpstreamInner>>, Json(body): Json<Value>) -> Response {
@@ -92,7 +107,10 @@ async fn chat(State(inner): State<Arc<UpstreamInner>>, Json(body): Json<Value>) 
     if forced != 0 {
         return error_status(forced);
     }
-    if let Some(code) = model.strip_prefix("status-").and_then(|c| c.parse::<u16>().ok()) {
+    if let Some(code) = model
+        .strip_prefix("status-")
+        .and_then(|c| c.parse::<u16>().ok())
+    {
         return error_status(code);
     }
     if model == "slow" {
@@ -109,7 +127,13 @@ async fn chat(State(inner): State<Arc<UpstreamInner>>, Json(body): Json<Value>) 
 
 fn error_status(code: u16) -> Response {
     let status = StatusCode::from_u16(code).expect("status");
-    (status, Json(json!({"error": {"message": format!("scripted {code}"), "type": "test", "code": code}}))).into_response()
+    (
+        status,
+        Json(
+            json!({"error": {"message": format!("scripted {code}"), "type": "test", "code": code}}),
+        ),
+    )
+        .into_response()
 }
 
 /// How a scripted stream ends after its parts.
@@ -136,12 +160,30 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
     let role = chunk(json!({"role": "assistant", "content": ""}));
     let content = chunk(json!({"content": format!("{name}:{model}")}));
     let (parts, ending) = match model {
-        "preamble-then-error" => (vec![role, "data: {\"error\":{\"message\":\"overloaded\"}}\n\n".into()], Ending::Clean),
+        "preamble-then-error" => (
+            vec![
+                role,
+                "data: {\"error\":{\"message\":\"overloaded\"}}\n\n".into(),
+            ],
+            Ending::Clean,
+        ),
         "break-after-content" => (vec![role, content], Ending::Break),
         "hang-after-content" => (vec![role, content], Ending::Hang),
-        _ => (vec![role, content, chunk(json!({"content": " more"})), "data: [DONE]\n\n".into()], Ending::Clean),
+        _ => (
+            vec![
+                role,
+                content,
+                chunk(json!({"content": " more"})),
+                "data: [DONE]\n\n".into(),
+            ],
+            Ending::Clean,
+        ),
     };
-    let items = futures::stream::iter(parts.into_iter().map(|p| Ok::<_, std::io::Error>(Bytes::from(p))));
+    let items = futures::stream::iter(
+        parts
+            .into_iter()
+            .map(|p| Ok::<_, std::io::Error>(Bytes::from(p))),
+    );
     let tail = futures::stream::once(async move {
         match ending {
             Ending::Clean => None,
@@ -167,7 +209,9 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
 
 /// A port where nothing listens.
 pub async fn refused_addr() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
     format!("http://{addr}")
@@ -175,12 +219,17 @@ pub async fn refused_addr() -> String {
 
 /// A server that accepts and closes every connection at once (a reset, to the client).
 pub async fn resetting_addr() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             // Zero linger turns the close into a TCP reset; with a zero timeout it never blocks.
-            #[expect(deprecated, reason = "SO_LINGER 0 is exactly the reset this test needs")]
+            #[expect(
+                deprecated,
+                reason = "SO_LINGER 0 is exactly the reset this test needs"
+            )]
             let _ = socket.set_linger(Some(Duration::ZERO));
             drop(socket);
         }
@@ -219,10 +268,17 @@ impl Proxy {
         state.store().save_settings(&settings).expect("settings");
         state.reload().expect("reload");
         let app = engine::proxy::proxy_routes::<AppState>().with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { state, url, http: reqwest::Client::new(), _dir: dir }
+        Self {
+            state,
+            url,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
     }
 
     pub fn channel(&self, name: &str, base_url: &str) -> ChannelId {
@@ -244,25 +300,47 @@ impl Proxy {
     }
 
     pub async fn chat(&self, model: &str) -> (u16, Value) {
-        self.post("/v1/chat/completions", json!({"model": model, "messages": [{"role": "user", "content": "hi"}]})).await
+        self.post(
+            "/v1/chat/completions",
+            json!({"model": model, "messages": [{"role": "user", "content": "hi"}]}),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self.http.post(format!("{}{path}", self.url)).json(&body).send().await.expect("send");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// The content of a successful chat answer: `upstream:model`.
     pub async fn answered_by(&self, model: &str) -> String {
         let (status, body) = self.chat(model).await;
         assert_eq!(status, 200, "expected success for {model}, got {body}");
-        body["choices"][0]["message"]["content"].as_str().expect("content").to_owned()
+        body["choices"][0]["message"]["content"]
+            .as_str()
+            .expect("content")
+            .to_owned()
     }
 
     pub fn entry_state(&self, id: EntryId) -> engine::store::Entry {
         self.state.flush();
-        self.state.store().entries().expect("entries").into_iter().find(|e| e.id == id).expect("entry")
+        self.state
+            .store()
+            .entries()
+            .expect("entries")
+            .into_iter()
+            .find(|e| e.id == id)
+            .expect("entry")
     }
 }
