@@ -152,3 +152,32 @@ async fn a_client_that_disconnects_cancels_the_upstream_and_cools_nothing() {
     let log = proxy.state.store().recent_requests(1).expect("log");
     assert_eq!(log[0].status, 499);
 }
+
+#[tokio::test]
+async fn a_timeout_before_the_stream_fails_over() {
+    let proxy = Proxy::start().await;
+    let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
+    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "slow", "auto");
+    proxy.entry(proxy.channel("B", &b.base_url()), "ok", "auto");
+    let (status, text) = stream_text(&proxy, "auto").await;
+    assert_eq!(status, 200);
+    assert!(text.contains("B:ok"), "{text}");
+    assert!(proxy.entry_state(ea).cooldown_until_ms > 0);
+}
+
+#[tokio::test]
+async fn a_slow_but_live_stream_is_not_cut_by_the_total_timeout() {
+    let mut settings = common::test_settings();
+    // Shorter than the whole stream (4 events 150 ms apart), longer than each gap.
+    settings.total_timeout_ms = 300;
+    settings.first_byte_timeout_ms = 300;
+    let proxy = Proxy::with_settings(settings).await;
+    let a = Upstream::start("A").await;
+    proxy.entry(proxy.channel("A", &a.base_url()), "slow-stream", "auto");
+    let (status, text) = stream_text(&proxy, "auto").await;
+    assert_eq!(status, 200);
+    assert!(
+        text.ends_with("data: [DONE]\n\n") && !text.contains("stream_interrupted"),
+        "{text}"
+    );
+}

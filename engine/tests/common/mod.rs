@@ -156,6 +156,7 @@ impl Drop for DropFlag {
 }
 
 fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
+    use futures::StreamExt;
     let name = inner.name.clone();
     let role = chunk(json!({"role": "assistant", "content": ""}));
     let content = chunk(json!({"content": format!("{name}:{model}")}));
@@ -179,11 +180,16 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
             Ending::Clean,
         ),
     };
-    let items = futures::stream::iter(
-        parts
-            .into_iter()
-            .map(|p| Ok::<_, std::io::Error>(Bytes::from(p))),
-    );
+    // `slow-stream` spaces its events out (a slow but live reasoning model).
+    let gap = if model == "slow-stream" {
+        Duration::from_millis(150)
+    } else {
+        Duration::ZERO
+    };
+    let items = futures::stream::iter(parts).then(move |p| async move {
+        tokio::time::sleep(gap).await;
+        Ok::<_, std::io::Error>(Bytes::from(p))
+    });
     let tail = futures::stream::once(async move {
         match ending {
             Ending::Clean => None,
@@ -199,7 +205,6 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
             }
         }
     });
-    use futures::StreamExt;
     let body = items.chain(tail.filter_map(futures::future::ready));
     Response::builder()
         .header("content-type", "text/event-stream")
