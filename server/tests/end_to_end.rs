@@ -142,6 +142,13 @@ async fn import_reaches_a_running_server_and_export_masks_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = serve(dir.path()).await;
     assert_eq!(model_ids(&server.url).await, vec!["auto"]);
+    // Unknown proxy paths answer in OpenAI's shape even beside the UI's routes.
+    let unknown = reqwest::get(format!("{}/v1/nope", server.url))
+        .await
+        .expect("get");
+    assert_eq!(unknown.status(), 404);
+    let body: Value = unknown.json().await.expect("json 404");
+    assert_eq!(body["error"]["code"], "unknown_url");
     let file = dir.path().join("config.json");
     std::fs::write(
         &file,
