@@ -21,6 +21,32 @@ pub enum Command {
     /// Find a provider's API type, corrected base URL and models from a pasted URL and key;
     /// prints JSON and exits non-zero when nothing usable was found or the key was rejected.
     Probe(ProbeArgs),
+    /// Replace the whole configuration with a JSON file (see the README for its shape). Every
+    /// problem is reported with its path and nothing changes unless the file is fully valid.
+    /// A server running on the same data folder picks the change up within a second.
+    Import(ImportArgs),
+    /// Print the whole configuration as JSON; API keys are masked unless --include-secrets.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The JSON file to import (`-` reads standard input).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Write real API keys and access keys instead of masked ones.
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the data lives; shared by every command that touches the database.

@@ -49,6 +49,7 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
+        .merge(engine::proxy::proxy_routes())
         .route("/pkg/{*file}", get(assets::bundle_file))
         .route("/favicon.svg", get(assets::favicon))
         .route("/favicon.ico", get(assets::favicon))
@@ -121,6 +122,10 @@ impl BoundServer {
 
     /// Serves until the process is stopped.
     pub async fn run(self) -> anyhow::Result<()> {
+        // `api-switch import` run against this data folder is picked up within a second.
+        let _watcher = self
+            .app
+            .spawn_external_change_watcher(std::time::Duration::from_secs(1));
         axum::serve(self.listener, router(self.app, self.local)).await?;
         Ok(())
     }

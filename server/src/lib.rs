@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod cli;
 pub mod commands;
+pub mod config_cmd;
 pub mod http;
 pub mod output;
 

@@ -27,5 +27,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => api_switch::config_cmd::import(&args),
+        Command::Export(args) => api_switch::config_cmd::export(&args),
     }
 }
