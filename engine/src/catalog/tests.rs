@@ -23,6 +23,19 @@ fn embedded_catalog_parses_and_is_large_enough() {
 }
 
 #[test]
+fn every_name_belongs_to_one_model() {
+    // A moving alias such as `mistral-small-latest` must leave the older model when a newer one
+    // takes it, or an exact lookup would answer with whichever comes first.
+    let mut seen = std::collections::HashMap::new();
+    for model in Catalog::embedded().models() {
+        for name in std::iter::once(&model.id).chain(&model.aliases) {
+            let previous = seen.insert(name.to_lowercase(), model.id.clone());
+            assert_eq!(previous, None, "{name} names {} as well", model.id);
+        }
+    }
+}
+
+#[test]
 fn exact_names_match_exactly() {
     assert_eq!(find("gpt-4o"), Some(("gpt-4o".into(), MatchKind::Exact)));
     assert_eq!(
