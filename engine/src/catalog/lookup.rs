@@ -152,7 +152,7 @@ impl Index {
         self.keys
             .iter()
             .filter(|key| key.tokens.len() >= 2)
-            .filter(|key| key.tokens.iter().all(|t| name_tokens.contains(t)))
+            .filter(|key| covers(&name_tokens, &key.tokens))
             .max_by_key(|key| {
                 (
                     prefer(key),
@@ -222,6 +222,20 @@ fn tokens(canonical: &str) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Whether every word of `key` has its own word in `name`: a repeated word must be repeated,
+/// so `claude-sonnet-5-5` does not fit `claude-4.5-sonnet`.
+fn covers(name: &[String], key: &[String]) -> bool {
+    let mut unused: Vec<&String> = name.iter().collect();
+    key.iter()
+        .all(|word| match unused.iter().position(|n| *n == word) {
+            Some(i) => {
+                unused.swap_remove(i);
+                true
+            }
+            None => false,
+        })
 }
 
 fn is_token_prefix(key: &str, name: &str) -> bool {

@@ -23,6 +23,19 @@ fn embedded_catalog_parses_and_is_large_enough() {
 }
 
 #[test]
+fn every_name_belongs_to_one_model() {
+    // A moving alias such as `mistral-small-latest` must leave the older model when a newer one
+    // takes it, or an exact lookup would answer with whichever comes first.
+    let mut seen = std::collections::HashMap::new();
+    for model in Catalog::embedded().models() {
+        for name in std::iter::once(&model.id).chain(&model.aliases) {
+            let previous = seen.insert(name.to_lowercase(), model.id.clone());
+            assert_eq!(previous, None, "{name} names {} as well", model.id);
+        }
+    }
+}
+
+#[test]
 fn exact_names_match_exactly() {
     assert_eq!(find("gpt-4o"), Some(("gpt-4o".into(), MatchKind::Exact)));
     assert_eq!(
@@ -59,6 +72,42 @@ fn provider_prefixes_are_dropped() {
 }
 
 #[test]
+fn models_released_in_2026_are_known_exactly_and_with_a_prefix() {
+    for (name, id) in [
+        ("claude-sonnet-4-6", "claude-sonnet-4-6"),
+        ("claude-opus-4-7", "claude-opus-4-7"),
+        ("gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
+        ("grok-4.3", "grok-4.3"),
+        ("deepseek-v4-pro", "deepseek-v4-pro"),
+        ("kimi-k2.5", "kimi-k2.5"),
+        ("GLM-5", "glm-5"),
+        ("MiniMax-M2.7", "minimax-m2.7"),
+        ("MiniMax-M2.7-highspeed", "minimax-m2.7"),
+        ("gpt-6-astra", "gpt-6-astra"),
+        ("claude-haiku-5-5", "claude-haiku-5-5"),
+    ] {
+        assert_eq!(find(name), Some((id.into(), MatchKind::Exact)), "{name}");
+    }
+    for (name, id) in [
+        ("anthropic/claude-opus-4-7", "claude-opus-4-7"),
+        ("google/gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
+        ("openrouter/x-ai/grok-4.3", "grok-4.3"),
+        ("deepseek-ai/DeepSeek-V4-Flash", "deepseek-v4-flash"),
+        ("moonshotai/Kimi-K2.5", "kimi-k2.5"),
+        ("zai-org/GLM-5", "glm-5"),
+        ("MiniMaxAI/MiniMax-M2.7", "minimax-m2.7"),
+        ("Qwen/Qwen3.6-35B-A3B", "qwen3.6-35b-a3b"),
+        ("xiaomi/mimo-v2-flash", "mimo-v2-flash"),
+    ] {
+        assert_eq!(
+            find(name),
+            Some((id.into(), MatchKind::Normalised)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn dates_latest_and_dots_are_normalised() {
     let normalised = |name: &str, id: &str| {
         assert_eq!(
@@ -85,6 +134,7 @@ fn fuzzy_finds_the_best_fitting_model() {
     fuzzy("gpt-4o-mini-transcribe", "gpt-4o-mini");
     fuzzy("claude-sonnet-4-5-thinking", "claude-sonnet-4-5");
     fuzzy("claude-4.5-sonnet", "claude-sonnet-4-5");
+    fuzzy("claude-5.5-sonnet", "claude-sonnet-5-5");
     fuzzy(
         "Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8",
         "qwen3-coder-480b-a35b-instruct",
