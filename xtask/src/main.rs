@@ -2,6 +2,7 @@
 //! `run`, `test` and `build` first make sure every tool the project needs is installed (saying
 //! what they install, skipping what is already there), then build the UI bundle and the server.
 
+mod fuzz;
 mod setup;
 mod steps;
 
@@ -16,6 +17,7 @@ commands:
   build           a release target/release/api-switch with the whole UI embedded
   build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
   build-ui        only the UI bundle (target/site/pkg)
+  fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing";
 
 fn main() -> Result<()> {
@@ -30,6 +32,15 @@ fn main() -> Result<()> {
         "build-ui" => {
             setup::ui_tools()?;
             steps::build_ui()
+        }
+        "fuzz" => {
+            let seconds = match rest.first() {
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("fuzz takes a number of seconds, not `{raw}`"))?,
+                None => 60,
+            };
+            fuzz::run(seconds)
         }
         "setup" => setup::ui_tools().and_then(|_| setup::test_tools()),
         "" | "help" | "--help" | "-h" => {
