@@ -294,6 +294,7 @@ impl Proxy {
                 base_url: base_url.into(),
                 api_key: format!("sk-secret-{name}"),
                 enabled: true,
+                api_version: String::new(),
             })
             .expect("channel")
     }
