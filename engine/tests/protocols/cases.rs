@@ -329,3 +329,55 @@ async fn count_tokens_asks_an_anthropic_channel_or_estimates() {
     assert!(answer["input_tokens"].as_u64().is_some_and(|n| n > 0));
     assert_eq!(recorder.count(), 0, "estimated locally");
 }
+
+#[tokio::test]
+async fn a_stream_cut_after_content_ends_with_an_error_event_in_the_clients_shape() {
+    // Anthropic client, OpenAI channel (converted): Anthropic's `event: error`, no message_stop.
+    let (proxy, _recorder) = proxy_with(ChannelKind::Openai, "cut").await;
+    let (status, text) = post_raw(&proxy, "/v1/messages", &[], &messages_body("cut", true)).await;
+    assert_eq!(status, 200);
+    let names = sse_names(&text);
+    assert_eq!(names.last().map(String::as_str), Some("error"), "{text}");
+    assert!(!names.iter().any(|n| n == "message_stop"), "{text}");
+    let last = sse_data(&text).pop().expect("error data");
+    assert_eq!(last["type"], "error");
+    assert_eq!(last["error"]["type"], "api_error");
+
+    // Anthropic client, Anthropic channel (passed through): the same ending.
+    let (proxy, _recorder) = proxy_with(ChannelKind::Anthropic, "cut").await;
+    let (_, text) = post_raw(&proxy, "/v1/messages", &[], &messages_body("cut", true)).await;
+    assert_eq!(
+        sse_names(&text).last().map(String::as_str),
+        Some("error"),
+        "{text}"
+    );
+
+    // OpenAI client, Anthropic channel (converted): OpenAI's error chunk, no [DONE].
+    let (_, text) = post_raw(&proxy, "/v1/chat/completions", &[], &chat_body("cut", true)).await;
+    let chunks = sse_data(&text);
+    assert!(
+        chunks
+            .last()
+            .is_some_and(|c| c["error"]["code"] == "stream_interrupted"),
+        "{text}"
+    );
+    assert!(!text.contains("[DONE]"));
+}
+
+#[tokio::test]
+async fn an_error_right_after_the_anthropic_preamble_fails_over_with_nothing_sent() {
+    let proxy = Proxy::start().await;
+    let (first, second) = (Recorder::start().await, Recorder::start().await);
+    let a = proxy.channel_of("A", ChannelKind::Anthropic, &first.url, "");
+    let b = proxy.channel_of("B", ChannelKind::Anthropic, &second.url, "");
+    proxy.entry(a, "preamble-error", "pair");
+    proxy.entry(b, "claude-sonnet-4-5", "pair");
+    let (status, text) = post_raw(&proxy, "/v1/messages", &[], &messages_body("pair", true)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        text,
+        anthropic_stream("claude-sonnet-4-5", false),
+        "only B's stream"
+    );
+    assert_eq!(first.count(), 1);
+}

@@ -27,7 +27,8 @@ pub struct Received {
 }
 
 /// An upstream that answers in the protocol its path names and records every request. The model
-/// chooses failures: `fail-529`, `fail-400`.
+/// chooses failures: `fail-529`, `fail-400`, `cut` (a stream that stops after some content),
+/// `preamble-error` (an Anthropic stream whose first event after the preamble is an error).
 #[derive(Clone)]
 pub struct Recorder {
     pub url: String,
@@ -86,6 +87,14 @@ async fn record(State(seen): State<Arc<Mutex<Vec<Received>>>>, request: Request)
         return match model {
             "fail-529" => error(529, ANTHROPIC_OVERLOADED),
             "fail-400" => error(400, ANTHROPIC_BAD_REQUEST),
+            "cut" => sse(&cut(
+                anthropic_stream(model, false),
+                "event: content_block_stop",
+            )),
+            "preamble-error" => sse(&format!(
+                "{}event: error\ndata: {ANTHROPIC_OVERLOADED}\n\n",
+                cut(anthropic_stream(model, false), "event: ping")
+            )),
             _ if stream => sse(&anthropic_stream(model, tools)),
             _ => axum::Json(anthropic_message(model, tools)).into_response(),
         };
@@ -103,6 +112,7 @@ async fn record(State(seen): State<Arc<Mutex<Vec<Received>>>>, request: Request)
             400,
             r#"{"error":{"message":"bad temperature","type":"invalid_request_error"}}"#,
         ),
+        "cut" => sse(&cut(chat_stream(model, false), "finish_reason\":\"stop")),
         _ if stream => sse(&chat_stream(model, tools)),
         _ => axum::Json(chat_completion(model, tools)).into_response(),
     }
@@ -111,6 +121,15 @@ async fn record(State(seen): State<Arc<Mutex<Vec<Received>>>>, request: Request)
 const ANTHROPIC_OVERLOADED: &str =
     r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
 const ANTHROPIC_BAD_REQUEST: &str = r#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too large"}}"#;
+
+/// The events of `stream` before the first one containing `marker`.
+fn cut(stream: String, marker: &str) -> String {
+    let kept: Vec<&str> = stream
+        .split_inclusive("\n\n")
+        .take_while(|event| !event.contains(marker))
+        .collect();
+    kept.concat()
+}
 
 fn error(status: u16, body: &'static str) -> Response {
     let status = StatusCode::from_u16(status).expect("status");
