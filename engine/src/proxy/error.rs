@@ -44,6 +44,11 @@ pub enum AttemptFailure {
     StreamError { message: String },
     #[error("stream ended before any content")]
     EmptyStream,
+    #[error("the answer cannot be read as the channel's protocol: {source}")]
+    Unreadable {
+        #[source]
+        source: Arc<protocol::ConvertError>,
+    },
     #[error("the request cannot be converted for this channel's protocol: {source}")]
     Unconvertible {
         #[source]
@@ -74,6 +79,7 @@ impl AttemptFailure {
             Self::StreamError { .. } => "stream_error",
             Self::EmptyStream => "empty_stream",
             Self::Unconvertible { .. } => "unconvertible",
+            Self::Unreadable { .. } => "invalid_body",
         }
     }
 

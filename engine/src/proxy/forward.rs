@@ -1,7 +1,8 @@
 //! The proxy path as named phases: `route` picks the candidates, `send` forwards the request to
-//! one entry, `judge` sorts the upstream's answer into success, the client's own error, or a
-//! failure, `observe` applies cooldown or auto-disable, and `record` queues the log row.
-//! A failure moves on to the next candidate; the client's own error is returned as is.
+//! one entry (converted to the entry's protocol when it differs from the client's, see `Leg`),
+//! `judge` sorts the upstream's answer into success, the client's own error, or a failure,
+//! `observe` applies cooldown or auto-disable, and `record` queues the log row. A failure moves
+//! on to the next candidate; the client's own error is returned as is (in the client's shape).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -396,20 +397,9 @@ async fn attempt_once(context: &AttemptContext<'_>, candidate: &Candidate) -> Ou
                 });
             }
         };
-        let (parsed, body) = if leg.converts() {
-            match protocol::convert_response(leg.upstream, leg.client, &body) {
-                Ok(converted) => {
-                    let bytes = Bytes::from(converted.to_string());
-                    (converted, bytes)
-                }
-                Err(error) => {
-                    return Outcome::Failed(AttemptFailure::InvalidBody {
-                        problem: error.to_string(),
-                    });
-                }
-            }
-        } else {
-            (parsed, body)
+        let (parsed, body) = match client_answer(leg, parsed, body) {
+            Ok(answer) => answer,
+            Err(failure) => return Outcome::Failed(failure),
         };
         record_success(context, candidate, status, &parsed);
         Outcome::Answer(json_response(status, body))
@@ -420,6 +410,21 @@ async fn attempt_once(context: &AttemptContext<'_>, candidate: &Candidate) -> Ou
             phase: TimeoutPhase::Total,
         }),
     }
+}
+
+/// The upstream's answer in the client's protocol: as is, or converted through the hub.
+fn client_answer(leg: Leg, parsed: Value, body: Bytes) -> Result<(Value, Bytes), AttemptFailure> {
+    if !leg.converts() {
+        return Ok((parsed, body));
+    }
+    let converted =
+        protocol::convert_response(leg.upstream, leg.client, &body).map_err(|source| {
+            AttemptFailure::Unreadable {
+                source: Arc::new(source),
+            }
+        })?;
+    let bytes = Bytes::from(converted.to_string());
+    Ok((converted, bytes))
 }
 
 fn record_success(

@@ -381,3 +381,33 @@ async fn an_error_right_after_the_anthropic_preamble_fails_over_with_nothing_sen
     );
     assert_eq!(first.count(), 1);
 }
+
+#[tokio::test]
+async fn anthropic_clients_authenticate_with_x_api_key_or_bearer_and_are_refused_in_their_shape() {
+    let mut settings = crate::common::test_settings();
+    settings.require_access_key = true;
+    let proxy = Proxy::with_settings(settings).await;
+    let recorder = Recorder::start().await;
+    let channel = proxy.channel_of("R", ChannelKind::Anthropic, &recorder.url, "");
+    proxy.entry(channel, "claude-sonnet-4-5", "auto");
+    proxy
+        .state
+        .create_access_key("laptop", "sk-local-1")
+        .expect("key");
+    let body = messages_body("claude-sonnet-4-5", false);
+    let (status, text) = post_raw(&proxy, "/v1/messages", &[], &body).await;
+    assert_eq!(status, 401);
+    let refusal: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(refusal["error"]["type"], "authentication_error");
+    assert_eq!(refusal["type"], "error");
+    for header in [
+        ("x-api-key", "sk-local-1"),
+        ("authorization", "Bearer sk-local-1"),
+    ] {
+        let (status, text) = post_raw(&proxy, "/v1/messages", &[header], &body).await;
+        assert_eq!(status, 200, "{header:?}: {text}");
+    }
+    // The client's key never reaches the channel: the channel's own key does.
+    assert_eq!(recorder.last().headers["x-api-key"], "sk-secret-R");
+    assert!(recorder.last().headers.get("authorization").is_none());
+}
