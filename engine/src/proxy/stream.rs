@@ -240,16 +240,23 @@ fn classify_passthrough(protocol: Protocol, event: SseEvent) -> Piece {
     }
 }
 
-/// The protocol's normal last event.
+/// The protocol's normal last event. Anthropic and Responses name it in the `event:` field and
+/// again in the data's `type`; either is enough, since some relays drop `event:` lines.
 fn is_end(protocol: Protocol, event: &SseEvent) -> bool {
     let fields = &event.fields;
+    let data = fields.data.trim();
+    if protocol == Protocol::OpenAiChat {
+        return data == "[DONE]";
+    }
+    let data_type = || {
+        serde_json::from_str::<Value>(data)
+            .ok()
+            .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
+    };
+    let kind = fields.event.clone().or_else(data_type).unwrap_or_default();
     match protocol {
-        Protocol::OpenAiChat => fields.data.trim() == "[DONE]",
-        Protocol::Anthropic => fields.event.as_deref() == Some("message_stop"),
-        Protocol::Responses => matches!(
-            fields.event.as_deref(),
-            Some("response.completed" | "response.incomplete")
-        ),
+        Protocol::Anthropic => kind == "message_stop",
+        _ => matches!(kind.as_str(), "response.completed" | "response.incomplete"),
     }
 }
 
@@ -327,5 +334,22 @@ mod tests {
         assert!(text.iter().any(|p| p.class == EventClass::Content));
         assert!(judge.finish().iter().all(|p| p.class != EventClass::End));
         assert_eq!(judge.usage().0, Some(5));
+    }
+
+    #[test]
+    fn the_end_is_found_with_or_without_an_event_line() {
+        for wire in [
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+            "data: {\"type\":\"message_stop\"}\n\n",
+        ] {
+            let mut judge = StreamJudge::new(Protocol::Anthropic, Protocol::Anthropic, false);
+            let pieces = judge.push(wire.as_bytes());
+            assert_eq!(pieces[0].class, EventClass::End, "{wire}");
+            assert_eq!(
+                &pieces[0].bytes[..],
+                wire.as_bytes(),
+                "forwarded byte for byte"
+            );
+        }
     }
 }
