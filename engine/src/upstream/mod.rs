@@ -121,7 +121,8 @@ impl ChannelKind {
         }
     }
 
-    /// Whether this kind can serve `endpoint` at all (Anthropic has no embeddings).
+    /// Whether a client request to `endpoint` can be served by this kind, directly or converted
+    /// (Anthropic has no embeddings; only Anthropic counts tokens).
     pub fn serves(self, endpoint: Endpoint) -> bool {
         match self {
             Self::Anthropic => !matches!(endpoint, Endpoint::Embeddings),
