@@ -8,6 +8,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/001_initial.sql")),
     M::up(include_str!("sql/002_routing.sql")),
     M::up(include_str!("sql/003_channel_models.sql")),
+    // 004 is taken by the channel-types work (issue 4); numbers stay in order when merged.
+    M::up(include_str!("sql/005_speedtest.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

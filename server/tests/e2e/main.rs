@@ -6,4 +6,5 @@ mod browser;
 mod cli;
 mod probe_cli;
 mod release_binary;
+mod speedtest_cli;
 mod support;

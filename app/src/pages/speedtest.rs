@@ -1,0 +1,81 @@
+//! Speed test buttons: everything, one channel or one entry. The server function runs the
+//! engine's speed test to the end and returns every result; each is also stored on its entry,
+//! so the lists show it after the page reloads them. (Live per-entry progress is the engine's
+//! `SpeedTestRun::progress` stream, for the full UI to show.)
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::channels::PageContext;
+
+/// What a speed test covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TestTarget {
+    All,
+    Channel(i64),
+    Entry(i64),
+}
+
+/// One entry's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpeedRow {
+    pub entry_id: i64,
+    pub channel: String,
+    pub model: String,
+    pub ok: bool,
+    pub ttfb_ms: Option<u64>,
+    pub total_ms: Option<u64>,
+    pub error: Option<String>,
+    pub auto_disabled: bool,
+}
+
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, ServerFnError> {
+    use engine::speedtest::{Scope, SpeedTestOptions};
+    let state = expect_context::<engine::AppState>();
+    let scope = match target {
+        TestTarget::All => Scope::All,
+        TestTarget::Channel(id) => Scope::Channel(id),
+        TestTarget::Entry(id) => Scope::Entry(id),
+    };
+    let run = state.start_speed_test(scope, SpeedTestOptions::default());
+    let results = run
+        .done
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(results
+        .into_iter()
+        .map(|r| SpeedRow {
+            entry_id: r.entry_id,
+            channel: r.channel,
+            model: r.model,
+            ok: r.ok,
+            ttfb_ms: r.ttfb_ms,
+            total_ms: r.total_ms,
+            error: r.error,
+            auto_disabled: r.auto_disabled,
+        })
+        .collect())
+}
+
+#[component]
+pub fn SpeedTestButton(target: TestTarget, label: &'static str) -> impl IntoView {
+    let page = expect_context::<PageContext>();
+    let running = RwSignal::new(false);
+    view! {
+        <button
+            class="rounded bg-slate-900 px-2 py-0.5 text-xs text-white hover:bg-slate-700 disabled:opacity-50"
+            disabled=move || running.get()
+            on:click=move |_| {
+                running.set(true);
+                page.run(async move {
+                    let outcome = run_speed_test(target).await.map(|_| ());
+                    running.set(false);
+                    outcome
+                });
+            }
+        >
+            {move || if running.get() { "Testing…" } else { label }}
+        </button>
+    }
+}
