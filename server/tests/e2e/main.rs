@@ -8,3 +8,4 @@ mod probe_cli;
 mod release_binary;
 mod speedtest_cli;
 mod support;
+mod ui_server_fns;
