@@ -1,7 +1,9 @@
 //! Speed test buttons: everything, one channel or one entry. The server function runs the
 //! engine's speed test to the end and returns every result; each is also stored on its entry,
-//! so the lists show it after the page reloads them. (Live per-entry progress is the engine's
-//! `SpeedTestRun::progress` stream, for the full UI to show.)
+//! so the page reloads its lists every second while a test runs and results appear live. (The
+//! engine's `SpeedTestRun::progress` stream is the push alternative for the full UI.)
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -68,9 +70,20 @@ pub fn SpeedTestButton(target: TestTarget, label: &'static str) -> impl IntoView
             disabled=move || running.get()
             on:click=move |_| {
                 running.set(true);
+                // Each result is stored on its entry as it arrives, so reloading the lists
+                // while the test runs shows the results live.
+                let poll = set_interval_with_handle(
+                    move || page.refresh.update(|v| *v += 1),
+                    Duration::from_secs(1),
+                )
+                .ok();
                 page.run(async move {
                     let outcome = run_speed_test(target).await.map(|_| ());
-                    running.set(false);
+                    if let Some(poll) = poll {
+                        poll.clear();
+                    }
+                    // The reload may have replaced this button already.
+                    running.try_set(false);
                     outcome
                 });
             }

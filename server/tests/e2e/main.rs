@@ -3,6 +3,7 @@
 //! suite links once.
 
 mod browser;
+mod browser_channels;
 mod cli;
 mod probe_cli;
 mod release_binary;
