@@ -53,11 +53,62 @@ pub struct NewChannelForm {
 }
 
 #[cfg(feature = "ssr")]
-fn snake(value: impl Serialize) -> String {
-    // The engine's enums serialise as snake_case strings; that is the name the UI shows.
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
+pub(crate) mod ssr {
+    use engine::discovery::{self, ProbeOptions, ProbeRequest};
+    use leptos::prelude::ServerFnError;
+    use serde::Serialize;
+
+    use super::{AttemptRow, CalibrationView, ModelChoice};
+
+    fn snake(value: impl Serialize) -> String {
+        // The engine's enums serialise as snake_case strings; that is the name the UI shows.
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        }
+    }
+
+    /// Calibrates and pre-selects: `existing` are the channel's current entries.
+    pub async fn calibration_view(
+        request: &ProbeRequest,
+        existing: &[String],
+    ) -> Result<CalibrationView, ServerFnError> {
+        let found = discovery::calibrate(request, &ProbeOptions::default()).await?;
+        let catalog = engine::catalog::Catalog::embedded();
+        let preselected = engine::catalog::preselect(
+            catalog,
+            &found.models,
+            existing,
+            engine::catalog::today_utc(),
+        );
+        Ok(CalibrationView {
+            usable: found.is_usable(),
+            outcome: snake(found.outcome),
+            message: found.message.clone(),
+            api_type: found.api_type.map(|t| t.to_string()),
+            base_url: found.base_url.clone(),
+            models_by_hand: found.models_by_hand,
+            models: preselected
+                .into_iter()
+                .map(|p| ModelChoice {
+                    catalog: crate::pages::channels::ssr::catalog_info(&p.id),
+                    id: p.id,
+                    selected: p.selected,
+                })
+                .collect(),
+            attempts: found
+                .attempts
+                .iter()
+                .map(|a| AttemptRow {
+                    api_type: a.api_type.to_string(),
+                    method: a.method.to_owned(),
+                    url: a.url.clone(),
+                    status: a.status,
+                    verdict: snake(a.verdict),
+                    detail: a.detail.clone(),
+                })
+                .collect(),
+        })
     }
 }
 
@@ -67,48 +118,16 @@ pub async fn calibrate_channel(
     key: String,
     api_type: String,
 ) -> Result<CalibrationView, ServerFnError> {
-    use engine::discovery::{self, ApiType, ProbeOptions, ProbeRequest};
     let api_type = match api_type.trim() {
         "" => None,
-        given => Some(given.parse::<ApiType>()?),
+        given => Some(given.parse::<engine::discovery::ApiType>()?),
     };
-    let request = ProbeRequest {
+    let request = engine::discovery::ProbeRequest {
         base_url,
         key,
         api_type,
     };
-    let found = discovery::calibrate(&request, &ProbeOptions::default()).await?;
-    let catalog = engine::catalog::Catalog::embedded();
-    let preselected =
-        engine::catalog::preselect(catalog, &found.models, &[], engine::catalog::today_utc());
-    Ok(CalibrationView {
-        usable: found.is_usable(),
-        outcome: snake(found.outcome),
-        message: found.message.clone(),
-        api_type: found.api_type.map(|t| t.to_string()),
-        base_url: found.base_url.clone(),
-        models_by_hand: found.models_by_hand,
-        models: preselected
-            .into_iter()
-            .map(|p| ModelChoice {
-                catalog: super::channels::ssr::catalog_info(&p.id),
-                id: p.id,
-                selected: p.selected,
-            })
-            .collect(),
-        attempts: found
-            .attempts
-            .iter()
-            .map(|a| AttemptRow {
-                api_type: a.api_type.to_string(),
-                method: a.method.to_owned(),
-                url: a.url.clone(),
-                status: a.status,
-                verdict: snake(a.verdict),
-                detail: a.detail.clone(),
-            })
-            .collect(),
-    })
+    ssr::calibration_view(&request, &[]).await
 }
 
 /// Creates the channel, stores its fetched model list and makes the chosen models entries.
@@ -209,21 +228,7 @@ pub fn AddChannel() -> impl IntoView {
                                 a.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()), a.verdict)}</li>
                         }).collect_view()}</ul>
                     </details>
-                    <ul class="my-2 max-h-64 overflow-auto">{cal.models.iter().map(|m| {
-                        let id = m.id.clone();
-                        let toggled = id.clone();
-                        view! {
-                            <li><label>
-                                <input type="checkbox" prop:checked=move || chosen.get().contains(&id)
-                                    on:change=move |_| chosen.update(|c| match c.iter().position(|x| *x == toggled) {
-                                        Some(i) => { c.remove(i); }
-                                        None => c.push(toggled.clone()),
-                                    })/>
-                                " " <span class="font-mono">{m.id.clone()}</span>
-                                " " <span class="text-slate-500">{m.catalog.as_ref().map(|c| c.summary()).unwrap_or_default()}</span>
-                            </label></li>
-                        }
-                    }).collect_view()}</ul>
+                    <ModelPicker models=cal.models.clone() chosen/>
                     <Show when=move || cal.usable>
                         <input class=INPUT placeholder="channel name" prop:value=move || name.get()
                             on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -233,4 +238,28 @@ pub fn AddChannel() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
+}
+
+/// The fetched models with their catalog facts, each with a check box bound to `chosen`.
+#[component]
+pub fn ModelPicker(models: Vec<ModelChoice>, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <ul class="my-2 max-h-64 overflow-auto">{models.into_iter().map(|m| {
+            let id = m.id.clone();
+            let toggled = m.id.clone();
+            view! {
+                <li><label>
+                    <input type="checkbox" prop:checked=move || chosen.get().contains(&id)
+                        on:change=move |_| chosen.update(|c| match c.iter().position(|x| *x == toggled) {
+                            Some(i) => { c.remove(i); }
+                            None => c.push(toggled.clone()),
+                        })/>
+                    " " <span class="font-mono">{m.id.clone()}</span>
+                    " " <span class="text-slate-500">{m.catalog.as_ref().map(|c| c.summary()).unwrap_or_default()}</span>
+                </label></li>
+            }
+        }).collect_view()}</ul>
+    }
+    .into_any()
 }

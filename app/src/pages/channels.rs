@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
 use super::add_channel::AddChannel;
+use super::channel_models::FetchModels;
 use super::entries::{ChannelControls, EntryView};
 use super::speedtest::{SpeedTestButton, TestTarget};
 
@@ -239,6 +240,7 @@ pub fn ChannelsPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 /// Every entry id in priority order, across channels (what a reorder sends back).
@@ -262,8 +264,11 @@ fn ChannelView(channel: ChannelRow, order: Vec<i64>) -> impl IntoView {
                 <span class="font-mono text-sm">{channel.base_url.clone()}</span>
                 <span class="text-sm">{if channel.enabled { "enabled" } else { "disabled" }}</span>
                 <span class="text-sm text-slate-500">{if channel.has_key { "key set" } else { "no key" }}</span>
-                <ChannelControls id enabled=channel.enabled/>
-                <SpeedTestButton target=TestTarget::Channel(id) label="Test channel"/>
+                {view! {
+                    <ChannelControls id enabled=channel.enabled/>
+                    <SpeedTestButton target=TestTarget::Channel(id) label="Test channel"/>
+                    <FetchModels channel_id=id/>
+                }.into_any()}
             </header>
             <table class="min-w-full text-left text-sm">
                 <thead class="text-slate-500"><tr>
@@ -278,4 +283,6 @@ fn ChannelView(channel: ChannelRow, order: Vec<i64>) -> impl IntoView {
             </table>
         </section>
     }
+    // Erased so the page's view type stays within the compiler's depth limit.
+    .into_any()
 }

@@ -95,6 +95,7 @@ pub fn ChannelControls(id: i64, enabled: bool) -> impl IntoView {
             model.set(String::new());
         }>"Add model"</button>
     }
+    .into_any()
 }
 
 /// One entry's row with all its operations.
@@ -147,6 +148,7 @@ pub fn EntryView(entry: EntryRow, order: Vec<i64>) -> impl IntoView {
             </td>
         </tr>
     }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ fn NumberField(
                 }/>
         </label>
     }
+    .into_any()
 }
 
 #[component]
@@ -117,4 +118,5 @@ pub fn SettingsPage() -> impl IntoView {
             {move || message.get().map(|m| view! { <p id="settings-message" class="text-sm">{m}</p> })}
         </section>
     }
+    .into_any()
 }

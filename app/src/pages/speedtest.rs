@@ -91,4 +91,5 @@ pub fn SpeedTestButton(target: TestTarget, label: &'static str) -> impl IntoView
             {move || if running.get() { "Testing…" } else { label }}
         </button>
     }
+    .into_any()
 }

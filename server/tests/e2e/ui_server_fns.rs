@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use api_switch::http::{DB_FILE_NAME, router};
-use app::pages::{entries, settings, speedtest};
+use app::pages::{channel_models, entries, settings, speedtest};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, header};
@@ -69,6 +69,13 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
         )
         .mount(&upstream)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"object": "list", "data": [{"id": "gpt-4o"}, {"id": "text-davinci-001"}]}),
+        ))
+        .mount(&upstream)
+        .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open(dir.path().join(DB_FILE_NAME)).expect("state");
     let channel = state
@@ -123,6 +130,28 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
     assert_eq!(order(&state)[0].0, added);
     form::<entries::DeleteEntry>(&router, &format!("id={added}")).await;
     assert_eq!(order(&state).len(), 2);
+
+    let (status, fetched) =
+        form::<channel_models::FetchChannelModels>(&router, &format!("channel_id={channel}")).await;
+    assert_eq!(status, 200, "{fetched}");
+    let fetched: Value = serde_json::from_str(&fetched).expect("json");
+    assert_eq!(fetched["models"][0]["id"], "gpt-4o");
+    assert_eq!(fetched["models"][0]["selected"], true, "already an entry");
+    assert_eq!(fetched["models"][1]["selected"], false, "old release");
+    let stored = state.store().channel_models(channel).expect("models");
+    assert_eq!(stored.models, ["gpt-4o", "text-davinci-001"]);
+    let (status, added) = json_call::<channel_models::AddEntries>(
+        &router,
+        json!({"channel_id": channel, "models": ["gpt-4o", "text-davinci-001"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, added.as_str()),
+        (200, "1"),
+        "existing entries are skipped"
+    );
+    let davinci = order(&state).last().expect("added").0;
+    form::<entries::DeleteEntry>(&router, &format!("id={davinci}")).await;
 
     let (status, tested) =
         json_call::<speedtest::RunSpeedTest>(&router, json!({"target": {"Entry": a}})).await;
