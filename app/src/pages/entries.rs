@@ -58,6 +58,28 @@ pub async fn set_channel_enabled(id: i64, enabled: bool) -> Result<(), ServerFnE
     Ok(state.set_channel_enabled(id, enabled)?)
 }
 
+/// Renames a channel or changes its base URL or key; an empty field is left as it is, so the
+/// browser never needs the stored key.
+#[server]
+pub async fn update_channel(
+    id: i64,
+    name: String,
+    base_url: String,
+    api_key: String,
+) -> Result<(), ServerFnError> {
+    let state = expect_context::<engine::AppState>();
+    let given = |value: String| (!value.trim().is_empty()).then_some(value);
+    Ok(state.update_channel(
+        id,
+        &engine::store::ChannelUpdate {
+            name: given(name),
+            api_type: None,
+            base_url: given(base_url),
+            api_key: given(api_key),
+        },
+    )?)
+}
+
 #[server]
 pub async fn delete_channel(id: i64) -> Result<(), ServerFnError> {
     let state = expect_context::<engine::AppState>();
@@ -82,11 +104,17 @@ const BUTTON: &str = "rounded border border-slate-300 px-2 py-0.5 text-xs hover:
 pub fn ChannelControls(id: i64, enabled: bool) -> impl IntoView {
     let page = expect_context::<PageContext>();
     let model = RwSignal::new(String::new());
+    let rename = RwSignal::new(String::new());
     view! {
         <button class=BUTTON on:click=move |_| page.run(set_channel_enabled(id, !enabled))>
             {if enabled { "Disable channel" } else { "Enable channel" }}
         </button>
         <button class=BUTTON on:click=move |_| page.run(delete_channel(id))>"Delete channel"</button>
+        <input class="rounded border px-2 py-0.5 text-xs" placeholder="new name"
+            prop:value=move || rename.get() on:input=move |ev| rename.set(event_target_value(&ev))/>
+        <button class=BUTTON on:click=move |_| {
+            page.run(update_channel(id, rename.get_untracked(), String::new(), String::new()));
+        }>"Rename channel"</button>
         <input class="rounded border px-2 py-0.5 text-xs" placeholder="model name"
             prop:value=move || model.get() on:input=move |ev| model.set(event_target_value(&ev))/>
         <button class=BUTTON on:click=move |_| {

@@ -48,6 +48,42 @@ pub async fn update_settings(form: SettingsForm) -> Result<(), ServerFnError> {
     })?)
 }
 
+/// An access key as listed: its name and a masked value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessKeyRow {
+    pub id: i64,
+    pub name: String,
+    pub masked: String,
+}
+
+#[server]
+pub async fn list_access_keys() -> Result<Vec<AccessKeyRow>, ServerFnError> {
+    let state = expect_context::<engine::AppState>();
+    Ok(state
+        .store()
+        .access_keys()?
+        .into_iter()
+        .map(|k| AccessKeyRow {
+            id: k.id,
+            masked: engine::config::mask(&k.key),
+            name: k.name,
+        })
+        .collect())
+}
+
+/// Creates a key clients present when `require_access_key` is on; the user chose its value.
+#[server]
+pub async fn create_access_key(name: String, key: String) -> Result<i64, ServerFnError> {
+    let state = expect_context::<engine::AppState>();
+    Ok(state.create_access_key(&name, &key)?)
+}
+
+#[server]
+pub async fn delete_access_key(id: i64) -> Result<(), ServerFnError> {
+    let state = expect_context::<engine::AppState>();
+    Ok(state.delete_access_key(id)?)
+}
+
 /// A number field bound to one part of the form.
 #[component]
 fn NumberField(
@@ -116,6 +152,50 @@ pub fn SettingsPage() -> impl IntoView {
             <NumberField label="Total timeout (ms)" form get=|f| f.total_timeout_ms set=|f, n| f.total_timeout_ms = n/>
             <button id="save-settings" class="rounded bg-slate-900 px-4 py-2 text-white" on:click=move |_| { save.dispatch(()); }>"Save"</button>
             {move || message.get().map(|m| view! { <p id="settings-message" class="text-sm">{m}</p> })}
+        </section>
+        <AccessKeys/>
+    }
+    .into_any()
+}
+
+/// The access keys clients may present: list, create, delete.
+#[component]
+fn AccessKeys() -> impl IntoView {
+    let refresh = RwSignal::new(0u64);
+    let keys = Resource::new(move || refresh.get(), |_| list_access_keys());
+    let name = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let after = move |result: Result<(), ServerFnError>| {
+        error.set(result.err().map(|e| e.to_string()));
+        refresh.update(|v| *v += 1);
+    };
+    view! {
+        <section class="mt-6 max-w-xl space-y-2 rounded-lg border border-slate-200 bg-white p-6">
+            <h2 class="font-semibold">"Access keys"</h2>
+            <Transition fallback=|| ()>
+                <ul>{move || keys.get().and_then(Result::ok).map(|rows| rows.into_iter().map(|row| {
+                    let id = row.id;
+                    view! {
+                        <li class="text-sm">{format!("{} {} ", row.name, row.masked)}
+                            <button class="text-xs underline" on:click=move |_| {
+                                leptos::task::spawn_local(async move { after(delete_access_key(id).await) });
+                            }>"Delete"</button>
+                        </li>
+                    }
+                }).collect_view())}</ul>
+            </Transition>
+            <input class="rounded border px-2 py-0.5 text-sm" placeholder="name" prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))/>
+            <input class="rounded border px-2 py-0.5 text-sm" placeholder="key" prop:value=move || key.get()
+                on:input=move |ev| key.set(event_target_value(&ev))/>
+            <button class="rounded bg-slate-900 px-3 py-1 text-sm text-white" on:click=move |_| {
+                let (n, k) = (name.get_untracked(), key.get_untracked());
+                leptos::task::spawn_local(async move {
+                    after(create_access_key(n, k).await.map(|_| ()));
+                });
+            }>"Create"</button>
+            {move || error.get().map(|e| view! { <p class="text-sm text-red-600">{e}</p> })}
         </section>
     }
     .into_any()

@@ -175,6 +175,31 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
         900
     );
 
+    let (status, body) = form::<entries::UpdateChannel>(
+        &router,
+        &format!("id={channel}&name=renamed&base_url=&api_key="),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = &state.store().channels().expect("channels")[0];
+    assert_eq!(
+        (stored.name.as_str(), stored.api_key.as_str()),
+        ("renamed", KEY),
+        "empty fields are left as they are"
+    );
+
+    let (status, created) =
+        form::<settings::CreateAccessKey>(&router, "name=laptop&key=ak-0123456789abcdef").await;
+    assert_eq!(status, 200, "{created}");
+    let (_, keys) = form::<settings::ListAccessKeys>(&router, "").await;
+    assert!(
+        keys.contains("laptop") && !keys.contains("ak-0123456789abcdef"),
+        "{keys}"
+    );
+    let (status, _) = form::<settings::DeleteAccessKey>(&router, &format!("id={created}")).await;
+    assert_eq!(status, 200);
+    assert!(state.store().access_keys().expect("keys").is_empty());
+
     form::<entries::SetChannelEnabled>(&router, &format!("id={channel}&enabled=false")).await;
     assert!(!state.store().channels().expect("channels")[0].enabled);
     form::<entries::DeleteChannel>(&router, &format!("id={channel}")).await;
