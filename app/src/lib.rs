@@ -11,6 +11,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 
 use pages::channels::ChannelsPage;
 use pages::overview::OverviewPage;
+use pages::settings::SettingsPage;
 
 /// The whole HTML document the server sends; `App` is what hydrates inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <p class="text-slate-500">"Page not found."</p> }>
                         <Route path=StaticSegment("") view=OverviewPage/>
                         <Route path=StaticSegment("channels") view=ChannelsPage/>
+                        <Route path=StaticSegment("settings") view=SettingsPage/>
                     </Routes>
                 </main>
             </div>
@@ -60,6 +62,7 @@ fn Navigation() -> impl IntoView {
             <ul class="space-y-1">
                 <li><A href="/" attr:class=link>"Overview"</A></li>
                 <li><A href="/channels" attr:class=link>"Channels"</A></li>
+                <li><A href="/settings" attr:class=link>"Settings"</A></li>
             </ul>
         </nav>
     }

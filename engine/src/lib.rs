@@ -8,6 +8,7 @@ pub mod config;
 pub mod discovery;
 pub mod manage;
 pub mod proxy;
+pub mod speedtest;
 pub mod state;
 pub mod store;
 pub mod upstream;

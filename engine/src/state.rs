@@ -72,7 +72,7 @@ impl AppState {
         self.inner.version.subscribe()
     }
 
-    fn bump(&self) -> u64 {
+    pub(crate) fn bump(&self) -> u64 {
         let mut next = 0;
         self.inner.version.send_modify(|v| {
             *v += 1;

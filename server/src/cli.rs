@@ -27,6 +27,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the whole configuration as JSON; API keys are masked unless --include-secrets.
     Export(ExportArgs),
+    /// Send a minimal request to every enabled entry and print each one's time to first byte
+    /// and total time, or why it failed (one row per entry; --json for scripts).
+    Speedtest(SpeedtestArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -35,6 +38,18 @@ pub struct ImportArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SpeedtestArgs {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Print a JSON array of {channel, model, ok, ttfb_ms, total_ms, error} instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds each entry may take to answer completely.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -29,5 +29,6 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import(args) => api_switch::config_cmd::import(&args),
         Command::Export(args) => api_switch::config_cmd::export(&args),
+        Command::Speedtest(args) => api_switch::commands::speedtest::run(&args).await,
     }
 }

@@ -11,6 +11,11 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     print(&text)
 }
 
+/// Prints one line of human-readable output.
+pub fn line(text: &str) -> anyhow::Result<()> {
+    print(text)
+}
+
 #[expect(
     clippy::print_stdout,
     reason = "CLI results go to stdout; this module is the only writer"

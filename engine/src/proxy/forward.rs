@@ -100,7 +100,7 @@ fn judge_status(status: StatusCode, settings: &Settings) -> StatusClass {
     let code = status.as_u16();
     if status.is_success() {
         StatusClass::Success
-    } else if settings.auto_disable_codes.contains(&code) {
+    } else if settings.disables(code) {
         StatusClass::Disable
     } else if matches!(code, 400 | 404 | 413 | 422) {
         StatusClass::ClientError

@@ -8,6 +8,7 @@ mod entries;
 mod migrations;
 mod records;
 mod settings;
+mod speed_tests;
 
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
@@ -15,6 +16,7 @@ pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use records::{ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
 pub use settings::{AccessKey, COOLDOWN_RANGE, Settings};
+pub use speed_tests::SpeedTestRecord;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -147,6 +147,12 @@ impl Store {
 }
 
 impl Settings {
+    /// Whether an upstream answering `status` switches the entry off (the proxy's and the
+    /// speed test's one rule).
+    pub fn disables(&self, status: u16) -> bool {
+        self.auto_disable_codes.contains(&status)
+    }
+
     /// Problems a user-supplied value has, as `(field, problem)` pairs; empty when valid.
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();

@@ -2,3 +2,4 @@
 //! the engine and hands what to show to `output`.
 
 pub mod probe;
+pub mod speedtest;

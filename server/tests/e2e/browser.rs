@@ -10,7 +10,7 @@ fn a_click_in_headless_chromium_calls_a_server_function_and_renders_its_answer()
     let data = tempfile::tempdir().expect("temp dir");
     let port = free_port_str();
     let server = support::start(
-        env!("CARGO_BIN_EXE_api-switch").as_ref(),
+        &support::release_binary(),
         &[
             "serve",
             "--listen",

@@ -3,7 +3,10 @@
 //! suite links once.
 
 mod browser;
+mod browser_channels;
 mod cli;
 mod probe_cli;
 mod release_binary;
+mod speedtest_cli;
 mod support;
+mod ui_server_fns;

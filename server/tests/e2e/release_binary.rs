@@ -4,33 +4,11 @@
 
 use super::support;
 
-use std::path::PathBuf;
-
-fn release_binary() -> PathBuf {
-    let path = std::env::var_os("API_SWITCH_RELEASE_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // Beside the debug binary this test was built with: target/{debug,release}.
-            let debug = PathBuf::from(env!("CARGO_BIN_EXE_api-switch"));
-            debug
-                .parent()
-                .and_then(|d| d.parent())
-                .expect("target folder")
-                .join("release/api-switch")
-        });
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo xtask build` (or `cargo xtask test`, which builds it)",
-        path.display()
-    );
-    path
-}
-
 #[test]
 fn the_release_binary_alone_serves_the_ui_and_creates_its_database_beside_itself() {
     let folder = tempfile::tempdir().expect("temp dir");
     let copy = folder.path().join("api-switch");
-    std::fs::copy(release_binary(), &copy).expect("copy the release binary");
+    std::fs::copy(support::release_binary(), &copy).expect("copy the release binary");
     // Started from another working directory: the data must go beside the executable anyway.
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let port = support::free_port();

@@ -75,3 +75,26 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// The release `api-switch`, which embeds the UI bundle built by `cargo xtask`. Browser tests
+/// use it rather than the debug build: Leptos hydration needs the server and the wasm built in
+/// the same mode, and the bundle is built in release mode.
+pub fn release_binary() -> PathBuf {
+    let path = std::env::var_os("API_SWITCH_RELEASE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // Beside the debug binary this test was built with: target/{debug,release}.
+            let debug = PathBuf::from(env!("CARGO_BIN_EXE_api-switch"));
+            debug
+                .parent()
+                .and_then(|d| d.parent())
+                .expect("target folder")
+                .join("release/api-switch")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask build` (or `cargo xtask test`, which builds it)",
+        path.display()
+    );
+    path
+}

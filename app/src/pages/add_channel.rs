@@ -1,0 +1,267 @@
+//! Adding a channel: paste a URL and a key, calibrate (type, corrected base URL, models with
+//! catalog facts and pre-selection), tick models, save. The key goes to the server and is never
+//! sent back.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::channels::{CatalogInfo, PageContext};
+
+/// One fetched model with the catalog's view and whether it is pre-selected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelChoice {
+    pub id: String,
+    pub selected: bool,
+    pub catalog: Option<CatalogInfo>,
+}
+
+/// One request calibration made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    pub api_type: String,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub verdict: String,
+    pub detail: Option<String>,
+}
+
+/// What calibration found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationView {
+    pub usable: bool,
+    pub outcome: String,
+    pub message: String,
+    pub api_type: Option<String>,
+    pub base_url: Option<String>,
+    pub models_by_hand: bool,
+    pub models: Vec<ModelChoice>,
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// What saving a calibrated channel needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewChannelForm {
+    pub name: String,
+    pub api_type: String,
+    pub base_url: String,
+    pub key: String,
+    /// Every fetched model id (kept on the channel for picking later).
+    pub fetched: Vec<String>,
+    /// The ids that become entries.
+    pub chosen: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use engine::discovery::{self, ProbeOptions, ProbeRequest};
+    use leptos::prelude::ServerFnError;
+    use serde::Serialize;
+
+    use super::{AttemptRow, CalibrationView, ModelChoice};
+
+    fn snake(value: impl Serialize) -> String {
+        // The engine's enums serialise as snake_case strings; that is the name the UI shows.
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        }
+    }
+
+    /// Calibrates and pre-selects: `existing` are the channel's current entries.
+    pub async fn calibration_view(
+        request: &ProbeRequest,
+        existing: &[String],
+    ) -> Result<CalibrationView, ServerFnError> {
+        let found = discovery::calibrate(request, &ProbeOptions::default()).await?;
+        let catalog = engine::catalog::Catalog::embedded();
+        let preselected = engine::catalog::preselect(
+            catalog,
+            &found.models,
+            existing,
+            engine::catalog::today_utc(),
+        );
+        Ok(CalibrationView {
+            usable: found.is_usable(),
+            outcome: snake(found.outcome),
+            message: found.message.clone(),
+            api_type: found.api_type.map(|t| t.to_string()),
+            base_url: found.base_url.clone(),
+            models_by_hand: found.models_by_hand,
+            models: preselected
+                .into_iter()
+                .map(|p| ModelChoice {
+                    catalog: crate::pages::channels::ssr::catalog_info(&p.id),
+                    id: p.id,
+                    selected: p.selected,
+                })
+                .collect(),
+            attempts: found
+                .attempts
+                .iter()
+                .map(|a| AttemptRow {
+                    api_type: a.api_type.to_string(),
+                    method: a.method.to_owned(),
+                    url: a.url.clone(),
+                    status: a.status,
+                    verdict: snake(a.verdict),
+                    detail: a.detail.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[server]
+pub async fn calibrate_channel(
+    base_url: String,
+    key: String,
+    api_type: String,
+) -> Result<CalibrationView, ServerFnError> {
+    let api_type = match api_type.trim() {
+        "" => None,
+        given => Some(given.parse::<engine::discovery::ChannelKind>()?),
+    };
+    let request = engine::discovery::ProbeRequest {
+        base_url,
+        key,
+        api_type,
+    };
+    ssr::calibration_view(&request, &[]).await
+}
+
+/// Creates the channel, stores its fetched model list and makes the chosen models entries.
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn save_channel(form: NewChannelForm) -> Result<i64, ServerFnError> {
+    use engine::store::{NewChannel, NewEntry};
+    let state = expect_context::<engine::AppState>();
+    let channel = state.create_channel(&NewChannel {
+        name: form.name,
+        api_type: form.api_type.parse()?,
+        base_url: form.base_url,
+        api_key: form.key,
+        enabled: true,
+        // Empty: Azure's current default api-version; the full UI will let the user pick one.
+        api_version: String::new(),
+    })?;
+    state
+        .store()
+        .set_channel_models(channel, &form.fetched, jiff::Timestamp::now())?;
+    for model in &form.chosen {
+        state.create_entry(&NewEntry::new(channel, model.as_str()))?;
+    }
+    Ok(channel)
+}
+
+const INPUT: &str = "rounded border border-slate-300 px-2 py-1 text-sm";
+
+#[component]
+pub fn AddChannel() -> impl IntoView {
+    let page = expect_context::<PageContext>();
+    let base_url = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let api_type = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<CalibrationView>);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let calibrate = Action::new(move |_: &()| {
+        let (url, k, t) = (
+            base_url.get_untracked(),
+            key.get_untracked(),
+            api_type.get_untracked(),
+        );
+        async move {
+            match calibrate_channel(url, k, t).await {
+                Ok(view) => {
+                    chosen.set(
+                        view.models
+                            .iter()
+                            .filter(|m| m.selected)
+                            .map(|m| m.id.clone())
+                            .collect(),
+                    );
+                    found.set(Some(view));
+                    page.error.set(None);
+                }
+                Err(error) => page.error.set(Some(error.to_string())),
+            }
+        }
+    });
+    let save = move |_| {
+        let Some(view) = found.get_untracked() else {
+            return;
+        };
+        let form = NewChannelForm {
+            name: name.get_untracked(),
+            api_type: view.api_type.clone().unwrap_or_default(),
+            base_url: view.base_url.clone().unwrap_or_default(),
+            key: key.get_untracked(),
+            fetched: view.models.iter().map(|m| m.id.clone()).collect(),
+            chosen: chosen.get_untracked(),
+        };
+        found.set(None);
+        page.run(async move { save_channel(form).await.map(|_| ()) });
+    };
+    view! {
+        <section id="add-channel" class="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+            <h2 class="mb-2 font-semibold">"Add a channel"</h2>
+            <div class="flex flex-wrap gap-2">
+                <input class=INPUT placeholder="base URL" prop:value=move || base_url.get()
+                    on:input=move |ev| base_url.set(event_target_value(&ev))/>
+                <input class=INPUT type="password" placeholder="API key" prop:value=move || key.get()
+                    on:input=move |ev| key.set(event_target_value(&ev))/>
+                <select class=INPUT on:change=move |ev| api_type.set(event_target_value(&ev))>
+                    <option value="">"detect type"</option>
+                    {["openai", "anthropic", "gemini", "azure", "custom"].map(|t| view! { <option value=t>{t}</option> }).collect_view()}
+                </select>
+                <button class="rounded bg-slate-900 px-3 py-1 text-sm text-white disabled:opacity-50"
+                    disabled=move || calibrate.pending().get()
+                    on:click=move |_| { calibrate.dispatch(()); }>
+                    {move || if calibrate.pending().get() { "Calibrating…" } else { "Calibrate" }}
+                </button>
+            </div>
+            {move || found.get().map(|cal| view! {
+                <div class="mt-3 text-sm">
+                    <p>{cal.message.clone()}</p>
+                    <p class="font-mono">{format!("{} {}", cal.api_type.clone().unwrap_or_default(), cal.base_url.clone().unwrap_or_default())}</p>
+                    <details><summary>{format!("{} attempt(s)", cal.attempts.len())}</summary>
+                        <ul>{cal.attempts.iter().map(|a| view! {
+                            <li class="font-mono text-xs">{format!("{} {} {} → {} {}", a.api_type, a.method, a.url,
+                                a.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()), a.verdict)}</li>
+                        }).collect_view()}</ul>
+                    </details>
+                    <ModelPicker models=cal.models.clone() chosen/>
+                    <Show when=move || cal.usable>
+                        <input class=INPUT placeholder="channel name" prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))/>
+                        <button class="ml-2 rounded bg-slate-900 px-3 py-1 text-white" on:click=save>"Save channel"</button>
+                    </Show>
+                </div>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The fetched models with their catalog facts, each with a check box bound to `chosen`.
+#[component]
+pub fn ModelPicker(models: Vec<ModelChoice>, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <ul class="my-2 max-h-64 overflow-auto">{models.into_iter().map(|m| {
+            let id = m.id.clone();
+            let toggled = m.id.clone();
+            view! {
+                <li><label>
+                    <input type="checkbox" prop:checked=move || chosen.get().contains(&id)
+                        on:change=move |_| chosen.update(|c| match c.iter().position(|x| *x == toggled) {
+                            Some(i) => { c.remove(i); }
+                            None => c.push(toggled.clone()),
+                        })/>
+                    " " <span class="font-mono">{m.id.clone()}</span>
+                    " " <span class="text-slate-500">{m.catalog.as_ref().map(|c| c.summary()).unwrap_or_default()}</span>
+                </label></li>
+            }
+        }).collect_view()}</ul>
+    }
+    .into_any()
+}

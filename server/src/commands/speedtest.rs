@@ -1,0 +1,87 @@
+//! `api-switch speedtest`: the UI's speed test from the command line. Human output is one
+//! row per entry as each result arrives; `--json` prints every result as one array at the end.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use engine::speedtest::{Scope, SpeedTestOptions, TestResult};
+use serde::Serialize;
+
+use crate::cli::SpeedtestArgs;
+use crate::http::DB_FILE_NAME;
+use crate::output;
+
+/// One row of `--json`: the fields scripts rely on.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    channel: &'a str,
+    model: &'a str,
+    ok: bool,
+    ttfb_ms: Option<u64>,
+    total_ms: Option<u64>,
+    error: Option<&'a str>,
+}
+
+/// Tests every enabled entry of the configuration in the data folder and prints the results.
+pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
+    let dir = args.data.resolve()?;
+    let db = dir.join(DB_FILE_NAME);
+    anyhow::ensure!(
+        db.exists(),
+        "no configuration at {}; pass --data-dir or import one with `api-switch import FILE`",
+        db.display()
+    );
+    let state = engine::AppState::open(db).context("cannot open the configuration")?;
+    let options = SpeedTestOptions {
+        timeout: Duration::from_secs(args.timeout_secs),
+    };
+    let mut run = state.start_speed_test(Scope::All, options);
+    if !args.json {
+        output::line(&format!(
+            "{:<20} {:<36} {:>9} {:>9}  RESULT",
+            "CHANNEL", "MODEL", "TTFB ms", "TOTAL ms"
+        ))?;
+    }
+    while let Some(result) = run.progress.recv().await {
+        if !args.json {
+            output::line(&human_row(&result))?;
+        }
+    }
+    let results = run.done.await.context("the speed test stopped")?;
+    // Auto-disables are queued for the background writer; they must reach the file.
+    state.flush();
+    if args.json {
+        let rows: Vec<JsonRow> = results.iter().map(json_row).collect();
+        output::json(&rows)?;
+    } else if results.is_empty() {
+        output::line("No enabled entries to test.")?;
+    }
+    Ok(())
+}
+
+fn json_row(r: &TestResult) -> JsonRow<'_> {
+    JsonRow {
+        channel: &r.channel,
+        model: &r.model,
+        ok: r.ok,
+        ttfb_ms: r.ttfb_ms,
+        total_ms: r.total_ms,
+        error: r.error.as_deref(),
+    }
+}
+
+fn human_row(r: &TestResult) -> String {
+    let ms = |v: Option<u64>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+    let verdict = match (&r.error, r.auto_disabled) {
+        (None, _) => "ok".to_owned(),
+        (Some(error), true) => format!("FAILED: {error} (entry disabled)"),
+        (Some(error), false) => format!("FAILED: {error}"),
+    };
+    format!(
+        "{:<20} {:<36} {:>9} {:>9}  {verdict}",
+        r.channel,
+        r.model,
+        ms(r.ttfb_ms),
+        ms(r.total_ms)
+    )
+}
