@@ -7,6 +7,15 @@ use plotters::prelude::*;
 
 use super::Results;
 
+/// One clearly different colour per target, in start order (direct, the two api-switch
+/// configurations, LiteLLM).
+const COLORS: [RGBColor; 4] = [
+    RGBColor(200, 30, 60),
+    RGBColor(30, 140, 60),
+    RGBColor(30, 90, 200),
+    RGBColor(230, 120, 0),
+];
+
 pub fn draw(results: &Results) -> Result<()> {
     let path = &results.options.chart;
     if let Some(dir) = path.parent() {
@@ -48,13 +57,14 @@ pub fn draw(results: &Results) -> Result<()> {
         )?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .x_desc("concurrent connections (wrk)")
         .y_desc("latency, ms")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y}"))
         .draw()?;
     for (i, target) in results.targets.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
+        let color = COLORS[i % COLORS.len()];
         let p50: Vec<(f64, f64)> = target
             .load
             .iter()
