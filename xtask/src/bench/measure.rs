@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::Options;
+use super::concurrent::peak_with_streams;
 use super::load::{WrkRun, run_wrk, write_script};
 use super::process::{RssSampler, Service, tree_rss_kib};
 use super::stream::{StreamRun, StreamSummary, measure, summarise};
@@ -34,6 +35,10 @@ pub struct TargetFigures {
     pub stream: StreamSummary,
     pub idle_rss_kib: Option<u64>,
     pub load_rss_kib: Option<u64>,
+    /// Peak memory with `Options::held_streams` streams open (api-switch only), and how many
+    /// of those streams arrived whole.
+    pub streams_rss_kib: Option<u64>,
+    pub streams_completed: usize,
     pub startup: Option<Duration>,
 }
 
@@ -61,6 +66,7 @@ pub fn all(
     let idle: Vec<Option<u64>> = targets.iter().map(|t| t.pid().map(tree_rss_kib)).collect();
     let (runs, peaks) = load_rounds(options, targets, work)?;
     let streams = stream_rounds(options, targets)?;
+    let held = held_streams(options, targets)?;
     let figures = targets
         .iter()
         .enumerate()
@@ -75,6 +81,8 @@ pub fn all(
             stream: summarise(&streams[t], options.stream.interval),
             idle_rss_kib: idle[t],
             load_rss_kib: target.pid().map(|_| peaks[t]),
+            streams_rss_kib: held[t].map(|(kib, _)| kib),
+            streams_completed: held[t].map_or(0, |(_, done)| done),
             startup: startups.get(t).copied().flatten(),
         })
         .collect();
@@ -167,6 +175,30 @@ fn stream_rounds(options: &Options, targets: &[Target]) -> Result<Vec<Vec<Stream
         ));
     }
     Ok(runs)
+}
+
+/// Many streams at once against each api-switch target (LiteLLM's single worker is left out:
+/// it would take minutes to serve them).
+fn held_streams(options: &Options, targets: &[Target]) -> Result<Vec<Option<(u64, usize)>>> {
+    targets
+        .iter()
+        .map(|target| {
+            let Some(pid) = target
+                .pid()
+                .filter(|_| target.name.starts_with("api-switch"))
+            else {
+                return Ok(None);
+            };
+            let (kib, done) = peak_with_streams(target, pid, options.held_streams)?;
+            say(&format!(
+                "{} streams at once {:<38} peak RSS {:>6.1} MB, {done} complete",
+                options.held_streams,
+                target.name,
+                kib as f64 / 1024.0
+            ));
+            Ok(Some((kib, done)))
+        })
+        .collect()
 }
 
 pub fn ms(duration: Duration) -> f64 {

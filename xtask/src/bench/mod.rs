@@ -4,6 +4,7 @@
 //! writes under `target/bench/smoke/`, so tests can keep the bench from rotting.
 
 mod chart;
+mod concurrent;
 mod load;
 mod measure;
 mod process;
@@ -32,6 +33,8 @@ pub struct Options {
     pub litellm: bool,
     pub stream: StreamShape,
     pub stream_requests: usize,
+    /// Streams held open at once for the memory figure.
+    pub held_streams: usize,
     pub startup_runs: usize,
     pub markdown: PathBuf,
     pub chart: PathBuf,
@@ -53,6 +56,7 @@ impl Options {
                     interval: Duration::from_millis(5),
                 },
                 stream_requests: 2,
+                held_streams: 50,
                 startup_runs: 1,
                 markdown: root.join("target/bench/smoke/BENCHMARKS.md"),
                 chart: root.join("target/bench/smoke/bench-latency.svg"),
@@ -69,6 +73,7 @@ impl Options {
                     interval: Duration::from_millis(20),
                 },
                 stream_requests: 10,
+                held_streams: 1000,
                 startup_runs: 3,
                 markdown: root.join("BENCHMARKS.md"),
                 chart: root.join("docs/bench-latency.svg"),

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
 use super::process::{Service, free_port, http_request, local, wait_healthy};
-use super::upstream::{CHAT_MODEL, CHUNK_MARKER, Nginx, STREAM_MODEL, StreamUpstream};
+use super::upstream::{CHAT_MODEL, CHUNK_MARKER, HOLD_MARKER, Nginx, STREAM_MODEL, StreamUpstream};
 
 /// Channels in the large configuration, and entries per channel.
 pub const LARGE_CHANNELS: usize = 200;
@@ -54,6 +54,13 @@ pub fn chat_body() -> String {
 pub fn stream_body() -> String {
     json!({"model": STREAM_MODEL, "stream": true,
            "messages": [{"role": "user", "content": "Count."}]})
+    .to_string()
+}
+
+/// A streaming request the upstream answers slowly (`HOLD_SHAPE`), to hold a stream open.
+pub fn held_stream_body() -> String {
+    json!({"model": STREAM_MODEL, "stream": true,
+           "messages": [{"role": "user", "content": HOLD_MARKER}]})
     .to_string()
 }
 

@@ -22,6 +22,14 @@ use super::process::{Service, free_port, local};
 pub const CHAT_MODEL: &str = "bench-model";
 /// The model name the streaming measurements ask for.
 pub const STREAM_MODEL: &str = "stream-model";
+/// A request whose body contains this gets the long `HOLD_SHAPE` answer, to keep many
+/// streams open at once (the proxies pass message text through unchanged).
+pub const HOLD_MARKER: &str = "bench-hold";
+/// Ten chunks 200 ms apart: two seconds per stream.
+pub const HOLD_SHAPE: StreamShape = StreamShape {
+    chunks: 10,
+    interval: Duration::from_millis(200),
+};
 /// Every content chunk carries this marker, so a client can count chunks in any JSON layout.
 pub const CHUNK_MARKER: &str = "bchunk";
 
@@ -149,7 +157,10 @@ impl StreamUpstream {
         let addr = listener.local_addr()?;
         let app = Router::new().route(
             "/v1/chat/completions",
-            post(move || async move { stream_answer(shape) }),
+            post(move |body: String| async move {
+                let held = body.contains(HOLD_MARKER);
+                stream_answer(if held { HOLD_SHAPE } else { shape })
+            }),
         );
         runtime.spawn(async move {
             match tokio::net::TcpListener::from_std(listener) {
