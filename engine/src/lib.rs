@@ -2,7 +2,14 @@
 //! routing and failover, and the protocol adapters. The `api-switch` server and the UI's server
 //! functions are both thin layers over it, so every operation has exactly one implementation.
 
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod discovery;
+pub mod manage;
+pub mod proxy;
 pub mod state;
 pub mod store;
+pub mod upstream;
 
 pub use state::AppState;

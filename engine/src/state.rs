@@ -1,11 +1,17 @@
 //! The shared state of a running API Switch: one value, cloned cheaply into every request
 //! handler and every UI server function, so the proxy and the UI always see the same data.
+//! It owns the store, the routing snapshot, the in-memory cooldowns and the background writer.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::store::Store;
+use arc_swap::ArcSwap;
+use tokio::sync::watch;
+
+use crate::proxy::snapshot::{Cooldowns, Snapshot};
+use crate::proxy::writer::Writer;
+use crate::store::{CooldownWrite, EntryId, Store, StoreError};
 
 /// Everything a request or a server function needs, behind one `Arc`.
 #[derive(Clone)]
@@ -14,18 +20,30 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: Store,
+    store: Arc<Store>,
     started_at: Instant,
+    snapshot: ArcSwap<Snapshot>,
+    cooldowns: Cooldowns,
+    writer: Writer,
+    /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
+    version: watch::Sender<u64>,
 }
 
 impl AppState {
     /// Opens (or creates) the database at `db_path` and builds the state around it.
-    pub fn open(db_path: PathBuf) -> Result<Self, crate::store::StoreError> {
-        let store = Store::open(db_path)?;
+    pub fn open(db_path: PathBuf) -> Result<Self, StoreError> {
+        let store = Arc::new(Store::open(db_path)?);
+        let snapshot = Snapshot::load(&store, 0)?;
+        let cooldowns = Cooldowns::default();
+        cooldowns.reset_from(&snapshot.entries);
         Ok(Self {
             inner: Arc::new(Inner {
+                writer: Writer::spawn(store.clone()),
                 store,
                 started_at: Instant::now(),
+                snapshot: ArcSwap::from_pointee(snapshot),
+                cooldowns,
+                version: watch::Sender::new(0),
             }),
         })
     }
@@ -37,5 +55,120 @@ impl AppState {
     /// Seconds since this state was created, i.e. since the server started.
     pub fn uptime_secs(&self) -> u64 {
         self.inner.started_at.elapsed().as_secs()
+    }
+
+    /// The configuration routing uses right now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.snapshot.load_full()
+    }
+
+    pub(crate) fn cooldowns(&self) -> &Cooldowns {
+        &self.inner.cooldowns
+    }
+
+    /// A receiver that changes whenever the configuration or an entry's state changes; the UI
+    /// watches it to refresh.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.inner.version.subscribe()
+    }
+
+    fn bump(&self) -> u64 {
+        let mut next = 0;
+        self.inner.version.send_modify(|v| {
+            *v += 1;
+            next = *v;
+        });
+        next
+    }
+
+    /// Re-reads the configuration from the database and swaps the snapshot. Every mutation in
+    /// `manage` ends with this, so the running proxy sees it at once.
+    pub fn reload(&self) -> Result<(), StoreError> {
+        // Queued auto-disables reach the file first, so re-reading it cannot undo one.
+        self.inner.writer.flush();
+        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        self.inner.snapshot.store(Arc::new(snapshot));
+        Ok(())
+    }
+
+    /// Reload after the database was replaced from outside (an import): entry ids may have been
+    /// reused, so in-memory cooldowns are re-read from the file too.
+    pub fn reload_replaced(&self) -> Result<(), StoreError> {
+        self.inner.writer.flush();
+        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        self.inner.cooldowns.reset_from(&snapshot.entries);
+        self.inner.snapshot.store(Arc::new(snapshot));
+        Ok(())
+    }
+
+    /// Waits until every queued cooldown and request-log row is on disk.
+    pub fn flush(&self) {
+        self.inner.writer.flush();
+    }
+
+    pub(crate) fn writer(&self) -> &Writer {
+        &self.inner.writer
+    }
+
+    /// Puts an entry in cooldown for the configured time (memory now, disk soon).
+    pub(crate) fn cool(&self, id: EntryId, cooldown_secs: u64) {
+        let until_ms = crate::clock::now_ms() + (cooldown_secs as i64) * 1000;
+        self.inner.cooldowns.set(id, until_ms);
+        self.inner.writer.change(CooldownWrite::Cooldown {
+            entry: id,
+            until_ms,
+        });
+        self.bump();
+    }
+
+    /// Records a success: clears the cooldown and remembers the response time.
+    pub(crate) fn record_success(&self, id: EntryId, response_ms: i64) {
+        if self.inner.cooldowns.clear(id) {
+            self.bump();
+        }
+        self.inner.writer.change(CooldownWrite::Success {
+            entry: id,
+            response_ms,
+        });
+    }
+
+    /// The system's switch-off: effective in the snapshot at once, saved in the background.
+    pub(crate) fn auto_disable(&self, id: EntryId, reason: String) {
+        self.inner
+            .snapshot
+            .rcu(|current| current.with_entry_disabled(id, &reason));
+        self.inner
+            .writer
+            .change(CooldownWrite::Disable { entry: id, reason });
+        self.bump();
+    }
+
+    /// Watches the database file for commits by other processes (`api-switch import` while the
+    /// server runs) and reloads when one happens. Runs until the state is dropped.
+    pub fn spawn_external_change_watcher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        // The baseline is taken now, so a change made before the first tick is still seen.
+        let mut last = self.store().data_version().ok();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(inner) = weak.upgrade() else { return };
+                let state = AppState { inner };
+                match state.store().data_version() {
+                    Ok(version) if last.is_some_and(|l| l != version) => {
+                        last = Some(version);
+                        if let Err(error) = state.reload_replaced() {
+                            tracing::error!(%error, "cannot reload the configuration after an outside change");
+                        } else {
+                            tracing::info!("configuration changed on disk; reloaded");
+                        }
+                    }
+                    Ok(version) => last = Some(version),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot check the database for outside changes")
+                    }
+                }
+            }
+        })
     }
 }

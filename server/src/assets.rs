@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 #[derive(rust_embed::Embed)]
 #[folder = "$CARGO_MANIFEST_DIR/../target/site/pkg"]
+// A checkout that has not built the UI yet still compiles; `has_ui_bundle` tells.
+#[allow_missing = true]
 struct UiBundle;
 
 /// The file name stem the hydration script asks for (`/pkg/api_switch.js`, `_bg.wasm`).

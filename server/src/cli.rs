@@ -18,6 +18,35 @@ pub struct Cli {
 pub enum Command {
     /// Serve the proxy and the web UI (the default when no command is given).
     Serve(ServeArgs),
+    /// Find a provider's API type, corrected base URL and models from a pasted URL and key;
+    /// prints JSON and exits non-zero when nothing usable was found or the key was rejected.
+    Probe(ProbeArgs),
+    /// Replace the whole configuration with a JSON file (see the README for its shape). Every
+    /// problem is reported with its path and nothing changes unless the file is fully valid.
+    /// A server running on the same data folder picks the change up within a second.
+    Import(ImportArgs),
+    /// Print the whole configuration as JSON; API keys are masked unless --include-secrets.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The JSON file to import (`-` reads standard input).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Write real API keys and access keys instead of masked ones.
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the data lives; shared by every command that touches the database.
@@ -57,4 +86,20 @@ impl DataDirArg {
             .map(|dir| dir.to_path_buf())
             .ok_or_else(|| anyhow::anyhow!("cannot tell the executable's folder; pass --data-dir"))
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// The provider's base URL as you have it; pasted endpoint suffixes are removed.
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    /// The API key (or set API_SWITCH_PROBE_KEY to keep it out of the shell history).
+    #[arg(long, env = "API_SWITCH_PROBE_KEY", hide_env_values = true)]
+    pub key: String,
+    /// Try this API type first: openai, anthropic, gemini, azure or custom.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub api_type: Option<engine::discovery::ApiType>,
+    /// Seconds to wait for each attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    pub timeout_secs: u64,
 }

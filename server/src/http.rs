@@ -49,6 +49,7 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
+        .merge(engine::proxy::proxy_routes())
         .route("/pkg/{*file}", get(assets::bundle_file))
         .route("/favicon.svg", get(assets::favicon))
         .route("/favicon.ico", get(assets::favicon))
@@ -121,6 +122,10 @@ impl BoundServer {
 
     /// Serves until the process is stopped.
     pub async fn run(self) -> anyhow::Result<()> {
+        // `api-switch import` run against this data folder is picked up within a second.
+        let _watcher = self
+            .app
+            .spawn_external_change_watcher(std::time::Duration::from_secs(1));
         axum::serve(self.listener, router(self.app, self.local)).await?;
         Ok(())
     }
@@ -138,45 +143,35 @@ mod tests {
     use axum::http::{Request, StatusCode};
     use tower::ServiceExt;
 
-    fn test_router() -> (tempfile::TempDir, Router) {
+    /// `GET path` on a fresh router over a new database; returns the data folder (kept alive
+    /// for the test), the status and the body.
+    async fn get(path: &str) -> (tempfile::TempDir, StatusCode, String) {
         let dir = tempfile::tempdir().expect("temp dir");
         let app = AppState::open(dir.path().join(DB_FILE_NAME)).expect("open state");
-        let router = router(app, SocketAddr::from(([127, 0, 0, 1], 0)));
-        (dir, router)
+        let response = router(app, SocketAddr::from(([127, 0, 0, 1], 0)))
+            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (dir, status, String::from_utf8_lossy(&body).into_owned())
     }
 
     #[tokio::test]
     async fn health_answers_with_version_and_uptime() {
-        let (_dir, router) = test_router();
-        let response = router
-            .oneshot(
-                Request::get("/health")
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("response");
-        assert_eq!(response.status(), StatusCode::OK);
-        let body = to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let (_dir, status, body) = get("/health").await;
+        assert_eq!(status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
         assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(json["uptime_secs"], 0);
     }
 
     #[tokio::test]
     async fn the_overview_page_is_server_rendered_with_live_values() {
-        let (dir, router) = test_router();
-        let response = router
-            .oneshot(Request::get("/").body(Body::empty()).expect("request"))
-            .await
-            .expect("response");
-        assert_eq!(response.status(), StatusCode::OK);
-        let body = to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        let html = String::from_utf8_lossy(&body);
+        let (dir, status, html) = get("/").await;
+        assert_eq!(status, StatusCode::OK);
         assert!(
             html.contains("/pkg/api_switch.js"),
             "hydration script is linked"
@@ -191,15 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_bundle_file_is_a_404() {
-        let (_dir, router) = test_router();
-        let response = router
-            .oneshot(
-                Request::get("/pkg/nope.js")
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("response");
-        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let (_dir, status, _) = get("/pkg/nope.js").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

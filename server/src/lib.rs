@@ -4,6 +4,9 @@
 
 pub mod assets;
 pub mod cli;
+pub mod commands;
+pub mod config_cmd;
 pub mod http;
+pub mod output;
 
 pub use http::{BoundServer, ServeOptions, serve};

@@ -20,5 +20,14 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Probe(args) => {
+            let usable = api_switch::commands::probe::run(&args).await?;
+            if !usable {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Import(args) => api_switch::config_cmd::import(&args),
+        Command::Export(args) => api_switch::config_cmd::export(&args),
     }
 }

@@ -4,7 +4,11 @@
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("sql/001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("sql/001_initial.sql")),
+    M::up(include_str!("sql/002_routing.sql")),
+    M::up(include_str!("sql/003_channel_models.sql")),
+];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     Migrations::from_slice(MIGRATIONS).to_latest(conn)

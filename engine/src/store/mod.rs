@@ -2,7 +2,19 @@
 //! executable. Every write goes through here; schema changes are versioned migrations in
 //! `migrations.rs`, applied when the file is opened.
 
+pub mod channel_models;
+mod channels;
+mod entries;
 mod migrations;
+mod records;
+mod settings;
+
+pub use channels::base_url_problem;
+pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
+pub use entries::AUTO_GROUP;
+pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
+pub use records::{ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
+pub use settings::{AccessKey, COOLDOWN_RANGE, Settings};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -24,6 +36,24 @@ pub enum StoreError {
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("no {what} with id {id}; reload the list, it may have been deleted")]
+    NotFound { what: &'static str, id: i64 },
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("stored settings are unreadable: {source}; save the settings again to repair them")]
+    Settings {
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("channel {channel_id} has an unknown api_type: {source}")]
+    Kind {
+        channel_id: i64,
+        #[source]
+        source: crate::upstream::UnknownKind,
+    },
 }
 
 /// A channel as lists show it: everything but the key.
@@ -68,7 +98,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite itself consistent (every write is a
         // transaction), so the poisoned guard is safe to keep using.
         self.conn
@@ -98,6 +128,14 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// SQLite's counter of commits made by *other* connections; it changes when another process
+    /// (an `api-switch import`) writes the file.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
     }
 
     /// The journal mode SQLite reports, `wal` once the file is open.

@@ -4,5 +4,6 @@
 
 mod browser;
 mod cli;
+mod probe_cli;
 mod release_binary;
 mod support;

@@ -1,0 +1,143 @@
+//! The whole configuration as one JSON document, for `api-switch import` and `export`. Import
+//! checks everything first and reports every problem with its path
+//! (`channels[1].base_url: not a URL`); only a fully valid file replaces the configuration,
+//! in one transaction. Export hides API keys unless asked for them.
+
+mod validate;
+
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::store::{Settings, Store, StoreError};
+
+pub use validate::parse;
+
+/// The version of the document this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigFile {
+    pub version: u32,
+    pub settings: Settings,
+    pub access_keys: Vec<AccessKeyFile>,
+    pub channels: Vec<ChannelFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessKeyFile {
+    pub name: String,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelFile {
+    pub name: String,
+    pub api_type: String,
+    pub base_url: String,
+    pub api_key: String,
+    pub enabled: bool,
+    pub entries: Vec<EntryFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryFile {
+    pub model: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub display_name: String,
+    pub group: String,
+    pub priority: i64,
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub disabled_reason: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the file is not valid JSON: {source}")]
+    Json {
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("the configuration has {} problem(s), nothing was changed:\n{}", problems.len(), problems.join("\n"))]
+    Invalid { problems: Vec<String> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an export shows instead of a secret: enough to recognise it, not to use it.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    if chars.len() <= 12 {
+        return "***".into();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}***{tail}")
+}
+
+/// Reads the whole configuration as a document; keys are masked unless `include_secrets`.
+pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreError> {
+    let full = store.full_config()?;
+    let secret = |s: &str| {
+        if include_secrets {
+            s.to_owned()
+        } else {
+            mask(s)
+        }
+    };
+    Ok(ConfigFile {
+        version: FORMAT_VERSION,
+        settings: full.settings,
+        access_keys: full
+            .access_keys
+            .iter()
+            .map(|k| AccessKeyFile {
+                name: k.name.clone(),
+                key: secret(&k.key),
+            })
+            .collect(),
+        channels: full
+            .channels
+            .into_iter()
+            .map(|(channel, entries)| ChannelFile {
+                name: channel.name,
+                api_type: channel.api_type.to_string(),
+                base_url: channel.base_url,
+                api_key: secret(&channel.api_key),
+                enabled: channel.enabled,
+                entries: entries
+                    .into_iter()
+                    .map(|e| EntryFile {
+                        model: e.model,
+                        display_name: e.display_name,
+                        group: e.group,
+                        priority: e.priority,
+                        enabled: e.enabled,
+                        disabled_reason: e.disabled_reason,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// Validates `text` and replaces the store's configuration with it (all or nothing).
+pub fn import(store: &Store, text: &str) -> Result<(), ConfigError> {
+    let config = parse(text)?;
+    store.replace_config(&config)?;
+    Ok(())
+}
+
+impl AppState {
+    /// Imports into the running state: the proxy routes by the new configuration at once.
+    pub fn import_config(&self, text: &str) -> Result<(), ConfigError> {
+        let config = parse(text)?;
+        self.flush();
+        self.store().replace_config(&config)?;
+        self.reload_replaced()?;
+        Ok(())
+    }
+}

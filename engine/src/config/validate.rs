@@ -1,0 +1,222 @@
+//! Checks an import document field by field and collects every problem with its path, rather
+//! than stopping at the first as a plain deserialize would; then builds what the store writes.
+
+use serde_json::{Map, Value};
+
+use super::{ConfigError, FORMAT_VERSION};
+use crate::store::{AUTO_GROUP, ConfigToWrite, NewChannel, NewEntry, Settings, base_url_problem};
+use crate::upstream::ChannelKind;
+
+/// Problems found so far, each `path: what is wrong`.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn add(&mut self, path: &str, problem: impl std::fmt::Display) {
+        self.0.push(format!("{path}: {problem}"));
+    }
+}
+
+fn string(
+    obj: &Map<String, Value>,
+    path: &str,
+    field: &str,
+    required: bool,
+    p: &mut Problems,
+) -> Option<String> {
+    match obj.get(field) {
+        Some(Value::String(s)) if required && s.trim().is_empty() => {
+            p.add(&format!("{path}.{field}"), "must not be empty");
+            None
+        }
+        Some(Value::String(s)) => Some(s.clone()),
+        None | Some(Value::Null) if required => {
+            p.add(&format!("{path}.{field}"), "is required");
+            None
+        }
+        None | Some(Value::Null) => None,
+        Some(_) => {
+            p.add(&format!("{path}.{field}"), "must be a string");
+            None
+        }
+    }
+}
+
+fn boolean(obj: &Map<String, Value>, path: &str, field: &str, p: &mut Problems) -> Option<bool> {
+    match obj.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            p.add(&format!("{path}.{field}"), "must be true or false");
+            None
+        }
+    }
+}
+
+fn array<'a>(obj: &'a Map<String, Value>, path: &str, p: &mut Problems) -> &'a [Value] {
+    match obj.get(path.rsplit('.').next().unwrap_or(path)) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            p.add(path, "must be an array");
+            &[]
+        }
+    }
+}
+
+fn object<'a>(value: &'a Value, path: &str, p: &mut Problems) -> Option<&'a Map<String, Value>> {
+    let object = value.as_object();
+    if object.is_none() {
+        p.add(path, "must be an object");
+    }
+    object
+}
+
+/// Parses and checks a whole document.
+pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
+    let root: Value = serde_json::from_str(text).map_err(|source| ConfigError::Json { source })?;
+    let mut p = Problems::default();
+    let Some(root) = object(&root, "(top level)", &mut p) else {
+        return Err(ConfigError::Invalid { problems: p.0 });
+    };
+    match root.get("version") {
+        None => {}
+        Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+        Some(_) => p.add(
+            "version",
+            format!("must be {FORMAT_VERSION}; this file is from another version"),
+        ),
+    }
+    let settings = settings(root.get("settings"), &mut p);
+    let mut access_keys = Vec::new();
+    for (i, key) in array(root, "access_keys", &mut p).iter().enumerate() {
+        let path = format!("access_keys[{i}]");
+        if let Some(obj) = object(key, &path, &mut p) {
+            let name = string(obj, &path, "name", false, &mut p).unwrap_or_default();
+            if let Some(key) = string(obj, &path, "key", true, &mut p) {
+                access_keys.push((name, key));
+            }
+        }
+    }
+    let channels = array(root, "channels", &mut p)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| channel(c, &format!("channels[{i}]"), &mut p))
+        .collect();
+    if !p.0.is_empty() {
+        return Err(ConfigError::Invalid { problems: p.0 });
+    }
+    let mut config = ConfigToWrite {
+        settings,
+        access_keys,
+        channels,
+    };
+    assign_missing_priorities(&mut config);
+    Ok(config)
+}
+
+fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Settings::default();
+    };
+    match serde_json::from_value::<Settings>(value.clone()) {
+        Ok(settings) => {
+            for (field, problem) in settings.problems() {
+                p.add(&format!("settings.{field}"), problem);
+            }
+            settings
+        }
+        Err(error) => {
+            p.add("settings", error);
+            Settings::default()
+        }
+    }
+}
+
+/// Priorities are `i64::MIN` until assigned: entries without one follow all given ones, in
+/// file order.
+const UNSET: i64 = i64::MIN;
+
+fn channel(
+    value: &Value,
+    path: &str,
+    p: &mut Problems,
+) -> Option<(NewChannel, Vec<(NewEntry, i64)>)> {
+    let obj = object(value, path, p)?;
+    let name = string(obj, path, "name", true, p);
+    let api_type =
+        string(obj, path, "api_type", true, p).and_then(|t| match t.parse::<ChannelKind>() {
+            Ok(kind) => Some(kind),
+            Err(error) => {
+                p.add(&format!("{path}.api_type"), error);
+                None
+            }
+        });
+    let base_url =
+        string(obj, path, "base_url", true, p).filter(|url| match base_url_problem(url) {
+            Some(problem) => {
+                p.add(&format!("{path}.base_url"), problem);
+                false
+            }
+            None => true,
+        });
+    let api_key = string(obj, path, "api_key", false, p).unwrap_or_default();
+    let enabled = boolean(obj, path, "enabled", p).unwrap_or(true);
+    let entries: Vec<_> = array(obj, &format!("{path}.entries"), p)
+        .iter()
+        .enumerate()
+        .filter_map(|(j, e)| entry(e, &format!("{path}.entries[{j}]"), p))
+        .collect();
+    let channel = NewChannel {
+        name: name?,
+        api_type: api_type?,
+        base_url: base_url?,
+        api_key,
+        enabled,
+    };
+    Some((channel, entries))
+}
+
+fn entry(value: &Value, path: &str, p: &mut Problems) -> Option<(NewEntry, i64)> {
+    let obj = object(value, path, p)?;
+    let model = string(obj, path, "model", true, p);
+    let group = string(obj, path, "group", false, p).unwrap_or_else(|| AUTO_GROUP.into());
+    if group.trim().is_empty() {
+        p.add(
+            &format!("{path}.group"),
+            "must not be empty; leave it out for `auto`",
+        );
+    }
+    let display_name = string(obj, path, "display_name", false, p).unwrap_or_default();
+    let enabled = boolean(obj, path, "enabled", p).unwrap_or(true);
+    let priority = match obj.get("priority") {
+        None | Some(Value::Null) => UNSET,
+        Some(v) => v.as_i64().unwrap_or_else(|| {
+            p.add(&format!("{path}.priority"), "must be a whole number");
+            UNSET
+        }),
+    };
+    let new = NewEntry {
+        channel_id: 0,
+        model: model?,
+        display_name,
+        group,
+        enabled,
+    };
+    Some((new, priority))
+}
+
+fn assign_missing_priorities(config: &mut ConfigToWrite) {
+    let given = config
+        .channels
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(|(_, p)| *p))
+        .filter(|p| *p != UNSET);
+    let mut next = given.max().map_or(0, |max| max + 1);
+    for (_, entries) in &mut config.channels {
+        for (_, priority) in entries.iter_mut().filter(|(_, p)| *p == UNSET) {
+            *priority = next;
+            next += 1;
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Channel calibration: from one pasted base URL and key, find the API type, the corrected
+//! base URL and the model list. Candidates (see `candidates.rs`) are tried in order; the first
+//! model list wins; relays without one are confirmed through their chat endpoint instead.
+//! Every attempt is reported (URL, status, verdict) so the UI and the CLI can show what was
+//! tried. Keys are sent in headers only and never appear in the result.
+
+mod candidates;
+mod probe;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use candidates::PastedUrl;
+use probe::{AuthStyle, Prober};
+
+/// The wire dialect of a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiType {
+    Openai,
+    Anthropic,
+    Gemini,
+    Azure,
+    Custom,
+}
+
+impl ApiType {
+    pub const ALL: [ApiType; 5] = [
+        ApiType::Openai,
+        ApiType::Anthropic,
+        ApiType::Gemini,
+        ApiType::Azure,
+        ApiType::Custom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiType::Openai => "openai",
+            ApiType::Anthropic => "anthropic",
+            ApiType::Gemini => "gemini",
+            ApiType::Azure => "azure",
+            ApiType::Custom => "custom",
+        }
+    }
+}
+
+impl fmt::Display for ApiType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An API type name that is none of the five.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown API type {given:?}; use one of openai, anthropic, gemini, azure, custom")]
+pub struct UnknownApiType {
+    pub given: String,
+}
+
+impl FromStr for ApiType {
+    type Err = UnknownApiType;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ApiType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| UnknownApiType {
+                given: text.to_string(),
+            })
+    }
+}
+
+/// What to calibrate.
+#[derive(Clone)]
+pub struct ProbeRequest {
+    pub base_url: String,
+    pub key: String,
+    /// The type the user chose, tried first; `None` tries all.
+    pub api_type: Option<ApiType>,
+}
+
+impl fmt::Debug for ProbeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProbeRequest")
+            .field("base_url", &self.base_url)
+            .field("key", &"<redacted>")
+            .field("api_type", &self.api_type)
+            .finish()
+    }
+}
+
+/// Knobs with production defaults; tests shorten the timeout.
+#[derive(Clone, Debug)]
+pub struct ProbeOptions {
+    /// Per attempt, connect to last byte.
+    pub timeout: Duration,
+    /// `api-version` for Azure's model listing.
+    pub azure_api_version: String,
+    /// The model named in the minimal chat request to a relay without a model list; an
+    /// unknown model still proves the endpoint exists (the relay answers 400, not 404).
+    pub chat_probe_model: String,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(15),
+            azure_api_version: "2024-10-21".to_string(),
+            chat_probe_model: "gpt-4o-mini".to_string(),
+        }
+    }
+}
+
+/// The overall answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A model list answered: type, base URL and models are known.
+    ModelsListed,
+    /// No model list, but the chat endpoint answered: type and base URL are known, models
+    /// must be typed by hand.
+    ChatOnly,
+    /// The upstream refused the key (401/403); check or replace the key.
+    KeyRejected,
+    /// Nothing usable answered.
+    NothingFound,
+}
+
+/// What one attempt showed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    ModelsListed,
+    /// 2xx, but not a model list (often a web page served for every path).
+    NotAModelList,
+    /// The chat endpoint answered (any JSON reply but 404/405, e.g. "unknown model").
+    ChatAnswered,
+    KeyRejected,
+    NotFound,
+    UnexpectedStatus,
+    Timeout,
+    ConnectFailed,
+    /// Not tried: the same key style was already rejected by this upstream.
+    SkippedKeyRejected,
+}
+
+/// One request made during calibration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    pub api_type: ApiType,
+    pub method: &'static str,
+    pub url: String,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    pub verdict: Verdict,
+    /// A short human explanation (an error kind or the start of the upstream's message).
+    pub detail: Option<String>,
+}
+
+/// The result of [`calibrate`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Calibration {
+    pub outcome: Outcome,
+    pub api_type: Option<ApiType>,
+    /// The corrected base URL to save on the channel.
+    pub base_url: Option<String>,
+    pub models: Vec<String>,
+    /// True when the user has to type model names in by hand.
+    pub models_by_hand: bool,
+    pub message: String,
+    pub attempts: Vec<Attempt>,
+}
+
+impl Calibration {
+    /// Whether the result can be saved as a channel.
+    pub fn is_usable(&self) -> bool {
+        matches!(self.outcome, Outcome::ModelsListed | Outcome::ChatOnly)
+    }
+}
+
+/// Why calibration could not even start.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error(
+        "{given:?} is not a URL; paste the provider's base URL, e.g. https://api.openai.com/v1"
+    )]
+    InvalidBaseUrl {
+        given: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("cannot build the HTTP client: {source}")]
+    Client {
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+/// Finds type, base URL and models for a pasted URL and key; see the module docs.
+pub async fn calibrate(
+    request: &ProbeRequest,
+    options: &ProbeOptions,
+) -> Result<Calibration, DiscoveryError> {
+    let pasted =
+        PastedUrl::parse(&request.base_url).map_err(|source| DiscoveryError::InvalidBaseUrl {
+            given: request.base_url.clone(),
+            source,
+        })?;
+    let prober = Prober::new(&request.key, options)?;
+    let order = candidates::type_order(request.api_type, &pasted);
+    let mut search = Search::default();
+
+    for &api_type in &order {
+        for candidate in
+            candidates::models_candidates(api_type, &pasted, &options.azure_api_version)
+        {
+            if let Some(found) = search.try_models(&prober, &candidate).await {
+                return Ok(found);
+            }
+            if search.unreachable {
+                return Ok(search.finish());
+            }
+        }
+    }
+    for &api_type in &order {
+        for candidate in candidates::chat_candidates(api_type, &pasted) {
+            if let Some(found) = search.try_chat(&prober, &candidate).await {
+                return Ok(found);
+            }
+            if search.unreachable {
+                return Ok(search.finish());
+            }
+        }
+    }
+    Ok(search.finish())
+}
+
+/// The attempts so far and what they rule out.
+#[derive(Default)]
+struct Search {
+    attempts: Vec<Attempt>,
+    tried: HashSet<(String, AuthStyle)>,
+    rejected: HashSet<AuthStyle>,
+    timeouts: usize,
+    unreachable: bool,
+}
+
+/// Timeouts after which the host counts as not answering: every further attempt would only
+/// wait as long again.
+const TIMEOUTS_BEFORE_GIVING_UP: usize = 2;
+
+impl Search {
+    /// Records `attempt`; `true` when the candidate should be skipped instead.
+    fn skip(&mut self, api_type: ApiType, method: &'static str, url: &str) -> bool {
+        let style = AuthStyle::of(api_type);
+        if !self.tried.insert((url.to_string(), style)) {
+            return true;
+        }
+        if self.rejected.contains(&style) {
+            // 401/403 stops the search for this key style: another path will not change the
+            // upstream's mind, and hammering it with a bad key can get an account flagged.
+            self.attempts.push(Attempt {
+                api_type,
+                method,
+                url: url.to_string(),
+                status: None,
+                verdict: Verdict::SkippedKeyRejected,
+                detail: None,
+            });
+            return true;
+        }
+        false
+    }
+
+    fn record(&mut self, attempt: Attempt) {
+        match attempt.verdict {
+            Verdict::KeyRejected => {
+                self.rejected.insert(AuthStyle::of(attempt.api_type));
+            }
+            Verdict::ConnectFailed => self.unreachable = true,
+            Verdict::Timeout => {
+                self.timeouts += 1;
+                self.unreachable = self.timeouts >= TIMEOUTS_BEFORE_GIVING_UP;
+            }
+            _ => {}
+        }
+        self.attempts.push(attempt);
+    }
+
+    async fn try_models(
+        &mut self,
+        prober: &Prober,
+        candidate: &candidates::ModelsCandidate,
+    ) -> Option<Calibration> {
+        if self.skip(candidate.api_type, "GET", &candidate.url) {
+            return None;
+        }
+        let (attempt, models) = prober.list_models(candidate.api_type, &candidate.url).await;
+        self.record(attempt);
+        let models = models?;
+        let count = models.len();
+        Some(Calibration {
+            outcome: Outcome::ModelsListed,
+            api_type: Some(candidate.api_type),
+            base_url: Some(candidate.base_url.clone()),
+            models,
+            models_by_hand: count == 0,
+            message: format!(
+                "found a {} API at {} with {count} models",
+                candidate.api_type, candidate.base_url
+            ),
+            attempts: std::mem::take(&mut self.attempts),
+        })
+    }
+
+    async fn try_chat(
+        &mut self,
+        prober: &Prober,
+        candidate: &candidates::ChatCandidate,
+    ) -> Option<Calibration> {
+        if self.skip(candidate.api_type, "POST", &candidate.url) {
+            return None;
+        }
+        let attempt = prober.chat(candidate.api_type, &candidate.url).await;
+        let answered = attempt.verdict == Verdict::ChatAnswered;
+        self.record(attempt);
+        answered.then(|| Calibration {
+            outcome: Outcome::ChatOnly,
+            api_type: Some(candidate.api_type),
+            base_url: Some(candidate.base_url.clone()),
+            models: Vec::new(),
+            models_by_hand: true,
+            message: format!(
+                "{} answers as a {} API but lists no models; type the model names in by hand",
+                candidate.base_url, candidate.api_type
+            ),
+            attempts: std::mem::take(&mut self.attempts),
+        })
+    }
+
+    fn finish(self) -> Calibration {
+        let (outcome, message) = if !self.rejected.is_empty() {
+            (
+                Outcome::KeyRejected,
+                "the upstream rejected the key (401/403); check that the key is complete, active \
+                 and belongs to this provider",
+            )
+        } else if self.unreachable {
+            (
+                Outcome::NothingFound,
+                "the host cannot be reached or does not answer in time; check the URL and your \
+                 network, or raise the timeout",
+            )
+        } else {
+            (
+                Outcome::NothingFound,
+                "no model list or chat endpoint answered; check the base URL (see the attempts) \
+                 or choose the API type by hand",
+            )
+        };
+        Calibration {
+            outcome,
+            api_type: None,
+            base_url: None,
+            models: Vec::new(),
+            models_by_hand: false,
+            message: message.to_string(),
+            attempts: self.attempts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! The proxy's one error type, answered in OpenAI's error shape
+//! (`{"error":{"message","type","code"}}`) with the status that fits. `AllFailed` carries every
+//! attempt, so the 502 tells the user which channel failed how.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// Which phase of an upstream request ran out of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    FirstByte,
+    StreamIdle,
+    Total,
+}
+
+/// Why one attempt on one entry failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum AttemptFailure {
+    #[error("HTTP {status}")]
+    Status { status: u16 },
+    #[error("HTTP {status}; the entry was disabled (credentials or model gone)")]
+    Disabled { status: u16 },
+    #[error("cannot connect: {source}")]
+    Connect {
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+    #[error("connection failed: {source}")]
+    Transport {
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+    #[error("timed out waiting for {phase}")]
+    Timeout { phase: TimeoutPhase },
+    #[error("invalid response body: {problem}")]
+    InvalidBody { problem: String },
+    #[error("error event in the stream: {message}")]
+    StreamError { message: String },
+    #[error("stream ended before any content")]
+    EmptyStream,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::FirstByte => "the first byte",
+            Self::StreamIdle => "the next stream event",
+            Self::Total => "the whole response",
+        })
+    }
+}
+
+impl AttemptFailure {
+    /// A short machine-readable kind for the 502 body and the request log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Status { .. } => "status",
+            Self::Disabled { .. } => "disabled",
+            Self::Connect { .. } => "connect",
+            Self::Transport { .. } => "transport",
+            Self::Timeout { .. } => "timeout",
+            Self::InvalidBody { .. } => "invalid_body",
+            Self::StreamError { .. } => "stream_error",
+            Self::EmptyStream => "empty_stream",
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status } | Self::Disabled { status } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// One tried entry.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub channel: String,
+    pub model: String,
+    pub failure: AttemptFailure,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("the request body is not valid JSON ({source}); send a JSON object")]
+    MalformedJson {
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("the request body must be a JSON object")]
+    NotAnObject,
+    #[error("`{field}` is required; {hint}")]
+    MissingField {
+        field: &'static str,
+        hint: &'static str,
+    },
+    #[error(
+        "the request body is larger than {limit} bytes; send less, or raise the limit in the settings"
+    )]
+    TooLarge { limit: usize },
+    #[error("cannot read the request body: {source}")]
+    BodyRead {
+        #[source]
+        source: axum::Error,
+    },
+    #[error(
+        "an access key is required; send `Authorization: Bearer <key>` with a key created in API Switch"
+    )]
+    MissingKey,
+    #[error("this access key is not known to API Switch; use a key created in its settings")]
+    InvalidKey,
+    #[error(
+        "no route for {method} {path}; the proxy serves /v1/chat/completions, /v1/embeddings and /v1/models"
+    )]
+    UnknownRoute { method: String, path: String },
+    #[error(
+        "no enabled entry can serve model `{model}`; add or enable an entry for it (or for the `auto` group) in API Switch"
+    )]
+    NoRoute { model: String },
+    #[error(
+        "every entry for model `{model}` is cooling down after failures ({count} entries); try again later or check the channels"
+    )]
+    AllCooling { model: String, count: usize },
+    #[error("all {} entries for model `{model}` failed: {}", attempts.len(), list(attempts))]
+    AllFailed {
+        model: String,
+        attempts: Vec<Attempt>,
+    },
+}
+
+fn list(attempts: &[Attempt]) -> String {
+    attempts
+        .iter()
+        .map(|a| format!("{} @ {}: {}", a.model, a.channel, a.failure))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ProxyError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson { .. }
+            | Self::NotAnObject
+            | Self::MissingField { .. }
+            | Self::BodyRead { .. } => StatusCode::BAD_REQUEST,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MissingKey | Self::InvalidKey => StatusCode::UNAUTHORIZED,
+            Self::UnknownRoute { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
+            Self::AllCooling { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::AllFailed { .. } => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// OpenAI's `type` and `code` for this error.
+    fn type_and_code(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::MalformedJson { .. } => ("invalid_request_error", "invalid_json"),
+            Self::NotAnObject | Self::BodyRead { .. } => ("invalid_request_error", "invalid_body"),
+            Self::MissingField { .. } => ("invalid_request_error", "missing_field"),
+            Self::TooLarge { .. } => ("invalid_request_error", "request_too_large"),
+            Self::MissingKey | Self::InvalidKey => ("authentication_error", "invalid_api_key"),
+            Self::UnknownRoute { .. } => ("invalid_request_error", "unknown_url"),
+            Self::NoRoute { .. } => ("invalid_request_error", "model_not_found"),
+            Self::AllCooling { .. } => ("upstream_error", "all_cooling_down"),
+            Self::AllFailed { .. } => ("upstream_error", "all_upstreams_failed"),
+        }
+    }
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        let (kind, code) = self.type_and_code();
+        let mut error = json!({"message": self.to_string(), "type": kind, "code": code});
+        if let Self::AllFailed { attempts, .. } = &self {
+            error["attempts"] = attempts
+                .iter()
+                .map(|a| {
+                    json!({"channel": a.channel, "model": a.model, "kind": a.failure.kind(),
+                           "status": a.failure.status(), "error": a.failure.to_string()})
+                })
+                .collect();
+        }
+        (self.status_code(), Json(json!({ "error": error }))).into_response()
+    }
+}

@@ -1,0 +1,181 @@
+//! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
+//! key), then hand it to `forward::serve`. Every error answers in OpenAI's shape, including a
+//! malformed body, an unknown `/v1` path and a body over the limit.
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use serde_json::{Map, Value, json};
+
+use super::error::ProxyError;
+use super::forward::{self, ProxyRequest};
+use super::snapshot::Snapshot;
+use super::stream::{OpenAiChat, StreamProtocol};
+use crate::AppState;
+use crate::store::AUTO_GROUP;
+use crate::upstream::Endpoint;
+
+/// The proxy's routes, for any router state the engine's `AppState` can be taken from.
+pub fn proxy_routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AppState: FromRef<S>,
+{
+    axum::Router::new()
+        .route("/v1/chat/completions", post(chat_completions))
+        .route("/v1/embeddings", post(embeddings))
+        .route("/v1/models", get(models))
+        .route("/v1/{*rest}", any(unknown_route))
+        .route("/v1", any(unknown_route))
+}
+
+fn openai_chat() -> Box<dyn StreamProtocol> {
+    Box::new(OpenAiChat::default())
+}
+
+async fn chat_completions(State(state): State<AppState>, request: Request) -> Response {
+    respond(state, Endpoint::ChatCompletions, request).await
+}
+
+async fn embeddings(State(state): State<AppState>, request: Request) -> Response {
+    respond(state, Endpoint::Embeddings, request).await
+}
+
+async fn respond(state: AppState, endpoint: Endpoint, request: Request) -> Response {
+    match prepare(&state, endpoint, request).await {
+        Ok(request) => forward::serve(&state, request)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Checks the key, reads the body within the limit and checks the fields routing needs.
+async fn prepare(
+    state: &AppState,
+    endpoint: Endpoint,
+    request: Request,
+) -> Result<ProxyRequest, ProxyError> {
+    let snapshot = state.snapshot();
+    let client_key_name = authenticate(&snapshot, request.headers())?;
+    let body = read_json(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    let model = match body.get("model") {
+        Some(Value::String(model)) => model.clone(),
+        Some(Value::Null) | None => {
+            return Err(ProxyError::MissingField {
+                field: "model",
+                hint: "use `auto` to let API Switch choose",
+            });
+        }
+        Some(_) => {
+            return Err(ProxyError::MissingField {
+                field: "model",
+                hint: "it must be a string",
+            });
+        }
+    };
+    let required = match endpoint {
+        Endpoint::ChatCompletions => ("messages", "send the conversation as an array of messages"),
+        Endpoint::Embeddings => ("input", "send the text to embed"),
+        Endpoint::Models => ("", ""),
+    };
+    if !required.0.is_empty() && body.get(required.0).is_none_or(Value::is_null) {
+        return Err(ProxyError::MissingField {
+            field: required.0,
+            hint: required.1,
+        });
+    }
+    let stream = endpoint == Endpoint::ChatCompletions
+        && body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    Ok(ProxyRequest {
+        endpoint,
+        body,
+        model,
+        stream,
+        client_key_name,
+        protocol: openai_chat,
+    })
+}
+
+async fn read_json(body: Body, limit: usize) -> Result<Map<String, Value>, ProxyError> {
+    let bytes = to_bytes(body, limit).await.map_err(|source| {
+        let too_large = std::error::Error::source(&source)
+            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ProxyError::TooLarge { limit }
+        } else {
+            ProxyError::BodyRead { source }
+        }
+    })?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ProxyError::NotAnObject),
+        Err(source) => Err(ProxyError::MalformedJson { source }),
+    }
+}
+
+/// The client's key from `Authorization: Bearer` or `x-api-key`.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    bearer
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+}
+
+/// The name of the client's access key (empty when unknown), or 401 when keys are required.
+fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
+    let presented = presented_key(headers);
+    let known = presented.and_then(|key| snapshot.access_keys.iter().find(|k| k.key == key));
+    match (known, presented, snapshot.settings.require_access_key) {
+        (Some(key), _, _) => Ok(key.name.clone()),
+        (None, _, false) => Ok(String::new()),
+        (None, None, true) => Err(ProxyError::MissingKey),
+        (None, Some(_), true) => Err(ProxyError::InvalidKey),
+    }
+}
+
+/// `GET /v1/models`: every routable model name once, then every group (always `auto`).
+async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    if let Err(error) = authenticate(&snapshot, &headers) {
+        return error.into_response();
+    }
+    Json(model_list(&snapshot)).into_response()
+}
+
+pub fn model_list(snapshot: &Snapshot) -> Value {
+    let mut data: Vec<Value> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut push = |id: &str, owned_by: &str, data: &mut Vec<Value>| {
+        if !seen.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            seen.push(id.to_owned());
+            data.push(json!({"id": id, "object": "model", "created": 0, "owned_by": owned_by}));
+        }
+    };
+    for (entry, channel) in snapshot.routable() {
+        push(&entry.model, &channel.name, &mut data);
+    }
+    push(AUTO_GROUP, "api-switch", &mut data);
+    for (entry, _) in snapshot.routable() {
+        push(&entry.group, "api-switch", &mut data);
+    }
+    json!({"object": "list", "data": data})
+}
+
+async fn unknown_route(request: Request) -> Response {
+    ProxyError::UnknownRoute {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+    }
+    .into_response()
+}

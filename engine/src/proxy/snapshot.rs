@@ -1,0 +1,119 @@
+//! The routing snapshot: an immutable copy of everything routing reads (channels, entries,
+//! settings, access keys, the HTTP client), swapped atomically on every change so a request in
+//! flight always sees one consistent configuration. Cooldowns change per request, so they live
+//! beside it in a small map instead of forcing a new snapshot on every failure.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
+
+/// One consistent view of the configuration.
+pub struct Snapshot {
+    pub version: u64,
+    pub settings: Settings,
+    pub channels: HashMap<ChannelId, Channel>,
+    /// Every entry, in priority order.
+    pub entries: Vec<Entry>,
+    pub access_keys: Vec<AccessKey>,
+    /// Built with this snapshot's connect timeout.
+    pub client: reqwest::Client,
+}
+
+impl Snapshot {
+    pub fn load(store: &Store, version: u64) -> Result<Self, StoreError> {
+        let config = store.full_config()?;
+        let mut channels = HashMap::new();
+        let mut entries = Vec::new();
+        for (channel, mine) in config.channels {
+            entries.extend(mine);
+            channels.insert(channel.id, channel);
+        }
+        entries.sort_by_key(|e| (e.priority, e.id));
+        let client = build_client(&config.settings);
+        Ok(Self {
+            version,
+            settings: config.settings,
+            channels,
+            entries,
+            access_keys: config.access_keys,
+            client,
+        })
+    }
+
+    /// Entries that may serve requests at all: enabled, on an enabled channel.
+    pub fn routable(&self) -> impl Iterator<Item = (&Entry, &Channel)> {
+        self.entries.iter().filter(|e| e.enabled).filter_map(|e| {
+            let channel = self.channels.get(&e.channel_id)?;
+            channel.enabled.then_some((e, channel))
+        })
+    }
+
+    /// A copy with one entry switched off, so an auto-disable takes effect at once without
+    /// waiting for the database write.
+    pub fn with_entry_disabled(&self, id: EntryId, reason: &str) -> Self {
+        let mut entries = self.entries.clone();
+        for entry in entries.iter_mut().filter(|e| e.id == id) {
+            entry.enabled = false;
+            entry.disabled_reason = reason.to_owned();
+        }
+        Self {
+            version: self.version + 1,
+            settings: self.settings.clone(),
+            channels: self.channels.clone(),
+            entries,
+            access_keys: self.access_keys.clone(),
+            client: self.client.clone(),
+        }
+    }
+}
+
+fn build_client(settings: &Settings) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
+        .build()
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot build the upstream HTTP client with the settings; using defaults");
+            reqwest::Client::new()
+        })
+}
+
+/// Cooldowns in memory: entry id to the Unix millisecond it may be tried again. The hot path
+/// reads and writes only this; the background writer persists each change.
+#[derive(Default)]
+pub struct Cooldowns {
+    until: Mutex<HashMap<EntryId, i64>>,
+}
+
+impl Cooldowns {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<EntryId, i64>> {
+        // Only plain inserts happen under the lock; a poisoned map is still a valid map.
+        self.until.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces every cooldown with what the database holds (at start and after an import).
+    pub fn reset_from(&self, entries: &[Entry]) {
+        let mut map = self.map();
+        map.clear();
+        map.extend(
+            entries
+                .iter()
+                .filter(|e| e.cooldown_until_ms > 0)
+                .map(|e| (e.id, e.cooldown_until_ms)),
+        );
+    }
+
+    pub fn cooling_until(&self, id: EntryId, now_ms: i64) -> Option<i64> {
+        self.map().get(&id).copied().filter(|until| *until > now_ms)
+    }
+
+    pub fn set(&self, id: EntryId, until_ms: i64) {
+        self.map().insert(id, until_ms);
+    }
+
+    /// Clears the entry's cooldown; true when there was one.
+    pub fn clear(&self, id: EntryId) -> bool {
+        self.map().remove(&id).is_some()
+    }
+}

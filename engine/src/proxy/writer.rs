@@ -1,0 +1,89 @@
+//! The background writer: cooldowns, auto-disables and request-log rows go to a dedicated
+//! thread that writes them in batches, one transaction each, so no request ever waits on disk.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
+
+use crate::store::{CooldownWrite, RequestLogRow, Store};
+
+/// How long the writer gathers more rows after the first before it writes.
+const GATHER: Duration = Duration::from_millis(200);
+const MAX_BATCH: usize = 500;
+
+enum Message {
+    Change(CooldownWrite),
+    Log(RequestLogRow),
+    Flush(Sender<()>),
+}
+
+/// The sending side; cheap to call from any thread or task.
+pub struct Writer {
+    tx: Sender<Message>,
+}
+
+impl Writer {
+    /// Starts the writer thread; it ends when the `Writer` is dropped.
+    pub fn spawn(store: Arc<Store>) -> Self {
+        let (tx, rx) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("api-switch-writer".into())
+            .spawn(move || run(&store, &rx));
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the background writer; cooldowns and the request log will not be saved");
+        }
+        Self { tx }
+    }
+
+    pub fn change(&self, change: CooldownWrite) {
+        self.send(Message::Change(change));
+    }
+
+    pub fn log(&self, row: RequestLogRow) {
+        self.send(Message::Log(row));
+    }
+
+    /// Waits until everything sent before this call is on disk (tests, shutdown).
+    pub fn flush(&self) {
+        let (done_tx, done_rx) = channel();
+        self.send(Message::Flush(done_tx));
+        let _ = done_rx.recv();
+    }
+
+    fn send(&self, message: Message) {
+        if self.tx.send(message).is_err() {
+            tracing::warn!(
+                "the background writer has stopped; a cooldown or log row was not saved"
+            );
+        }
+    }
+}
+
+fn run(store: &Store, rx: &Receiver<Message>) {
+    while let Ok(first) = rx.recv() {
+        let mut changes = Vec::new();
+        let mut log = Vec::new();
+        let mut waiting = Vec::new();
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Change(change) => changes.push(change),
+                Message::Log(row) => log.push(row),
+                Message::Flush(done) => waiting.push(done),
+            }
+            if !waiting.is_empty() || changes.len() + log.len() >= MAX_BATCH {
+                // Someone waits: drain what is already queued, but do not linger.
+                next = rx.try_recv().ok();
+                continue;
+            }
+            // A timeout or a closed channel both mean: write what we have.
+            next = rx.recv_timeout(GATHER).ok();
+        }
+        if let Err(error) = store.write_batch(&changes, &log) {
+            tracing::error!(%error, rows = log.len(), "cannot save cooldowns and request log rows");
+        }
+        for done in waiting {
+            let _ = done.send(());
+        }
+    }
+}

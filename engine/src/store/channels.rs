@@ -1,0 +1,191 @@
+//! Channels: one provider account each (kind, base URL, key). Deleting a channel deletes its
+//! entries; disabling it takes all of them out of routing without touching their own flags.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+use crate::upstream::ChannelKind;
+
+pub type ChannelId = i64;
+
+/// A channel with its key; only the engine and export with `--include-secrets` see the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub name: String,
+    pub api_type: ChannelKind,
+    pub base_url: String,
+    pub api_key: String,
+    pub enabled: bool,
+}
+
+/// What creating a channel needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewChannel {
+    pub name: String,
+    pub api_type: ChannelKind,
+    pub base_url: String,
+    pub api_key: String,
+    pub enabled: bool,
+}
+
+/// A partial edit: `None` leaves the field as it is (so the UI can change the name without
+/// having to send the key back).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelUpdate {
+    pub name: Option<String>,
+    pub api_type: Option<ChannelKind>,
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+}
+
+pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<ChannelId, StoreError> {
+    check_name(&new.name)?;
+    check_base_url(&new.base_url)?;
+    conn.execute(
+        "INSERT INTO channels (name, api_type, base_url, api_key, enabled) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key, new.enabled],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn check_name(name: &str) -> Result<(), StoreError> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid {
+            field: "name",
+            problem: "must not be empty".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The one URL check, shared with import so both report the same problem the same way.
+pub fn base_url_problem(base_url: &str) -> Option<String> {
+    match url::Url::parse(base_url.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => None,
+        Ok(_) => Some("not an http(s) URL".into()),
+        Err(_) => Some("not a URL".into()),
+    }
+}
+
+fn check_base_url(base_url: &str) -> Result<(), StoreError> {
+    match base_url_problem(base_url) {
+        Some(problem) => Err(StoreError::Invalid {
+            field: "base_url",
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)> {
+    let kind: String = row.get(2)?;
+    Ok((
+        Channel {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            api_type: ChannelKind::Openai,
+            base_url: row.get(3)?,
+            api_key: row.get(4)?,
+            enabled: row.get(5)?,
+        },
+        kind,
+    ))
+}
+
+pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, api_type, base_url, api_key, enabled FROM channels ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], row_to_channel)?;
+    let mut channels = Vec::new();
+    for row in rows {
+        let (mut channel, kind) = row?;
+        channel.api_type = kind.parse().map_err(|source| StoreError::Kind {
+            channel_id: channel.id,
+            source,
+        })?;
+        channels.push(channel);
+    }
+    Ok(channels)
+}
+
+impl Store {
+    /// Every channel with its key, in creation order.
+    pub fn channels(&self) -> Result<Vec<Channel>, StoreError> {
+        load_channels(&self.conn())
+    }
+
+    pub fn create_channel(&self, new: &NewChannel) -> Result<ChannelId, StoreError> {
+        insert_channel(&self.conn(), new)
+    }
+
+    pub fn update_channel(&self, id: ChannelId, update: &ChannelUpdate) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let exists: Option<i64> = conn
+            .query_row("SELECT id FROM channels WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                what: "channel",
+                id,
+            });
+        }
+        if let Some(name) = &update.name {
+            check_name(name)?;
+            conn.execute(
+                "UPDATE channels SET name = ?1 WHERE id = ?2",
+                params![name.trim(), id],
+            )?;
+        }
+        if let Some(kind) = update.api_type {
+            conn.execute(
+                "UPDATE channels SET api_type = ?1 WHERE id = ?2",
+                params![kind.as_str(), id],
+            )?;
+        }
+        if let Some(base_url) = &update.base_url {
+            check_base_url(base_url)?;
+            conn.execute(
+                "UPDATE channels SET base_url = ?1 WHERE id = ?2",
+                params![base_url.trim(), id],
+            )?;
+        }
+        if let Some(key) = &update.api_key {
+            conn.execute(
+                "UPDATE channels SET api_key = ?1 WHERE id = ?2",
+                params![key, id],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn set_channel_enabled(&self, id: ChannelId, enabled: bool) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE channels SET enabled = ?1 WHERE id = ?2",
+            params![enabled, id],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "channel",
+                id,
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes the channel and, with it, every entry on it.
+    pub fn delete_channel(&self, id: ChannelId) -> Result<(), StoreError> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM channels WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "channel",
+                id,
+            });
+        }
+        Ok(())
+    }
+}

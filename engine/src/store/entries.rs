@@ -1,0 +1,273 @@
+//! Entries (one model on one channel) and groups. Priority is one global order (lower first);
+//! a group is just the entries sharing a group name, so every order question has one answer.
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use super::{ChannelId, Store, StoreError};
+
+pub type EntryId = i64;
+
+/// The group every entry starts in and every unmatched request is routed to.
+pub const AUTO_GROUP: &str = "auto";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: EntryId,
+    pub channel_id: ChannelId,
+    pub model: String,
+    /// The name shown in lists; empty means "show the model name".
+    pub display_name: String,
+    pub group: String,
+    pub priority: i64,
+    pub enabled: bool,
+    /// Why the system switched the entry off (empty when the user did, or it is on).
+    pub disabled_reason: String,
+    /// Unix milliseconds until which the entry is skipped; 0 = not cooling.
+    pub cooldown_until_ms: i64,
+    pub last_response_ms: Option<i64>,
+}
+
+/// What creating an entry (or adding a model by hand) needs; it goes to the end of the order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEntry {
+    pub channel_id: ChannelId,
+    pub model: String,
+    pub display_name: String,
+    pub group: String,
+    pub enabled: bool,
+}
+
+impl NewEntry {
+    /// A model on a channel, enabled, in the `auto` group.
+    pub fn new(channel_id: ChannelId, model: impl Into<String>) -> Self {
+        Self {
+            channel_id,
+            model: model.into(),
+            display_name: String::new(),
+            group: AUTO_GROUP.into(),
+            enabled: true,
+        }
+    }
+}
+
+/// One group as the UI lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub name: String,
+    pub entries: usize,
+}
+
+fn check_model(model: &str) -> Result<(), StoreError> {
+    if model.trim().is_empty() {
+        return Err(StoreError::Invalid {
+            field: "model",
+            problem: "must not be empty".into(),
+        });
+    }
+    Ok(())
+}
+
+fn clean_group(group: &str) -> Result<String, StoreError> {
+    let group = group.trim();
+    if group.is_empty() {
+        return Err(StoreError::Invalid {
+            field: "group",
+            problem: "must not be empty; use `auto` for the default group".into(),
+        });
+    }
+    Ok(group.to_owned())
+}
+
+pub(super) fn insert_entry(
+    conn: &Connection,
+    new: &NewEntry,
+    priority: i64,
+) -> Result<EntryId, StoreError> {
+    check_model(&new.model)?;
+    let group = clean_group(&new.group)?;
+    conn.execute(
+        "INSERT INTO entries (channel_id, model, display_name, group_name, priority, enabled) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            new.channel_id,
+            new.model.trim(),
+            new.display_name.trim(),
+            group,
+            priority,
+            new.enabled
+        ],
+    )
+    .map_err(|error| match error {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::NotFound {
+                what: "channel",
+                id: new.channel_id,
+            }
+        }
+        other => other.into(),
+    })?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(super) fn load_entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, channel_id, model, display_name, group_name, priority, enabled, \
+         disabled_reason, cooldown_until, last_response_ms FROM entries ORDER BY priority, id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok(Entry {
+            id: row.get(0)?,
+            channel_id: row.get(1)?,
+            model: row.get(2)?,
+            display_name: row.get(3)?,
+            group: row.get(4)?,
+            priority: row.get(5)?,
+            enabled: row.get(6)?,
+            disabled_reason: row.get(7)?,
+            cooldown_until_ms: row.get(8)?,
+            last_response_ms: row.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn changed(n: usize, id: EntryId) -> Result<(), StoreError> {
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "entry", id });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Every entry in priority order.
+    pub fn entries(&self) -> Result<Vec<Entry>, StoreError> {
+        load_entries(&self.conn())
+    }
+
+    /// Creates an entry (also how a model is added by hand) at the end of the global order.
+    pub fn create_entry(&self, new: &NewEntry) -> Result<EntryId, StoreError> {
+        let conn = self.conn();
+        let next: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(priority) + 1, 0) FROM entries",
+            [],
+            |r| r.get(0),
+        )?;
+        insert_entry(&conn, new, next)
+    }
+
+    pub fn rename_entry(&self, id: EntryId, display_name: &str) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE entries SET display_name = ?1 WHERE id = ?2",
+            params![display_name.trim(), id],
+        )?;
+        changed(n, id)
+    }
+
+    pub fn set_entry_group(&self, id: EntryId, group: &str) -> Result<(), StoreError> {
+        let group = clean_group(group)?;
+        let n = self.conn().execute(
+            "UPDATE entries SET group_name = ?1 WHERE id = ?2",
+            params![group, id],
+        )?;
+        changed(n, id)
+    }
+
+    /// Enabling is the user's act, so it also forgets the reason the system had disabled it.
+    pub fn set_entry_enabled(&self, id: EntryId, enabled: bool) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE entries SET enabled = ?1, disabled_reason = '' WHERE id = ?2",
+            params![enabled, id],
+        )?;
+        changed(n, id)
+    }
+
+    /// The system's switch-off (auto-disable on 401/403/410): records why.
+    pub fn disable_entry_with_reason(&self, id: EntryId, reason: &str) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
+            params![reason, id],
+        )?;
+        changed(n, id)
+    }
+
+    pub fn delete_entry(&self, id: EntryId) -> Result<(), StoreError> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM entries WHERE id = ?1", [id])?;
+        changed(n, id)
+    }
+
+    /// Sets the whole global order in one transaction: `order` first, in that order, then any
+    /// entry not listed, keeping its previous relative place.
+    pub fn reorder_entries(&self, order: &[EntryId]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let current = load_entries(&tx)?;
+        for id in order {
+            if !current.iter().any(|e| e.id == *id) {
+                return Err(StoreError::NotFound {
+                    what: "entry",
+                    id: *id,
+                });
+            }
+        }
+        let rest = current
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| !order.contains(id));
+        for (priority, id) in order.iter().copied().chain(rest).enumerate() {
+            tx.execute(
+                "UPDATE entries SET priority = ?1 WHERE id = ?2",
+                params![priority as i64, id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Puts the entry first in the global order and in the `auto` group (the tray menu's act).
+    pub fn move_entry_to_top_of_auto(&self, id: EntryId) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let top: i64 =
+            conn.query_row("SELECT COALESCE(MIN(priority), 0) FROM entries", [], |r| {
+                r.get(0)
+            })?;
+        let n = conn.execute(
+            "UPDATE entries SET priority = ?1, group_name = ?2 WHERE id = ?3",
+            params![top - 1, AUTO_GROUP, id],
+        )?;
+        changed(n, id)
+    }
+
+    /// Every group with how many entries it holds; `auto` is always listed.
+    pub fn groups(&self) -> Result<Vec<GroupSummary>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT group_name, COUNT(*) FROM entries GROUP BY lower(group_name) ORDER BY MIN(priority)",
+        )?;
+        let mut groups: Vec<GroupSummary> = stmt
+            .query_map([], |row| {
+                Ok(GroupSummary {
+                    name: row.get(0)?,
+                    entries: row.get::<_, i64>(1)?.max(0) as usize,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        if !groups
+            .iter()
+            .any(|g| g.name.eq_ignore_ascii_case(AUTO_GROUP))
+        {
+            groups.insert(
+                0,
+                GroupSummary {
+                    name: AUTO_GROUP.into(),
+                    entries: 0,
+                },
+            );
+        }
+        Ok(groups)
+    }
+}

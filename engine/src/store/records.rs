@@ -1,0 +1,191 @@
+//! What the proxy writes while it runs: cooldowns, response times and the request log. These
+//! come from the background writer in batches (one transaction each), never from a request.
+//! Also the whole-configuration replace and read used by import and export.
+
+use rusqlite::params;
+
+use super::channels::{insert_channel, load_channels};
+use super::entries::{insert_entry, load_entries};
+use super::settings::{insert_access_key, load_access_keys, load_settings, save_settings};
+use super::{
+    AccessKey, Channel, Entry, EntryId, NewChannel, NewEntry, Settings, Store, StoreError,
+};
+
+/// A change to one entry's runtime state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CooldownWrite {
+    /// Cooling until this Unix millisecond (0 clears it), with the last response time if known.
+    Cooldown {
+        entry: EntryId,
+        until_ms: i64,
+    },
+    Success {
+        entry: EntryId,
+        response_ms: i64,
+    },
+    Disable {
+        entry: EntryId,
+        reason: String,
+    },
+}
+
+/// One proxied request. Never message contents, never keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestLogRow {
+    pub at_ms: i64,
+    pub requested_model: String,
+    pub entry_id: Option<EntryId>,
+    pub channel_name: String,
+    pub model: String,
+    pub attempts: u32,
+    pub status: u16,
+    pub latency_ms: i64,
+    pub first_token_ms: Option<i64>,
+    pub prompt_tokens: Option<i64>,
+    pub completion_tokens: Option<i64>,
+    pub stream: bool,
+    pub client_key_name: String,
+    pub error: String,
+}
+
+/// The whole configuration, as import writes it and export reads it.
+#[derive(Clone, Debug, Default)]
+pub struct FullConfig {
+    pub settings: Settings,
+    pub access_keys: Vec<AccessKey>,
+    pub channels: Vec<(Channel, Vec<Entry>)>,
+}
+
+/// A configuration to write: channels with their entries and each entry's priority.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigToWrite {
+    pub settings: Settings,
+    pub access_keys: Vec<(String, String)>,
+    pub channels: Vec<(NewChannel, Vec<(NewEntry, i64)>)>,
+}
+
+impl Store {
+    /// Applies a batch of runtime changes in one transaction.
+    pub fn write_batch(
+        &self,
+        changes: &[CooldownWrite],
+        log: &[RequestLogRow],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for change in changes {
+            match change {
+                CooldownWrite::Cooldown { entry, until_ms } => {
+                    tx.execute(
+                        "UPDATE entries SET cooldown_until = ?1 WHERE id = ?2",
+                        params![until_ms, entry],
+                    )?;
+                }
+                CooldownWrite::Success { entry, response_ms } => {
+                    tx.execute(
+                        "UPDATE entries SET cooldown_until = 0, last_response_ms = ?1 WHERE id = ?2",
+                        params![response_ms, entry],
+                    )?;
+                }
+                CooldownWrite::Disable { entry, reason } => {
+                    tx.execute(
+                        "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
+                        params![reason, entry],
+                    )?;
+                }
+            }
+        }
+        for row in log {
+            tx.execute(
+                "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
+                 status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
+                 client_key_name, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    row.at_ms, row.requested_model, row.entry_id, row.channel_name, row.model, row.attempts,
+                    row.status, row.latency_ms, row.first_token_ms, row.prompt_tokens, row.completion_tokens,
+                    row.stream, row.client_key_name, row.error
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The most recent `limit` request log rows, newest first.
+    pub fn recent_requests(&self, limit: usize) -> Result<Vec<RequestLogRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at_ms, requested_model, entry_id, channel_name, model, attempts, status, latency_ms, \
+             first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error \
+             FROM request_log ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(RequestLogRow {
+                at_ms: r.get(0)?,
+                requested_model: r.get(1)?,
+                entry_id: r.get(2)?,
+                channel_name: r.get(3)?,
+                model: r.get(4)?,
+                attempts: r.get(5)?,
+                status: r.get(6)?,
+                latency_ms: r.get(7)?,
+                first_token_ms: r.get(8)?,
+                prompt_tokens: r.get(9)?,
+                completion_tokens: r.get(10)?,
+                stream: r.get(11)?,
+                client_key_name: r.get(12)?,
+                error: r.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Everything, read in one transaction so the parts agree.
+    pub fn full_config(&self) -> Result<FullConfig, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let settings = load_settings(&tx)?;
+        let access_keys = load_access_keys(&tx)?;
+        let entries = load_entries(&tx)?;
+        let channels = load_channels(&tx)?
+            .into_iter()
+            .map(|channel| {
+                let mine = entries
+                    .iter()
+                    .filter(|e| e.channel_id == channel.id)
+                    .cloned()
+                    .collect();
+                (channel, mine)
+            })
+            .collect();
+        tx.commit()?;
+        Ok(FullConfig {
+            settings,
+            access_keys,
+            channels,
+        })
+    }
+
+    /// Replaces the whole configuration in one transaction: on any error nothing changes.
+    pub fn replace_config(&self, config: &ConfigToWrite) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings;")?;
+        save_settings(&tx, &config.settings)?;
+        for (name, key) in &config.access_keys {
+            insert_access_key(&tx, name, key)?;
+        }
+        for (channel, entries) in &config.channels {
+            let channel_id = insert_channel(&tx, channel)?;
+            for (entry, priority) in entries {
+                let entry = NewEntry {
+                    channel_id,
+                    ..entry.clone()
+                };
+                insert_entry(&tx, &entry, *priority)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

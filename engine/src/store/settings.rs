@@ -1,0 +1,183 @@
+//! Settings and access keys. Settings are stored one row per field as JSON, read back over the
+//! defaults, so adding a setting needs no migration and an old file keeps working.
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+
+/// Everything the proxy's behaviour depends on. Timeouts are settings (not constants) so a
+/// user can loosen them for slow models and tests can make them short.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// How long a failed entry is skipped; the UI offers 300-1800 s.
+    pub cooldown_secs: u64,
+    /// Upstream statuses that switch an entry off (credentials or model gone).
+    pub auto_disable_codes: Vec<u16>,
+    /// When on, clients must present a key created in API Switch.
+    pub require_access_key: bool,
+    pub connect_timeout_ms: u64,
+    /// Until the upstream's response headers (and, streaming, its first event) arrive.
+    pub first_byte_timeout_ms: u64,
+    /// The longest silence allowed between two stream events; a live stream is never cut.
+    pub stream_idle_timeout_ms: u64,
+    /// The whole of a non-streaming request to one entry.
+    pub total_timeout_ms: u64,
+    /// Largest request body accepted, in bytes; larger gets 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            cooldown_secs: 600,
+            auto_disable_codes: vec![401, 403, 410],
+            require_access_key: false,
+            connect_timeout_ms: 10_000,
+            first_byte_timeout_ms: 60_000,
+            stream_idle_timeout_ms: 120_000,
+            total_timeout_ms: 600_000,
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// The range the user may choose for `cooldown_secs` (tests bypass it through the store).
+pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> = 300..=1800;
+
+/// A key a client presents to use the proxy; its name appears in the request log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    pub id: i64,
+    pub name: String,
+    pub key: String,
+}
+
+pub(super) fn load_settings(conn: &Connection) -> Result<Settings, StoreError> {
+    let mut stmt = conn.prepare("SELECT key, value FROM settings")?;
+    let mut map = serde_json::Map::new();
+    for row in stmt.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })? {
+        let (key, value) = row?;
+        let value =
+            serde_json::from_str(&value).map_err(|source| StoreError::Settings { source })?;
+        map.insert(key, value);
+    }
+    serde_json::from_value(serde_json::Value::Object(map))
+        .map_err(|source| StoreError::Settings { source })
+}
+
+pub(super) fn save_settings(conn: &Connection, settings: &Settings) -> Result<(), StoreError> {
+    let value = serde_json::to_value(settings).map_err(|source| StoreError::Settings { source })?;
+    if let serde_json::Value::Object(map) = value {
+        for (key, value) in map {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value.to_string()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn insert_access_key(
+    conn: &Connection,
+    name: &str,
+    key: &str,
+) -> Result<i64, StoreError> {
+    if key.trim().is_empty() {
+        return Err(StoreError::Invalid {
+            field: "key",
+            problem: "must not be empty".into(),
+        });
+    }
+    conn.execute(
+        "INSERT INTO access_keys (name, key, created_at) VALUES (?1, ?2, ?3)",
+        params![name.trim(), key.trim(), crate::clock::now_ms()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(super) fn load_access_keys(conn: &Connection) -> Result<Vec<AccessKey>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name, key FROM access_keys ORDER BY id")?;
+    let rows = stmt.query_map([], |row| {
+        Ok(AccessKey {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            key: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+impl Store {
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        load_settings(&self.conn())
+    }
+
+    /// Saves every setting as given; range checks belong to the caller that faces the user
+    /// (`Settings::validate`), so tests can store short timeouts.
+    pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
+        save_settings(&self.conn(), settings)
+    }
+
+    pub fn access_keys(&self) -> Result<Vec<AccessKey>, StoreError> {
+        load_access_keys(&self.conn())
+    }
+
+    pub fn create_access_key(&self, name: &str, key: &str) -> Result<i64, StoreError> {
+        insert_access_key(&self.conn(), name, key)
+    }
+
+    pub fn delete_access_key(&self, id: i64) -> Result<(), StoreError> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM access_keys WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "access key",
+                id,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// Problems a user-supplied value has, as `(field, problem)` pairs; empty when valid.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if !COOLDOWN_RANGE.contains(&self.cooldown_secs) {
+            problems.push((
+                "cooldown_secs",
+                format!(
+                    "must be between {} and {}",
+                    COOLDOWN_RANGE.start(),
+                    COOLDOWN_RANGE.end()
+                ),
+            ));
+        }
+        for code in &self.auto_disable_codes {
+            if !(400..=599).contains(code) {
+                problems.push((
+                    "auto_disable_codes",
+                    format!("{code} is not an HTTP error status"),
+                ));
+            }
+        }
+        for (field, ms) in [
+            ("connect_timeout_ms", self.connect_timeout_ms),
+            ("first_byte_timeout_ms", self.first_byte_timeout_ms),
+            ("stream_idle_timeout_ms", self.stream_idle_timeout_ms),
+            ("total_timeout_ms", self.total_timeout_ms),
+        ] {
+            if ms == 0 {
+                problems.push((field, "must be greater than 0".into()));
+            }
+        }
+        problems
+    }
+}

@@ -1,0 +1,117 @@
+//! Anthropic Messages response (`type: message`) <-> hub response.
+
+use crate::hub::{Part, Response, StopReason, Usage};
+use crate::json::{arguments_object, count, str_field};
+use serde_json::{Value, json};
+
+pub fn decode_response(body: &Value) -> Response {
+    let blocks = body
+        .get("content")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let content = blocks
+        .filter_map(|block| {
+            Some(match block.get("type").and_then(Value::as_str)? {
+                "text" => Part::Text(str_field(block, "text")?),
+                "tool_use" => Part::ToolCall {
+                    id: str_field(block, "id").unwrap_or_default(),
+                    name: str_field(block, "name").unwrap_or_default(),
+                    arguments: block
+                        .get("input")
+                        .map(Value::to_string)
+                        .unwrap_or_else(|| "{}".to_owned()),
+                },
+                "thinking" => Part::Reasoning {
+                    text: str_field(block, "thinking").unwrap_or_default(),
+                    // An empty signature (from a converted stream) is no signature at all.
+                    signature: str_field(block, "signature").filter(|s| !s.is_empty()),
+                },
+                _ => return None,
+            })
+        })
+        .collect();
+    Response {
+        id: str_field(body, "id").unwrap_or_default(),
+        model: str_field(body, "model").unwrap_or_default(),
+        created: 0,
+        content,
+        stop_reason: body
+            .get("stop_reason")
+            .and_then(Value::as_str)
+            .map(stop_reason),
+        usage: body.get("usage").map(decode_usage).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn decode_usage(usage: &Value) -> Usage {
+    Usage {
+        input: count(usage, &["input_tokens"]),
+        output: count(usage, &["output_tokens"]),
+        cache_read: count(usage, &["cache_read_input_tokens"]),
+        cache_creation: count(usage, &["cache_creation_input_tokens"]),
+        reasoning: 0,
+    }
+}
+
+pub(crate) fn encode_usage(usage: &Usage) -> Value {
+    json!({
+        "input_tokens": usage.input,
+        "output_tokens": usage.output,
+        "cache_creation_input_tokens": usage.cache_creation,
+        "cache_read_input_tokens": usage.cache_read,
+    })
+}
+
+pub(crate) fn stop_reason(name: &str) -> StopReason {
+    match name {
+        "end_turn" => StopReason::EndTurn,
+        "max_tokens" => StopReason::MaxTokens,
+        "stop_sequence" => StopReason::StopSequence,
+        "tool_use" => StopReason::ToolUse,
+        "refusal" => StopReason::ContentFilter,
+        other => StopReason::Other(other.to_owned()),
+    }
+}
+
+/// Anthropic `stop_reason` of a hub stop reason.
+pub fn stop_reason_name(reason: &StopReason) -> String {
+    match reason {
+        StopReason::EndTurn => "end_turn",
+        StopReason::MaxTokens => "max_tokens",
+        StopReason::StopSequence => "stop_sequence",
+        StopReason::ToolUse => "tool_use",
+        StopReason::ContentFilter => "refusal",
+        // Unmapped reasons (e.g. a relay's own) become a normal end rather than an unknown name
+        // that strict clients reject.
+        StopReason::Other(_) => "end_turn",
+    }
+    .to_owned()
+}
+
+pub fn encode_response(response: &Response) -> Value {
+    let content: Vec<Value> = response
+        .content
+        .iter()
+        .filter_map(|part| match part {
+            Part::Text(text) => Some(json!({"type": "text", "text": text})),
+            Part::ToolCall { id, name, arguments } => {
+                Some(json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(arguments)}))
+            }
+            Part::Reasoning { text, signature } => Some(json!({
+                "type": "thinking", "thinking": text, "signature": signature.clone().unwrap_or_default()
+            })),
+            _ => None,
+        })
+        .collect();
+    json!({
+        "id": response.id,
+        "type": "message",
+        "role": "assistant",
+        "model": response.model,
+        "content": content,
+        "stop_reason": response.stop_reason.as_ref().map(stop_reason_name),
+        "stop_sequence": null,
+        "usage": encode_usage(&response.usage),
+    })
+}

@@ -1,0 +1,161 @@
+//! The hub request: a conversation (system prompts plus user/assistant turns made of parts),
+//! the tools offered, and the sampling settings. Unknown top-level fields of the inbound body are
+//! kept in `extra` so an encoder can pass them through when its protocol has a place for them.
+
+use serde_json::{Map, Value};
+
+/// A chat request in protocol-neutral form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Request {
+    /// Model name exactly as the client sent it (the engine may replace it with the entry's).
+    pub model: String,
+    /// System prompts in order; Chat Completions `system`/`developer` messages, Anthropic
+    /// `system`, Responses `instructions` all land here.
+    pub system: Vec<String>,
+    pub messages: Vec<Message>,
+    pub tools: Vec<Tool>,
+    pub tool_choice: Option<ToolChoice>,
+    /// Whether parallel tool calls are allowed (`None`: the protocol's default).
+    pub parallel_tool_calls: Option<bool>,
+    pub stop: Vec<String>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub stream: bool,
+    /// The client asked for a usage chunk at the end of a stream (Chat Completions
+    /// `stream_options.include_usage`).
+    pub include_usage: bool,
+    pub reasoning: Option<Reasoning>,
+    /// Caller-chosen end-user id (`user` / `metadata.user_id`).
+    pub user: Option<String>,
+    /// The protocol the request was decoded from; `extra` is only re-emitted to that protocol,
+    /// since another protocol would reject or misread its fields.
+    pub origin: Option<crate::Protocol>,
+    /// Top-level fields this crate does not model, passed through to a same-protocol target.
+    pub extra: Map<String, Value>,
+}
+
+/// Reasoning ("thinking") settings. Anthropic speaks in token budgets, OpenAI in effort levels;
+/// both are kept so a same-family round trip is lossless and a cross-family one is mapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reasoning {
+    pub budget_tokens: Option<u64>,
+    /// `minimal`, `low`, `medium`, `high` as OpenAI names them.
+    pub effort: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+/// One turn. Tool results are user-side parts (as Anthropic models them); Chat Completions'
+/// separate `tool` messages are folded into the following user turn and split out again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub content: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Image(Image),
+    /// A call the assistant made. `arguments` is the raw JSON text, kept verbatim because
+    /// streamed arguments may be partial or invalid and must not be reformatted.
+    ToolCall {
+        id: String,
+        name: String,
+        arguments: String,
+    },
+    ToolResult {
+        call_id: String,
+        content: Vec<Part>,
+        is_error: bool,
+    },
+    /// Reasoning text; `signature` is Anthropic's opaque integrity token, required when the
+    /// thinking block is sent back.
+    Reasoning {
+        text: String,
+        signature: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Image {
+    Base64 { media_type: String, data: String },
+    Url(String),
+}
+
+impl Image {
+    /// The image as a URL: remote URLs unchanged, inline data as a `data:` URL.
+    pub fn to_url(&self) -> String {
+        match self {
+            Image::Url(url) => url.clone(),
+            Image::Base64 { media_type, data } => format!("data:{media_type};base64,{data}"),
+        }
+    }
+
+    /// Parses an OpenAI-style image URL, recognising inline `data:<type>;base64,` URLs.
+    pub fn from_url(url: &str) -> Image {
+        if let Some(rest) = url.strip_prefix("data:")
+            && let Some((media_type, data)) = rest.split_once(";base64,")
+        {
+            return Image::Base64 {
+                media_type: media_type.to_owned(),
+                data: data.to_owned(),
+            };
+        }
+        Image::Url(url.to_owned())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON Schema of the arguments.
+    pub parameters: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolChoice {
+    Auto,
+    None,
+    /// The model must call some tool (`required` / Anthropic `any`).
+    Required,
+    Tool(String),
+}
+
+impl Request {
+    /// All text of the request, for token estimates.
+    pub fn text_len(&self) -> usize {
+        let parts = self.messages.iter().flat_map(|m| m.content.iter());
+        let system: usize = self.system.iter().map(String::len).sum();
+        let tools: usize = self
+            .tools
+            .iter()
+            .map(|t| {
+                t.name.len()
+                    + t.description.as_ref().map_or(0, String::len)
+                    + t.parameters.to_string().len()
+            })
+            .sum();
+        system + tools + parts.map(Part::text_len).sum::<usize>()
+    }
+}
+
+impl Part {
+    fn text_len(&self) -> usize {
+        match self {
+            Part::Text(text) => text.len(),
+            Part::Image(_) => 0,
+            Part::ToolCall {
+                name, arguments, ..
+            } => name.len() + arguments.len(),
+            Part::ToolResult { content, .. } => content.iter().map(Part::text_len).sum(),
+            Part::Reasoning { text, .. } => text.len(),
+        }
+    }
+}

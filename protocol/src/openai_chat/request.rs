@@ -1,0 +1,376 @@
+//! Chat Completions request <-> hub request. Chat keeps system prompts and tool results as
+//! messages of their own; the hub keeps them as the system list and user-side parts.
+
+use crate::error::ConvertError;
+use crate::hub::{Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::json::{f64_field, put, str_field, string_list, u64_field, unknown_fields};
+use crate::{EncodeOptions, Protocol};
+use serde_json::{Map, Value, json};
+
+const PROTOCOL: &str = "OpenAI Chat Completions";
+
+const KNOWN: &[&str] = &[
+    "model",
+    "messages",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "stop",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "stream_options",
+    "reasoning_effort",
+    "user",
+    "functions",
+    "function_call",
+];
+
+pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
+    let messages =
+        body.get("messages")
+            .and_then(Value::as_array)
+            .ok_or(ConvertError::InvalidField {
+                protocol: PROTOCOL,
+                field: "messages",
+                problem: "is missing or not an array; send the conversation as `messages: [...]`",
+            })?;
+    let mut request = Request {
+        model: str_field(body, "model").unwrap_or_default(),
+        tools: decode_tools(body),
+        tool_choice: body.get("tool_choice").and_then(decode_tool_choice),
+        parallel_tool_calls: body.get("parallel_tool_calls").and_then(Value::as_bool),
+        stop: string_list(body.get("stop")),
+        temperature: f64_field(body, "temperature"),
+        top_p: f64_field(body, "top_p"),
+        max_tokens: u64_field(body, "max_completion_tokens")
+            .or_else(|| u64_field(body, "max_tokens")),
+        stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false),
+        include_usage: body
+            .pointer("/stream_options/include_usage")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        reasoning: str_field(body, "reasoning_effort").map(|effort| Reasoning {
+            budget_tokens: None,
+            effort: Some(effort),
+        }),
+        user: str_field(body, "user"),
+        origin: Some(Protocol::OpenAiChat),
+        extra: body
+            .as_object()
+            .map(|o| unknown_fields(o, KNOWN))
+            .unwrap_or_default(),
+        ..Request::default()
+    };
+    for message in messages {
+        decode_message(message, &mut request);
+    }
+    Ok(request)
+}
+
+fn decode_message(message: &Value, request: &mut Request) {
+    let content = message.get("content");
+    match message
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or("user")
+    {
+        "system" | "developer" => request.system.push(content_text(content)),
+        "assistant" => {
+            let mut parts = Vec::new();
+            if let Some(reasoning) =
+                str_field(message, "reasoning_content").filter(|s| !s.is_empty())
+            {
+                parts.push(Part::Reasoning {
+                    text: reasoning,
+                    signature: None,
+                });
+            }
+            parts.extend(decode_content(content));
+            for call in message
+                .get("tool_calls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                parts.push(Part::ToolCall {
+                    id: str_field(call, "id").unwrap_or_default(),
+                    name: call
+                        .pointer("/function/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    arguments: call
+                        .pointer("/function/arguments")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                });
+            }
+            push_turn(&mut request.messages, Role::Assistant, parts);
+        }
+        "tool" | "function" => {
+            let result = Part::ToolResult {
+                call_id: str_field(message, "tool_call_id")
+                    .or_else(|| str_field(message, "name"))
+                    .unwrap_or_default(),
+                content: decode_content(content),
+                is_error: false,
+            };
+            push_turn(&mut request.messages, Role::User, vec![result]);
+        }
+        _ => push_turn(&mut request.messages, Role::User, decode_content(content)),
+    }
+}
+
+/// Appends parts to the last turn when it has the same role (tool messages followed by a user
+/// message form one hub user turn), else starts a new turn.
+fn push_turn(messages: &mut Vec<Message>, role: Role, parts: Vec<Part>) {
+    match messages.last_mut() {
+        Some(last) if last.role == role => last.content.extend(parts),
+        _ => messages.push(Message {
+            role,
+            content: parts,
+        }),
+    }
+}
+
+fn decode_content(content: Option<&Value>) -> Vec<Part> {
+    match content {
+        Some(Value::String(text)) if !text.is_empty() => vec![Part::Text(text.clone())],
+        Some(Value::Array(items)) => items.iter().filter_map(decode_content_part).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn decode_content_part(part: &Value) -> Option<Part> {
+    match part.get("type").and_then(Value::as_str)? {
+        "text" | "input_text" => str_field(part, "text").map(Part::Text),
+        "image_url" => {
+            let url = part
+                .pointer("/image_url/url")
+                .or_else(|| part.get("image_url"))?
+                .as_str()?;
+            Some(Part::Image(Image::from_url(url)))
+        }
+        // Audio and file parts have no place in the hub; they are dropped, not failed.
+        _ => None,
+    }
+}
+
+/// Text of a string-or-parts content, parts joined with newlines.
+fn content_text(content: Option<&Value>) -> String {
+    decode_content(content)
+        .iter()
+        .filter_map(|part| match part {
+            Part::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn decode_tools(body: &Value) -> Vec<Tool> {
+    let tools = body
+        .get("tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    tools
+        .filter_map(|tool| tool.get("function"))
+        .map(|function| Tool {
+            name: str_field(function, "name").unwrap_or_default(),
+            description: str_field(function, "description"),
+            parameters: function
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+        })
+        .collect()
+}
+
+fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
+    match choice {
+        Value::String(s) => match s.as_str() {
+            "none" => Some(ToolChoice::None),
+            "required" => Some(ToolChoice::Required),
+            "auto" => Some(ToolChoice::Auto),
+            _ => None,
+        },
+        Value::Object(_) => choice
+            .pointer("/function/name")
+            .and_then(Value::as_str)
+            .map(|n| ToolChoice::Tool(n.to_owned())),
+        _ => None,
+    }
+}
+
+pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
+    let mut body = Map::new();
+    if request.origin == Some(Protocol::OpenAiChat) {
+        body.extend(request.extra.clone());
+    }
+    body.insert("model".into(), json!(request.model));
+    let mut messages: Vec<Value> = request
+        .system
+        .iter()
+        .map(|s| json!({"role": "system", "content": s}))
+        .collect();
+    for message in &request.messages {
+        encode_message(message, &mut messages);
+    }
+    body.insert("messages".into(), Value::Array(messages));
+    if !request.tools.is_empty() {
+        let tools = request.tools.iter().map(|tool| {
+            let mut function = json!({"name": tool.name, "parameters": tool.parameters});
+            if let Some(description) = &tool.description {
+                function["description"] = json!(description);
+            }
+            json!({"type": "function", "function": function})
+        });
+        body.insert("tools".into(), Value::Array(tools.collect()));
+    }
+    put(
+        &mut body,
+        "tool_choice",
+        request.tool_choice.as_ref().map(encode_tool_choice),
+    );
+    if !request.tools.is_empty() {
+        put(
+            &mut body,
+            "parallel_tool_calls",
+            request.parallel_tool_calls,
+        );
+    }
+    if !request.stop.is_empty() {
+        body.insert("stop".into(), json!(request.stop));
+    }
+    put(&mut body, "temperature", request.temperature);
+    put(&mut body, "top_p", request.top_p);
+    // OpenAI's reasoning models reject `max_tokens` and want `max_completion_tokens`; other
+    // compatible upstreams (relays, older deployments) only know `max_tokens`.
+    let max_tokens_field = if options.upstream_supports_reasoning {
+        "max_completion_tokens"
+    } else {
+        "max_tokens"
+    };
+    body.remove("max_tokens");
+    body.remove("max_completion_tokens");
+    put(&mut body, max_tokens_field, request.max_tokens);
+    put(&mut body, "user", request.user.clone());
+    if let Some(effort) = reasoning_effort_for(request, options) {
+        body.insert("reasoning_effort".into(), json!(effort));
+    }
+    if request.stream {
+        body.insert("stream".into(), json!(true));
+        if options.upstream_accepts_include_usage {
+            body.insert("stream_options".into(), json!({"include_usage": true}));
+        } else {
+            body.remove("stream_options");
+        }
+    }
+    Value::Object(body)
+}
+
+/// The effort to send: the client's own when it spoke OpenAI, else mapped from a thinking budget
+/// when the upstream model reasons (<= 2k tokens low, <= 8k medium, more high).
+pub(crate) fn reasoning_effort_for(request: &Request, options: &EncodeOptions) -> Option<String> {
+    let reasoning = request.reasoning.as_ref()?;
+    let same_family = matches!(
+        request.origin,
+        Some(Protocol::OpenAiChat | Protocol::Responses)
+    );
+    if !same_family && !options.upstream_supports_reasoning {
+        return None;
+    }
+    reasoning.effort.clone().or_else(|| {
+        reasoning.budget_tokens.map(|budget| match budget {
+            0..=2048 => "low".to_owned(),
+            2049..=8192 => "medium".to_owned(),
+            _ => "high".to_owned(),
+        })
+    })
+}
+
+fn encode_tool_choice(choice: &ToolChoice) -> Value {
+    match choice {
+        ToolChoice::Auto => json!("auto"),
+        ToolChoice::None => json!("none"),
+        ToolChoice::Required => json!("required"),
+        ToolChoice::Tool(name) => json!({"type": "function", "function": {"name": name}}),
+    }
+}
+
+fn encode_message(message: &Message, out: &mut Vec<Value>) {
+    match message.role {
+        Role::Assistant => out.push(encode_assistant(&message.content)),
+        Role::User => {
+            // Tool results become `tool` messages, which must directly follow the assistant turn.
+            let mut rest = Vec::new();
+            for part in &message.content {
+                match part {
+                    Part::ToolResult {
+                        call_id, content, ..
+                    } => {
+                        out.push(json!({"role": "tool", "tool_call_id": call_id, "content": text_of(content)}));
+                        rest.extend(
+                            content
+                                .iter()
+                                .filter(|p| matches!(p, Part::Image(_)))
+                                .cloned(),
+                        );
+                    }
+                    other => rest.push(other.clone()),
+                }
+            }
+            if !rest.is_empty() {
+                out.push(json!({"role": "user", "content": encode_user_content(&rest)}));
+            }
+        }
+    }
+}
+
+fn encode_assistant(parts: &[Part]) -> Value {
+    let text = text_of(parts);
+    let mut message = json!({"role": "assistant", "content": if text.is_empty() { Value::Null } else { json!(text) }});
+    let calls: Vec<Value> = parts
+        .iter()
+        .filter_map(|part| match part {
+            Part::ToolCall { id, name, arguments } => {
+                Some(json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}}))
+            }
+            _ => None,
+        })
+        .collect();
+    if !calls.is_empty() {
+        message["tool_calls"] = Value::Array(calls);
+    }
+    message
+}
+
+fn encode_user_content(parts: &[Part]) -> Value {
+    if let [Part::Text(text)] = parts {
+        return json!(text);
+    }
+    let items = parts.iter().filter_map(|part| match part {
+        Part::Text(text) => Some(json!({"type": "text", "text": text})),
+        Part::Image(image) => {
+            Some(json!({"type": "image_url", "image_url": {"url": image.to_url()}}))
+        }
+        _ => None,
+    });
+    Value::Array(items.collect())
+}
+
+/// Concatenated text parts.
+pub(crate) fn text_of(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .filter_map(|part| match part {
+            Part::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,156 @@
+//! Chat Completions response (`chat.completion`) <-> hub response. OpenAI counts cached tokens
+//! inside `prompt_tokens`; the hub keeps them apart, so they are subtracted and added back here.
+
+use crate::hub::{Part, Response, StopReason, Usage};
+use crate::json::{count, str_field, u64_field};
+use serde_json::{Value, json};
+
+pub fn decode_response(body: &Value) -> Response {
+    let choice = &body["choices"][0];
+    let message = &choice["message"];
+    let mut content = Vec::new();
+    if let Some(reasoning) = str_field(message, "reasoning_content").filter(|s| !s.is_empty()) {
+        content.push(Part::Reasoning {
+            text: reasoning,
+            signature: None,
+        });
+    }
+    if let Some(text) = str_field(message, "content").filter(|s| !s.is_empty()) {
+        content.push(Part::Text(text));
+    }
+    for call in message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        content.push(Part::ToolCall {
+            id: str_field(call, "id").unwrap_or_default(),
+            name: call
+                .pointer("/function/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            arguments: call
+                .pointer("/function/arguments")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+    Response {
+        id: str_field(body, "id").unwrap_or_default(),
+        model: str_field(body, "model").unwrap_or_default(),
+        created: u64_field(body, "created").unwrap_or(0),
+        content,
+        stop_reason: choice
+            .get("finish_reason")
+            .and_then(Value::as_str)
+            .map(stop_reason),
+        usage: body.get("usage").map(decode_usage).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn decode_usage(usage: &Value) -> Usage {
+    let cached = count(usage, &["prompt_tokens_details", "cached_tokens"]);
+    Usage {
+        input: count(usage, &["prompt_tokens"]).saturating_sub(cached),
+        output: count(usage, &["completion_tokens"]),
+        cache_read: cached,
+        cache_creation: 0,
+        reasoning: count(usage, &["completion_tokens_details", "reasoning_tokens"]),
+    }
+}
+
+pub(crate) fn encode_usage(usage: &Usage) -> Value {
+    let prompt = usage.total_input();
+    json!({
+        "prompt_tokens": prompt,
+        "completion_tokens": usage.output,
+        "total_tokens": prompt + usage.output,
+        "prompt_tokens_details": {"cached_tokens": usage.cache_read},
+        "completion_tokens_details": {"reasoning_tokens": usage.reasoning},
+    })
+}
+
+/// Hub stop reason of a Chat `finish_reason`.
+pub fn stop_reason(finish_reason: &str) -> StopReason {
+    match finish_reason {
+        "stop" => StopReason::EndTurn,
+        "length" => StopReason::MaxTokens,
+        "tool_calls" | "function_call" => StopReason::ToolUse,
+        "content_filter" => StopReason::ContentFilter,
+        other => StopReason::Other(other.to_owned()),
+    }
+}
+
+/// Chat `finish_reason` of a hub stop reason (a stop sequence is plain `stop` in Chat).
+pub fn finish_reason(reason: &StopReason) -> String {
+    match reason {
+        StopReason::EndTurn | StopReason::StopSequence => "stop",
+        StopReason::MaxTokens => "length",
+        StopReason::ToolUse => "tool_calls",
+        StopReason::ContentFilter => "content_filter",
+        StopReason::Other(other) => other,
+    }
+    .to_owned()
+}
+
+pub fn encode_response(response: &Response) -> Value {
+    let text: String = response
+        .content
+        .iter()
+        .filter_map(|p| {
+            if let Part::Text(t) = p {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let reasoning: String = response
+        .content
+        .iter()
+        .filter_map(|p| {
+            if let Part::Reasoning { text, .. } = p {
+                Some(text.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let calls: Vec<Value> = response
+        .content
+        .iter()
+        .filter_map(|part| match part {
+            Part::ToolCall { id, name, arguments } => {
+                Some(json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}}))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut message = json!({
+        "role": "assistant",
+        "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) },
+        "refusal": null,
+    });
+    if !reasoning.is_empty() {
+        message["reasoning_content"] = json!(reasoning);
+    }
+    if !calls.is_empty() {
+        message["tool_calls"] = Value::Array(calls);
+    }
+    json!({
+        "id": response.id,
+        "object": "chat.completion",
+        "created": response.created,
+        "model": response.model,
+        "choices": [{
+            "index": 0,
+            "message": message,
+            "logprobs": null,
+            "finish_reason": response.stop_reason.as_ref().map(finish_reason),
+        }],
+        "usage": encode_usage(&response.usage),
+    })
+}

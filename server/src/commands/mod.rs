@@ -1,0 +1,4 @@
+//! One module per subcommand other than `serve`: each parses nothing itself (clap did), calls
+//! the engine and hands what to show to `output`.
+
+pub mod probe;

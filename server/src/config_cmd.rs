@@ -1,0 +1,50 @@
+//! The `import` and `export` commands: the engine's `config` module does the work; this file
+//! only reads and writes files and opens the database in the data folder.
+
+use std::io::{Read, Write};
+
+use anyhow::Context;
+
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::http::DB_FILE_NAME;
+
+fn open_store(data: &crate::cli::DataDirArg) -> anyhow::Result<engine::store::Store> {
+    let dir = data.resolve()?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    Ok(engine::store::Store::open(dir.join(DB_FILE_NAME))?)
+}
+
+/// `api-switch import FILE`.
+pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))?
+    };
+    let store = open_store(&args.data)?;
+    engine::config::import(&store, &text)?;
+    tracing::info!(file = %args.file.display(), "configuration imported");
+    Ok(())
+}
+
+/// `api-switch export`.
+pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let store = open_store(&args.data)?;
+    let config = engine::config::export(&store, args.include_secrets)?;
+    let mut text = serde_json::to_string_pretty(&config)?;
+    text.push('\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .context("cannot write to standard output")?,
+    }
+    Ok(())
+}
