@@ -21,7 +21,11 @@ fn sample() -> serde_json::Value {
              "entries": [{"model": "gpt-4o", "group": "auto", "priority": 2},
                          {"model": "gpt-4o-mini", "priority": 0, "enabled": false}]},
             {"name": "Z", "api_type": "custom", "base_url": "https://z.example/api/paas/v4", "enabled": false,
-             "entries": [{"model": "glm-4", "group": "coding"}]}
+             "entries": [{"model": "glm-4", "group": "coding"}]},
+            {"name": "Az", "api_type": "azure", "base_url": "https://r.openai.azure.com", "api_version": "2025-04-01-preview",
+             "entries": [{"model": "my-deployment"}]},
+            {"name": "C", "api_type": "anthropic", "base_url": "https://api.anthropic.com"},
+            {"name": "G", "api_type": "gemini", "base_url": "https://generativelanguage.googleapis.com"}
         ]
     })
 }
@@ -59,6 +63,16 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
     // No priority given: after every given one.
     assert_eq!(exported.channels[1].entries[0].priority, 3);
     assert!(!exported.channels[1].enabled);
+    let azure = &exported.channels[2];
+    assert_eq!(
+        (azure.api_type.as_str(), azure.api_version.as_str()),
+        ("azure", "2025-04-01-preview")
+    );
+    let kinds: Vec<_> = exported.channels[3..]
+        .iter()
+        .map(|c| (c.api_type.as_str(), c.api_version.as_str()))
+        .collect();
+    assert_eq!(kinds, vec![("anthropic", ""), ("gemini", "")]);
 
     // Export -> import into a fresh database -> export gives the same document.
     let text = serde_json::to_string(&exported).expect("json");
@@ -69,7 +83,7 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
         exported
     );
     // The running proxy sees it: the snapshot was reloaded.
-    assert_eq!(other.snapshot().entries.len(), 3);
+    assert_eq!(other.snapshot().entries.len(), 4);
 }
 
 #[test]

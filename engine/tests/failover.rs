@@ -90,18 +90,40 @@ async fn a_cooling_entry_is_skipped_until_its_cooldown_expires_and_success_clear
 }
 
 #[tokio::test]
-async fn every_entry_cooling_is_a_503_not_an_attempt() {
+async fn when_every_entry_is_cooling_they_are_still_tried_as_a_last_resort() {
     let proxy = Proxy::start().await;
     let a = Upstream::start("A").await;
     proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
     a.force_status(500);
     assert_eq!(proxy.chat("m").await.0, 502);
+    // Still failing: tried again (never a 503 without trying), and the 502 lists the attempt.
     let (status, body) = proxy.chat("m").await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (503, Some("all_cooling_down"))
+        (502, Some("all_upstreams_failed"))
     );
-    assert_eq!(a.hits().len(), 1);
+    assert_eq!(a.hits().len(), 2);
+    // The channel is back: the cooling entry answers at once instead of a refusal.
+    a.force_status(0);
+    assert_eq!(proxy.answered_by("m").await, "A:m");
+}
+
+#[tokio::test]
+async fn the_last_resort_starts_with_the_cooldown_that_ends_first() {
+    let proxy = Proxy::start().await;
+    let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
+    proxy.entry(proxy.channel("A", &a.base_url()), "x1", "g");
+    proxy.entry(proxy.channel("B", &b.base_url()), "x2", "g");
+    // B fails first, then A: B's cooldown ends first although A comes first by priority.
+    b.force_status(500);
+    assert_eq!(proxy.chat("x2").await.0, 502);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    a.force_status(500);
+    assert_eq!(proxy.chat("x1").await.0, 502);
+    a.force_status(0);
+    b.force_status(0);
+    assert_eq!(proxy.answered_by("g").await, "B:x2");
+    assert_eq!(a.hits().len(), 1, "A was tried before the sooner-ending B");
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ fn channel(state: &AppState, name: &str) -> i64 {
             base_url: "https://h.example/api".into(),
             api_key: "sk-x".into(),
             enabled: true,
+            api_version: String::new(),
         })
         .expect("channel")
 }

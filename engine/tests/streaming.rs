@@ -181,3 +181,5 @@ async fn a_slow_but_live_stream_is_not_cut_by_the_total_timeout() {
         "{text}"
     );
 }
+
+mod protocols;

@@ -98,7 +98,7 @@ pub struct ProbeArgs {
     pub key: String,
     /// Try this API type first: openai, anthropic, gemini, azure or custom.
     #[arg(long = "type", value_name = "TYPE")]
-    pub api_type: Option<engine::discovery::ApiType>,
+    pub api_type: Option<engine::discovery::ChannelKind>,
     /// Seconds to wait for each attempt.
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub timeout_secs: u64,

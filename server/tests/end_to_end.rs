@@ -243,3 +243,6 @@ async fn the_official_openai_sdk_works_through_the_proxy_streaming_and_not() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("openai sdk ok"));
 }
+
+#[path = "end_to_end/sdk_protocols.rs"]
+mod sdk_protocols;

@@ -3,6 +3,7 @@
 //! what they install, skipping what is already there), then build the UI bundle and the server.
 
 mod bench;
+mod fuzz;
 mod setup;
 mod steps;
 
@@ -17,6 +18,7 @@ commands:
   build           a release target/release/api-switch with the whole UI embedded
   build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
   build-ui        only the UI bundle (target/site/pkg)
+  fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
   bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm]
                   api-switch against a direct call and LiteLLM: BENCHMARKS.md and
@@ -36,6 +38,15 @@ fn main() -> Result<()> {
             steps::build_ui()
         }
         "bench" => bench::run(&rest),
+        "fuzz" => {
+            let seconds = match rest.first() {
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("fuzz takes a number of seconds, not `{raw}`"))?,
+                None => 60,
+            };
+            fuzz::run(seconds)
+        }
         "setup" => setup::ui_tools().and_then(|_| setup::test_tools()),
         "" | "help" | "--help" | "-h" => {
             eprintln!("{USAGE}");

@@ -131,6 +131,9 @@ pub fn build_release() -> Result<()> {
     Ok(())
 }
 
+/// Seconds per fuzz target during `cargo xtask test`.
+const FUZZ_SECONDS_IN_TESTS: u32 = 5;
+
 /// `cargo xtask test`: set-up, the builds the tests drive, then every check.
 pub fn test() -> Result<()> {
     setup::ui_tools()?;
@@ -158,6 +161,9 @@ pub fn test() -> Result<()> {
         // nextest does not run doc tests.
         cargo(&["test", "--doc"])?;
     }
+    // A short real fuzzing run keeps the targets building and catches shallow crashes; the
+    // stable replay of the same checks already ran in `protocol`'s tests.
+    crate::fuzz::run(FUZZ_SECONDS_IN_TESTS)?;
     say("all tests passed");
     Ok(())
 }

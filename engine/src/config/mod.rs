@@ -36,6 +36,9 @@ pub struct ChannelFile {
     pub base_url: String,
     pub api_key: String,
     pub enabled: bool,
+    /// Azure's `api-version`; absent or empty means the default.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api_version: String,
     pub entries: Vec<EntryFile>,
 }
 
@@ -108,6 +111,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
                 base_url: channel.base_url,
                 api_key: secret(&channel.api_key),
                 enabled: channel.enabled,
+                api_version: channel.api_version,
                 entries: entries
                     .into_iter()
                     .map(|e| EntryFile {

@@ -162,6 +162,7 @@ fn channel(
         });
     let api_key = string(obj, path, "api_key", false, p).unwrap_or_default();
     let enabled = boolean(obj, path, "enabled", p).unwrap_or(true);
+    let api_version = string(obj, path, "api_version", false, p).unwrap_or_default();
     let entries: Vec<_> = array(obj, &format!("{path}.entries"), p)
         .iter()
         .enumerate()
@@ -173,6 +174,7 @@ fn channel(
         base_url: base_url?,
         api_key,
         enabled,
+        api_version,
     };
     Some((channel, entries))
 }

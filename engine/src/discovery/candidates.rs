@@ -5,7 +5,7 @@
 
 use url::Url;
 
-use super::ApiType;
+use super::ChannelKind;
 
 /// Endpoint paths users paste after the base; removed before anything else.
 const ENDPOINT_SUFFIXES: &[&str] = &[
@@ -56,7 +56,7 @@ fn strip_all(text: &str, suffixes: &[&str]) -> String {
 /// One place a model list may be: the base URL to save if it answers, and the URL to GET.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct ModelsCandidate {
-    pub(super) api_type: ApiType,
+    pub(super) api_type: ChannelKind,
     pub(super) base_url: String,
     pub(super) url: String,
 }
@@ -64,22 +64,22 @@ pub(super) struct ModelsCandidate {
 /// One chat endpoint to confirm a relay that lists no models.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct ChatCandidate {
-    pub(super) api_type: ApiType,
+    pub(super) api_type: ChannelKind,
     pub(super) base_url: String,
     pub(super) url: String,
 }
 
 /// The order in which types are tried: the chosen one, then the one the host suggests, then
 /// the rest (OpenAI-compatible first: it is by far the most common).
-pub(super) fn type_order(chosen: Option<ApiType>, pasted: &PastedUrl) -> Vec<ApiType> {
+pub(super) fn type_order(chosen: Option<ChannelKind>, pasted: &PastedUrl) -> Vec<ChannelKind> {
     let hinted = hint_from_host(&pasted.given);
     let mut order = Vec::new();
     let defaults = [
-        ApiType::Openai,
-        ApiType::Custom,
-        ApiType::Anthropic,
-        ApiType::Gemini,
-        ApiType::Azure,
+        ChannelKind::Openai,
+        ChannelKind::Custom,
+        ChannelKind::Anthropic,
+        ChannelKind::Gemini,
+        ChannelKind::Azure,
     ];
     for api_type in chosen.into_iter().chain(hinted).chain(defaults) {
         if !order.contains(&api_type) {
@@ -89,15 +89,15 @@ pub(super) fn type_order(chosen: Option<ApiType>, pasted: &PastedUrl) -> Vec<Api
     order
 }
 
-fn hint_from_host(url: &str) -> Option<ApiType> {
+fn hint_from_host(url: &str) -> Option<ChannelKind> {
     let lower = url.to_lowercase();
     if lower.contains("generativelanguage.googleapis.com") || lower.contains("/v1beta") {
-        Some(ApiType::Gemini)
+        Some(ChannelKind::Gemini)
     } else if lower.contains(".openai.azure.com") || lower.contains(".cognitiveservices.azure.com")
     {
-        Some(ApiType::Azure)
+        Some(ChannelKind::Azure)
     } else if lower.contains("anthropic") {
-        Some(ApiType::Anthropic)
+        Some(ChannelKind::Anthropic)
     } else {
         None
     }
@@ -105,7 +105,7 @@ fn hint_from_host(url: &str) -> Option<ApiType> {
 
 /// Model-list URLs of one type, most likely first.
 pub(super) fn models_candidates(
-    api_type: ApiType,
+    api_type: ChannelKind,
     pasted: &PastedUrl,
     azure_api_version: &str,
 ) -> Vec<ModelsCandidate> {
@@ -116,9 +116,9 @@ pub(super) fn models_candidates(
         url: format!("{base}{path}"),
     };
     match api_type {
-        ApiType::Openai => vec![at(root, "/v1/models")],
+        ChannelKind::Openai => vec![at(root, "/v1/models")],
         // Relays: the pasted path as given, then the usual homes of an OpenAI-style API.
-        ApiType::Custom => [
+        ChannelKind::Custom => [
             given.clone(),
             format!("{root}/v1"),
             root.clone(),
@@ -128,9 +128,9 @@ pub(super) fn models_candidates(
         .iter()
         .map(|base| at(base, "/models"))
         .collect(),
-        ApiType::Anthropic => vec![at(root, "/v1/models")],
-        ApiType::Gemini => vec![at(root, "/v1beta/openai/models")],
-        ApiType::Azure => vec![
+        ChannelKind::Anthropic => vec![at(root, "/v1/models")],
+        ChannelKind::Gemini => vec![at(root, "/v1beta/openai/models")],
+        ChannelKind::Azure => vec![
             // Deployments are what requests name; the listing exists up to this API version.
             at(root, "/openai/deployments?api-version=2022-12-01"),
             at(
@@ -142,7 +142,7 @@ pub(super) fn models_candidates(
 }
 
 /// Chat endpoints to confirm a base URL when no model list answered.
-pub(super) fn chat_candidates(api_type: ApiType, pasted: &PastedUrl) -> Vec<ChatCandidate> {
+pub(super) fn chat_candidates(api_type: ChannelKind, pasted: &PastedUrl) -> Vec<ChatCandidate> {
     let PastedUrl { given, root } = pasted;
     let at = |base: &str, path: &str| ChatCandidate {
         api_type,
@@ -150,12 +150,12 @@ pub(super) fn chat_candidates(api_type: ApiType, pasted: &PastedUrl) -> Vec<Chat
         url: format!("{base}{path}"),
     };
     match api_type {
-        ApiType::Openai => vec![at(root, "/v1/chat/completions")],
-        ApiType::Custom => vec![at(given, "/chat/completions")],
-        ApiType::Anthropic => vec![at(root, "/v1/messages")],
-        ApiType::Gemini => vec![at(root, "/v1beta/openai/chat/completions")],
+        ChannelKind::Openai => vec![at(root, "/v1/chat/completions")],
+        ChannelKind::Custom => vec![at(given, "/chat/completions")],
+        ChannelKind::Anthropic => vec![at(root, "/v1/messages")],
+        ChannelKind::Gemini => vec![at(root, "/v1beta/openai/chat/completions")],
         // Azure needs a deployment name to chat; without a listing there is nothing to probe.
-        ApiType::Azure => Vec::new(),
+        ChannelKind::Azure => Vec::new(),
     }
 }
 
@@ -225,10 +225,10 @@ mod tests {
     fn chosen_type_comes_first_then_the_host_hint() {
         let google = PastedUrl::parse("https://generativelanguage.googleapis.com/v1beta/openai")
             .expect("url");
-        assert_eq!(type_order(None, &google)[0], ApiType::Gemini);
+        assert_eq!(type_order(None, &google)[0], ChannelKind::Gemini);
         assert_eq!(
-            type_order(Some(ApiType::Custom), &google)[..2],
-            [ApiType::Custom, ApiType::Gemini]
+            type_order(Some(ChannelKind::Custom), &google)[..2],
+            [ChannelKind::Custom, ChannelKind::Gemini]
         );
         assert_eq!(type_order(None, &google).len(), 5);
     }

@@ -9,70 +9,14 @@ mod probe;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::upstream::ChannelKind;
 
 use candidates::PastedUrl;
 use probe::{AuthStyle, Prober};
-
-/// The wire dialect of a channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiType {
-    Openai,
-    Anthropic,
-    Gemini,
-    Azure,
-    Custom,
-}
-
-impl ApiType {
-    pub const ALL: [ApiType; 5] = [
-        ApiType::Openai,
-        ApiType::Anthropic,
-        ApiType::Gemini,
-        ApiType::Azure,
-        ApiType::Custom,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiType::Openai => "openai",
-            ApiType::Anthropic => "anthropic",
-            ApiType::Gemini => "gemini",
-            ApiType::Azure => "azure",
-            ApiType::Custom => "custom",
-        }
-    }
-}
-
-impl fmt::Display for ApiType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An API type name that is none of the five.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown API type {given:?}; use one of openai, anthropic, gemini, azure, custom")]
-pub struct UnknownApiType {
-    pub given: String,
-}
-
-impl FromStr for ApiType {
-    type Err = UnknownApiType;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ApiType::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| UnknownApiType {
-                given: text.to_string(),
-            })
-    }
-}
 
 /// What to calibrate.
 #[derive(Clone)]
@@ -80,7 +24,7 @@ pub struct ProbeRequest {
     pub base_url: String,
     pub key: String,
     /// The type the user chose, tried first; `None` tries all.
-    pub api_type: Option<ApiType>,
+    pub api_type: Option<ChannelKind>,
 }
 
 impl fmt::Debug for ProbeRequest {
@@ -109,7 +53,7 @@ impl Default for ProbeOptions {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(15),
-            azure_api_version: "2024-10-21".to_string(),
+            azure_api_version: crate::upstream::AZURE_DEFAULT_API_VERSION.to_string(),
             chat_probe_model: "gpt-4o-mini".to_string(),
         }
     }
@@ -151,7 +95,7 @@ pub enum Verdict {
 /// One request made during calibration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Attempt {
-    pub api_type: ApiType,
+    pub api_type: ChannelKind,
     pub method: &'static str,
     pub url: String,
     /// HTTP status, when a response arrived.
@@ -165,7 +109,7 @@ pub struct Attempt {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Calibration {
     pub outcome: Outcome,
-    pub api_type: Option<ApiType>,
+    pub api_type: Option<ChannelKind>,
     /// The corrected base URL to save on the channel.
     pub base_url: Option<String>,
     pub models: Vec<String>,
@@ -255,7 +199,7 @@ const TIMEOUTS_BEFORE_GIVING_UP: usize = 2;
 
 impl Search {
     /// Records `attempt`; `true` when the candidate should be skipped instead.
-    fn skip(&mut self, api_type: ApiType, method: &'static str, url: &str) -> bool {
+    fn skip(&mut self, api_type: ChannelKind, method: &'static str, url: &str) -> bool {
         let style = AuthStyle::of(api_type);
         if !self.tried.insert((url.to_string(), style)) {
             return true;

@@ -5,7 +5,7 @@
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::{ApiType, Attempt, DiscoveryError, ProbeOptions, Verdict};
+use super::{Attempt, ChannelKind, DiscoveryError, ProbeOptions, Verdict};
 
 /// How the key is sent; a rejection applies to every candidate with the same style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -16,11 +16,11 @@ pub(super) enum AuthStyle {
 }
 
 impl AuthStyle {
-    pub(super) fn of(api_type: ApiType) -> Self {
+    pub(super) fn of(api_type: ChannelKind) -> Self {
         match api_type {
-            ApiType::Openai | ApiType::Custom | ApiType::Gemini => AuthStyle::Bearer,
-            ApiType::Anthropic => AuthStyle::XApiKey,
-            ApiType::Azure => AuthStyle::AzureApiKey,
+            ChannelKind::Openai | ChannelKind::Custom | ChannelKind::Gemini => AuthStyle::Bearer,
+            ChannelKind::Anthropic => AuthStyle::XApiKey,
+            ChannelKind::Azure => AuthStyle::AzureApiKey,
         }
     }
 }
@@ -49,7 +49,7 @@ impl Prober {
         })
     }
 
-    fn authorised(&self, api_type: ApiType, request: RequestBuilder) -> RequestBuilder {
+    fn authorised(&self, api_type: ChannelKind, request: RequestBuilder) -> RequestBuilder {
         match AuthStyle::of(api_type) {
             AuthStyle::Bearer => request.bearer_auth(&self.key),
             AuthStyle::XApiKey => request
@@ -62,7 +62,7 @@ impl Prober {
     /// GETs a model list; the ids when the answer is one.
     pub(super) async fn list_models(
         &self,
-        api_type: ApiType,
+        api_type: ChannelKind,
         url: &str,
     ) -> (Attempt, Option<Vec<String>>) {
         let sent = self.authorised(api_type, self.client.get(url)).send().await;
@@ -97,7 +97,7 @@ impl Prober {
     }
 
     /// POSTs the smallest chat request the type accepts.
-    pub(super) async fn chat(&self, api_type: ApiType, url: &str) -> Attempt {
+    pub(super) async fn chat(&self, api_type: ChannelKind, url: &str) -> Attempt {
         let body = json!({
             "model": self.chat_model,
             "messages": [{"role": "user", "content": "hi"}],
@@ -139,7 +139,7 @@ impl Prober {
     }
 }
 
-fn attempt(api_type: ApiType, method: &'static str, url: &str) -> Attempt {
+fn attempt(api_type: ChannelKind, method: &'static str, url: &str) -> Attempt {
     Attempt {
         api_type,
         method,

@@ -17,7 +17,7 @@ fn options() -> ProbeOptions {
     }
 }
 
-async fn run(base_url: &str, api_type: Option<ApiType>) -> Calibration {
+async fn run(base_url: &str, api_type: Option<ChannelKind>) -> Calibration {
     let request = ProbeRequest {
         base_url: base_url.to_string(),
         key: KEY.to_string(),
@@ -115,7 +115,7 @@ async fn relay_without_models(prefix: &str) -> MockServer {
     server
 }
 
-fn assert_found(result: &Calibration, api_type: ApiType, base_url: &str, models: &[&str]) {
+fn assert_found(result: &Calibration, api_type: ChannelKind, base_url: &str, models: &[&str]) {
     assert_eq!(result.outcome, Outcome::ModelsListed, "{result:#?}");
     assert_eq!(result.api_type, Some(api_type), "{result:#?}");
     assert_eq!(result.base_url.as_deref(), Some(base_url));
@@ -139,7 +139,12 @@ async fn openai_is_found_from_every_pasted_shape() {
         "/chat/completions",
     ] {
         let result = run(&format!("{root}{suffix}"), None).await;
-        assert_found(&result, ApiType::Openai, &root, &["gpt-4o", "gpt-4o-mini"]);
+        assert_found(
+            &result,
+            ChannelKind::Openai,
+            &root,
+            &["gpt-4o", "gpt-4o-mini"],
+        );
     }
 }
 
@@ -151,7 +156,7 @@ async fn anthropic_is_found_after_bearer_is_refused() {
         let result = run(&format!("{root}{suffix}"), None).await;
         assert_found(
             &result,
-            ApiType::Anthropic,
+            ChannelKind::Anthropic,
             &root,
             &["claude-sonnet-4-5-20250929"],
         );
@@ -173,10 +178,10 @@ async fn anthropic_is_found_after_bearer_is_refused() {
 #[tokio::test]
 async fn chosen_type_is_tried_first() {
     let server = anthropic_upstream().await;
-    let result = run(&server.uri(), Some(ApiType::Anthropic)).await;
+    let result = run(&server.uri(), Some(ChannelKind::Anthropic)).await;
     assert_found(
         &result,
-        ApiType::Anthropic,
+        ChannelKind::Anthropic,
         &server.uri(),
         &["claude-sonnet-4-5-20250929"],
     );
@@ -196,7 +201,7 @@ async fn gemini_is_found_and_its_base_corrected() {
         let result = run(&format!("{root}{suffix}"), None).await;
         assert_found(
             &result,
-            ApiType::Gemini,
+            ChannelKind::Gemini,
             &root,
             &["gemini-2.5-pro", "gemini-2.5-flash"],
         );
@@ -213,7 +218,7 @@ async fn azure_deployments_are_found() {
     ];
     for suffix in pasted {
         let result = run(&format!("{root}{suffix}"), None).await;
-        assert_found(&result, ApiType::Azure, &root, &["my-gpt-4o"]);
+        assert_found(&result, ChannelKind::Azure, &root, &["my-gpt-4o"]);
     }
 }
 
@@ -228,7 +233,7 @@ async fn relay_models_on_an_alternative_path_are_found() {
     let result = run(&server.uri(), None).await;
     assert_found(
         &result,
-        ApiType::Custom,
+        ChannelKind::Custom,
         &format!("{}/api/v1", server.uri()),
         &["glm-4.6"],
     );
@@ -244,7 +249,12 @@ async fn relay_models_under_a_pasted_prefix_are_found() {
         .await;
     let base = format!("{}/coding/v3", server.uri());
     let result = run(&format!("{base}/chat/completions"), None).await;
-    assert_found(&result, ApiType::Custom, &base, &["kimi-k2-0905-preview"]);
+    assert_found(
+        &result,
+        ChannelKind::Custom,
+        &base,
+        &["kimi-k2-0905-preview"],
+    );
 }
 
 #[tokio::test]
@@ -254,7 +264,7 @@ async fn relay_without_models_is_confirmed_by_its_chat_endpoint() {
     for pasted in [base.clone(), format!("{base}/chat/completions")] {
         let result = run(&pasted, None).await;
         assert_eq!(result.outcome, Outcome::ChatOnly, "{result:#?}");
-        assert_eq!(result.api_type, Some(ApiType::Custom));
+        assert_eq!(result.api_type, Some(ChannelKind::Custom));
         assert_eq!(result.base_url.as_deref(), Some(base.as_str()));
         assert!(result.models.is_empty() && result.models_by_hand);
         assert!(result.is_usable());
@@ -279,7 +289,7 @@ async fn rejected_key_stops_with_key_rejected() {
         .respond_with(rejected())
         .mount(&server)
         .await;
-    let result = run(&server.uri(), Some(ApiType::Openai)).await;
+    let result = run(&server.uri(), Some(ChannelKind::Openai)).await;
     assert_eq!(result.outcome, Outcome::KeyRejected, "{result:#?}");
     assert!(!result.is_usable());
     assert!(result.message.contains("rejected the key"));
@@ -293,9 +303,9 @@ async fn rejected_key_stops_with_key_rejected() {
     assert_eq!(
         sent,
         vec![
-            (ApiType::Openai, Some(401)),
-            (ApiType::Anthropic, Some(401)),
-            (ApiType::Azure, Some(401)),
+            (ChannelKind::Openai, Some(401)),
+            (ChannelKind::Anthropic, Some(401)),
+            (ChannelKind::Azure, Some(401)),
         ]
     );
 }
@@ -360,8 +370,8 @@ async fn invalid_url_is_an_error_that_says_what_to_paste() {
 #[test]
 fn api_type_parses_case_insensitively() {
     assert_eq!(
-        "Anthropic".parse::<ApiType>().ok(),
-        Some(ApiType::Anthropic)
+        "Anthropic".parse::<ChannelKind>().ok(),
+        Some(ChannelKind::Anthropic)
     );
-    assert!("bedrock".parse::<ApiType>().is_err());
+    assert!("bedrock".parse::<ChannelKind>().is_err());
 }

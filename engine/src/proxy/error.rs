@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use protocol::{ErrorKind, Protocol};
 use serde_json::json;
 
 /// Which phase of an upstream request ran out of time.
@@ -43,6 +44,16 @@ pub enum AttemptFailure {
     StreamError { message: String },
     #[error("stream ended before any content")]
     EmptyStream,
+    #[error("the answer cannot be read as the channel's protocol: {source}")]
+    Unreadable {
+        #[source]
+        source: Arc<protocol::ConvertError>,
+    },
+    #[error("the request cannot be converted for this channel's protocol: {source}")]
+    Unconvertible {
+        #[source]
+        source: Arc<protocol::ConvertError>,
+    },
 }
 
 impl fmt::Display for TimeoutPhase {
@@ -67,6 +78,8 @@ impl AttemptFailure {
             Self::InvalidBody { .. } => "invalid_body",
             Self::StreamError { .. } => "stream_error",
             Self::EmptyStream => "empty_stream",
+            Self::Unconvertible { .. } => "unconvertible",
+            Self::Unreadable { .. } => "invalid_body",
         }
     }
 
@@ -116,17 +129,18 @@ pub enum ProxyError {
     #[error("this access key is not known to API Switch; use a key created in its settings")]
     InvalidKey,
     #[error(
-        "no route for {method} {path}; the proxy serves /v1/chat/completions, /v1/embeddings and /v1/models"
+        "no route for {method} {path}; the proxy serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/responses, /v1/embeddings and /v1/models"
     )]
     UnknownRoute { method: String, path: String },
     #[error(
         "no enabled entry can serve model `{model}`; add or enable an entry for it (or for the `auto` group) in API Switch"
     )]
     NoRoute { model: String },
-    #[error(
-        "every entry for model `{model}` is cooling down after failures ({count} entries); try again later or check the channels"
-    )]
-    AllCooling { model: String, count: usize },
+    #[error("{source}")]
+    Convert {
+        #[source]
+        source: Arc<protocol::ConvertError>,
+    },
     #[error("all {} entries for model `{model}` failed: {}", attempts.len(), list(attempts))]
     AllFailed {
         model: String,
@@ -148,11 +162,11 @@ impl ProxyError {
             Self::MalformedJson { .. }
             | Self::NotAnObject
             | Self::MissingField { .. }
-            | Self::BodyRead { .. } => StatusCode::BAD_REQUEST,
+            | Self::BodyRead { .. }
+            | Self::Convert { .. } => StatusCode::BAD_REQUEST,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingKey | Self::InvalidKey => StatusCode::UNAUTHORIZED,
             Self::UnknownRoute { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
-            Self::AllCooling { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::AllFailed { .. } => StatusCode::BAD_GATEWAY,
         }
     }
@@ -167,18 +181,32 @@ impl ProxyError {
             Self::MissingKey | Self::InvalidKey => ("authentication_error", "invalid_api_key"),
             Self::UnknownRoute { .. } => ("invalid_request_error", "unknown_url"),
             Self::NoRoute { .. } => ("invalid_request_error", "model_not_found"),
-            Self::AllCooling { .. } => ("upstream_error", "all_cooling_down"),
+            Self::Convert { .. } => ("invalid_request_error", "invalid_body"),
             Self::AllFailed { .. } => ("upstream_error", "all_upstreams_failed"),
         }
     }
 }
 
-impl IntoResponse for ProxyError {
-    fn into_response(self) -> Response {
+impl ProxyError {
+    /// The error in `protocol`'s shape: OpenAI's `{"error":{"message","type","code"}}` for
+    /// Chat Completions and Responses clients, Anthropic's `{"type":"error","error":{...}}` for
+    /// Messages clients. The 502's `attempts` list is in both.
+    pub fn into_response_for(self, protocol: Protocol) -> Response {
+        let status = self.status_code();
         let (kind, code) = self.type_and_code();
-        let mut error = json!({"message": self.to_string(), "type": kind, "code": code});
+        let mut body = match protocol {
+            Protocol::Anthropic => protocol::error_body(
+                protocol,
+                status.as_u16(),
+                &self.to_string(),
+                ErrorKind::from_status(status.as_u16()),
+            ),
+            Protocol::OpenAiChat | Protocol::Responses => {
+                json!({"error": {"message": self.to_string(), "type": kind, "code": code}})
+            }
+        };
         if let Self::AllFailed { attempts, .. } = &self {
-            error["attempts"] = attempts
+            body["error"]["attempts"] = attempts
                 .iter()
                 .map(|a| {
                     json!({"channel": a.channel, "model": a.model, "kind": a.failure.kind(),
@@ -186,6 +214,12 @@ impl IntoResponse for ProxyError {
                 })
                 .collect();
         }
-        (self.status_code(), Json(json!({ "error": error }))).into_response()
+        (status, Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        self.into_response_for(Protocol::OpenAiChat)
     }
 }

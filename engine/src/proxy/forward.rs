@@ -1,35 +1,82 @@
 //! The proxy path as named phases: `route` picks the candidates, `send` forwards the request to
-//! one entry, `judge` sorts the upstream's answer into success, the client's own error, or a
-//! failure, `observe` applies cooldown or auto-disable, and `record` queues the log row.
-//! A failure moves on to the next candidate; the client's own error is returned as is.
+//! one entry (converted to the entry's protocol when it differs from the client's, see `Leg`),
+//! `judge` sorts the upstream's answer into success, the client's own error, or a failure,
+//! `observe` applies cooldown or auto-disable, and `record` queues the log row. A failure moves
+//! on to the next candidate; the client's own error is returned as is (in the client's shape).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
+use protocol::{ConvertError, EncodeOptions, Protocol, hub};
 use serde_json::{Map, Value};
 
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::relay;
 use super::route::{self, Candidate};
-use super::stream::StreamProtocol;
+use super::stream::usage_of;
 use crate::AppState;
+use crate::catalog::Catalog;
 use crate::clock::now_ms;
 use crate::store::{RequestLogRow, Settings};
-use crate::upstream::Endpoint;
+use crate::upstream::{ChannelKind, Endpoint, Target};
 
 /// A parsed, authenticated client request.
 pub struct ProxyRequest {
+    /// What the client called: chat completions, embeddings, messages or responses.
     pub endpoint: Endpoint,
+    /// The client's wire protocol: the shape of its body, its answers and its errors.
+    pub protocol: Protocol,
     pub body: Map<String, Value>,
+    /// The body in the hub model, for upstreams that speak another protocol; decoded once.
+    pub hub: Result<hub::Request, Arc<ConvertError>>,
+    /// Protocol headers the client sent that an upstream of its protocol needs
+    /// (`anthropic-version`, `anthropic-beta`).
+    pub headers: HeaderMap,
     /// As the client asked; routing interprets it.
     pub model: String,
     pub stream: bool,
     pub client_key_name: String,
-    /// Makes the inbound protocol's stream judge (fresh per attempt).
-    pub protocol: fn() -> Box<dyn StreamProtocol>,
+}
+
+impl ProxyRequest {
+    /// Whether a Chat Completions client asked for a usage chunk at the end of its stream.
+    pub(super) fn include_usage(&self) -> bool {
+        self.hub.as_ref().is_ok_and(|hub| hub.include_usage)
+    }
+}
+
+/// How one attempt talks: the client's protocol and the one the candidate's channel speaks.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Leg {
+    pub client: Protocol,
+    pub upstream: Protocol,
+    pub endpoint: Endpoint,
+}
+
+impl Leg {
+    pub(super) fn new(request: &ProxyRequest, candidate: &Candidate) -> Leg {
+        if request.endpoint == Endpoint::Embeddings {
+            return Leg {
+                client: request.protocol,
+                upstream: request.protocol,
+                endpoint: Endpoint::Embeddings,
+            };
+        }
+        let upstream = candidate.channel.api_type.protocol_for(request.protocol);
+        Leg {
+            client: request.protocol,
+            upstream,
+            endpoint: Endpoint::for_protocol(upstream),
+        }
+    }
+
+    pub(super) fn converts(self) -> bool {
+        self.client != self.upstream
+    }
 }
 
 /// What one attempt produced.
@@ -103,7 +150,10 @@ impl AttemptContext<'_> {
 /// Serves one request: tries each candidate in turn until one answers.
 pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, ProxyError> {
     let snapshot = state.snapshot();
-    let route = route::select(&snapshot, state.cooldowns(), &request.model, now_ms());
+    let mut route = route::select(&snapshot, state.cooldowns(), &request.model, now_ms());
+    let serves = |c: &Candidate| c.channel.api_type.serves(request.endpoint);
+    route.candidates.retain(serves);
+    route.cooling.retain(serves);
     let mut context = AttemptContext {
         state,
         settings: &snapshot.settings,
@@ -112,24 +162,24 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
         started: Instant::now(),
         attempts: 0,
     };
-    if route.candidates.is_empty() {
-        let error = if route.cooling.is_empty() {
-            ProxyError::NoRoute {
-                model: request.model.clone(),
-            }
-        } else {
-            ProxyError::AllCooling {
-                model: request.model.clone(),
-                count: route.cooling.len(),
-            }
+    if route.candidates.is_empty() && route.cooling.is_empty() {
+        let error = ProxyError::NoRoute {
+            model: request.model.clone(),
         };
         state
             .writer()
             .log(context.log_row(None, error.status_code().as_u16(), error.to_string()));
         return Err(error);
     }
+    // Never down while a channel still answers: when every candidate is cooling, the cooling
+    // ones are tried anyway as a last resort, the one whose cooldown ends first leading.
+    let to_try = if route.candidates.is_empty() {
+        route.cooling
+    } else {
+        route.candidates
+    };
     let mut attempts = Vec::new();
-    for candidate in &route.candidates {
+    for candidate in &to_try {
         context.attempts += 1;
         let outcome = if request.stream {
             relay::attempt(&context, candidate).await
@@ -179,6 +229,8 @@ pub(super) fn observe_failure(
                 format!("upstream answered HTTP {status}: credentials or model gone"),
             );
         }
+        // The request, not the entry, is at fault: nothing to cool.
+        AttemptFailure::Unconvertible { .. } => {}
         _ => state.cool(candidate.entry.id, settings.cooldown_secs),
     }
 }
@@ -187,17 +239,25 @@ pub(super) fn observe_failure(
 pub(super) async fn send(
     context: &AttemptContext<'_>,
     candidate: &Candidate,
+    leg: Leg,
 ) -> Result<reqwest::Response, AttemptFailure> {
     let channel = &candidate.channel;
-    let url = channel
-        .api_type
-        .endpoint_url(&channel.base_url, context.request.endpoint);
-    let mut body = context.request.body.clone();
-    body.insert("model".into(), Value::String(candidate.entry.model.clone()));
+    let model = &candidate.entry.model;
+    let target = Target {
+        base_url: &channel.base_url,
+        model,
+        api_version: &channel.api_version,
+    };
+    let url = channel.api_type.url(target, leg.endpoint);
+    let body = upstream_body(context.request, channel.api_type, model, leg)?;
     let request = context
         .client
         .post(url)
-        .headers(channel.api_type.auth_headers(&channel.api_key))
+        .headers(
+            channel
+                .api_type
+                .headers(&channel.api_key, &context.request.headers),
+        )
         .json(&body)
         .send();
     let first_byte = Duration::from_millis(context.settings.first_byte_timeout_ms);
@@ -208,6 +268,38 @@ pub(super) async fn send(
         Ok(Err(error)) => Err(transport_failure(error)),
         Ok(Ok(response)) => Ok(response),
     }
+}
+
+/// The body for the upstream: the client's own with the entry's model when the protocols
+/// match, otherwise the hub request encoded in the upstream's protocol.
+fn upstream_body(
+    request: &ProxyRequest,
+    kind: ChannelKind,
+    model: &str,
+    leg: Leg,
+) -> Result<Value, AttemptFailure> {
+    if !leg.converts() {
+        let mut body = request.body.clone();
+        body.insert("model".into(), Value::String(model.to_owned()));
+        return Ok(Value::Object(body));
+    }
+    let hub = request
+        .hub
+        .as_ref()
+        .map_err(|source| AttemptFailure::Unconvertible {
+            source: source.clone(),
+        })?;
+    let mut hub = hub.clone();
+    hub.model = model.to_owned();
+    let catalog = Catalog::embedded();
+    let options = EncodeOptions {
+        default_max_tokens: Some(u64::from(catalog.default_max_tokens(model))),
+        upstream_accepts_include_usage: kind.accepts_include_usage(),
+        upstream_supports_reasoning: catalog
+            .lookup(model)
+            .is_some_and(|found| found.model.has(crate::catalog::Capability::Reasoning)),
+    };
+    Ok(protocol::encode_request(leg.upstream, &hub, &options))
 }
 
 pub(super) fn transport_failure(error: reqwest::Error) -> AttemptFailure {
@@ -228,6 +320,7 @@ pub(super) fn transport_failure(error: reqwest::Error) -> AttemptFailure {
 pub(super) async fn judge_error(
     context: &AttemptContext<'_>,
     response: reqwest::Response,
+    leg: Leg,
 ) -> Outcome {
     let status = response.status();
     match judge_status(status, context.settings) {
@@ -240,7 +333,10 @@ pub(super) async fn judge_error(
         StatusClass::ClientError | StatusClass::Success => {
             let limit = Duration::from_millis(context.settings.total_timeout_ms);
             match tokio::time::timeout(limit, response.bytes()).await {
-                Ok(Ok(body)) => Outcome::ClientError(json_response(status, body)),
+                Ok(Ok(body)) => Outcome::ClientError(json_response(
+                    status,
+                    client_error_body(leg, status, body),
+                )),
                 Ok(Err(error)) => Outcome::Failed(transport_failure(error)),
                 Err(_) => Outcome::Failed(AttemptFailure::Timeout {
                     phase: TimeoutPhase::Total,
@@ -248,6 +344,17 @@ pub(super) async fn judge_error(
             }
         }
     }
+}
+
+/// The upstream's own error body when the client speaks its protocol, else the same error in
+/// the client's shape.
+fn client_error_body(leg: Leg, status: StatusCode, body: Bytes) -> Bytes {
+    if !leg.converts() {
+        return body;
+    }
+    let error = protocol::parse_error_body(status.as_u16(), &body);
+    let shaped = protocol::error_body(leg.client, status.as_u16(), &error.message, error.kind);
+    Bytes::from(shaped.to_string())
 }
 
 pub(super) fn json_response(status: StatusCode, body: Bytes) -> Response {
@@ -263,13 +370,14 @@ pub(super) fn json_response(status: StatusCode, body: Bytes) -> Response {
 /// One non-streaming attempt, bounded as a whole by the total timeout.
 async fn attempt_once(context: &AttemptContext<'_>, candidate: &Candidate) -> Outcome {
     let total = Duration::from_millis(context.settings.total_timeout_ms);
+    let leg = Leg::new(context.request, candidate);
     let exchange = async {
-        let response = match send(context, candidate).await {
+        let response = match send(context, candidate, leg).await {
             Ok(response) => response,
             Err(failure) => return Outcome::Failed(failure),
         };
         if !response.status().is_success() {
-            return judge_error(context, response).await;
+            return judge_error(context, response, leg).await;
         }
         let status = response.status();
         let body = match response.bytes().await {
@@ -289,6 +397,10 @@ async fn attempt_once(context: &AttemptContext<'_>, candidate: &Candidate) -> Ou
                 });
             }
         };
+        let (parsed, body) = match client_answer(leg, parsed, body) {
+            Ok(answer) => answer,
+            Err(failure) => return Outcome::Failed(failure),
+        };
         record_success(context, candidate, status, &parsed);
         Outcome::Answer(json_response(status, body))
     };
@@ -300,6 +412,21 @@ async fn attempt_once(context: &AttemptContext<'_>, candidate: &Candidate) -> Ou
     }
 }
 
+/// The upstream's answer in the client's protocol: as is, or converted through the hub.
+fn client_answer(leg: Leg, parsed: Value, body: Bytes) -> Result<(Value, Bytes), AttemptFailure> {
+    if !leg.converts() {
+        return Ok((parsed, body));
+    }
+    let converted =
+        protocol::convert_response(leg.upstream, leg.client, &body).map_err(|source| {
+            AttemptFailure::Unreadable {
+                source: Arc::new(source),
+            }
+        })?;
+    let bytes = Bytes::from(converted.to_string());
+    Ok((converted, bytes))
+}
+
 fn record_success(
     context: &AttemptContext<'_>,
     candidate: &Candidate,
@@ -308,10 +435,7 @@ fn record_success(
 ) {
     let elapsed = context.started.elapsed().as_millis() as i64;
     context.state.record_success(candidate.entry.id, elapsed);
-    let usage = body.get("usage");
-    let tokens = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_i64);
     let mut row = context.log_row(Some(candidate), status.as_u16(), String::new());
-    row.prompt_tokens = tokens("prompt_tokens");
-    row.completion_tokens = tokens("completion_tokens");
+    (row.prompt_tokens, row.completion_tokens) = usage_of(body);
     context.state.writer().log(row);
 }

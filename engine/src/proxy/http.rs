@@ -1,6 +1,8 @@
 //! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
-//! key), then hand it to `forward::serve`. Every error answers in OpenAI's shape, including a
-//! malformed body, an unknown `/v1` path and a body over the limit.
+//! key), then hand it to `forward::serve`. Three inbound protocols share one path: OpenAI Chat
+//! Completions, Anthropic Messages and OpenAI Responses. Every error answers in the client's
+//! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
+//! path answers in OpenAI's.
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
@@ -10,10 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use serde_json::{Map, Value, json};
 
+use protocol::Protocol;
+
+use super::count_tokens;
 use super::error::ProxyError;
 use super::forward::{self, ProxyRequest};
 use super::snapshot::Snapshot;
-use super::stream::{OpenAiChat, StreamProtocol};
 use crate::AppState;
 use crate::store::AUTO_GROUP;
 use crate::upstream::Endpoint;
@@ -27,13 +31,12 @@ where
     axum::Router::new()
         .route("/v1/chat/completions", post(chat_completions))
         .route("/v1/embeddings", post(embeddings))
+        .route("/v1/messages", post(messages))
+        .route("/v1/messages/count_tokens", post(count_tokens_handler))
+        .route("/v1/responses", post(responses))
         .route("/v1/models", get(models))
         .route("/v1/{*rest}", any(unknown_route))
         .route("/v1", any(unknown_route))
-}
-
-fn openai_chat() -> Box<dyn StreamProtocol> {
-    Box::new(OpenAiChat::default())
 }
 
 async fn chat_completions(State(state): State<AppState>, request: Request) -> Response {
@@ -44,12 +47,37 @@ async fn embeddings(State(state): State<AppState>, request: Request) -> Response
     respond(state, Endpoint::Embeddings, request).await
 }
 
+async fn messages(State(state): State<AppState>, request: Request) -> Response {
+    respond(state, Endpoint::Messages, request).await
+}
+
+async fn responses(State(state): State<AppState>, request: Request) -> Response {
+    respond(state, Endpoint::Responses, request).await
+}
+
+async fn count_tokens_handler(State(state): State<AppState>, request: Request) -> Response {
+    match prepare(&state, Endpoint::CountTokens, request).await {
+        Ok(request) => count_tokens::answer(&state, request).await,
+        Err(error) => error.into_response_for(Protocol::Anthropic),
+    }
+}
+
+/// The wire protocol a client of `endpoint` speaks.
+fn client_protocol(endpoint: Endpoint) -> Protocol {
+    match endpoint {
+        Endpoint::Messages | Endpoint::CountTokens => Protocol::Anthropic,
+        Endpoint::Responses => Protocol::Responses,
+        Endpoint::ChatCompletions | Endpoint::Embeddings | Endpoint::Models => Protocol::OpenAiChat,
+    }
+}
+
 async fn respond(state: AppState, endpoint: Endpoint, request: Request) -> Response {
+    let protocol = client_protocol(endpoint);
     match prepare(&state, endpoint, request).await {
         Ok(request) => forward::serve(&state, request)
             .await
-            .unwrap_or_else(IntoResponse::into_response),
-        Err(error) => error.into_response(),
+            .unwrap_or_else(|error| error.into_response_for(protocol)),
+        Err(error) => error.into_response_for(protocol),
     }
 }
 
@@ -61,6 +89,7 @@ async fn prepare(
 ) -> Result<ProxyRequest, ProxyError> {
     let snapshot = state.snapshot();
     let client_key_name = authenticate(&snapshot, request.headers())?;
+    let headers = protocol_headers(request.headers());
     let body = read_json(request.into_body(), snapshot.settings.max_body_bytes).await?;
     let model = match body.get("model") {
         Some(Value::String(model)) => model.clone(),
@@ -78,7 +107,10 @@ async fn prepare(
         }
     };
     let required = match endpoint {
-        Endpoint::ChatCompletions => ("messages", "send the conversation as an array of messages"),
+        Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::CountTokens => {
+            ("messages", "send the conversation as an array of messages")
+        }
+        Endpoint::Responses => ("input", "send the conversation as `input`"),
         Endpoint::Embeddings => ("input", "send the text to embed"),
         Endpoint::Models => ("", ""),
     };
@@ -88,16 +120,45 @@ async fn prepare(
             hint: required.1,
         });
     }
-    let stream = endpoint == Endpoint::ChatCompletions
-        && body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let protocol = client_protocol(endpoint);
+    let streams = matches!(
+        endpoint,
+        Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::Responses
+    );
+    let stream = streams && body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let hub = protocol::decode_request(protocol, &serde_json::to_vec(&body).unwrap_or_default());
+    // Anthropic and Responses bodies are converted for most channels: a body that cannot be
+    // read is the client's to fix. A Chat body goes untouched to OpenAI-style channels, so a
+    // decoding problem only matters for the channels that need conversion.
+    let hub = match hub {
+        Err(source) if protocol != Protocol::OpenAiChat && endpoint != Endpoint::CountTokens => {
+            return Err(ProxyError::Convert {
+                source: std::sync::Arc::new(source),
+            });
+        }
+        other => other.map_err(std::sync::Arc::new),
+    };
     Ok(ProxyRequest {
         endpoint,
+        protocol,
         body,
+        hub,
+        headers,
         model,
         stream,
         client_key_name,
-        protocol: openai_chat,
     })
+}
+
+/// The client headers an upstream of the client's own protocol needs.
+fn protocol_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in ["anthropic-version", "anthropic-beta"] {
+        if let Some(value) = headers.get(name) {
+            kept.insert(name, value.clone());
+        }
+    }
+    kept
 }
 
 async fn read_json(body: Body, limit: usize) -> Result<Map<String, Value>, ProxyError> {

@@ -1,7 +1,10 @@
-//! The proxy: one OpenAI-compatible endpoint that routes each request to the entries that can
-//! serve it, fails over to the next on any upstream failure, cools failing entries, disables
-//! entries whose credentials are gone, and never writes to disk on the request's path.
+//! The proxy: one endpoint speaking OpenAI Chat Completions, Anthropic Messages and OpenAI
+//! Responses. It routes each request to the entries that can serve it, converts between the
+//! client's protocol and the channel's when they differ, fails over to the next on any upstream
+//! failure, cools failing entries, disables entries whose credentials are gone, and never writes
+//! to disk on the request's path.
 
+mod count_tokens;
 pub mod error;
 pub mod forward;
 pub mod http;
@@ -15,4 +18,4 @@ pub(crate) mod writer;
 pub use error::{Attempt, AttemptFailure, ProxyError};
 pub use forward::{ProxyRequest, serve};
 pub use http::proxy_routes;
-pub use stream::{EventClass, OpenAiChat, StreamProtocol};
+pub use stream::{EventClass, Piece, StreamJudge};

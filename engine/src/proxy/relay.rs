@@ -17,32 +17,32 @@ use futures::{Stream, StreamExt};
 
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::forward::{
-    AttemptContext, Outcome, judge_error, observe_failure, send, transport_failure,
+    AttemptContext, Leg, Outcome, judge_error, observe_failure, send, transport_failure,
 };
 use super::route::Candidate;
-use super::sse::{SseEvent, SseFramer};
-use super::stream::{EventClass, StreamProtocol};
+use super::stream::{EventClass, Piece, StreamJudge};
 use crate::AppState;
 use crate::store::{RequestLogRow, Settings};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
-/// The upstream's events, one at a time, each within the idle timeout.
+/// The upstream's stream as client pieces, one at a time, each within the idle timeout.
 struct Upstream {
     bytes: ByteStream,
-    framer: SseFramer,
+    judge: StreamJudge,
+    queue: VecDeque<Piece>,
     idle: Duration,
     ended: bool,
 }
 
 impl Upstream {
-    async fn next_event(&mut self) -> Result<Option<SseEvent>, AttemptFailure> {
+    async fn next_piece(&mut self) -> Result<Option<Piece>, AttemptFailure> {
         loop {
-            if let Some(event) = self.framer.next_event() {
-                return Ok(Some(event));
+            if let Some(piece) = self.queue.pop_front() {
+                return Ok(Some(piece));
             }
             if self.ended {
-                return Ok(self.framer.finish());
+                return Ok(None);
             }
             match tokio::time::timeout(self.idle, self.bytes.next()).await {
                 Err(_) => {
@@ -50,9 +50,12 @@ impl Upstream {
                         phase: TimeoutPhase::StreamIdle,
                     });
                 }
-                Ok(Some(Ok(chunk))) => self.framer.push(&chunk),
+                Ok(Some(Ok(chunk))) => self.queue.extend(self.judge.push(&chunk)),
                 Ok(Some(Err(error))) => return Err(transport_failure(error)),
-                Ok(None) => self.ended = true,
+                Ok(None) => {
+                    self.ended = true;
+                    self.queue.extend(self.judge.finish());
+                }
             }
         }
     }
@@ -60,36 +63,37 @@ impl Upstream {
 
 /// One streaming attempt: succeeds once the first content event arrives.
 pub(super) async fn attempt(context: &AttemptContext<'_>, candidate: &Candidate) -> Outcome {
-    let response = match send(context, candidate).await {
+    let leg = Leg::new(context.request, candidate);
+    let response = match send(context, candidate, leg).await {
         Ok(response) => response,
         Err(failure) => return Outcome::Failed(failure),
     };
     if !response.status().is_success() {
-        return judge_error(context, response).await;
+        return judge_error(context, response, leg).await;
     }
     let status = response.status().as_u16();
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
-        framer: SseFramer::default(),
+        judge: StreamJudge::new(leg.upstream, leg.client, context.request.include_usage()),
+        queue: VecDeque::new(),
         idle: Duration::from_millis(context.settings.stream_idle_timeout_ms),
         ended: false,
     };
-    let mut protocol = (context.request.protocol)();
     let mut held = VecDeque::new();
     loop {
-        let event = match upstream.next_event().await {
-            Ok(Some(event)) => event,
+        let piece = match upstream.next_piece().await {
+            Ok(Some(piece)) => piece,
             Ok(None) => return Outcome::Failed(AttemptFailure::EmptyStream),
             Err(failure) => return Outcome::Failed(failure),
         };
-        match protocol.classify(&event) {
-            EventClass::Preamble => held.push_back(event.raw),
+        match piece.class {
+            EventClass::Preamble => held.push_back(piece.bytes),
             EventClass::Error { message } => {
                 return Outcome::Failed(AttemptFailure::StreamError { message });
             }
             EventClass::End => return Outcome::Failed(AttemptFailure::EmptyStream),
             EventClass::Content => {
-                held.push_back(event.raw);
+                held.push_back(piece.bytes);
                 break;
             }
         }
@@ -102,10 +106,10 @@ pub(super) async fn attempt(context: &AttemptContext<'_>, candidate: &Candidate)
         settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
-        protocol,
         pending: held,
         started: context.started,
         log: Some(log),
+        completed: false,
         done: false,
     };
     Outcome::Answer(sse_response(relay))
@@ -134,12 +138,13 @@ struct Relay {
     settings: Settings,
     candidate: Candidate,
     upstream: Upstream,
-    protocol: Box<dyn StreamProtocol>,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
     started: Instant,
     /// The log row, until it is recorded; still here on drop means the client left.
     log: Option<RequestLogRow>,
+    /// The upstream's normal end arrived (closing events may still be pending).
+    completed: bool,
     done: bool,
 }
 
@@ -152,17 +157,20 @@ impl Relay {
         if self.done {
             return None;
         }
-        match self.upstream.next_event().await {
-            Ok(Some(event)) => match self.protocol.classify(&event) {
-                EventClass::Preamble | EventClass::Content => Some(event.raw),
+        match self.upstream.next_piece().await {
+            Ok(Some(piece)) => match piece.class {
+                EventClass::Preamble | EventClass::Content => Some(piece.bytes),
                 EventClass::End => {
                     self.finish_ok();
-                    Some(event.raw)
+                    Some(piece.bytes)
                 }
                 EventClass::Error { message } => {
                     self.finish_broken(AttemptFailure::StreamError { message })
                 }
             },
+            // After the normal end nothing more is owed: whatever the upstream does next
+            // (close, stall, reset) cannot spoil a complete answer.
+            Ok(None) | Err(_) if self.completed => None,
             Ok(None) => self.finish_broken(AttemptFailure::InvalidBody {
                 problem: "the stream ended without its end marker".into(),
             }),
@@ -171,11 +179,14 @@ impl Relay {
     }
 
     fn finish_ok(&mut self) {
-        self.done = true;
+        if self.completed {
+            return;
+        }
+        self.completed = true;
         let elapsed = self.started.elapsed().as_millis() as i64;
         self.state.record_success(self.candidate.entry.id, elapsed);
         if let Some(mut row) = self.log.take() {
-            (row.prompt_tokens, row.completion_tokens) = self.protocol.usage();
+            (row.prompt_tokens, row.completion_tokens) = self.upstream.judge.usage();
             row.latency_ms = elapsed;
             self.state.writer().log(row);
         }
@@ -196,7 +207,7 @@ impl Relay {
             row.latency_ms = self.started.elapsed().as_millis() as i64;
             self.state.writer().log(row);
         }
-        Some(self.protocol.error_event(&message))
+        Some(self.upstream.judge.error_event(&message))
     }
 }
 

@@ -29,7 +29,8 @@ pub struct Route {
     pub kind: RouteKind,
     /// To try, in priority order.
     pub candidates: Vec<Candidate>,
-    /// Matched but cooling down, in priority order; skipped.
+    /// Matched but cooling down, the soonest-expiring cooldown first: tried only when no
+    /// candidate is left (the last resort).
     pub cooling: Vec<Candidate>,
 }
 
@@ -42,12 +43,14 @@ pub fn select(snapshot: &Snapshot, cooldowns: &Cooldowns, model: &str, now_ms: i
             entry: entry.clone(),
             channel: channel.clone(),
         };
-        if cooldowns.cooling_until(entry.id, now_ms).is_some() {
-            cooling.push(candidate);
-        } else {
-            candidates.push(candidate);
+        match cooldowns.cooling_until(entry.id, now_ms) {
+            Some(until) => cooling.push((until, candidate)),
+            None => candidates.push(candidate),
         }
     }
+    // Stable: equal cooldowns keep their priority order.
+    cooling.sort_by_key(|(until, _)| *until);
+    let cooling = cooling.into_iter().map(|(_, c)| c).collect();
     Route {
         kind,
         candidates,

@@ -1,16 +1,17 @@
 //! Server-sent-event framing for relaying: splits a byte stream into whole events and keeps each
-//! event's original bytes, so the proxy forwards exactly what the upstream sent (no re-encoding)
-//! while still seeing each event's `event:` and `data:` fields.
+//! event's original bytes, so a pass-through stream is forwarded exactly as the upstream sent it
+//! (no re-encoding). The fields of each event are read by `protocol::SseParser`, the one SSE
+//! field parser of the workspace; only the framing (where an event's bytes end) lives here.
 
 use bytes::{Bytes, BytesMut};
+use protocol::SseParser;
 
 /// One whole event: its raw bytes (including the blank line) and its parsed fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SseEvent {
     pub raw: Bytes,
-    pub event: Option<String>,
-    /// The `data:` lines joined with `\n`; empty for comments (keep-alives).
-    pub data: String,
+    /// `event:` and `data:` fields; `data` is empty for comments (keep-alives).
+    pub fields: protocol::SseEvent,
 }
 
 /// Accumulates bytes and yields whole events.
@@ -60,21 +61,13 @@ fn find_event_end(buf: &[u8]) -> Option<usize> {
 }
 
 fn parse(raw: Bytes) -> SseEvent {
-    let text = String::from_utf8_lossy(&raw);
-    let mut event = None;
-    let mut data: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim_end_matches('\r');
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "event" => event = Some(value.to_owned()),
-            "data" => data.push(value),
-            _ => {}
-        }
-    }
-    let data = data.join("\n");
-    SseEvent { raw, event, data }
+    let mut parser = SseParser::new();
+    let fields = parser
+        .push(&raw)
+        .pop()
+        .or_else(|| parser.finish())
+        .unwrap_or_default();
+    SseEvent { raw, fields }
 }
 
 #[cfg(test)]
@@ -88,14 +81,14 @@ mod tests {
         assert_eq!(framer.next_event(), None);
         framer.push(b":1}\n\n: ping\r\n\r\nevent: x\ndata: y");
         let first = framer.next_event().expect("first");
-        assert_eq!(first.data, "{\"a\":1}");
+        assert_eq!(first.fields.data, "{\"a\":1}");
         assert_eq!(&first.raw[..], b"data: {\"a\":1}\n\n");
         let comment = framer.next_event().expect("comment");
-        assert_eq!(comment.data, "");
+        assert_eq!(comment.fields.data, "");
         assert_eq!(framer.next_event(), None);
         let last = framer.finish().expect("tail");
         assert_eq!(
-            (last.event.as_deref(), last.data.as_str()),
+            (last.fields.event.as_deref(), last.fields.data.as_str()),
             (Some("x"), "y")
         );
     }

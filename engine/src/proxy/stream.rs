@@ -1,14 +1,21 @@
-//! How a streaming response is judged while it is relayed. Each inbound wire format supplies a
-//! `StreamProtocol`: it sorts every event into preamble (held back), content (the point of no
-//! return), an in-band error, or the end, and writes the error event that closes a client's
-//! stream after content has gone out. OpenAI Chat is the first; issue 4 adds Anthropic's.
+//! How a streaming response is judged and shaped while it is relayed. A `StreamJudge` turns the
+//! upstream's bytes into pieces for the client, each sorted into preamble (held back), content
+//! (the point of no return), an in-band error, or the end. When client and upstream speak the
+//! same protocol the upstream's bytes pass untouched; otherwise `protocol`'s decoder and encoder
+//! rewrite every event into the client's protocol. Either way the judge writes the error event
+//! that closes a client's stream in the client's own protocol.
 
 use bytes::Bytes;
+use protocol::hub::StreamEvent;
+use protocol::{
+    ErrorKind, Phase, Protocol, SseParser, StreamDecoder, StreamEncoder, classify_wire_event,
+    parse_error_body,
+};
 use serde_json::{Value, json};
 
-use super::sse::SseEvent;
+use super::sse::{SseEvent, SseFramer};
 
-/// What one upstream event means for failover.
+/// What one piece of the stream means for failover.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventClass {
     /// Sent before any content (a role-only chunk, `message_start`, `ping`, keep-alive):
@@ -22,101 +29,282 @@ pub enum EventClass {
     End,
 }
 
-/// One inbound protocol's view of a stream.
-pub trait StreamProtocol: Send + 'static {
-    fn classify(&mut self, event: &SseEvent) -> EventClass;
-    /// The event that ends the client's stream after content, when the upstream broke.
-    fn error_event(&self, message: &str) -> Bytes;
-    /// Token usage seen so far (prompt, completion), for the request log.
-    fn usage(&self) -> (Option<i64>, Option<i64>);
+/// Bytes for the client and what they mean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub class: EventClass,
+    pub bytes: Bytes,
 }
 
-/// OpenAI Chat Completions streaming: `data: {chunk}` events and a final `data: [DONE]`.
-#[derive(Default)]
-pub struct OpenAiChat {
+/// One attempt's stream: upstream bytes in, client pieces out.
+pub struct StreamJudge {
+    client: Protocol,
+    mode: Mode,
     usage: (Option<i64>, Option<i64>),
 }
 
-impl StreamProtocol for OpenAiChat {
-    fn classify(&mut self, event: &SseEvent) -> EventClass {
-        let data = event.data.trim();
-        if data.is_empty() {
-            return EventClass::Preamble;
-        }
-        if data == "[DONE]" {
-            return EventClass::End;
-        }
-        let chunk: Value = match serde_json::from_str(data) {
-            Ok(chunk) => chunk,
-            Err(error) => {
-                return EventClass::Error {
-                    message: format!("invalid JSON in the stream: {error}"),
-                };
-            }
-        };
-        if let Some(error) = chunk.get("error") {
-            let message = error
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown error");
-            return EventClass::Error {
-                message: message.to_owned(),
-            };
-        }
-        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
-            self.usage = (
-                usage.get("prompt_tokens").and_then(Value::as_i64),
-                usage.get("completion_tokens").and_then(Value::as_i64),
-            );
-        }
-        let choices = chunk.get("choices").and_then(Value::as_array);
-        let has_content = choices.is_some_and(|choices| choices.iter().any(choice_has_content));
-        if has_content {
-            EventClass::Content
+enum Mode {
+    /// Same protocol: events are framed, classified and forwarded byte for byte.
+    Passthrough(SseFramer),
+    /// Different protocols: events are decoded to the hub and encoded for the client.
+    Transcode(Box<Transcode>),
+}
+
+struct Transcode {
+    parser: SseParser,
+    decoder: StreamDecoder,
+    encoder: StreamEncoder,
+    /// The upstream said why it stopped; without that its end is a broken stream.
+    finished: bool,
+    /// The upstream's own token counts (the client's protocol may not carry them).
+    usage: Option<protocol::hub::Usage>,
+}
+
+impl StreamJudge {
+    /// `include_usage`: the Chat Completions client asked for a usage chunk.
+    pub fn new(upstream: Protocol, client: Protocol, include_usage: bool) -> StreamJudge {
+        let mode = if upstream == client {
+            Mode::Passthrough(SseFramer::default())
         } else {
-            EventClass::Preamble
+            let created = jiff::Timestamp::now().as_second().max(0) as u64;
+            Mode::Transcode(Box::new(Transcode {
+                parser: SseParser::new(),
+                decoder: StreamDecoder::new(upstream),
+                encoder: StreamEncoder::new(client, created, include_usage),
+                finished: false,
+                usage: None,
+            }))
+        };
+        StreamJudge {
+            client,
+            mode,
+            usage: (None, None),
         }
     }
 
-    fn error_event(&self, message: &str) -> Bytes {
-        let body = json!({"error": {"message": message, "type": "upstream_error", "code": "stream_interrupted"}});
-        Bytes::from(format!("data: {body}\n\n"))
+    /// Feeds one network chunk.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<Piece> {
+        let mut out = Vec::new();
+        match &mut self.mode {
+            Mode::Passthrough(framer) => {
+                framer.push(chunk);
+                while let Some(event) = framer.next_event() {
+                    out.push(classify_passthrough(self.client, event));
+                }
+            }
+            Mode::Transcode(transcode) => {
+                for wire in transcode.parser.push(chunk) {
+                    let events = transcode.decoder.on_event(&wire);
+                    transcode.encode(&events, &mut out);
+                }
+            }
+        }
+        self.note_usage(&out);
+        out
     }
 
-    fn usage(&self) -> (Option<i64>, Option<i64>) {
-        self.usage
+    /// The upstream closed the stream.
+    pub fn finish(&mut self) -> Vec<Piece> {
+        let mut out = Vec::new();
+        match &mut self.mode {
+            Mode::Passthrough(framer) => {
+                out.extend(
+                    framer
+                        .finish()
+                        .map(|e| classify_passthrough(self.client, e)),
+                );
+            }
+            Mode::Transcode(transcode) => {
+                if let Some(wire) = transcode.parser.finish() {
+                    let events = transcode.decoder.on_event(&wire);
+                    transcode.encode(&events, &mut out);
+                }
+                let events = transcode.decoder.finish();
+                transcode.encode(&events, &mut out);
+                // Closing events only for a stream that really finished: a cut one must not
+                // look complete to the client.
+                if transcode.finished {
+                    out.extend(transcode.encoder.finish().into_iter().map(|event| Piece {
+                        class: EventClass::End,
+                        bytes: event.to_bytes(),
+                    }));
+                }
+            }
+        }
+        self.note_usage(&out);
+        out
+    }
+
+    /// The event that ends the client's stream after content, when the upstream broke.
+    pub fn error_event(&self, message: &str) -> Bytes {
+        error_event(self.client, message)
+    }
+
+    /// Token usage seen so far (prompt, completion), for the request log.
+    pub fn usage(&self) -> (Option<i64>, Option<i64>) {
+        match &self.mode {
+            Mode::Transcode(transcode) => match &transcode.usage {
+                Some(usage) => (
+                    i64::try_from(usage.total_input()).ok(),
+                    i64::try_from(usage.output).ok(),
+                ),
+                None => (None, None),
+            },
+            Mode::Passthrough(_) => self.usage,
+        }
+    }
+
+    fn note_usage(&mut self, pieces: &[Piece]) {
+        if !matches!(self.mode, Mode::Passthrough(_)) {
+            return;
+        }
+        for piece in pieces {
+            // Cheap filter first: most events carry no usage.
+            if !piece.bytes.windows(7).any(|w| w == b"\"usage\"") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&piece.bytes);
+            for line in text.lines() {
+                let Some(data) = line.strip_prefix("data:") else {
+                    continue;
+                };
+                if let Ok(value) = serde_json::from_str::<Value>(data.trim()) {
+                    let (prompt, completion) = usage_of(&value);
+                    self.usage.0 = prompt.or(self.usage.0);
+                    self.usage.1 = completion.or(self.usage.1);
+                }
+            }
+        }
     }
 }
 
-fn non_empty(value: Option<&Value>) -> bool {
-    match value {
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Null) | None => false,
-        Some(_) => true,
+impl Transcode {
+    fn encode(&mut self, events: &[StreamEvent], out: &mut Vec<Piece>) {
+        for event in events {
+            let class = match (event, event.phase()) {
+                (StreamEvent::Error { message, .. }, _) => {
+                    out.push(Piece {
+                        class: EventClass::Error {
+                            message: message.clone(),
+                        },
+                        bytes: Bytes::new(),
+                    });
+                    continue;
+                }
+                // Usage arrives with Anthropic's `message_start`, before any content.
+                (StreamEvent::Usage(usage), _) => {
+                    self.usage = Some(*usage);
+                    EventClass::Preamble
+                }
+                (_, Phase::Preamble) => EventClass::Preamble,
+                (StreamEvent::Finish(_), _) => {
+                    self.finished = true;
+                    EventClass::Content
+                }
+                _ => EventClass::Content,
+            };
+            for wire in self.encoder.on_event(event) {
+                out.push(Piece {
+                    class: class.clone(),
+                    bytes: wire.to_bytes(),
+                });
+            }
+        }
     }
 }
 
-fn choice_has_content(choice: &Value) -> bool {
-    let delta = choice.get("delta");
-    let field = |name| non_empty(delta.and_then(|d: &Value| d.get(name)));
-    field("content")
-        || field("reasoning_content")
-        || field("reasoning")
-        || field("tool_calls")
-        || field("refusal")
-        || non_empty(choice.get("finish_reason"))
+/// Sorts one raw event of a same-protocol stream.
+fn classify_passthrough(protocol: Protocol, event: SseEvent) -> Piece {
+    let fields = &event.fields;
+    let data = fields.data.trim();
+    let class = if data.is_empty() {
+        EventClass::Preamble
+    } else if is_end(protocol, &event) {
+        EventClass::End
+    } else if serde_json::from_str::<Value>(data).is_err() {
+        EventClass::Error {
+            message: "invalid JSON in the stream".into(),
+        }
+    } else {
+        match classify_wire_event(protocol, fields) {
+            Phase::Preamble => EventClass::Preamble,
+            Phase::Content => EventClass::Content,
+            Phase::Error => EventClass::Error {
+                message: parse_error_body(200, data.as_bytes()).message,
+            },
+        }
+    };
+    Piece {
+        class,
+        bytes: event.raw,
+    }
+}
+
+/// The protocol's normal last event. Anthropic and Responses name it in the `event:` field and
+/// again in the data's `type`; either is enough, since some relays drop `event:` lines.
+fn is_end(protocol: Protocol, event: &SseEvent) -> bool {
+    let fields = &event.fields;
+    let data = fields.data.trim();
+    if protocol == Protocol::OpenAiChat {
+        return data == "[DONE]";
+    }
+    let data_type = || {
+        serde_json::from_str::<Value>(data)
+            .ok()
+            .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
+    };
+    let kind = fields.event.clone().or_else(data_type).unwrap_or_default();
+    match protocol {
+        Protocol::Anthropic => kind == "message_stop",
+        _ => matches!(kind.as_str(), "response.completed" | "response.incomplete"),
+    }
+}
+
+/// (prompt, completion) tokens of a chunk in any protocol: Chat `usage`, Anthropic
+/// `message.usage` / `usage`, Responses `response.usage`.
+pub fn usage_of(value: &Value) -> (Option<i64>, Option<i64>) {
+    let usage = value
+        .get("usage")
+        .or_else(|| value.pointer("/message/usage"))
+        .or_else(|| value.pointer("/response/usage"))
+        .filter(|u| u.is_object());
+    let Some(usage) = usage else {
+        return (None, None);
+    };
+    let field = |names: [&str; 2]| names.iter().find_map(|n| usage.get(*n)?.as_i64());
+    (
+        field(["prompt_tokens", "input_tokens"]),
+        field(["completion_tokens", "output_tokens"]),
+    )
+}
+
+/// A stream error event in `protocol`'s own shape.
+pub fn error_event(protocol: Protocol, message: &str) -> Bytes {
+    let text = match protocol {
+        Protocol::OpenAiChat => {
+            let body = json!({"error": {"message": message, "type": "upstream_error", "code": "stream_interrupted"}});
+            format!("data: {body}\n\n")
+        }
+        Protocol::Anthropic => {
+            let body = protocol::error_body(protocol, 502, message, ErrorKind::Api);
+            format!("event: error\ndata: {body}\n\n")
+        }
+        Protocol::Responses => {
+            let body = json!({"type": "error", "code": "stream_interrupted", "message": message, "param": null});
+            format!("event: error\ndata: {body}\n\n")
+        }
+    };
+    Bytes::from(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proxy::sse::SseFramer;
 
     fn class(data: &str) -> EventClass {
-        let mut framer = SseFramer::default();
-        framer.push(format!("data: {data}\n\n").as_bytes());
-        OpenAiChat::default().classify(&framer.next_event().expect("event"))
+        let mut judge = StreamJudge::new(Protocol::OpenAiChat, Protocol::OpenAiChat, false);
+        let pieces = judge.push(format!("data: {data}\n\n").as_bytes());
+        pieces.into_iter().next().expect("one piece").class
     }
 
     #[test]
@@ -135,5 +323,33 @@ mod tests {
             EventClass::Error { .. }
         ));
         assert!(matches!(class("{not json"), EventClass::Error { .. }));
+    }
+
+    #[test]
+    fn anthropic_preamble_is_held_and_a_cut_transcoded_stream_has_no_clean_end() {
+        let mut judge = StreamJudge::new(Protocol::Anthropic, Protocol::OpenAiChat, false);
+        let start = judge.push(b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\",\"usage\":{\"input_tokens\":5}}}\n\n");
+        assert!(start.iter().all(|p| p.class == EventClass::Preamble));
+        let text = judge.push(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n");
+        assert!(text.iter().any(|p| p.class == EventClass::Content));
+        assert!(judge.finish().iter().all(|p| p.class != EventClass::End));
+        assert_eq!(judge.usage().0, Some(5));
+    }
+
+    #[test]
+    fn the_end_is_found_with_or_without_an_event_line() {
+        for wire in [
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+            "data: {\"type\":\"message_stop\"}\n\n",
+        ] {
+            let mut judge = StreamJudge::new(Protocol::Anthropic, Protocol::Anthropic, false);
+            let pieces = judge.push(wire.as_bytes());
+            assert_eq!(pieces[0].class, EventClass::End, "{wire}");
+            assert_eq!(
+                &pieces[0].bytes[..],
+                wire.as_bytes(),
+                "forwarded byte for byte"
+            );
+        }
     }
 }

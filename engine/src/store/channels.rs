@@ -18,6 +18,9 @@ pub struct Channel {
     pub base_url: String,
     pub api_key: String,
     pub enabled: bool,
+    /// Azure's `api-version`; empty means the default. Ignored by the other kinds.
+    #[serde(default)]
+    pub api_version: String,
 }
 
 /// What creating a channel needs.
@@ -28,6 +31,9 @@ pub struct NewChannel {
     pub base_url: String,
     pub api_key: String,
     pub enabled: bool,
+    /// Azure's `api-version`; empty means the default.
+    #[serde(default)]
+    pub api_version: String,
 }
 
 /// A partial edit: `None` leaves the field as it is (so the UI can change the name without
@@ -38,14 +44,15 @@ pub struct ChannelUpdate {
     pub api_type: Option<ChannelKind>,
     pub base_url: Option<String>,
     pub api_key: Option<String>,
+    pub api_version: Option<String>,
 }
 
 pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<ChannelId, StoreError> {
     check_name(&new.name)?;
     check_base_url(&new.base_url)?;
     conn.execute(
-        "INSERT INTO channels (name, api_type, base_url, api_key, enabled) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key, new.enabled],
+        "INSERT INTO channels (name, api_type, base_url, api_key, enabled, api_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key, new.enabled, new.api_version.trim()],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -89,6 +96,7 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
             base_url: row.get(3)?,
             api_key: row.get(4)?,
             enabled: row.get(5)?,
+            api_version: row.get(6)?,
         },
         kind,
     ))
@@ -96,7 +104,7 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
 
 pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, api_type, base_url, api_key, enabled FROM channels ORDER BY id",
+        "SELECT id, name, api_type, base_url, api_key, enabled, api_version FROM channels ORDER BY id",
     )?;
     let rows = stmt.query_map([], row_to_channel)?;
     let mut channels = Vec::new();
@@ -150,6 +158,12 @@ impl Store {
             conn.execute(
                 "UPDATE channels SET base_url = ?1 WHERE id = ?2",
                 params![base_url.trim(), id],
+            )?;
+        }
+        if let Some(version) = &update.api_version {
+            conn.execute(
+                "UPDATE channels SET api_version = ?1 WHERE id = ?2",
+                params![version.trim(), id],
             )?;
         }
         if let Some(key) = &update.api_key {

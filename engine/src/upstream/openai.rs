@@ -1,9 +1,9 @@
 //! OpenAI's URL layout and bearer authentication, shared by the `openai` and `custom` kinds:
 //! `openai` adds the `/v1` prefix when the base URL lacks it, `custom` uses the base as given.
 
-use http::{HeaderMap, HeaderValue, header};
+use http::{HeaderMap, header};
 
-use super::Endpoint;
+use super::{Endpoint, secret_header};
 
 pub(super) fn endpoint_url(base_url: &str, endpoint: Endpoint, add_v1: bool) -> String {
     let base = base_url.trim().trim_end_matches('/');
@@ -12,12 +12,21 @@ pub(super) fn endpoint_url(base_url: &str, endpoint: Endpoint, add_v1: bool) -> 
     } else {
         base.to_owned()
     };
-    let path = match endpoint {
+    format!("{prefix}/{}", path(endpoint))
+}
+
+/// The path of `endpoint` below an OpenAI-style prefix.
+pub(super) fn path(endpoint: Endpoint) -> &'static str {
+    match endpoint {
         Endpoint::ChatCompletions => "chat/completions",
         Endpoint::Embeddings => "embeddings",
         Endpoint::Models => "models",
-    };
-    format!("{prefix}/{path}")
+        Endpoint::Responses => "responses",
+        // Never asked of an OpenAI-style kind (`ChannelKind::serves`); the native names keep a
+        // mistaken call visible in the upstream's 404.
+        Endpoint::Messages => "messages",
+        Endpoint::CountTokens => "messages/count_tokens",
+    }
 }
 
 pub(super) fn auth_headers(api_key: &str) -> HeaderMap {
@@ -25,10 +34,7 @@ pub(super) fn auth_headers(api_key: &str) -> HeaderMap {
     if api_key.is_empty() {
         return headers;
     }
-    // A key with characters a header cannot carry is sent without auth; the upstream's 401
-    // then tells the user (and auto-disables the entry) instead of a panic here.
-    if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {api_key}")) {
-        value.set_sensitive(true);
+    if let Some(value) = secret_header(&format!("Bearer {api_key}")) {
         headers.insert(header::AUTHORIZATION, value);
     }
     headers
@@ -36,21 +42,29 @@ pub(super) fn auth_headers(api_key: &str) -> HeaderMap {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ChannelKind, Endpoint};
+    use super::super::{ChannelKind, Endpoint, Target};
+
+    fn url(kind: ChannelKind, base_url: &str) -> String {
+        let target = Target {
+            base_url,
+            model: "m",
+            api_version: "",
+        };
+        kind.url(target, Endpoint::ChatCompletions)
+    }
 
     #[test]
     fn openai_adds_v1_once_and_custom_uses_the_base_as_given() {
-        let chat = Endpoint::ChatCompletions;
         assert_eq!(
-            ChannelKind::Openai.endpoint_url("https://h.example/", chat),
+            url(ChannelKind::Openai, "https://h.example/"),
             "https://h.example/v1/chat/completions"
         );
         assert_eq!(
-            ChannelKind::Openai.endpoint_url("https://h.example/v1", chat),
+            url(ChannelKind::Openai, "https://h.example/v1"),
             "https://h.example/v1/chat/completions"
         );
         assert_eq!(
-            ChannelKind::Custom.endpoint_url("https://h.example/api/paas/v4", chat),
+            url(ChannelKind::Custom, "https://h.example/api/paas/v4"),
             "https://h.example/api/paas/v4/chat/completions"
         );
     }

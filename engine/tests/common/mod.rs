@@ -286,6 +286,26 @@ impl Proxy {
         }
     }
 
+    /// A channel of any kind; its key is `sk-secret-{name}`.
+    pub fn channel_of(
+        &self,
+        name: &str,
+        api_type: ChannelKind,
+        base_url: &str,
+        api_version: &str,
+    ) -> ChannelId {
+        self.state
+            .create_channel(&NewChannel {
+                name: name.into(),
+                api_type,
+                base_url: base_url.into(),
+                api_key: format!("sk-secret-{name}"),
+                enabled: true,
+                api_version: api_version.into(),
+            })
+            .expect("channel")
+    }
+
     pub fn channel(&self, name: &str, base_url: &str) -> ChannelId {
         self.state
             .create_channel(&NewChannel {
@@ -294,6 +314,7 @@ impl Proxy {
                 base_url: base_url.into(),
                 api_key: format!("sk-secret-{name}"),
                 enabled: true,
+                api_version: String::new(),
             })
             .expect("channel")
     }
