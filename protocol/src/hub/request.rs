@@ -128,6 +128,33 @@ pub enum ToolChoice {
     Tool(String),
 }
 
+impl Tool {
+    /// Reads an OpenAI-style function definition (`name`, `description`, `parameters`), the
+    /// shape Chat Completions nests under `function` and Responses puts at the top level.
+    pub(crate) fn from_openai_function(function: &Value) -> Self {
+        Self {
+            name: crate::json::str_field(function, "name").unwrap_or_default(),
+            description: crate::json::str_field(function, "description"),
+            parameters: function
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
+        }
+    }
+}
+
+impl ToolChoice {
+    /// OpenAI's keyword choices, shared by Chat Completions and Responses.
+    pub(crate) fn from_openai_keyword(keyword: &str) -> Option<Self> {
+        match keyword {
+            "none" => Some(Self::None),
+            "required" => Some(Self::Required),
+            "auto" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+}
+
 impl Request {
     /// All text of the request, for token estimates.
     pub fn text_len(&self) -> usize {

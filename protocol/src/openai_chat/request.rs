@@ -180,25 +180,13 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
         .flatten();
     tools
         .filter_map(|tool| tool.get("function"))
-        .map(|function| Tool {
-            name: str_field(function, "name").unwrap_or_default(),
-            description: str_field(function, "description"),
-            parameters: function
-                .get("parameters")
-                .cloned()
-                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
-        })
+        .map(Tool::from_openai_function)
         .collect()
 }
 
 fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
     match choice {
-        Value::String(s) => match s.as_str() {
-            "none" => Some(ToolChoice::None),
-            "required" => Some(ToolChoice::Required),
-            "auto" => Some(ToolChoice::Auto),
-            _ => None,
-        },
+        Value::String(keyword) => ToolChoice::from_openai_keyword(keyword),
         Value::Object(_) => choice
             .pointer("/function/name")
             .and_then(Value::as_str)

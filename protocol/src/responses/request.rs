@@ -161,25 +161,13 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
         .flatten();
     tools
         .filter(|tool| tool.get("type").and_then(Value::as_str) == Some("function"))
-        .map(|tool| Tool {
-            name: str_field(tool, "name").unwrap_or_default(),
-            description: str_field(tool, "description"),
-            parameters: tool
-                .get("parameters")
-                .cloned()
-                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
-        })
+        .map(Tool::from_openai_function)
         .collect()
 }
 
 fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
     match choice {
-        Value::String(s) => match s.as_str() {
-            "none" => Some(ToolChoice::None),
-            "required" => Some(ToolChoice::Required),
-            "auto" => Some(ToolChoice::Auto),
-            _ => None,
-        },
+        Value::String(keyword) => ToolChoice::from_openai_keyword(keyword),
         Value::Object(_) => str_field(choice, "name").map(ToolChoice::Tool),
         _ => None,
     }
