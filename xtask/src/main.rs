@@ -2,6 +2,7 @@
 //! `run`, `test` and `build` first make sure every tool the project needs is installed (saying
 //! what they install, skipping what is already there), then build the UI bundle and the server.
 
+mod bench;
 mod fuzz;
 mod setup;
 mod steps;
@@ -18,7 +19,10 @@ commands:
   build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
   build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
-  setup           only install what is missing";
+  setup           only install what is missing
+  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm]
+                  api-switch against a direct call and LiteLLM: BENCHMARKS.md and
+                  docs/bench-latency.svg (--smoke: a few seconds, into target/bench/smoke)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -33,6 +37,7 @@ fn main() -> Result<()> {
             setup::ui_tools()?;
             steps::build_ui()
         }
+        "bench" => bench::run(&rest),
         "fuzz" => {
             let seconds = match rest.first() {
                 Some(raw) => raw

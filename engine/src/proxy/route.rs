@@ -1,8 +1,13 @@
 //! Candidate selection, exactly as the product defines routing: `auto` or empty -> the `auto`
 //! group; a group name -> that group; a model name -> exact matches, then fuzzy ones; nothing ->
 //! the `auto` group. Only routable entries count; cooling ones are then set aside.
+//! Selection runs before every request, so it reads a `RouteIndex` built once per snapshot:
+//! lookups by name touch only the matches, and a candidate shares its entry and channel.
 
-use crate::store::{AUTO_GROUP, Channel, Entry};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
 
 use super::snapshot::{Cooldowns, Snapshot};
 
@@ -16,11 +21,11 @@ pub enum RouteKind {
     AutoFallback,
 }
 
-/// One entry to try, with its channel.
+/// One entry to try, with its channel (shared with the snapshot, so cheap to hand out).
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    pub entry: Entry,
-    pub channel: Channel,
+    pub entry: Arc<Entry>,
+    pub channel: Arc<Channel>,
 }
 
 /// The result of routing one request.
@@ -34,58 +39,91 @@ pub struct Route {
     pub cooling: Vec<Candidate>,
 }
 
-/// Picks the candidates for `model` at `now_ms`.
-pub fn select(snapshot: &Snapshot, cooldowns: &Cooldowns, model: &str, now_ms: i64) -> Route {
-    let (kind, matched) = matches(snapshot, model.trim());
-    let (mut candidates, mut cooling) = (Vec::new(), Vec::new());
-    for (entry, channel) in matched {
-        let candidate = Candidate {
-            entry: entry.clone(),
-            channel: channel.clone(),
-        };
-        match cooldowns.cooling_until(entry.id, now_ms) {
-            Some(until) => cooling.push((until, candidate)),
-            None => candidates.push(candidate),
+/// Routing's precomputed view of one snapshot. Names are keyed in ASCII lowercase, matching
+/// the case-insensitive comparisons the routing rules ask for.
+#[derive(Debug, Default)]
+pub struct RouteIndex {
+    /// Routable entries (enabled, on an enabled channel), in priority order.
+    routable: Vec<Candidate>,
+    /// The same entries' model names in Unicode lowercase, for fuzzy matching.
+    lowercase_models: Vec<String>,
+    by_model: HashMap<String, Vec<usize>>,
+    by_group: HashMap<String, Vec<usize>>,
+    /// Every group any entry names, routable or not: a name is a group even when all its
+    /// entries are off (the client then gets an empty route, not a model match).
+    groups: HashSet<String>,
+}
+
+impl RouteIndex {
+    /// `entries` in priority order.
+    pub fn build(entries: &[Entry], channels: &HashMap<ChannelId, Channel>) -> Self {
+        let mut index = Self::default();
+        let shared: HashMap<ChannelId, Arc<Channel>> = channels
+            .iter()
+            .map(|(id, channel)| (*id, Arc::new(channel.clone())))
+            .collect();
+        for entry in entries {
+            index.groups.insert(entry.group.to_ascii_lowercase());
+            let Some(channel) = shared.get(&entry.channel_id) else {
+                continue;
+            };
+            if !entry.enabled || !channel.enabled {
+                continue;
+            }
+            let at = index.routable.len();
+            let model = entry.model.to_ascii_lowercase();
+            index.by_model.entry(model).or_default().push(at);
+            let group = entry.group.to_ascii_lowercase();
+            index.by_group.entry(group).or_default().push(at);
+            index.lowercase_models.push(entry.model.to_lowercase());
+            index.routable.push(Candidate {
+                entry: Arc::new(entry.clone()),
+                channel: Arc::clone(channel),
+            });
         }
+        index
     }
-    // Stable: equal cooldowns keep their priority order.
-    cooling.sort_by_key(|(until, _)| *until);
-    let cooling = cooling.into_iter().map(|(_, c)| c).collect();
-    Route {
-        kind,
-        candidates,
-        cooling,
+
+    fn at(&self, positions: Option<&Vec<usize>>) -> Vec<&Candidate> {
+        positions
+            .map(|list| list.iter().map(|at| &self.routable[*at]).collect())
+            .unwrap_or_default()
     }
 }
 
-fn matches<'a>(snapshot: &'a Snapshot, model: &str) -> (RouteKind, Vec<(&'a Entry, &'a Channel)>) {
-    let in_group = |group: &str| -> Vec<_> {
-        snapshot
-            .routable()
-            .filter(|(e, _)| e.group.eq_ignore_ascii_case(group))
-            .collect()
-    };
+/// Picks the candidates for `model` at `now_ms`.
+pub fn select(snapshot: &Snapshot, cooldowns: &Cooldowns, model: &str, now_ms: i64) -> Route {
+    let (kind, matched) = matches(&snapshot.route_index, model.trim());
+    let (candidates, mut cooling) = cooldowns.partition(matched, |c| c.entry.id, now_ms);
+    // Stable: equal cooldowns keep their priority order.
+    cooling.sort_by_key(|(until, _)| *until);
+    Route {
+        kind,
+        candidates: candidates.into_iter().cloned().collect(),
+        cooling: cooling.into_iter().map(|(_, c)| c.clone()).collect(),
+    }
+}
+
+fn matches<'a>(index: &'a RouteIndex, model: &str) -> (RouteKind, Vec<&'a Candidate>) {
+    let in_group = |group: &str| index.at(index.by_group.get(&group.to_ascii_lowercase()));
     if model.is_empty() || model.eq_ignore_ascii_case(AUTO_GROUP) {
         return (RouteKind::Group(AUTO_GROUP.into()), in_group(AUTO_GROUP));
     }
-    let is_group = snapshot
-        .entries
-        .iter()
-        .any(|e| e.group.eq_ignore_ascii_case(model));
-    if is_group {
+    let key = model.to_ascii_lowercase();
+    if index.groups.contains(&key) {
         return (RouteKind::Group(model.to_owned()), in_group(model));
     }
-    let exact: Vec<_> = snapshot
-        .routable()
-        .filter(|(e, _)| e.model.eq_ignore_ascii_case(model))
-        .collect();
+    let exact = index.at(index.by_model.get(&key));
     if !exact.is_empty() {
         return (RouteKind::Exact, exact);
     }
     let needle = model.to_lowercase();
-    let fuzzy: Vec<_> = snapshot
-        .routable()
-        .filter(|(e, _)| e.model.to_lowercase().contains(&needle))
+    let fuzzy: Vec<_> = index
+        .lowercase_models
+        .iter()
+        .zip(&index.routable)
+        .filter(|(name, _)| name.contains(&needle))
+        .map(|(_, candidate)| candidate)
         .collect();
     if !fuzzy.is_empty() {
         return (RouteKind::Fuzzy, fuzzy);

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::route::RouteIndex;
 use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
 
 /// One consistent view of the configuration.
@@ -19,6 +20,8 @@ pub struct Snapshot {
     pub access_keys: Vec<AccessKey>,
     /// Built with this snapshot's connect timeout.
     pub client: reqwest::Client,
+    /// What candidate selection reads; built from `entries` and `channels`.
+    pub route_index: RouteIndex,
 }
 
 impl Snapshot {
@@ -32,6 +35,7 @@ impl Snapshot {
         }
         entries.sort_by_key(|e| (e.priority, e.id));
         let client = build_client(&config.settings);
+        let route_index = RouteIndex::build(&entries, &channels);
         Ok(Self {
             version,
             settings: config.settings,
@@ -39,6 +43,7 @@ impl Snapshot {
             entries,
             access_keys: config.access_keys,
             client,
+            route_index,
         })
     }
 
@@ -60,6 +65,7 @@ impl Snapshot {
         }
         Self {
             version: self.version + 1,
+            route_index: RouteIndex::build(&entries, &self.channels),
             settings: self.settings.clone(),
             channels: self.channels.clone(),
             entries,
@@ -110,6 +116,26 @@ impl Cooldowns {
 
     pub fn set(&self, id: EntryId, until_ms: i64) {
         self.map().insert(id, until_ms);
+    }
+
+    /// Splits `items` into those ready to try and those cooling at `now_ms` (with the time
+    /// each may be tried again), keeping their order, under one lock: selection may hand it
+    /// thousands of candidates.
+    pub fn partition<T>(
+        &self,
+        items: Vec<T>,
+        id: impl Fn(&T) -> EntryId,
+        now_ms: i64,
+    ) -> (Vec<T>, Vec<(i64, T)>) {
+        let map = self.map();
+        let (mut ready, mut cooling) = (Vec::with_capacity(items.len()), Vec::new());
+        for item in items {
+            match map.get(&id(&item)).filter(|until| **until > now_ms) {
+                Some(until) => cooling.push((*until, item)),
+                None => ready.push(item),
+            }
+        }
+        (ready, cooling)
     }
 
     /// Clears the entry's cooldown; true when there was one.
