@@ -2,7 +2,7 @@
 // speed-tests it (a green result appears) and checks the test did not enable it again.
 //
 // usage: node end2end/channels.mjs http://127.0.0.1:PORT
-import { chromium } from 'playwright-core';
+import { runCheck } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -10,18 +10,7 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const failures = [];
-try {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') failures.push(`console: ${msg.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) failures.push(`HTTP ${r.status()} for ${r.url()}`); });
-
+await runCheck('channels', async (page) => {
   await page.goto(`${url}/channels`, { waitUntil: 'load' });
   const row = page.locator('tr[data-entry]').first();
   await row.waitFor({ timeout: 10000 });
@@ -40,13 +29,4 @@ try {
     null, { timeout: 10000 });
   const text = await row.textContent();
   if (!text.includes('disabled')) throw new Error(`the speed test enabled the entry: ${text}`);
-
-  if (failures.length) throw new Error(failures.join('\n'));
-  console.log('channels ok');
-} catch (error) {
-  console.error(String(error?.stack ?? error));
-  for (const failure of failures) console.error(failure);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -3,7 +3,7 @@
 // for the server function's answer to be rendered.
 //
 // usage: node end2end/hydration.mjs http://127.0.0.1:PORT EXPECTED_DATA_FILE
-import { chromium } from 'playwright-core';
+import { runCheck } from './browser.mjs';
 
 const [url, expectedDataFile] = process.argv.slice(2);
 if (!url || !expectedDataFile) {
@@ -11,18 +11,7 @@ if (!url || !expectedDataFile) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const failures = [];
-try {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') failures.push(`console: ${msg.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) failures.push(`HTTP ${r.status()} for ${r.url()}`); });
-
+await runCheck('hydration', async (page) => {
   await page.goto(url, { waitUntil: 'load' });
   // Server-rendered before any script ran.
   const ssrDataFile = await page.textContent('#data-file');
@@ -47,13 +36,4 @@ try {
   await page.click('nav >> text=Channels');
   await page.waitForSelector('h1:has-text("Channels")', { timeout: 10000 });
   await page.waitForSelector('text=No channels yet', { timeout: 10000 });
-
-  if (failures.length) throw new Error(failures.join('\n'));
-  console.log('hydration ok');
-} catch (error) {
-  console.error(String(error?.stack ?? error));
-  for (const failure of failures) console.error(failure);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});
