@@ -1,0 +1,93 @@
+//! The cost of each protocol conversion the proxy does per request: a typical request (tools
+//! included) and response converted for every pair of protocols, and a text stream transcoded
+//! event by event (reported per event, i.e. per forwarded chunk). Fixtures are the ones the
+//! golden tests use, taken from the providers' documented examples.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use protocol::{EncodeOptions, Protocol, StreamTranscoder, convert_request, convert_response};
+
+const PROTOCOLS: [(Protocol, &str); 3] = [
+    (Protocol::OpenAiChat, "openai_chat"),
+    (Protocol::Anthropic, "anthropic"),
+    (Protocol::Responses, "responses"),
+];
+
+fn fixture(protocol_dir: &str, file: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/{protocol_dir}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn request_file(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Responses => "request.json",
+        _ => "request_tools.json",
+    }
+}
+
+fn response_file(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::OpenAiChat => "response_tool_calls.json",
+        Protocol::Anthropic => "response_tool_use.json",
+        Protocol::Responses => "response.json",
+    }
+}
+
+/// Every ordered pair of different protocols.
+fn pairs() -> impl Iterator<Item = ((Protocol, &'static str), (Protocol, &'static str))> {
+    PROTOCOLS
+        .into_iter()
+        .flat_map(|from| PROTOCOLS.into_iter().map(move |to| (from, to)))
+        .filter(|(from, to)| from.0 != to.0)
+}
+
+fn requests(c: &mut Criterion) {
+    let options = EncodeOptions {
+        default_max_tokens: Some(8192),
+        ..EncodeOptions::default()
+    };
+    let mut group = c.benchmark_group("request");
+    for ((from, from_dir), (to, to_dir)) in pairs() {
+        let body = fixture(from_dir, request_file(from));
+        group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
+            b.iter(|| convert_request(from, to, black_box(&body), &options))
+        });
+    }
+    group.finish();
+}
+
+fn responses(c: &mut Criterion) {
+    let mut group = c.benchmark_group("response");
+    for ((from, from_dir), (to, to_dir)) in pairs() {
+        let body = fixture(from_dir, response_file(from));
+        group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
+            b.iter(|| convert_response(from, to, black_box(&body)))
+        });
+    }
+    group.finish();
+}
+
+fn stream_chunks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("stream_chunk");
+    for ((from, from_dir), (to, to_dir)) in pairs() {
+        let stream = fixture(from_dir, "stream_text.sse");
+        let events = String::from_utf8_lossy(&stream).matches("data:").count();
+        group.throughput(Throughput::Elements(events as u64));
+        group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
+            b.iter(|| {
+                let mut transcoder = StreamTranscoder::new(from, to, 1_700_000_000, true);
+                let mut out = transcoder.push(black_box(&stream));
+                out.extend(transcoder.finish());
+                out
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, requests, responses, stream_chunks);
+criterion_main!(benches);
