@@ -58,15 +58,6 @@ pub enum StoreError {
     },
 }
 
-/// A channel as lists show it: everything but the key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChannelSummary {
-    pub name: String,
-    pub api_type: String,
-    pub base_url: String,
-    pub enabled: bool,
-}
-
 /// A handle on the SQLite file. Cheap operations take the connection lock briefly; the proxy's
 /// hot path never waits on it (it reads snapshots, see `proxy`).
 pub struct Store {
@@ -114,22 +105,6 @@ impl Store {
             .conn()
             .query_row("SELECT COUNT(*) FROM channels", [], |row| row.get(0))?;
         Ok(n.max(0) as u64)
-    }
-
-    /// Every channel, without its API key, in creation order.
-    pub fn channel_summaries(&self) -> Result<Vec<ChannelSummary>, StoreError> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT name, api_type, base_url, enabled FROM channels ORDER BY id")?;
-        let rows = stmt.query_map([], |row| {
-            Ok(ChannelSummary {
-                name: row.get(0)?,
-                api_type: row.get(1)?,
-                base_url: row.get(2)?,
-                enabled: row.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// SQLite's counter of commits made by *other* connections; it changes when another process
