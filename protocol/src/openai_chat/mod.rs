@@ -16,6 +16,26 @@ use crate::hub::Phase;
 use crate::sse::SseEvent;
 use serde_json::{Value, json};
 
+/// The `tool_calls` of an assistant message (in a request's history or a response), in order.
+fn decode_tool_calls(message: &Value) -> impl Iterator<Item = crate::hub::Part> + '_ {
+    let text_at = |call: &Value, pointer: &str| {
+        call.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(move |call| crate::hub::Part::ToolCall {
+            id: crate::json::str_field(call, "id").unwrap_or_default(),
+            name: text_at(call, "/function/name"),
+            arguments: text_at(call, "/function/arguments"),
+        })
+}
+
 /// OpenAI's error body: `{"error":{"message","type","param","code"}}`.
 pub fn error_body(status: u16, message: &str, kind: ErrorKind) -> Value {
     let (kind_name, code) = match kind {

@@ -89,26 +89,7 @@ fn decode_message(message: &Value, request: &mut Request) {
                 });
             }
             parts.extend(decode_content(content));
-            for call in message
-                .get("tool_calls")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                parts.push(Part::ToolCall {
-                    id: str_field(call, "id").unwrap_or_default(),
-                    name: call
-                        .pointer("/function/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    arguments: call
-                        .pointer("/function/arguments")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                });
-            }
+            parts.extend(super::decode_tool_calls(message));
             push_turn(&mut request.messages, Role::Assistant, parts);
         }
         "tool" | "function" => {

@@ -18,26 +18,7 @@ pub fn decode_response(body: &Value) -> Response {
     if let Some(text) = str_field(message, "content").filter(|s| !s.is_empty()) {
         content.push(Part::Text(text));
     }
-    for call in message
-        .get("tool_calls")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        content.push(Part::ToolCall {
-            id: str_field(call, "id").unwrap_or_default(),
-            name: call
-                .pointer("/function/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            arguments: call
-                .pointer("/function/arguments")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        });
-    }
+    content.extend(super::decode_tool_calls(message));
     Response {
         id: str_field(body, "id").unwrap_or_default(),
         model: str_field(body, "model").unwrap_or_default(),
