@@ -13,6 +13,16 @@ pub struct SseEvent {
 }
 
 impl SseEvent {
+    /// The event's type as the OpenAI and Anthropic streams carry it: the `type` field of its
+    /// JSON data (`value`, parsed by the caller), else the SSE `event:` name, else empty.
+    pub(crate) fn kind<'a>(&'a self, value: &'a serde_json::Value) -> &'a str {
+        value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .or(self.event.as_deref())
+            .unwrap_or("")
+    }
+
     pub fn data(data: impl Into<String>) -> SseEvent {
         SseEvent {
             event: None,

@@ -27,11 +27,7 @@ impl Decoder {
         let Ok(value) = serde_json::from_str::<Value>(&event.data) else {
             return Vec::new();
         };
-        let kind = value
-            .get("type")
-            .and_then(Value::as_str)
-            .or(event.event.as_deref())
-            .unwrap_or("");
+        let kind = event.kind(&value);
         match kind {
             "message_start" => self.on_message_start(&value["message"]),
             "content_block_start" => self.on_block_start(&value),

@@ -19,11 +19,7 @@ use serde_json::Value;
 /// errors; deltas, function-call items and completion are content.
 pub fn classify(event: &SseEvent) -> Phase {
     let value: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    let kind = value
-        .get("type")
-        .and_then(Value::as_str)
-        .or(event.event.as_deref())
-        .unwrap_or("");
+    let kind = event.kind(&value);
     match kind {
         "response.created" | "response.in_progress" | "response.content_part.added" => {
             Phase::Preamble

@@ -30,11 +30,7 @@ impl Decoder {
         let Ok(value) = serde_json::from_str::<Value>(&event.data) else {
             return Vec::new();
         };
-        let kind = value
-            .get("type")
-            .and_then(Value::as_str)
-            .or(event.event.as_deref())
-            .unwrap_or("");
+        let kind = event.kind(&value);
         let delta = || str_field(&value, "delta").unwrap_or_default();
         match kind {
             "response.created" | "response.in_progress" => self.on_created(&value["response"]),
