@@ -39,6 +39,17 @@ pub struct CalibrationView {
     pub attempts: Vec<AttemptRow>,
 }
 
+impl CalibrationView {
+    /// The models to tick at first: those calibration pre-selected.
+    pub fn preselected_ids(&self) -> Vec<String> {
+        self.models
+            .iter()
+            .filter(|m| m.selected)
+            .map(|m| m.id.clone())
+            .collect()
+    }
+}
+
 /// What saving a calibrated channel needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewChannelForm {
@@ -173,13 +184,7 @@ pub fn AddChannel() -> impl IntoView {
         async move {
             match calibrate_channel(url, k, t).await {
                 Ok(view) => {
-                    chosen.set(
-                        view.models
-                            .iter()
-                            .filter(|m| m.selected)
-                            .map(|m| m.id.clone())
-                            .collect(),
-                    );
+                    chosen.set(view.preselected_ids());
                     found.set(Some(view));
                     page.error.set(None);
                 }

@@ -70,13 +70,7 @@ pub fn FetchModels(channel_id: i64) -> impl IntoView {
     let fetch = Action::new(move |_: &()| async move {
         match fetch_channel_models(channel_id).await {
             Ok(view) => {
-                chosen.set(
-                    view.models
-                        .iter()
-                        .filter(|m| m.selected)
-                        .map(|m| m.id.clone())
-                        .collect(),
-                );
+                chosen.set(view.preselected_ids());
                 found.set(Some(view));
             }
             Err(error) => page.error.set(Some(error.to_string())),
