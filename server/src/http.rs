@@ -33,7 +33,7 @@ pub const DB_FILE_NAME: &str = "api-switch.db";
 
 fn leptos_options(listen: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(assets::OUTPUT_NAME)
+        .output_name(assets::output_name())
         .site_pkg_dir("pkg")
         .site_addr(listen)
         .build()
@@ -172,10 +172,13 @@ mod tests {
     async fn the_overview_page_is_server_rendered_with_live_values() {
         let (dir, status, html) = get("/").await;
         assert_eq!(status, StatusCode::OK);
+        // The bundle's stem: fingerprinted (`api_switch-<hash>`) once the UI is built.
+        let stem = crate::assets::output_name();
         assert!(
-            html.contains("/pkg/api_switch.js"),
+            html.contains(&format!("/pkg/{stem}.js")),
             "hydration script is linked"
         );
+        assert!(html.contains(&format!("/pkg/{stem}.css")), "stylesheet is linked");
         let db = dir.path().join(DB_FILE_NAME).display().to_string();
         assert!(html.contains(&db), "the data file path is rendered: {html}");
         assert!(

@@ -3,6 +3,7 @@
 //! what they install, skipping what is already there), then build the UI bundle and the server.
 
 mod bench;
+mod bundle;
 mod fuzz;
 mod setup;
 mod steps;

@@ -104,7 +104,8 @@ pub fn build_ui() -> Result<()> {
         cmd("node_modules/.bin/tailwindcss")
             .args(["--input", "style/main.css", "--minify", "--output"])
             .arg(pkg.join("api_switch.css")),
-    )
+    )?;
+    crate::bundle::fingerprint_and_compress(&pkg)
 }
 
 /// `cargo xtask run`: the product, started from a release build on 127.0.0.1:9090.

@@ -43,30 +43,56 @@ fn the_release_binary_alone_serves_the_ui_and_creates_its_database_beside_itself
         .expect("GET /")
         .text()
         .expect("html");
-    assert!(
-        page.contains("/pkg/api_switch.js"),
-        "the page loads the hydration script"
-    );
+    // The bundle is named after its content: `/pkg/api_switch-<hash>.js`.
+    let stem = page
+        .split("/pkg/")
+        .filter_map(|rest| rest.split(".js").next())
+        .find(|name| name.starts_with("api_switch-") && !name.contains(['"', '<', ' ']))
+        .expect("the page loads a fingerprinted hydration script")
+        .to_owned();
     assert!(page.contains(&folder.path().join("api-switch.db").display().to_string()));
 
-    for (file, content_type) in [
-        ("api_switch.js", "text/javascript"),
-        ("api_switch_bg.wasm", "application/wasm"),
-        ("api_switch.css", "text/css"),
+    // Each file comes precompressed (brotli when accepted, else gzip, else plain) and cached
+    // for a year; together they stay under 1 MB compressed.
+    let mut brotli_total = 0;
+    for (suffix, content_type) in [
+        (".js", "text/javascript"),
+        ("_bg.wasm", "application/wasm"),
+        (".css", "text/css"),
     ] {
-        let response = client
-            .get(format!("{}/pkg/{file}", server.base_url))
-            .send()
-            .expect("GET bundle file");
-        assert_eq!(response.status(), 200, "{file} is embedded");
-        let header = response.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .to_owned();
-        assert!(header.starts_with(content_type), "{file}: {header}");
-        assert!(
-            response.bytes().expect("body").len() > 100,
-            "{file} is not empty"
-        );
+        let file = format!("{stem}{suffix}");
+        let mut sizes = Vec::new();
+        for (accept, encoding) in [("gzip, deflate, br", Some("br")), ("gzip", Some("gzip")), ("identity", None)] {
+            let response = client
+                .get(format!("{}/pkg/{file}", server.base_url))
+                .header("accept-encoding", accept)
+                .send()
+                .expect("GET bundle file");
+            assert_eq!(response.status(), 200, "{file} is embedded");
+            let headers = response.headers().clone();
+            let header = |name: &str| headers.get(name).map(|v| v.to_str().expect("ascii").to_owned());
+            let kind = header("content-type").unwrap_or_default();
+            assert!(kind.starts_with(content_type), "{file}: {kind}");
+            assert_eq!(header("content-encoding").as_deref(), encoding, "{file} for {accept}");
+            assert_eq!(
+                header("cache-control").as_deref(),
+                Some("public, max-age=31536000, immutable"),
+                "{file}"
+            );
+            let size = response.bytes().expect("body").len();
+            assert!(size > 100, "{file} is not empty");
+            sizes.push(size);
+        }
+        assert!(sizes[0] < sizes[2] && sizes[1] < sizes[2], "{file} compressed: {sizes:?}");
+        brotli_total += sizes[0];
     }
+    assert!(
+        brotli_total < 1024 * 1024,
+        "the UI bundle is {brotli_total} bytes with brotli"
+    );
+    let favicon = client
+        .get(format!("{}/favicon.svg", server.base_url))
+        .send()
+        .expect("GET favicon");
+    assert_eq!(favicon.status(), 200);
 }

@@ -1,14 +1,15 @@
 //! Speed test buttons: everything, one channel or one entry. The server function runs the
-//! engine's speed test to the end and returns every result; each is also stored on its entry,
-//! so the page reloads its lists every second while a test runs and results appear live. (The
-//! engine's `SpeedTestRun::progress` stream is the push alternative for the full UI.)
-
-use std::time::Duration;
+//! engine's speed test to the end; each result is also stored on its entry and announced on
+//! the live event stream as it arrives, so the screen's lists refetch and fill in live while
+//! the test runs (no polling).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::channels::PageContext;
+use super::PageContext;
+use crate::components::style::BUTTON_SECONDARY;
+use crate::errors::UiError;
+use crate::i18n::{t_string, use_i18n};
 
 /// What a speed test covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,19 +33,18 @@ pub struct SpeedRow {
 }
 
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, ServerFnError> {
+pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, UiError> {
     use engine::speedtest::{Scope, SpeedTestOptions};
-    let state = expect_context::<engine::AppState>();
+    let state = crate::engine_call::state()?;
     let scope = match target {
         TestTarget::All => Scope::All,
         TestTarget::Channel(id) => Scope::Channel(id),
         TestTarget::Entry(id) => Scope::Entry(id),
     };
     let run = state.start_speed_test(scope, SpeedTestOptions::default());
-    let results = run
-        .done
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let results = run.done.await.map_err(|e| UiError::Internal {
+        detail: e.to_string(),
+    })?;
     Ok(results
         .into_iter()
         .map(|r| SpeedRow {
@@ -61,34 +61,34 @@ pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, ServerF
 }
 
 #[component]
-pub fn SpeedTestButton(target: TestTarget, label: &'static str) -> impl IntoView {
+pub fn SpeedTestButton(target: TestTarget, #[prop(into)] label: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let running = RwSignal::new(false);
+    let class = if target == TestTarget::All {
+        crate::components::style::BUTTON_PRIMARY
+    } else if matches!(target, TestTarget::Entry(_)) {
+        crate::components::style::BUTTON_SMALL
+    } else {
+        BUTTON_SECONDARY
+    };
     view! {
         <button
-            class="rounded bg-slate-900 px-2 py-0.5 text-xs text-white hover:bg-slate-700 disabled:opacity-50"
+            type="button"
+            class=class
             disabled=move || running.get()
+            aria-busy=move || running.get().to_string()
             on:click=move |_| {
                 running.set(true);
-                // Each result is stored on its entry as it arrives, so reloading the lists
-                // while the test runs shows the results live.
-                let poll = set_interval_with_handle(
-                    move || page.refresh.update(|v| *v += 1),
-                    Duration::from_secs(1),
-                )
-                .ok();
                 page.run(async move {
                     let outcome = run_speed_test(target).await.map(|_| ());
-                    if let Some(poll) = poll {
-                        poll.clear();
-                    }
-                    // The reload may have replaced this button already.
+                    // The refetch may have replaced this button already.
                     running.try_set(false);
                     outcome
                 });
             }
         >
-            {move || if running.get() { "Testing…" } else { label }}
+            {move || if running.get() { t_string!(i18n, channels.testing).to_string() } else { label.get() }}
         </button>
     }
     .into_any()

@@ -5,7 +5,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::channels::{CatalogInfo, PageContext};
+use super::{CatalogInfo, PageContext};
+use crate::components::layout::Section;
+use crate::components::style::{BUTTON_PRIMARY, INPUT};
+use crate::errors::UiError;
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 
 /// One fetched model with the catalog's view and whether it is pre-selected.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,10 +70,10 @@ pub struct NewChannelForm {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use engine::discovery::{self, ProbeOptions, ProbeRequest};
-    use leptos::prelude::ServerFnError;
     use serde::Serialize;
 
     use super::{AttemptRow, CalibrationView, ModelChoice};
+    use crate::errors::UiError;
 
     fn snake(value: impl Serialize) -> String {
         // The engine's enums serialise as snake_case strings; that is the name the UI shows.
@@ -83,8 +87,12 @@ pub(crate) mod ssr {
     pub async fn calibration_view(
         request: &ProbeRequest,
         existing: &[String],
-    ) -> Result<CalibrationView, ServerFnError> {
-        let found = discovery::calibrate(request, &ProbeOptions::default()).await?;
+    ) -> Result<CalibrationView, UiError> {
+        let found = discovery::calibrate(request, &ProbeOptions::default())
+            .await
+            .map_err(|e| UiError::Upstream {
+                detail: e.to_string(),
+            })?;
         let catalog = engine::catalog::Catalog::embedded();
         let preselected = engine::catalog::preselect(
             catalog,
@@ -102,7 +110,7 @@ pub(crate) mod ssr {
             models: preselected
                 .into_iter()
                 .map(|p| ModelChoice {
-                    catalog: crate::pages::channels::ssr::catalog_info(&p.id),
+                    catalog: crate::screens::channels::ssr::catalog_info(&p.id),
                     id: p.id,
                     selected: p.selected,
                 })
@@ -128,10 +136,15 @@ pub async fn calibrate_channel(
     base_url: String,
     key: String,
     api_type: String,
-) -> Result<CalibrationView, ServerFnError> {
+) -> Result<CalibrationView, UiError> {
     let api_type = match api_type.trim() {
         "" => None,
-        given => Some(given.parse::<engine::discovery::ChannelKind>()?),
+        given => Some(given.parse::<engine::discovery::ChannelKind>().map_err(|e| {
+            UiError::InvalidField {
+                field: "api_type".into(),
+                detail: e.to_string(),
+            }
+        })?),
     };
     let request = engine::discovery::ProbeRequest {
         base_url,
@@ -143,31 +156,47 @@ pub async fn calibrate_channel(
 
 /// Creates the channel, stores its fetched model list and makes the chosen models entries.
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn save_channel(form: NewChannelForm) -> Result<i64, ServerFnError> {
+pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
     use engine::store::{NewChannel, NewEntry};
-    let state = expect_context::<engine::AppState>();
-    let channel = state.create_channel(&NewChannel {
-        name: form.name,
-        api_type: form.api_type.parse()?,
-        base_url: form.base_url,
-        api_key: form.key,
-        enabled: true,
-        // Empty: Azure's current default api-version; the full UI will let the user pick one.
-        api_version: String::new(),
+    let api_type = form.api_type.parse().map_err(|e: engine::upstream::UnknownKind| UiError::InvalidField {
+        field: "api_type".into(),
+        detail: e.to_string(),
     })?;
-    state
-        .store()
-        .set_channel_models(channel, &form.fetched, jiff::Timestamp::now())?;
-    for model in &form.chosen {
-        state.create_entry(&NewEntry::new(channel, model.as_str()))?;
-    }
-    Ok(channel)
+    crate::engine_call::blocking(move |state| {
+        let channel = state.create_channel(&NewChannel {
+            name: form.name,
+            api_type,
+            base_url: form.base_url,
+            api_key: form.key,
+            enabled: true,
+            // Empty: Azure's current default api-version; part 2 lets the user pick one.
+            api_version: String::new(),
+        })?;
+        state
+            .store()
+            .set_channel_models(channel, &form.fetched, jiff::Timestamp::now())?;
+        for model in &form.chosen {
+            state.create_entry(&NewEntry::new(channel, model.as_str()))?;
+        }
+        Ok::<_, engine::store::StoreError>(channel)
+    })
+    .await
 }
 
-const INPUT: &str = "rounded border border-slate-300 px-2 py-1 text-sm";
+/// What calibration found, in one translated sentence.
+pub fn calibration_message(locale: Locale, view: &CalibrationView) -> String {
+    let count = view.models.len();
+    match view.outcome.as_str() {
+        "models_listed" => td_string!(locale, channels.outcome_models_listed, count).to_string(),
+        "chat_only" => td_string!(locale, channels.outcome_chat_only).to_string(),
+        "key_rejected" => td_string!(locale, channels.outcome_key_rejected).to_string(),
+        _ => td_string!(locale, channels.outcome_nothing_found).to_string(),
+    }
+}
 
 #[component]
 pub fn AddChannel() -> impl IntoView {
+    let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let base_url = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
@@ -175,7 +204,7 @@ pub fn AddChannel() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let found = RwSignal::new(None::<CalibrationView>);
     let chosen = RwSignal::new(Vec::<String>::new());
-    let calibrate = Action::new(move |_: &()| {
+    let calibrate = Action::new_local(move |_: &()| {
         let (url, k, t) = (
             base_url.get_untracked(),
             key.get_untracked(),
@@ -188,7 +217,7 @@ pub fn AddChannel() -> impl IntoView {
                     found.set(Some(view));
                     page.error.set(None);
                 }
-                Err(error) => page.error.set(Some(error.to_string())),
+                Err(error) => page.error.set(Some(error)),
             }
         }
     });
@@ -207,29 +236,36 @@ pub fn AddChannel() -> impl IntoView {
         found.set(None);
         page.run(async move { save_channel(form).await.map(|_| ()) });
     };
+    let input = format!("{INPUT} sm:w-64");
     view! {
-        <section id="add-channel" class="mb-6 rounded-lg border border-slate-200 bg-white p-4">
-            <h2 class="mb-2 font-semibold">"Add a channel"</h2>
-            <div class="flex flex-wrap gap-2">
-                <input class=INPUT placeholder="base URL" prop:value=move || base_url.get()
+        <div class="mb-6">
+        <Section id="add-channel" title=Signal::derive(move || t_string!(i18n, channels.add_title).to_string())>
+            <div class="flex flex-wrap items-end gap-2">
+                <input class=input.clone() aria-label=move || t_string!(i18n, channels.base_url).to_string()
+                    placeholder=move || t_string!(i18n, channels.base_url).to_string() prop:value=move || base_url.get()
                     on:input=move |ev| base_url.set(event_target_value(&ev))/>
-                <input class=INPUT type="password" placeholder="API key" prop:value=move || key.get()
+                <input class=input.clone() type="password" aria-label=move || t_string!(i18n, channels.api_key).to_string()
+                    placeholder=move || t_string!(i18n, channels.api_key).to_string() prop:value=move || key.get()
                     on:input=move |ev| key.set(event_target_value(&ev))/>
-                <select class=INPUT on:change=move |ev| api_type.set(event_target_value(&ev))>
-                    <option value="">"detect type"</option>
+                <select class=format!("{INPUT} w-auto") aria-label=move || t_string!(i18n, channels.api_type).to_string()
+                    on:change=move |ev| api_type.set(event_target_value(&ev))>
+                    <option value="">{t!(i18n, channels.detect_type)}</option>
                     {["openai", "anthropic", "gemini", "azure", "custom"].map(|t| view! { <option value=t>{t}</option> }).collect_view()}
                 </select>
-                <button class="rounded bg-slate-900 px-3 py-1 text-sm text-white disabled:opacity-50"
+                <button type="button" class=BUTTON_PRIMARY
                     disabled=move || calibrate.pending().get()
                     on:click=move |_| { calibrate.dispatch(()); }>
-                    {move || if calibrate.pending().get() { "Calibrating…" } else { "Calibrate" }}
+                    {move || if calibrate.pending().get() { t_string!(i18n, channels.calibrating).to_string() } else { t_string!(i18n, channels.calibrate).to_string() }}
                 </button>
             </div>
-            {move || found.get().map(|cal| view! {
-                <div class="mt-3 text-sm">
-                    <p>{cal.message.clone()}</p>
+            {move || found.get().map(|cal| {
+                let attempts = cal.attempts.len();
+                let input = input.clone();
+                view! {
+                <div class="mt-3 space-y-2 text-sm">
+                    <p>{calibration_message(i18n.get_locale(), &cal)}</p>
                     <p class="font-mono">{format!("{} {}", cal.api_type.clone().unwrap_or_default(), cal.base_url.clone().unwrap_or_default())}</p>
-                    <details><summary>{format!("{} attempt(s)", cal.attempts.len())}</summary>
+                    <details><summary>{move || t_string!(i18n, channels.attempts, count = attempts).to_string()}</summary>
                         <ul>{cal.attempts.iter().map(|a| view! {
                             <li class="font-mono text-xs">{format!("{} {} {} → {} {}", a.api_type, a.method, a.url,
                                 a.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()), a.verdict)}</li>
@@ -237,13 +273,17 @@ pub fn AddChannel() -> impl IntoView {
                     </details>
                     <ModelPicker models=cal.models.clone() chosen/>
                     <Show when=move || cal.usable>
-                        <input class=INPUT placeholder="channel name" prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))/>
-                        <button class="ml-2 rounded bg-slate-900 px-3 py-1 text-white" on:click=save>"Save channel"</button>
+                        <div class="flex flex-wrap gap-2">
+                            <input class=input.clone() aria-label=move || t_string!(i18n, channels.channel_name).to_string()
+                                placeholder=move || t_string!(i18n, channels.channel_name).to_string() prop:value=move || name.get()
+                                on:input=move |ev| name.set(event_target_value(&ev))/>
+                            <button type="button" class=BUTTON_PRIMARY on:click=save>{t!(i18n, channels.save_channel)}</button>
+                        </div>
                     </Show>
                 </div>
-            })}
-        </section>
+            }})}
+        </Section>
+        </div>
     }
     .into_any()
 }
@@ -251,6 +291,7 @@ pub fn AddChannel() -> impl IntoView {
 /// The fetched models with their catalog facts, each with a check box bound to `chosen`.
 #[component]
 pub fn ModelPicker(models: Vec<ModelChoice>, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <ul class="my-2 max-h-64 overflow-auto">{models.into_iter().map(|m| {
             let id = m.id.clone();
@@ -263,7 +304,7 @@ pub fn ModelPicker(models: Vec<ModelChoice>, chosen: RwSignal<Vec<String>>) -> i
                             None => c.push(toggled.clone()),
                         })/>
                     " " <span class="font-mono">{m.id.clone()}</span>
-                    " " <span class="text-slate-500">{m.catalog.as_ref().map(|c| c.summary()).unwrap_or_default()}</span>
+                    " " <span class="text-slate-600 dark:text-slate-400"><span translate="no">{m.catalog.as_ref().map(|c| c.name.clone())}</span>{move || m.catalog.as_ref().map(|c| c.details(i18n.get_locale())).unwrap_or_default()}</span>
                 </label></li>
             }
         }).collect_view()}</ul>

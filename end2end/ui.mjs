@@ -1,0 +1,188 @@
+// Issue 10's browser checks against a real api-switch whose first entry fails (HTTP 500) and
+// whose second answers: live Dashboard and Logs, the cooling countdown, access keys enforced
+// by the proxy, the language switch (no English left on Chinese pages, kept over a reload,
+// Chinese rendered by the server for Accept-Language: zh-CN), and axe-core on every screen in
+// both languages and both themes. Screenshots go to target/screenshots/<screen>-<lang>-<theme>.png.
+//
+// usage: node end2end/ui.mjs http://127.0.0.1:PORT
+import { mkdirSync } from 'node:fs';
+import { runCheck } from './browser.mjs';
+
+const [url] = process.argv.slice(2);
+if (!url) {
+  console.error('usage: node end2end/ui.mjs URL');
+  process.exit(2);
+}
+const SHOTS = 'target/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+const SCREENS = [
+  ['dashboard', '/'], ['logs', '/logs'], ['channels', '/channels'], ['keys', '/keys'],
+  ['settings', '/settings'], ['guide', '/guide'], ['login', '/login'],
+];
+
+// Words allowed on a Chinese page: product and API names, units, identifiers the user types.
+const ALLOWED = new Set(['API', 'Switch', 'OpenAI', 'Anthropic', 'SDK', 'Python', 'Claude', 'Code',
+  'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'MB', 'k', 's',
+  'Retry-After', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
+  'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK']);
+
+/** Sends one chat request through the proxy; returns the HTTP status. */
+async function proxyRequest(key) {
+  const headers = { 'content-type': 'application/json' };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST', headers,
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Waits until the page has hydrated and its live stream is open. */
+async function live(page) {
+  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
+}
+
+/** Visible words in English-looking script that are not product names, code or user data. */
+async function strayEnglish(page) {
+  const words = await page.evaluate(() => {
+    const skip = 'code, pre, script, style, svg, [translate="no"], .font-mono, option[lang="en"]';
+    const found = [];
+    const take = (text) => {
+      const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
+      for (const w of clean.match(/-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const el = walker.currentNode.parentElement;
+      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+      take(walker.currentNode.textContent);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
+      if (el.closest(skip)) continue;
+      for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
+    }
+    return found;
+  });
+  return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
+}
+
+/** Runs axe-core on the page; throws with every violation. */
+async function axe(page, label) {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  if (result.violations.length) {
+    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
+  }
+}
+
+async function setPrefs(page, lang, theme) {
+  await page.context().addCookies([
+    { name: 'i18n_pref_locale', value: lang, url },
+    { name: 'api_switch_theme', value: theme, url },
+  ]);
+}
+
+await runCheck('ui', async (page) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await setPrefs(page, 'en', 'light');
+
+  // A request through the proxy shows up on the Dashboard without a reload.
+  await page.goto(url, { waitUntil: 'load' });
+  await live(page);
+  const requests = page.locator('#today-requests [data-value]');
+  if ((await requests.textContent()) !== '0') throw new Error(`fresh dashboard: ${await requests.textContent()}`);
+  if ((await proxyRequest()) !== 200) throw new Error('the proxy did not answer through the second entry');
+  await page.waitForFunction(() => document.querySelector('#today-requests [data-value]')?.textContent === '1',
+    null, { timeout: 10000 });
+
+  // The failing upstream's entry is cooling down, with a countdown that moves.
+  const countdown = page.locator('#cooling [data-countdown]').first();
+  await countdown.waitFor({ timeout: 10000 });
+  const first = await countdown.textContent();
+  if (!/^\d+:\d\d$/.test(first)) throw new Error(`countdown: ${first}`);
+  await page.waitForFunction((before) => document.querySelector('#cooling [data-countdown]')?.textContent !== before,
+    first, { timeout: 5000 });
+  await page.screenshot({ path: `${SHOTS}/dashboard-live-en-light.png`, fullPage: true });
+
+  // The Logs screen lists it, opens it to its two attempts, and takes the next one live.
+  await page.click('nav >> text=Logs');
+  const rows = page.locator('#log-table tbody[data-log]');
+  await rows.first().waitFor({ timeout: 10000 });
+  if ((await rows.count()) !== 1) throw new Error(`log rows: ${await rows.count()}`);
+  await rows.first().locator('button[aria-expanded]').click();
+  const attempts = rows.first().locator('ol li');
+  await attempts.first().waitFor({ state: 'visible', timeout: 5000 });
+  if ((await attempts.count()) !== 2) throw new Error(`attempts: ${await attempts.count()}`);
+  if (!(await attempts.nth(0).textContent()).includes('500')) throw new Error(`first attempt: ${await attempts.nth(0).textContent()}`);
+  await proxyRequest();
+  await page.waitForFunction(() => document.querySelectorAll('#log-table tbody[data-log]').length === 2, null, { timeout: 10000 });
+  await page.screenshot({ path: `${SHOTS}/logs-live-en-light.png`, fullPage: true });
+
+  // An access key created here is required by the proxy once the switch is on.
+  await page.click('nav >> text=Access keys');
+  await live(page);
+  await page.fill('#key-name', 'e2e laptop');
+  await page.click('#create-key-button');
+  const secret = (await page.locator('#new-key-secret').textContent({ timeout: 10000 })).trim();
+  if (!secret.startsWith('sk-')) throw new Error(`secret: ${secret}`);
+  await page.locator('#require-access-key').check();
+  await page.waitForFunction(() => document.querySelector('#require-access-key')?.checked, null, { timeout: 5000 });
+  for (let i = 0; i < 50 && (await proxyRequest()) !== 401; i++) await page.waitForTimeout(100);
+  if ((await proxyRequest()) !== 401) throw new Error('a request without a key was served');
+  if ((await proxyRequest(secret)) !== 200) throw new Error('the new key was refused');
+  await page.locator('#keys-table tr[data-key]').first().waitFor();
+  await page.screenshot({ path: `${SHOTS}/keys-created-en-light.png`, fullPage: true });
+  await page.locator('#require-access-key').uncheck();
+  for (let i = 0; i < 50 && (await proxyRequest()) !== 200; i++) await page.waitForTimeout(100);
+
+  // The language switch turns the page Chinese at once and the choice survives a reload.
+  await page.goto(url, { waitUntil: 'load' });
+  await live(page);
+  await page.selectOption('#language-switch', 'zh');
+  await page.waitForSelector('nav >> text=仪表盘', { timeout: 5000 });
+  let stray = await strayEnglish(page);
+  if (stray.length) throw new Error(`English left on the Chinese dashboard after the switch: ${stray.join(', ')}`);
+  await page.reload({ waitUntil: 'load' });
+  if ((await page.getAttribute('html', 'lang')) !== 'zh') throw new Error('the language was not remembered');
+  await page.waitForSelector('nav >> text=仪表盘', { timeout: 5000 });
+
+  // A first visit with Accept-Language: zh-CN is rendered Chinese by the server.
+  const html = await (await fetch(`${url}/logs`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' } })).text();
+  if (!html.includes('lang="zh"') || !html.includes('请求日志')) throw new Error('server-rendered page is not Chinese');
+  const english = await (await fetch(`${url}/logs`, { headers: { 'accept-language': 'en-US' } })).text();
+  if (!english.includes('lang="en"')) throw new Error('server-rendered page is not English for en-US');
+
+  // Every screen, both languages, both themes: no English on Chinese pages, no axe violations.
+  for (const lang of ['en', 'zh']) {
+    for (const theme of ['light', 'dark']) {
+      await setPrefs(page, lang, theme);
+      for (const [name, path] of SCREENS) {
+        await page.goto(`${url}${path}`, { waitUntil: 'load' });
+        if (name !== 'login') await live(page);
+        else await page.waitForFunction(() => performance.getEntriesByType('resource')
+          .some((r) => r.name.endsWith('_bg.wasm') && r.responseEnd > 0), null, { timeout: 30000 });
+        await page.waitForTimeout(300);
+        if (lang === 'zh') {
+          stray = await strayEnglish(page);
+          if (stray.length) throw new Error(`English on the Chinese ${name} screen: ${stray.join(', ')}`);
+        }
+        await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${theme}.png`, fullPage: true });
+        await axe(page, `${name} (${lang}, ${theme})`);
+      }
+    }
+  }
+
+  // A phone: the navigation folds behind the menu button.
+  await setPrefs(page, 'en', 'light');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(url, { waitUntil: 'load' });
+  await live(page);
+  if (await page.locator('#main-nav').isVisible()) throw new Error('the menu is open on a phone');
+  await page.click('button[aria-controls="main-nav"]');
+  await page.locator('#main-nav').waitFor({ state: 'visible' });
+  await page.screenshot({ path: `${SHOTS}/dashboard-phone-menu-en-light.png` });
+  await axe(page, 'phone menu');
+});

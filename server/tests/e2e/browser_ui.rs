@@ -1,0 +1,85 @@
+//! Issue 10: the UI's shell, live stream, translations, access keys and accessibility, checked
+//! by `end2end/ui.mjs` in headless Chromium against the release binary. The first entry's
+//! upstream fails (HTTP 500) so it cools down; the second answers, so requests succeed.
+
+use super::support;
+
+use std::process::Command;
+
+use engine::store::{NewChannel, NewEntry, Store};
+use engine::upstream::ChannelKind;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn upstream(status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    let body = json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+    });
+    let template = if status == 200 {
+        ResponseTemplate::new(200).set_body_json(body)
+    } else {
+        ResponseTemplate::new(status).set_body_json(json!({"error": {"message": "upstream broke"}}))
+    };
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ui_is_live_translated_accessible_and_its_access_keys_bind_the_proxy() {
+    let flaky = upstream(500).await;
+    let good = upstream(200).await;
+    let data = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(data.path().join("api-switch.db")).expect("store");
+        for (name, uri) in [("flaky", flaky.uri()), ("good", good.uri())] {
+            let channel = store
+                .create_channel(&NewChannel {
+                    name: name.into(),
+                    api_type: ChannelKind::Openai,
+                    base_url: uri,
+                    api_key: format!("sk-{name}-secret"),
+                    enabled: true,
+                    api_version: String::new(),
+                })
+                .expect("channel");
+            store
+                .create_entry(&NewEntry::new(channel, "gpt-4o"))
+                .expect("entry");
+        }
+    }
+    let output = tokio::task::spawn_blocking(move || {
+        let port = support::free_port();
+        let data_dir = data.path().display().to_string();
+        let listen = format!("127.0.0.1:{port}");
+        let server = support::start(
+            &support::release_binary(),
+            &["serve", "--listen", &listen, "--data-dir", &data_dir],
+            data.path(),
+            port,
+        );
+        let root = support::workspace_root();
+        Command::new("node")
+            .arg(root.join("end2end/ui.mjs"))
+            .arg(&server.base_url)
+            .current_dir(&root)
+            .output()
+            .expect("run node (install Node.js, or run `cargo xtask test`)")
+    })
+    .await
+    .expect("node finished");
+    assert!(
+        output.status.success(),
+        "browser check failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ui ok"));
+}

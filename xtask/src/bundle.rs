@@ -1,0 +1,89 @@
+//! Readying the UI bundle for serving: the files get a name derived from their content
+//! (`api_switch-<hash>.js`, `_bg.wasm`, `.css`, the stem written to `bundle.txt` for the
+//! server), so browsers may cache them for a year, and each gets a brotli and a gzip copy,
+//! compressed once here at the highest levels rather than on every request.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::steps::say;
+
+/// What wasm-bindgen and Tailwind wrote, and the suffix each keeps after the stem.
+const FILES: [(&str, &str); 3] = [
+    ("api_switch.js", ".js"),
+    ("api_switch_bg.wasm", "_bg.wasm"),
+    ("api_switch.css", ".css"),
+];
+
+/// The prefix of every fingerprinted file.
+const STEM: &str = "api_switch-";
+
+/// Renames the fresh bundle in `pkg` after its hash and writes `.br` and `.gz` copies.
+pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
+    let mut hasher = Sha256::new();
+    let mut contents = Vec::new();
+    for (name, suffix) in FILES {
+        let data = fs::read(pkg.join(name)).with_context(|| format!("reading {name}"))?;
+        hasher.update(&data);
+        contents.push((name, suffix, data));
+    }
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stem = format!("{STEM}{hash}");
+    // Older builds' files would otherwise be embedded too.
+    for entry in fs::read_dir(pkg)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(STEM) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    let (mut plain_total, mut br_total, mut gz_total) = (0, 0, 0);
+    for (name, suffix, data) in contents {
+        let target = format!("{stem}{suffix}");
+        let br = brotli_bytes(&data)?;
+        let gz = gzip_bytes(&data)?;
+        say(&format!(
+            "{target}: {} bytes, brotli {} bytes, gzip {} bytes",
+            data.len(),
+            br.len(),
+            gz.len()
+        ));
+        plain_total += data.len();
+        br_total += br.len();
+        gz_total += gz.len();
+        fs::write(pkg.join(format!("{target}.br")), br)?;
+        fs::write(pkg.join(format!("{target}.gz")), gz)?;
+        fs::write(pkg.join(&target), data)?;
+        fs::remove_file(pkg.join(name))?;
+    }
+    fs::write(pkg.join("bundle.txt"), &stem)?;
+    say(&format!(
+        "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli, {gz_total} bytes with gzip"
+    ));
+    Ok(())
+}
+
+fn brotli_bytes(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        // Quality 11 and a 4 MiB window: the smallest output, worth the seconds at build time.
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        writer.write_all(data)?;
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data)?;
+    Ok(encoder.finish()?)
+}
