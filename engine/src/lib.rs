@@ -2,15 +2,20 @@
 //! routing and failover, and the protocol adapters. The `api-switch` server and the UI's server
 //! functions are both thin layers over it, so every operation has exactly one implementation.
 
+pub mod access_keys;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod discovery;
+pub mod events;
+pub mod logs;
 pub mod manage;
 pub mod proxy;
 pub mod speedtest;
 pub mod state;
 pub mod store;
+pub mod ui_error;
 pub mod upstream;
 
 pub use state::AppState;

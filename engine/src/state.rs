@@ -1,14 +1,16 @@
 //! The shared state of a running API Switch: one value, cloned cheaply into every request
 //! handler and every UI server function, so the proxy and the UI always see the same data.
-//! It owns the store, the routing snapshot, the in-memory cooldowns and the background writer.
+//! It owns the store, the routing snapshot, the in-memory cooldowns, the background writer and
+//! the live event channel the UI listens to (`events`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
+use crate::events::Event;
 use crate::proxy::snapshot::{Cooldowns, Snapshot};
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
@@ -27,7 +29,12 @@ struct Inner {
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
+    /// What changed, for the live stream; sending never waits (no receiver is fine).
+    events: broadcast::Sender<Event>,
 }
+
+/// Events a slow receiver may fall behind by before it is told to refetch instead.
+const EVENT_BUFFER: usize = 1024;
 
 impl AppState {
     /// Opens (or creates) the database at `db_path` and builds the state around it.
@@ -36,9 +43,11 @@ impl AppState {
         let snapshot = Snapshot::load(&store, 0)?;
         let cooldowns = Cooldowns::default();
         cooldowns.reset_from(&snapshot.entries);
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
             inner: Arc::new(Inner {
-                writer: Writer::spawn(store.clone()),
+                writer: Writer::spawn(store.clone(), events.clone()),
+                events,
                 store,
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
@@ -72,6 +81,22 @@ impl AppState {
         self.inner.version.subscribe()
     }
 
+    /// Every change from now on, as it happens (see `events::Event`). A receiver that lags
+    /// more than the buffer gets `RecvError::Lagged`; it should refetch everything.
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Tells every event receiver; nobody listening is fine.
+    pub(crate) fn emit(&self, event: Event) {
+        let _ = self.inner.events.send(event);
+    }
+
+    /// The current configuration version (what `ConfigChanged` carries).
+    pub fn version(&self) -> u64 {
+        *self.inner.version.borrow()
+    }
+
     pub(crate) fn bump(&self) -> u64 {
         let mut next = 0;
         self.inner.version.send_modify(|v| {
@@ -86,8 +111,10 @@ impl AppState {
     pub fn reload(&self) -> Result<(), StoreError> {
         // Queued auto-disables reach the file first, so re-reading it cannot undo one.
         self.inner.writer.flush();
-        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        let version = self.bump();
+        let snapshot = Snapshot::load(&self.inner.store, version)?;
         self.inner.snapshot.store(Arc::new(snapshot));
+        self.emit(Event::ConfigChanged { version });
         Ok(())
     }
 
@@ -95,9 +122,11 @@ impl AppState {
     /// reused, so in-memory cooldowns are re-read from the file too.
     pub fn reload_replaced(&self) -> Result<(), StoreError> {
         self.inner.writer.flush();
-        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        let version = self.bump();
+        let snapshot = Snapshot::load(&self.inner.store, version)?;
         self.inner.cooldowns.reset_from(&snapshot.entries);
         self.inner.snapshot.store(Arc::new(snapshot));
+        self.emit(Event::ConfigChanged { version });
         Ok(())
     }
 
@@ -119,12 +148,17 @@ impl AppState {
             until_ms,
         });
         self.bump();
+        self.emit(Event::EntryCooled {
+            entry: id,
+            until_ms,
+        });
     }
 
     /// Records a success: clears the cooldown and remembers the response time.
     pub(crate) fn record_success(&self, id: EntryId, response_ms: i64) {
         if self.inner.cooldowns.clear(id) {
             self.bump();
+            self.emit(Event::EntryRecovered { entry: id });
         }
         self.inner.writer.change(CooldownWrite::Success {
             entry: id,
@@ -137,10 +171,13 @@ impl AppState {
         self.inner
             .snapshot
             .rcu(|current| current.with_entry_disabled(id, &reason));
-        self.inner
-            .writer
-            .change(CooldownWrite::Disable { entry: id, reason });
+        self.inner.writer.change(CooldownWrite::Disable {
+            entry: id,
+            reason: reason.clone(),
+            at_ms: crate::clock::now_ms(),
+        });
         self.bump();
+        self.emit(Event::EntryDisabled { entry: id, reason });
     }
 
     /// Watches the database file for commits by other processes (`api-switch import` while the

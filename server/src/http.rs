@@ -49,6 +49,7 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
+        .route("/api/events", get(crate::events::stream_events))
         .merge(engine::proxy::proxy_routes())
         .route("/pkg/{*file}", get(assets::bundle_file))
         .route("/favicon.svg", get(assets::favicon))

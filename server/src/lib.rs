@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config_cmd;
+pub mod events;
 pub mod http;
 pub mod output;
 

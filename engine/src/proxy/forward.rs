@@ -21,6 +21,7 @@ use super::stream::usage_of;
 use crate::AppState;
 use crate::catalog::Catalog;
 use crate::clock::now_ms;
+use crate::logs::AttemptRecord;
 use crate::store::{RequestLogRow, Settings};
 use crate::upstream::{ChannelKind, Endpoint, Target};
 
@@ -118,6 +119,10 @@ pub(super) struct AttemptContext<'a> {
     pub request: &'a ProxyRequest,
     pub started: Instant,
     pub attempts: u32,
+    /// When the current attempt started, Unix milliseconds.
+    pub attempt_started_ms: i64,
+    /// The failed attempts so far, for the log row.
+    pub tried: Vec<AttemptRecord>,
 }
 
 impl AttemptContext<'_> {
@@ -142,7 +147,35 @@ impl AttemptContext<'_> {
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
             error,
+            attempt_log: self.attempt_log(candidate, status),
             ..RequestLogRow::default()
+        }
+    }
+
+    /// The failed attempts, then the one that answered (when one did).
+    fn attempt_log(&self, answered: Option<&Candidate>, status: u16) -> Vec<AttemptRecord> {
+        let mut log = self.tried.clone();
+        if let Some(candidate) = answered {
+            log.push(self.attempt_record(candidate, Some(status), None));
+        }
+        log
+    }
+
+    /// The current attempt on `candidate`, as the log keeps it.
+    pub(super) fn attempt_record(
+        &self,
+        candidate: &Candidate,
+        status: Option<u16>,
+        error_kind: Option<&str>,
+    ) -> AttemptRecord {
+        AttemptRecord {
+            entry_id: candidate.entry.id,
+            channel: candidate.channel.name.clone(),
+            model: candidate.entry.model.clone(),
+            at_ms: self.attempt_started_ms,
+            elapsed_ms: now_ms() - self.attempt_started_ms,
+            status,
+            error_kind: error_kind.map(str::to_owned),
         }
     }
 }
@@ -161,6 +194,8 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
         request: &request,
         started: Instant::now(),
         attempts: 0,
+        attempt_started_ms: now_ms(),
+        tried: Vec::new(),
     };
     if route.candidates.is_empty() && route.cooling.is_empty() {
         let error = ProxyError::NoRoute {
@@ -181,6 +216,7 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
     let mut attempts = Vec::new();
     for candidate in &to_try {
         context.attempts += 1;
+        context.attempt_started_ms = now_ms();
         let outcome = if request.stream {
             relay::attempt(&context, candidate).await
         } else {
@@ -197,6 +233,9 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
             Outcome::Failed(failure) => {
                 tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, %failure, "upstream failed; trying the next entry");
                 observe_failure(state, context.settings, candidate, &failure);
+                let record =
+                    context.attempt_record(candidate, failure.status(), Some(failure.kind()));
+                context.tried.push(record);
                 attempts.push(Attempt {
                     channel: candidate.channel.name.clone(),
                     model: candidate.entry.model.clone(),

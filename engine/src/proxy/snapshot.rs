@@ -41,7 +41,12 @@ impl Snapshot {
             settings: config.settings,
             channels,
             entries,
-            access_keys: config.access_keys,
+            // A disabled key is as good as unknown to the proxy.
+            access_keys: config
+                .access_keys
+                .into_iter()
+                .filter(|k| k.enabled)
+                .collect(),
             client,
             route_index,
         })

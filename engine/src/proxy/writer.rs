@@ -1,15 +1,22 @@
 //! The background writer: cooldowns, auto-disables and request-log rows go to a dedicated
 //! thread that writes them in batches, one transaction each, so no request ever waits on disk.
+//! Once a row is saved it is announced as a `RequestFinished` event (with its id), and the
+//! request-log retention is applied at start and then hourly, on the same thread.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
 
+use tokio::sync::broadcast;
+
+use crate::events::Event;
 use crate::store::{CooldownWrite, RequestLogRow, Store};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
 const MAX_BATCH: usize = 500;
+/// How often old request-log rows are deleted.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
 enum Message {
     Change(CooldownWrite),
@@ -24,11 +31,11 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread; it ends when the `Writer` is dropped.
-    pub fn spawn(store: Arc<Store>) -> Self {
+    pub fn spawn(store: Arc<Store>, events: broadcast::Sender<Event>) -> Self {
         let (tx, rx) = channel();
         let spawned = std::thread::Builder::new()
             .name("api-switch-writer".into())
-            .spawn(move || run(&store, &rx));
+            .spawn(move || run(&store, &rx, &events));
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot start the background writer; cooldowns and the request log will not be saved");
         }
@@ -59,8 +66,19 @@ impl Writer {
     }
 }
 
-fn run(store: &Store, rx: &Receiver<Message>) {
-    while let Ok(first) = rx.recv() {
+fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>) {
+    let mut retained_at = Instant::now();
+    apply_retention(store);
+    loop {
+        let first = match rx.recv_timeout(RETENTION_EVERY) {
+            Ok(first) => first,
+            Err(RecvTimeoutError::Timeout) => {
+                retained_at = Instant::now();
+                apply_retention(store);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
         let mut changes = Vec::new();
         let mut log = Vec::new();
         let mut waiting = Vec::new();
@@ -79,11 +97,39 @@ fn run(store: &Store, rx: &Receiver<Message>) {
             // A timeout or a closed channel both mean: write what we have.
             next = rx.recv_timeout(GATHER).ok();
         }
-        if let Err(error) = store.write_batch(&changes, &log) {
-            tracing::error!(%error, rows = log.len(), "cannot save cooldowns and request log rows");
+        match store.write_batch(&changes, &log) {
+            Ok(ids) => {
+                for (row, id) in log.into_iter().zip(ids) {
+                    // Nobody listening is fine.
+                    let _ = events.send(Event::RequestFinished(row.into_record(id)));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, rows = log.len(), "cannot save cooldowns and request log rows")
+            }
         }
         for done in waiting {
             let _ = done.send(());
         }
+        if retained_at.elapsed() >= RETENTION_EVERY {
+            retained_at = Instant::now();
+            apply_retention(store);
+        }
+    }
+}
+
+/// Deletes request-log rows beyond the retention settings; a failure only delays it.
+fn apply_retention(store: &Store) {
+    let result = store.settings().and_then(|settings| {
+        store.enforce_log_retention(
+            settings.log_retention_days,
+            settings.log_retention_rows,
+            crate::clock::now_ms(),
+        )
+    });
+    match result {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(deleted, "old request-log rows deleted (retention)"),
+        Err(error) => tracing::warn!(%error, "cannot apply the request-log retention"),
     }
 }

@@ -47,22 +47,7 @@ impl Default for SpeedTestOptions {
 }
 
 /// One entry's result, as the UI and `api-switch speedtest --json` show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestResult {
-    pub entry_id: EntryId,
-    pub channel_id: ChannelId,
-    pub channel: String,
-    pub model: String,
-    pub ok: bool,
-    pub ttfb_ms: Option<u64>,
-    pub total_ms: Option<u64>,
-    /// The upstream's HTTP status, when one arrived.
-    pub status: Option<u16>,
-    /// Why it failed; `None` on success. Never contains the key.
-    pub error: Option<String>,
-    /// True when this failure switched the entry off (the `auto_disable_codes` setting).
-    pub auto_disabled: bool,
-}
+pub use types::speedtest::TestResult;
 
 /// Why one test failed.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +146,9 @@ impl AppState {
                 let result = self.test_entry(&channel, &entry, options).await;
                 // A closed receiver only means nobody is watching any more.
                 let _ = progress.send(result.clone());
+                self.emit(crate::events::Event::SpeedTest {
+                    result: result.clone(),
+                });
                 results.push(result);
             }
             results
@@ -170,7 +158,9 @@ impl AppState {
             all.extend(results);
         }
         all.sort_by_key(|r| order.iter().position(|id| *id == r.entry_id));
-        self.bump();
+        // Stored results changed: screens listing them refetch.
+        let version = self.bump();
+        self.emit(crate::events::Event::ConfigChanged { version });
         all
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Store, StoreError};
 use crate::upstream::ChannelKind;
 
-pub type ChannelId = i64;
+pub use types::ChannelId;
 
 /// A channel with its key; only the engine and export with `--include-secrets` see the key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ChannelId, Store, StoreError};
 
-pub type EntryId = i64;
+pub use types::EntryId;
 
 /// The group every entry starts in and every unmatched request is routed to.
 pub const AUTO_GROUP: &str = "auto";

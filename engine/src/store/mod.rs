@@ -7,8 +7,10 @@ mod channels;
 mod entries;
 mod migrations;
 mod records;
+mod request_log;
 mod settings;
 mod speed_tests;
+mod stats;
 
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
@@ -17,6 +19,7 @@ pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use records::{ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
 pub use settings::{AccessKey, COOLDOWN_RANGE, Settings};
 pub use speed_tests::SpeedTestRecord;
+pub use stats::bucket_start;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -3,6 +3,7 @@
 //! Also the whole-configuration replace and read used by import and export.
 
 use rusqlite::params;
+use types::logs::{AttemptRecord, RequestRecord};
 
 use super::channels::{insert_channel, load_channels};
 use super::entries::{insert_entry, load_entries};
@@ -23,9 +24,11 @@ pub enum CooldownWrite {
         entry: EntryId,
         response_ms: i64,
     },
+    /// The system's switch-off at `at_ms`, with why.
     Disable {
         entry: EntryId,
         reason: String,
+        at_ms: i64,
     },
 }
 
@@ -46,6 +49,32 @@ pub struct RequestLogRow {
     pub stream: bool,
     pub client_key_name: String,
     pub error: String,
+    /// Each entry tried, in order (the count above also covers rows written before this list).
+    pub attempt_log: Vec<AttemptRecord>,
+}
+
+impl RequestLogRow {
+    /// The row as the UI shows it, once saved as row `id`.
+    pub fn into_record(self, id: i64) -> RequestRecord {
+        RequestRecord {
+            id,
+            at_ms: self.at_ms,
+            requested_model: self.requested_model,
+            entry_id: self.entry_id,
+            channel: self.channel_name,
+            model: self.model,
+            status: self.status,
+            latency_ms: self.latency_ms,
+            first_token_ms: self.first_token_ms,
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            stream: self.stream,
+            client_key_name: self.client_key_name,
+            error: self.error,
+            attempt_count: self.attempts,
+            attempts: self.attempt_log,
+        }
+    }
 }
 
 /// The whole configuration, as import writes it and export reads it.
@@ -65,12 +94,13 @@ pub struct ConfigToWrite {
 }
 
 impl Store {
-    /// Applies a batch of runtime changes in one transaction.
+    /// Applies a batch of runtime changes in one transaction; returns the id each log row got,
+    /// in order. Access keys named in the rows get their last-used time.
     pub fn write_batch(
         &self,
         changes: &[CooldownWrite],
         log: &[RequestLogRow],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         for change in changes {
@@ -87,28 +117,34 @@ impl Store {
                         params![response_ms, entry],
                     )?;
                 }
-                CooldownWrite::Disable { entry, reason } => {
+                CooldownWrite::Disable {
+                    entry,
+                    reason,
+                    at_ms,
+                } => {
                     tx.execute(
-                        "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
-                        params![reason, entry],
+                        "UPDATE entries SET enabled = 0, disabled_reason = ?1, disabled_at_ms = ?2 \
+                         WHERE id = ?3",
+                        params![reason, at_ms, entry],
                     )?;
                 }
             }
         }
+        let mut ids = Vec::with_capacity(log.len());
         for row in log {
-            tx.execute(
-                "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
-                 status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
-                 client_key_name, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    row.at_ms, row.requested_model, row.entry_id, row.channel_name, row.model, row.attempts,
-                    row.status, row.latency_ms, row.first_token_ms, row.prompt_tokens, row.completion_tokens,
-                    row.stream, row.client_key_name, row.error
-                ],
-            )?;
+            insert_log_row(&tx, row)?;
+            ids.push(tx.last_insert_rowid());
+            if !row.client_key_name.is_empty() {
+                // By name: the row names the key, never stores it.
+                tx.execute(
+                    "UPDATE access_keys SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?1) \
+                     WHERE name = ?2",
+                    params![row.at_ms, row.client_key_name],
+                )?;
+            }
         }
         tx.commit()?;
-        Ok(())
+        Ok(ids)
     }
 
     /// The most recent `limit` request log rows, newest first.
@@ -116,8 +152,8 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT at_ms, requested_model, entry_id, channel_name, model, attempts, status, latency_ms, \
-             first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error \
-             FROM request_log ORDER BY id DESC LIMIT ?1",
+             first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error, \
+             attempt_log FROM request_log ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
             Ok(RequestLogRow {
@@ -135,6 +171,7 @@ impl Store {
                 stream: r.get(11)?,
                 client_key_name: r.get(12)?,
                 error: r.get(13)?,
+                attempt_log: parse_attempt_log(&r.get::<_, String>(14)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -188,4 +225,39 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn insert_log_row(conn: &rusqlite::Connection, row: &RequestLogRow) -> Result<(), StoreError> {
+    // The list is our own type: serialising it cannot fail, and an empty list is still valid.
+    let attempt_log = serde_json::to_string(&row.attempt_log).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
+         status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
+         client_key_name, error, attempt_log) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            row.at_ms,
+            row.requested_model,
+            row.entry_id,
+            row.channel_name,
+            row.model,
+            row.attempts,
+            row.status,
+            row.latency_ms,
+            row.first_token_ms,
+            row.prompt_tokens,
+            row.completion_tokens,
+            row.stream,
+            row.client_key_name,
+            row.error,
+            attempt_log
+        ],
+    )?;
+    Ok(())
+}
+
+/// The stored attempt list; a row that cannot be read shows no attempts rather than failing
+/// the whole page.
+pub(super) fn parse_attempt_log(json: &str) -> Vec<AttemptRecord> {
+    serde_json::from_str(json).unwrap_or_default()
 }

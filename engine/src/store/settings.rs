@@ -26,6 +26,10 @@ pub struct Settings {
     pub total_timeout_ms: u64,
     /// Largest request body accepted, in bytes; larger gets 413.
     pub max_body_bytes: usize,
+    /// Request-log rows older than this many days are deleted in the background (0: no limit).
+    pub log_retention_days: u32,
+    /// At most this many request-log rows are kept, the newest (0: no limit).
+    pub log_retention_rows: u64,
 }
 
 impl Default for Settings {
@@ -39,6 +43,8 @@ impl Default for Settings {
             stream_idle_timeout_ms: 120_000,
             total_timeout_ms: 600_000,
             max_body_bytes: 32 * 1024 * 1024,
+            log_retention_days: 30,
+            log_retention_rows: 100_000,
         }
     }
 }
@@ -52,6 +58,11 @@ pub struct AccessKey {
     pub id: i64,
     pub name: String,
     pub key: String,
+    /// A disabled key is left out of the routing snapshot: the proxy treats it as unknown.
+    pub enabled: bool,
+    pub created_ms: i64,
+    /// Set by the background writer from request-log rows.
+    pub last_used_ms: Option<i64>,
 }
 
 pub(super) fn load_settings(conn: &Connection) -> Result<Settings, StoreError> {
@@ -102,12 +113,17 @@ pub(super) fn insert_access_key(
 }
 
 pub(super) fn load_access_keys(conn: &Connection) -> Result<Vec<AccessKey>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, name, key FROM access_keys ORDER BY id")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, name, key, enabled, created_at, last_used_ms FROM access_keys ORDER BY id",
+    )?;
     let rows = stmt.query_map([], |row| {
         Ok(AccessKey {
             id: row.get(0)?,
             name: row.get(1)?,
             key: row.get(2)?,
+            enabled: row.get(3)?,
+            created_ms: row.get(4)?,
+            last_used_ms: row.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -130,6 +146,21 @@ impl Store {
 
     pub fn create_access_key(&self, name: &str, key: &str) -> Result<i64, StoreError> {
         insert_access_key(&self.conn(), name, key)
+    }
+
+    /// Switches a key on or off (the user's choice; the system never does).
+    pub fn set_access_key_enabled(&self, id: i64, enabled: bool) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE access_keys SET enabled = ?1 WHERE id = ?2",
+            params![enabled, id],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "access key",
+                id,
+            });
+        }
+        Ok(())
     }
 
     pub fn delete_access_key(&self, id: i64) -> Result<(), StoreError> {

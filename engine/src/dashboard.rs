@@ -1,0 +1,64 @@
+//! The Dashboard's figures, computed from the request log (totals and charts), the live
+//! cooldown map (who is cooling right now) and the entries table (who the system switched off).
+//! The types live in the `types` crate so the browser reads the same ones.
+
+pub use types::dashboard::{
+    Bucket, CoolingEntry, Dashboard, DisabledEntry, Series, SeriesRange, Totals,
+};
+
+use crate::AppState;
+use crate::store::{StoreError, bucket_start};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl AppState {
+    /// The Dashboard at `now_ms`; "today" starts at midnight for a clock `utc_offset_secs`
+    /// ahead of UTC (the browser's offset). Runs SQLite: call it off the async workers.
+    pub fn dashboard(&self, now_ms: i64, utc_offset_secs: i32) -> Result<Dashboard, StoreError> {
+        let midnight = bucket_start(now_ms, DAY_MS, utc_offset_secs);
+        let store = self.store();
+        Ok(Dashboard {
+            now_ms,
+            today: store.request_totals(midnight, midnight + DAY_MS)?,
+            all_time: store.request_totals(i64::MIN, i64::MAX)?,
+            cooling: self.cooling_entries(now_ms),
+            recently_disabled: store.recently_disabled(now_ms - Dashboard::RECENT_DISABLED_MS)?,
+        })
+    }
+
+    /// A chart's buckets for `range`, the last one holding `now_ms`.
+    pub fn request_series(
+        &self,
+        range: SeriesRange,
+        now_ms: i64,
+        utc_offset_secs: i32,
+    ) -> Result<Series, StoreError> {
+        Ok(Series {
+            buckets: self
+                .store()
+                .request_series(range, now_ms, utc_offset_secs)?,
+        })
+    }
+
+    /// Entries cooling at `now_ms`, soonest to recover first (from memory, so it is exact).
+    pub fn cooling_entries(&self, now_ms: i64) -> Vec<CoolingEntry> {
+        let snapshot = self.snapshot();
+        let mut cooling: Vec<CoolingEntry> = snapshot
+            .entries
+            .iter()
+            .filter_map(|entry| {
+                let until_ms = self.cooldowns().cooling_until(entry.id, now_ms)?;
+                let channel = snapshot.channels.get(&entry.channel_id)?;
+                Some(CoolingEntry {
+                    entry_id: entry.id,
+                    channel_id: channel.id,
+                    channel: channel.name.clone(),
+                    model: entry.model.clone(),
+                    until_ms,
+                })
+            })
+            .collect();
+        cooling.sort_by_key(|c| (c.until_ms, c.entry_id));
+        cooling
+    }
+}

@@ -1,0 +1,18 @@
+//! The values the engine hands to the UI, in one small crate that builds for the server and for
+//! the browser (wasm32) alike: the engine computes them, the UI's server functions return them
+//! as they are, and the hydrated page reads them. Nothing here does I/O.
+//!
+//! The engine re-exports each module (`engine::events`, `engine::ui_error`, ...), so server code
+//! names them through the engine and browser code through this crate: one type per concept.
+
+pub mod access_keys;
+pub mod dashboard;
+pub mod events;
+pub mod logs;
+pub mod speedtest;
+pub mod ui_error;
+
+/// An entry's id (one model on one channel).
+pub type EntryId = i64;
+/// A channel's id (one provider account).
+pub type ChannelId = i64;
