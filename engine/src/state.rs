@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use tokio::sync::watch;
 
+use crate::http_client::UpstreamClient;
 use crate::proxy::snapshot::{Cooldowns, Snapshot};
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
@@ -24,6 +25,8 @@ struct Inner {
     started_at: Instant,
     snapshot: ArcSwap<Snapshot>,
     cooldowns: Cooldowns,
+    /// Outlives every snapshot, so a reload keeps the upstream connection pool.
+    client: UpstreamClient,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -33,7 +36,8 @@ impl AppState {
     /// Opens (or creates) the database at `db_path` and builds the state around it.
     pub fn open(db_path: PathBuf) -> Result<Self, StoreError> {
         let store = Arc::new(Store::open(db_path)?);
-        let snapshot = Snapshot::load(&store, 0)?;
+        let client = UpstreamClient::default();
+        let snapshot = Snapshot::load(&store, 0, &client)?;
         let cooldowns = Cooldowns::default();
         cooldowns.reset_from(&snapshot.entries);
         Ok(Self {
@@ -43,6 +47,7 @@ impl AppState {
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
                 cooldowns,
+                client,
                 version: watch::Sender::new(0),
             }),
         })
@@ -86,7 +91,7 @@ impl AppState {
     pub fn reload(&self) -> Result<(), StoreError> {
         // Queued auto-disables reach the file first, so re-reading it cannot undo one.
         self.inner.writer.flush();
-        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        let snapshot = Snapshot::load(&self.inner.store, self.bump(), &self.inner.client)?;
         self.inner.snapshot.store(Arc::new(snapshot));
         Ok(())
     }
@@ -95,7 +100,7 @@ impl AppState {
     /// reused, so in-memory cooldowns are re-read from the file too.
     pub fn reload_replaced(&self) -> Result<(), StoreError> {
         self.inner.writer.flush();
-        let snapshot = Snapshot::load(&self.inner.store, self.bump())?;
+        let snapshot = Snapshot::load(&self.inner.store, self.bump(), &self.inner.client)?;
         self.inner.cooldowns.reset_from(&snapshot.entries);
         self.inner.snapshot.store(Arc::new(snapshot));
         Ok(())
