@@ -38,7 +38,7 @@ fn candidate_selection(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(dir.path().join("bench.db")).expect("open the store");
     engine::config::import(&store, &config().to_string()).expect("import 10,000 entries");
-    let snapshot = Snapshot::load(&store, 1).expect("load the snapshot");
+    let snapshot = Snapshot::load(&store, 1, &Default::default()).expect("load the snapshot");
     assert_eq!(snapshot.entries.len(), CHANNELS * ENTRIES_PER_CHANNEL);
     let now = engine::clock::now_ms();
     let cooldowns = Cooldowns::default();

@@ -1,5 +1,5 @@
 //! Changes the user makes to channels, entries, groups, settings and access keys. Each is one
-//! store write followed by a snapshot reload, so the running proxy routes by the new
+//! store transaction (all of it lands or none of it) followed by a snapshot reload, so the running proxy routes by the new
 //! configuration at once and `AppState::subscribe` tells the UI to refresh. The UI's server
 //! functions call these; nothing here ever enables what the user did not.
 
@@ -26,6 +26,32 @@ impl AppState {
 
     pub fn create_channel(&self, new: &NewChannel) -> Result<ChannelId, StoreError> {
         self.then_reload(self.store().create_channel(new))
+    }
+
+    /// Creates a channel with its fetched model list and the chosen models as entries, in one
+    /// transaction (the add-channel form's "Save").
+    pub fn create_channel_with_models(
+        &self,
+        new: &NewChannel,
+        fetched: &[String],
+        chosen: &[String],
+    ) -> Result<ChannelId, StoreError> {
+        self.then_reload(self.store().create_channel_with_models(
+            new,
+            fetched,
+            jiff::Timestamp::now(),
+            chosen,
+        ))
+    }
+
+    /// Makes each picked model an entry of the channel, skipping models that already are; one
+    /// transaction. Returns how many were added.
+    pub fn add_entries(
+        &self,
+        channel_id: ChannelId,
+        models: &[String],
+    ) -> Result<usize, StoreError> {
+        self.then_reload(self.store().add_entries(channel_id, models))
     }
 
     pub fn update_channel(&self, id: ChannelId, update: &ChannelUpdate) -> Result<(), StoreError> {

@@ -11,6 +11,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use crate::events::Event;
+use crate::http_client::UpstreamClient;
 use crate::proxy::snapshot::{Cooldowns, Snapshot};
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
@@ -26,6 +27,8 @@ struct Inner {
     started_at: Instant,
     snapshot: ArcSwap<Snapshot>,
     cooldowns: Cooldowns,
+    /// Outlives every snapshot, so a reload keeps the upstream connection pool.
+    client: UpstreamClient,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -40,7 +43,8 @@ impl AppState {
     /// Opens (or creates) the database at `db_path` and builds the state around it.
     pub fn open(db_path: PathBuf) -> Result<Self, StoreError> {
         let store = Arc::new(Store::open(db_path)?);
-        let snapshot = Snapshot::load(&store, 0)?;
+        let client = UpstreamClient::default();
+        let snapshot = Snapshot::load(&store, 0, &client)?;
         let cooldowns = Cooldowns::default();
         cooldowns.reset_from(&snapshot.entries);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
@@ -52,6 +56,7 @@ impl AppState {
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
                 cooldowns,
+                client,
                 version: watch::Sender::new(0),
             }),
         })
@@ -112,7 +117,7 @@ impl AppState {
         // Queued auto-disables reach the file first, so re-reading it cannot undo one.
         self.inner.writer.flush();
         let version = self.bump();
-        let snapshot = Snapshot::load(&self.inner.store, version)?;
+        let snapshot = Snapshot::load(&self.inner.store, version, &self.inner.client)?;
         self.inner.snapshot.store(Arc::new(snapshot));
         self.emit(Event::ConfigChanged { version });
         Ok(())
@@ -123,7 +128,7 @@ impl AppState {
     pub fn reload_replaced(&self) -> Result<(), StoreError> {
         self.inner.writer.flush();
         let version = self.bump();
-        let snapshot = Snapshot::load(&self.inner.store, version)?;
+        let snapshot = Snapshot::load(&self.inner.store, version, &self.inner.client)?;
         self.inner.cooldowns.reset_from(&snapshot.entries);
         self.inner.snapshot.store(Arc::new(snapshot));
         self.emit(Event::ConfigChanged { version });

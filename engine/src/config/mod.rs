@@ -67,19 +67,8 @@ pub enum ConfigError {
     Store(#[from] StoreError),
 }
 
-/// What an export shows instead of a secret: enough to recognise it, not to use it.
-pub fn mask(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.is_empty() {
-        return String::new();
-    }
-    if chars.len() <= 12 {
-        return "***".into();
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}***{tail}")
-}
+/// What an export shows instead of a secret (one masking rule for the whole engine).
+pub use crate::secrets::mask;
 
 /// Reads the whole configuration as a document; keys are masked unless `include_secrets`.
 pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreError> {

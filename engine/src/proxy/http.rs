@@ -196,7 +196,12 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
 /// The name of the client's access key (empty when unknown), or 401 when keys are required.
 fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
     let presented = presented_key(headers);
-    let known = presented.and_then(|key| snapshot.access_keys.iter().find(|k| k.key == key));
+    let known = presented.and_then(|key| {
+        snapshot
+            .access_keys
+            .iter()
+            .find(|k| crate::secrets::keys_match(&k.key, key))
+    });
     match (known, presented, snapshot.settings.require_access_key) {
         (Some(key), _, _) => Ok(key.name.clone()),
         (None, _, false) => Ok(String::new()),

@@ -89,6 +89,7 @@ pub(super) async fn attempt(context: &AttemptContext<'_>, candidate: &Candidate)
         match piece.class {
             EventClass::Preamble => held.push_back(piece.bytes),
             EventClass::Error { message } => {
+                let message = crate::secrets::mask_pool_keys(&message, &candidate.channel.api_key);
                 return Outcome::Failed(AttemptFailure::StreamError { message });
             }
             EventClass::End => return Outcome::Failed(AttemptFailure::EmptyStream),
@@ -165,6 +166,8 @@ impl Relay {
                     Some(piece.bytes)
                 }
                 EventClass::Error { message } => {
+                    let message =
+                        crate::secrets::mask_pool_keys(&message, &self.candidate.channel.api_key);
                     self.finish_broken(AttemptFailure::StreamError { message })
                 }
             },

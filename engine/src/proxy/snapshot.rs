@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use super::route::RouteIndex;
 use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
@@ -18,14 +17,18 @@ pub struct Snapshot {
     /// Every entry, in priority order.
     pub entries: Vec<Entry>,
     pub access_keys: Vec<AccessKey>,
-    /// Built with this snapshot's connect timeout.
+    /// The state's long-lived client (see `http_client`), so reloads keep its pool.
     pub client: reqwest::Client,
     /// What candidate selection reads; built from `entries` and `channels`.
     pub route_index: RouteIndex,
 }
 
 impl Snapshot {
-    pub fn load(store: &Store, version: u64) -> Result<Self, StoreError> {
+    pub fn load(
+        store: &Store,
+        version: u64,
+        clients: &crate::http_client::UpstreamClient,
+    ) -> Result<Self, StoreError> {
         let config = store.full_config()?;
         let mut channels = HashMap::new();
         let mut entries = Vec::new();
@@ -34,7 +37,7 @@ impl Snapshot {
             channels.insert(channel.id, channel);
         }
         entries.sort_by_key(|e| (e.priority, e.id));
-        let client = build_client(&config.settings);
+        let client = clients.for_settings(&config.settings);
         let route_index = RouteIndex::build(&entries, &channels);
         Ok(Self {
             version,
@@ -78,16 +81,6 @@ impl Snapshot {
             client: self.client.clone(),
         }
     }
-}
-
-fn build_client(settings: &Settings) -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
-        .build()
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot build the upstream HTTP client with the settings; using defaults");
-            reqwest::Client::new()
-        })
 }
 
 /// Cooldowns in memory: entry id to the Unix millisecond it may be tried again. The hot path

@@ -2,9 +2,11 @@
 //! entries from it later without fetching again. Replaced as a whole on every fetch.
 
 use jiff::Timestamp;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
-use super::{Store, StoreError};
+use super::channels::insert_channel;
+use super::entries::add_entries;
+use super::{ChannelId, NewChannel, Store, StoreError};
 
 /// A channel's last fetched model list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,24 +26,25 @@ impl Store {
         models: &[String],
         fetched_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM channel_models WHERE channel_id = ?1",
-            params![channel_id],
-        )?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT OR IGNORE INTO channel_models (channel_id, model, position, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let at = fetched_at.to_string();
-            for (position, model) in models.iter().enumerate() {
-                insert.execute(params![channel_id, model, position as i64, at])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| replace_models(tx, channel_id, models, fetched_at))
+    }
+
+    /// Creates a channel, stores its fetched model list and makes `chosen` models its entries,
+    /// all in one transaction: the "Save channel" of the add-channel form. A failure anywhere
+    /// leaves no channel, no list and no entry behind.
+    pub fn create_channel_with_models(
+        &self,
+        new: &NewChannel,
+        fetched: &[String],
+        fetched_at: Timestamp,
+        chosen: &[String],
+    ) -> Result<ChannelId, StoreError> {
+        self.write(|tx| {
+            let channel = insert_channel(tx, new)?;
+            replace_models(tx, channel, fetched, fetched_at)?;
+            add_entries(tx, channel, chosen)?;
+            Ok(channel)
+        })
     }
 
     /// The fetched model list of channel `channel_id`.
@@ -64,6 +67,28 @@ impl Store {
         }
         Ok(FetchedModels { models, fetched_at })
     }
+}
+
+/// Replaces channel `channel_id`'s fetched list (duplicates keep their first position).
+fn replace_models(
+    conn: &Connection,
+    channel_id: i64,
+    models: &[String],
+    fetched_at: Timestamp,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM channel_models WHERE channel_id = ?1",
+        params![channel_id],
+    )?;
+    let mut insert = conn.prepare(
+        "INSERT OR IGNORE INTO channel_models (channel_id, model, position, fetched_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let at = fetched_at.to_string();
+    for (position, model) in models.iter().enumerate() {
+        insert.execute(params![channel_id, model, position as i64, at])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

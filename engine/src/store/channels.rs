@@ -1,16 +1,20 @@
 //! Channels: one provider account each (kind, base URL, key). Deleting a channel deletes its
 //! entries; disabling it takes all of them out of routing without touching their own flags.
 
+use std::fmt;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use crate::secrets::mask;
 use crate::upstream::ChannelKind;
 
 pub use types::ChannelId;
 
 /// A channel with its key; only the engine and export with `--include-secrets` see the key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` form masks the key, so a logged channel never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
     pub id: ChannelId,
     pub name: String,
@@ -24,7 +28,7 @@ pub struct Channel {
 }
 
 /// What creating a channel needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewChannel {
     pub name: String,
     pub api_type: ChannelKind,
@@ -38,13 +42,52 @@ pub struct NewChannel {
 
 /// A partial edit: `None` leaves the field as it is (so the UI can change the name without
 /// having to send the key back).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelUpdate {
     pub name: Option<String>,
     pub api_type: Option<ChannelKind>,
     pub base_url: Option<String>,
     pub api_key: Option<String>,
     pub api_version: Option<String>,
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("api_type", &self.api_type)
+            .field("base_url", &self.base_url)
+            .field("api_key", &mask(&self.api_key))
+            .field("enabled", &self.enabled)
+            .field("api_version", &self.api_version)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NewChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewChannel")
+            .field("name", &self.name)
+            .field("api_type", &self.api_type)
+            .field("base_url", &self.base_url)
+            .field("api_key", &mask(&self.api_key))
+            .field("enabled", &self.enabled)
+            .field("api_version", &self.api_version)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ChannelUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelUpdate")
+            .field("name", &self.name)
+            .field("api_type", &self.api_type)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_deref().map(mask))
+            .field("api_version", &self.api_version)
+            .finish()
+    }
 }
 
 pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<ChannelId, StoreError> {
@@ -126,60 +169,21 @@ impl Store {
     }
 
     pub fn create_channel(&self, new: &NewChannel) -> Result<ChannelId, StoreError> {
-        insert_channel(&self.conn(), new)
+        self.write(|tx| insert_channel(tx, new))
     }
 
+    /// Every field the update names, in one transaction: a failure changes nothing.
     pub fn update_channel(&self, id: ChannelId, update: &ChannelUpdate) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let exists: Option<i64> = conn
-            .query_row("SELECT id FROM channels WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound {
-                what: "channel",
-                id,
-            });
-        }
-        if let Some(name) = &update.name {
-            check_name(name)?;
-            conn.execute(
-                "UPDATE channels SET name = ?1 WHERE id = ?2",
-                params![name.trim(), id],
-            )?;
-        }
-        if let Some(kind) = update.api_type {
-            conn.execute(
-                "UPDATE channels SET api_type = ?1 WHERE id = ?2",
-                params![kind.as_str(), id],
-            )?;
-        }
-        if let Some(base_url) = &update.base_url {
-            check_base_url(base_url)?;
-            conn.execute(
-                "UPDATE channels SET base_url = ?1 WHERE id = ?2",
-                params![base_url.trim(), id],
-            )?;
-        }
-        if let Some(version) = &update.api_version {
-            conn.execute(
-                "UPDATE channels SET api_version = ?1 WHERE id = ?2",
-                params![version.trim(), id],
-            )?;
-        }
-        if let Some(key) = &update.api_key {
-            conn.execute(
-                "UPDATE channels SET api_key = ?1 WHERE id = ?2",
-                params![key, id],
-            )?;
-        }
-        Ok(())
+        self.write(|tx| apply_update(tx, id, update))
     }
 
     pub fn set_channel_enabled(&self, id: ChannelId, enabled: bool) -> Result<(), StoreError> {
-        let n = self.conn().execute(
-            "UPDATE channels SET enabled = ?1 WHERE id = ?2",
-            params![enabled, id],
-        )?;
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE channels SET enabled = ?1 WHERE id = ?2",
+                params![enabled, id],
+            )?)
+        })?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 what: "channel",
@@ -191,9 +195,7 @@ impl Store {
 
     /// Deletes the channel and, with it, every entry on it.
     pub fn delete_channel(&self, id: ChannelId) -> Result<(), StoreError> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM channels WHERE id = ?1", [id])?;
+        let n = self.write(|tx| Ok(tx.execute("DELETE FROM channels WHERE id = ?1", [id])?))?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 what: "channel",
@@ -202,4 +204,53 @@ impl Store {
         }
         Ok(())
     }
+}
+
+fn apply_update(
+    conn: &Connection,
+    id: ChannelId,
+    update: &ChannelUpdate,
+) -> Result<(), StoreError> {
+    let exists: Option<i64> = conn
+        .query_row("SELECT id FROM channels WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound {
+            what: "channel",
+            id,
+        });
+    }
+    if let Some(name) = &update.name {
+        check_name(name)?;
+        conn.execute(
+            "UPDATE channels SET name = ?1 WHERE id = ?2",
+            params![name.trim(), id],
+        )?;
+    }
+    if let Some(kind) = update.api_type {
+        conn.execute(
+            "UPDATE channels SET api_type = ?1 WHERE id = ?2",
+            params![kind.as_str(), id],
+        )?;
+    }
+    if let Some(base_url) = &update.base_url {
+        check_base_url(base_url)?;
+        conn.execute(
+            "UPDATE channels SET base_url = ?1 WHERE id = ?2",
+            params![base_url.trim(), id],
+        )?;
+    }
+    if let Some(version) = &update.api_version {
+        conn.execute(
+            "UPDATE channels SET api_version = ?1 WHERE id = ?2",
+            params![version.trim(), id],
+        )?;
+    }
+    if let Some(key) = &update.api_key {
+        conn.execute(
+            "UPDATE channels SET api_key = ?1 WHERE id = ?2",
+            params![key, id],
+        )?;
+    }
+    Ok(())
 }

@@ -149,96 +149,86 @@ impl Store {
 
     /// Creates an entry (also how a model is added by hand) at the end of the global order.
     pub fn create_entry(&self, new: &NewEntry) -> Result<EntryId, StoreError> {
-        let conn = self.conn();
-        let next: i64 = conn.query_row(
-            "SELECT COALESCE(MAX(priority) + 1, 0) FROM entries",
-            [],
-            |r| r.get(0),
-        )?;
-        insert_entry(&conn, new, next)
+        self.write(|tx| insert_entry(tx, new, next_priority(tx)?))
+    }
+
+    /// Makes each of `models` an entry of channel `channel_id` (at the end of the order),
+    /// skipping models the channel already has an entry for; all in one transaction. Returns
+    /// how many were added.
+    pub fn add_entries(
+        &self,
+        channel_id: ChannelId,
+        models: &[String],
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| add_entries(tx, channel_id, models))
     }
 
     pub fn rename_entry(&self, id: EntryId, display_name: &str) -> Result<(), StoreError> {
-        let n = self.conn().execute(
-            "UPDATE entries SET display_name = ?1 WHERE id = ?2",
-            params![display_name.trim(), id],
-        )?;
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE entries SET display_name = ?1 WHERE id = ?2",
+                params![display_name.trim(), id],
+            )?)
+        })?;
         changed(n, id)
     }
 
     pub fn set_entry_group(&self, id: EntryId, group: &str) -> Result<(), StoreError> {
         let group = clean_group(group)?;
-        let n = self.conn().execute(
-            "UPDATE entries SET group_name = ?1 WHERE id = ?2",
-            params![group, id],
-        )?;
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE entries SET group_name = ?1 WHERE id = ?2",
+                params![group, id],
+            )?)
+        })?;
         changed(n, id)
     }
 
     /// Enabling is the user's act, so it also forgets the reason the system had disabled it.
     pub fn set_entry_enabled(&self, id: EntryId, enabled: bool) -> Result<(), StoreError> {
-        let n = self.conn().execute(
-            "UPDATE entries SET enabled = ?1, disabled_reason = '' WHERE id = ?2",
-            params![enabled, id],
-        )?;
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE entries SET enabled = ?1, disabled_reason = '' WHERE id = ?2",
+                params![enabled, id],
+            )?)
+        })?;
         changed(n, id)
     }
 
     /// The system's switch-off (auto-disable on 401/403/410): records why.
     pub fn disable_entry_with_reason(&self, id: EntryId, reason: &str) -> Result<(), StoreError> {
-        let n = self.conn().execute(
-            "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
-            params![reason, id],
-        )?;
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
+                params![reason, id],
+            )?)
+        })?;
         changed(n, id)
     }
 
     pub fn delete_entry(&self, id: EntryId) -> Result<(), StoreError> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM entries WHERE id = ?1", [id])?;
+        let n = self.write(|tx| Ok(tx.execute("DELETE FROM entries WHERE id = ?1", [id])?))?;
         changed(n, id)
     }
 
     /// Sets the whole global order in one transaction: `order` first, in that order, then any
     /// entry not listed, keeping its previous relative place.
     pub fn reorder_entries(&self, order: &[EntryId]) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let current = load_entries(&tx)?;
-        for id in order {
-            if !current.iter().any(|e| e.id == *id) {
-                return Err(StoreError::NotFound {
-                    what: "entry",
-                    id: *id,
-                });
-            }
-        }
-        let rest = current
-            .iter()
-            .map(|e| e.id)
-            .filter(|id| !order.contains(id));
-        for (priority, id) in order.iter().copied().chain(rest).enumerate() {
-            tx.execute(
-                "UPDATE entries SET priority = ?1 WHERE id = ?2",
-                params![priority as i64, id],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| reorder(tx, order))
     }
 
     /// Puts the entry first in the global order and in the `auto` group (the tray menu's act).
     pub fn move_entry_to_top_of_auto(&self, id: EntryId) -> Result<(), StoreError> {
-        let conn = self.conn();
-        let top: i64 =
-            conn.query_row("SELECT COALESCE(MIN(priority), 0) FROM entries", [], |r| {
-                r.get(0)
-            })?;
-        let n = conn.execute(
-            "UPDATE entries SET priority = ?1, group_name = ?2 WHERE id = ?3",
-            params![top - 1, AUTO_GROUP, id],
-        )?;
+        let n = self.write(|tx| {
+            let top: i64 =
+                tx.query_row("SELECT COALESCE(MIN(priority), 0) FROM entries", [], |r| {
+                    r.get(0)
+                })?;
+            Ok(tx.execute(
+                "UPDATE entries SET priority = ?1, group_name = ?2 WHERE id = ?3",
+                params![top - 1, AUTO_GROUP, id],
+            )?)
+        })?;
         changed(n, id)
     }
 
@@ -270,4 +260,65 @@ impl Store {
         }
         Ok(groups)
     }
+}
+
+/// Sets the whole global order: `order` first, then every entry not listed, in its old place.
+fn reorder(conn: &Connection, order: &[EntryId]) -> Result<(), StoreError> {
+    let current = load_entries(conn)?;
+    for id in order {
+        if !current.iter().any(|e| e.id == *id) {
+            return Err(StoreError::NotFound {
+                what: "entry",
+                id: *id,
+            });
+        }
+    }
+    let rest = current
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| !order.contains(id));
+    for (priority, id) in order.iter().copied().chain(rest).enumerate() {
+        conn.execute(
+            "UPDATE entries SET priority = ?1 WHERE id = ?2",
+            params![priority as i64, id],
+        )?;
+    }
+    Ok(())
+}
+
+fn next_priority(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(priority) + 1, 0) FROM entries",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub(super) fn add_entries(
+    conn: &Connection,
+    channel_id: ChannelId,
+    models: &[String],
+) -> Result<usize, StoreError> {
+    let mut existing: Vec<String> = load_entries(conn)?
+        .into_iter()
+        .filter(|e| e.channel_id == channel_id)
+        .map(|e| e.model)
+        .collect();
+    let mut added = 0;
+    for model in models {
+        if existing
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(model.trim()))
+        {
+            continue;
+        }
+        insert_entry(
+            conn,
+            &NewEntry::new(channel_id, model.trim()),
+            next_priority(conn)?,
+        )?;
+        existing.push(model.trim().to_owned());
+        added += 1;
+    }
+    Ok(added)
 }

@@ -205,25 +205,24 @@ impl Store {
 
     /// Replaces the whole configuration in one transaction: on any error nothing changes.
     pub fn replace_config(&self, config: &ConfigToWrite) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings;")?;
-        save_settings(&tx, &config.settings)?;
-        for (name, key) in &config.access_keys {
-            insert_access_key(&tx, name, key)?;
-        }
-        for (channel, entries) in &config.channels {
-            let channel_id = insert_channel(&tx, channel)?;
-            for (entry, priority) in entries {
-                let entry = NewEntry {
-                    channel_id,
-                    ..entry.clone()
-                };
-                insert_entry(&tx, &entry, *priority)?;
+        self.write(|tx| {
+            tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings;")?;
+            save_settings(tx, &config.settings)?;
+            for (name, key) in &config.access_keys {
+                insert_access_key(tx, name, key)?;
             }
-        }
-        tx.commit()?;
-        Ok(())
+            for (channel, entries) in &config.channels {
+                let channel_id = insert_channel(tx, channel)?;
+                for (entry, priority) in entries {
+                    let entry = NewEntry {
+                        channel_id,
+                        ..entry.clone()
+                    };
+                    insert_entry(tx, &entry, *priority)?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 

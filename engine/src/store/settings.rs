@@ -52,8 +52,9 @@ impl Default for Settings {
 /// The range the user may choose for `cooldown_secs` (tests bypass it through the store).
 pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> = 300..=1800;
 
-/// A key a client presents to use the proxy; its name appears in the request log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A key a client presents to use the proxy; its name appears in the request log. Its
+/// `Debug` form masks the key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     pub id: i64,
     pub name: String,
@@ -63,6 +64,16 @@ pub struct AccessKey {
     pub created_ms: i64,
     /// Set by the background writer from request-log rows.
     pub last_used_ms: Option<i64>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key", &crate::secrets::mask(&self.key))
+            .finish()
+    }
 }
 
 pub(super) fn load_settings(conn: &Connection) -> Result<Settings, StoreError> {
@@ -137,7 +148,7 @@ impl Store {
     /// Saves every setting as given; range checks belong to the caller that faces the user
     /// (`Settings::validate`), so tests can store short timeouts.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
-        save_settings(&self.conn(), settings)
+        self.write(|tx| save_settings(tx, settings))
     }
 
     pub fn access_keys(&self) -> Result<Vec<AccessKey>, StoreError> {
@@ -145,7 +156,7 @@ impl Store {
     }
 
     pub fn create_access_key(&self, name: &str, key: &str) -> Result<i64, StoreError> {
-        insert_access_key(&self.conn(), name, key)
+        self.write(|tx| insert_access_key(tx, name, key))
     }
 
     /// Switches a key on or off (the user's choice; the system never does).
@@ -164,9 +175,7 @@ impl Store {
     }
 
     pub fn delete_access_key(&self, id: i64) -> Result<(), StoreError> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM access_keys WHERE id = ?1", [id])?;
+        let n = self.write(|tx| Ok(tx.execute("DELETE FROM access_keys WHERE id = ?1", [id])?))?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 what: "access key",
