@@ -2,6 +2,7 @@
 //! routing and failover, and the protocol adapters. The `api-switch` server and the UI's server
 //! functions are both thin layers over it, so every operation has exactly one implementation.
 
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;

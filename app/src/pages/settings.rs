@@ -36,6 +36,8 @@ pub async fn get_settings() -> Result<SettingsForm, ServerFnError> {
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn update_settings(form: SettingsForm) -> Result<(), ServerFnError> {
     let state = expect_context::<engine::AppState>();
+    // Fields this form does not show (host names, login rules) keep their stored values.
+    let current = state.store().settings()?;
     Ok(state.update_settings(&engine::store::Settings {
         cooldown_secs: form.cooldown_secs,
         auto_disable_codes: form.auto_disable_codes,
@@ -45,6 +47,7 @@ pub async fn update_settings(form: SettingsForm) -> Result<(), ServerFnError> {
         stream_idle_timeout_ms: form.stream_idle_timeout_ms,
         total_timeout_ms: form.total_timeout_ms,
         max_body_bytes: form.max_body_bytes,
+        ..current
     })?)
 }
 

@@ -26,6 +26,13 @@ pub struct Settings {
     pub total_timeout_ms: u64,
     /// Largest request body accepted, in bytes; larger gets 413.
     pub max_body_bytes: usize,
+    /// More `Host` names the server answers to besides its loopback names and listen address,
+    /// e.g. the name a reverse proxy forwards (`ai.example.com`, or with a port `host:8443`).
+    pub allowed_hosts: Vec<String>,
+    /// Ask for the admin password on loopback too (remote browsers must always log in).
+    pub login_on_loopback: bool,
+    /// How long a UI login lasts before the password is asked again.
+    pub session_ttl_secs: u64,
 }
 
 impl Default for Settings {
@@ -39,6 +46,9 @@ impl Default for Settings {
             stream_idle_timeout_ms: 120_000,
             total_timeout_ms: 600_000,
             max_body_bytes: 32 * 1024 * 1024,
+            allowed_hosts: Vec::new(),
+            login_on_loopback: false,
+            session_ttl_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -182,6 +192,17 @@ impl Settings {
         ] {
             if ms == 0 {
                 problems.push((field, "must be greater than 0".into()));
+            }
+        }
+        if self.session_ttl_secs == 0 {
+            problems.push(("session_ttl_secs", "must be greater than 0".into()));
+        }
+        for host in &self.allowed_hosts {
+            if host.trim().is_empty() || host.contains(['/', ' ', '@']) {
+                problems.push((
+                    "allowed_hosts",
+                    format!("`{host}` is not a host name (write `name` or `name:port`)"),
+                ));
             }
         }
         problems
