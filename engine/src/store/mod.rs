@@ -4,6 +4,7 @@
 //! versioned migrations in `migrations.rs`, applied when the file is opened; a file that fails
 //! SQLite's integrity check is moved aside (never deleted) and a new one is started.
 
+mod auth;
 pub mod channel_models;
 mod channels;
 mod entries;
