@@ -11,6 +11,7 @@ pub mod proxy;
 pub mod speedtest;
 pub mod state;
 pub mod store;
+pub mod tray;
 pub mod upstream;
 
 pub use state::AppState;

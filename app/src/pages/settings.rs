@@ -45,6 +45,8 @@ pub async fn update_settings(form: SettingsForm) -> Result<(), ServerFnError> {
         stream_idle_timeout_ms: form.stream_idle_timeout_ms,
         total_timeout_ms: form.total_timeout_ms,
         max_body_bytes: form.max_body_bytes,
+        // Settings this form does not show keep their values.
+        ..state.snapshot().settings.clone()
     })?)
 }
 

@@ -26,6 +26,21 @@ pub struct Settings {
     pub total_timeout_ms: u64,
     /// Largest request body accepted, in bytes; larger gets 413.
     pub max_body_bytes: usize,
+    /// The UI's language; the desktop tray's labels follow it.
+    pub ui_language: UiLanguage,
+    /// Desktop app: start when the user logs in.
+    pub start_at_login: bool,
+    /// Desktop app: start with the window hidden, only the tray icon showing.
+    pub start_minimized: bool,
+}
+
+/// The languages the UI (and the desktop tray) speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiLanguage {
+    #[default]
+    En,
+    Zh,
 }
 
 impl Default for Settings {
@@ -39,6 +54,9 @@ impl Default for Settings {
             stream_idle_timeout_ms: 120_000,
             total_timeout_ms: 600_000,
             max_body_bytes: 32 * 1024 * 1024,
+            ui_language: UiLanguage::En,
+            start_at_login: false,
+            start_minimized: false,
         }
     }
 }
