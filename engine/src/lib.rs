@@ -19,6 +19,7 @@ pub mod speedtest;
 pub mod state;
 pub mod store;
 pub mod ui_error;
+pub mod tray;
 pub mod upstream;
 
 pub use state::AppState;

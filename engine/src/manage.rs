@@ -88,6 +88,11 @@ impl AppState {
         self.then_reload(self.store().move_entry_to_top_of_auto(id))
     }
 
+    /// The tray menu's act: an `auto` entry first in `auto`; other groups' entries are refused.
+    pub fn move_auto_entry_to_top(&self, id: EntryId) -> Result<(), StoreError> {
+        self.then_reload(self.store().move_auto_entry_to_top(id))
+    }
+
     /// Only the user calls this; the proxy never enables an entry.
     pub fn set_entry_enabled(&self, id: EntryId, enabled: bool) -> Result<(), StoreError> {
         self.then_reload(self.store().set_entry_enabled(id, enabled))

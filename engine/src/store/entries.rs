@@ -1,7 +1,7 @@
 //! Entries (one model on one channel) and groups. Priority is one global order (lower first);
 //! a group is just the entries sharing a group name, so every order question has one answer.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{ChannelId, Store, StoreError};
@@ -134,6 +134,31 @@ pub(super) fn load_entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> 
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Rewrites every priority: `order` first, in that order, then the others in their previous
+/// relative order. The caller owns the transaction.
+fn write_order(conn: &Connection, order: &[EntryId]) -> Result<(), StoreError> {
+    let current = load_entries(conn)?;
+    for id in order {
+        if !current.iter().any(|e| e.id == *id) {
+            return Err(StoreError::NotFound {
+                what: "entry",
+                id: *id,
+            });
+        }
+    }
+    let rest = current
+        .iter()
+        .map(|e| e.id)
+        .filter(|id| !order.contains(id));
+    for (priority, id) in order.iter().copied().chain(rest).enumerate() {
+        conn.execute(
+            "UPDATE entries SET priority = ?1 WHERE id = ?2",
+            params![priority as i64, id],
+        )?;
+    }
+    Ok(())
+}
+
 fn changed(n: usize, id: EntryId) -> Result<(), StoreError> {
     if n == 0 {
         return Err(StoreError::NotFound { what: "entry", id });
@@ -214,7 +239,31 @@ impl Store {
     /// Sets the whole global order in one transaction: `order` first, in that order, then any
     /// entry not listed, keeping its previous relative place.
     pub fn reorder_entries(&self, order: &[EntryId]) -> Result<(), StoreError> {
-        self.write(|tx| reorder(tx, order))
+        self.write(|tx| write_order(tx, order))
+    }
+
+    /// Puts an `auto`-group entry first in that group (the tray menu's act) in one transaction.
+    /// An entry of another group is refused, never moved: the tray only reorders `auto`.
+    pub fn move_auto_entry_to_top(&self, id: EntryId) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let group: String = tx
+                .query_row("SELECT group_name FROM entries WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "entry", id })?;
+            if !group.eq_ignore_ascii_case(AUTO_GROUP) {
+                return Err(StoreError::Invalid {
+                    field: "group",
+                    problem: format!(
+                        "entry {id} is in group `{group}`, not `{AUTO_GROUP}`; only `{AUTO_GROUP}` \
+                         entries can be moved to its top"
+                    ),
+                });
+            }
+            // First in the global order is first in every group it belongs to.
+            write_order(tx, &[id])
+        })
     }
 
     /// Puts the entry first in the global order and in the `auto` group (the tray menu's act).
@@ -260,30 +309,6 @@ impl Store {
         }
         Ok(groups)
     }
-}
-
-/// Sets the whole global order: `order` first, then every entry not listed, in its old place.
-fn reorder(conn: &Connection, order: &[EntryId]) -> Result<(), StoreError> {
-    let current = load_entries(conn)?;
-    for id in order {
-        if !current.iter().any(|e| e.id == *id) {
-            return Err(StoreError::NotFound {
-                what: "entry",
-                id: *id,
-            });
-        }
-    }
-    let rest = current
-        .iter()
-        .map(|e| e.id)
-        .filter(|id| !order.contains(id));
-    for (priority, id) in order.iter().copied().chain(rest).enumerate() {
-        conn.execute(
-            "UPDATE entries SET priority = ?1 WHERE id = ?2",
-            params![priority as i64, id],
-        )?;
-    }
-    Ok(())
 }
 
 fn next_priority(conn: &Connection) -> Result<i64, StoreError> {

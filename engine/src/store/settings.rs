@@ -37,6 +37,21 @@ pub struct Settings {
     pub login_on_loopback: bool,
     /// How long a UI login lasts before the password is asked again.
     pub session_ttl_secs: u64,
+    /// The UI's language; the desktop tray's labels follow it.
+    pub ui_language: UiLanguage,
+    /// Desktop app: start when the user logs in.
+    pub start_at_login: bool,
+    /// Desktop app: start with the window hidden, only the tray icon showing.
+    pub start_minimized: bool,
+}
+
+/// The languages the UI (and the desktop tray) speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiLanguage {
+    #[default]
+    En,
+    Zh,
 }
 
 impl Default for Settings {
@@ -55,6 +70,9 @@ impl Default for Settings {
             allowed_hosts: Vec::new(),
             login_on_loopback: false,
             session_ttl_secs: 7 * 24 * 3600,
+            ui_language: UiLanguage::En,
+            start_at_login: false,
+            start_minimized: false,
         }
     }
 }
