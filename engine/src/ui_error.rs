@@ -23,6 +23,7 @@ impl From<StoreError> for UiError {
                 }
             }
             other @ (StoreError::Open { .. }
+            | StoreError::Files { .. }
             | StoreError::Migrate(_)
             | StoreError::Sqlite(_)
             | StoreError::Settings { .. }
