@@ -14,5 +14,6 @@ pub mod speedtest;
 pub mod state;
 pub mod store;
 pub mod upstream;
+pub mod wrong_method;
 
 pub use state::AppState;

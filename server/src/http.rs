@@ -60,6 +60,9 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
             move || app::shell(leptos.clone()),
         )
         .with_state(state)
+        .layer(axum::middleware::map_response(
+            crate::server_fn_errors::request_errors_are_400,
+        ))
 }
 
 /// `GET /health`: liveness for scripts and monitors.
@@ -82,7 +85,7 @@ pub struct BoundServer {
 impl BoundServer {
     /// Opens the data folder and binds the listener.
     pub async fn bind(options: ServeOptions) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&options.data_dir).map_err(|error| {
+        engine::store::files::create_data_dir(&options.data_dir).map_err(|error| {
             anyhow::anyhow!(
                 "cannot create the data folder {}: {error}",
                 options.data_dir.display()

@@ -8,5 +8,6 @@ pub mod commands;
 pub mod config_cmd;
 pub mod http;
 pub mod output;
+pub mod server_fn_errors;
 
 pub use http::{BoundServer, ServeOptions, serve};

@@ -144,9 +144,8 @@ pub async fn calibrate_channel(
 /// Creates the channel, stores its fetched model list and makes the chosen models entries.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn save_channel(form: NewChannelForm) -> Result<i64, ServerFnError> {
-    use engine::store::{NewChannel, NewEntry};
     let state = expect_context::<engine::AppState>();
-    let channel = state.create_channel(&NewChannel {
+    let new = engine::store::NewChannel {
         name: form.name,
         api_type: form.api_type.parse()?,
         base_url: form.base_url,
@@ -154,13 +153,9 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, ServerFnError> {
         enabled: true,
         // Empty: Azure's current default api-version; the full UI will let the user pick one.
         api_version: String::new(),
-    })?;
-    state
-        .store()
-        .set_channel_models(channel, &form.fetched, jiff::Timestamp::now())?;
-    for model in &form.chosen {
-        state.create_entry(&NewEntry::new(channel, model.as_str()))?;
-    }
+    };
+    // One transaction: a failure leaves no half-saved channel.
+    let channel = state.create_channel_with_models(&new, &form.fetched, &form.chosen)?;
     Ok(channel)
 }
 
