@@ -1,6 +1,8 @@
-//! SIGKILL at random moments while clients send requests and configuration is written both
-//! through the UI's server functions and by `api-switch import`: after every kill the database
-//! passes `PRAGMA integrity_check` and holds every change whose write reported success.
+//! SIGKILL at random moments (while it opens the database, under load) while clients send
+//! requests and configuration is written both through the UI's server functions and by
+//! `api-switch import` (itself killed now and then): after every kill the database passes
+//! `PRAGMA integrity_check`, holds every change whose write reported success, and holds no
+//! half-written import.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
-use crate::process::{TinyUpstream, binary, free_port, serve};
+use crate::process::{TinyUpstream, binary, free_port, serve, spawn};
 
 const KILLS: usize = 20;
 
@@ -24,6 +26,7 @@ struct Committed {
     /// The number of the last import that exited 0.
     last_import: u64,
     imports: u64,
+    imports_killed: u64,
     key_writes: u64,
 }
 
@@ -38,7 +41,16 @@ impl Random {
     }
 }
 
-fn import(data: &Path, n: u64, keys: &BTreeMap<String, String>, upstream: &str) -> bool {
+/// Runs `api-switch import` of configuration `n`: one channel `gen-n` with two entries and
+/// the access keys `keys`. With `kill_after`, the import is SIGKILLed after that long unless it
+/// finished. True when it exited with success.
+fn import(
+    data: &Path,
+    n: u64,
+    keys: &BTreeMap<String, String>,
+    upstream: &str,
+    kill_after: Option<Duration>,
+) -> bool {
     let file = data.with_file_name(format!("import-{n}.json"));
     let config = json!({
         "version": 1,
@@ -47,11 +59,14 @@ fn import(data: &Path, n: u64, keys: &BTreeMap<String, String>, upstream: &str) 
         "channels": [{
             "name": format!("gen-{n}"), "api_type": "openai", "base_url": upstream,
             "api_key": "sk-upstream", "enabled": true,
-            "entries": [{"model": "gpt-4o", "group": "auto", "priority": 0, "enabled": true}]
+            "entries": [
+                {"model": "gpt-4o", "group": "auto", "priority": 0, "enabled": true},
+                {"model": "gpt-4o-mini", "group": "auto", "priority": 1, "enabled": true}
+            ]
         }]
     });
     std::fs::write(&file, config.to_string()).expect("write the import file");
-    let status = Command::new(binary())
+    let mut child = Command::new(binary())
         .args(["import"])
         .arg(&file)
         .arg("--data-dir")
@@ -59,9 +74,18 @@ fn import(data: &Path, n: u64, keys: &BTreeMap<String, String>, upstream: &str) 
         .env("RUST_LOG", "error")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()
+        .spawn()
         .expect("run import");
-    status.success()
+    if let Some(after) = kill_after {
+        std::thread::sleep(after);
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.success();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        return false;
+    }
+    child.wait().is_ok_and(|status| status.success())
 }
 
 fn create_key(client: &reqwest::blocking::Client, port: u16, name: &str, key: &str) -> bool {
@@ -89,15 +113,22 @@ fn write_configuration(
     stop: &AtomicBool,
 ) {
     let client = reqwest::blocking::Client::new();
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
     let mut n = 0u64;
     while !stop.load(Ordering::SeqCst) {
         n += 1;
         let keys = committed.lock().expect("lock").keys.clone();
         if n.is_multiple_of(3) {
-            if import(data, n, &keys, upstream) {
+            // Every other import is itself SIGKILLed at a random moment.
+            let kill_after = n
+                .is_multiple_of(6)
+                .then(|| Duration::from_millis(random.below(60)));
+            if import(data, n, &keys, upstream, kill_after) {
                 let mut c = committed.lock().expect("lock");
                 c.last_import = n;
                 c.imports += 1;
+            } else if kill_after.is_some() {
+                committed.lock().expect("lock").imports_killed += 1;
             }
         } else {
             let (name, key) = (format!("key-{n}"), format!("sk-kill-loop-{n:06}"));
@@ -160,6 +191,19 @@ fn check_database(db: &Path, committed: &Mutex<Committed>, kill: usize) {
             "after kill {kill}: the committed access key {name} is missing"
         );
     }
+    // Whole configurations only: one imported channel with both its entries.
+    let (channels, entries): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM channels), (SELECT COUNT(*) FROM entries)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("counts");
+    assert_eq!(
+        (channels, entries),
+        (1, 2),
+        "after kill {kill}: a half-written import"
+    );
     if last_import > 0 {
         let generation: u64 = conn
             .query_row(
@@ -187,7 +231,7 @@ fn sigkill_at_random_moments_never_damages_the_database_or_loses_a_committed_cha
     let upstream = TinyUpstream::start();
     // A first configuration, so the load is routed from the start.
     std::fs::create_dir_all(&data).expect("data dir");
-    assert!(import(&data, 0, &BTreeMap::new(), &upstream.base_url));
+    assert!(import(&data, 0, &BTreeMap::new(), &upstream.base_url, None));
 
     let committed = Arc::new(Mutex::new(Committed::default()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -220,8 +264,13 @@ fn sigkill_at_random_moments_never_damages_the_database_or_loses_a_committed_cha
     eprintln!("kill loop seed {seed}");
     let mut random = Random(seed);
     for kill in 1..=KILLS {
-        let mut server = serve(&data, port);
-        std::thread::sleep(Duration::from_millis(50 + random.below(600)));
+        // Odd kills may land while it is still opening the database; even ones under load.
+        let mut server = if kill % 2 == 1 {
+            spawn(&data, port)
+        } else {
+            serve(&data, port)
+        };
+        std::thread::sleep(Duration::from_millis(random.below(600)));
         server.stop();
         check_database(&db, &committed, kill);
     }
@@ -232,12 +281,13 @@ fn sigkill_at_random_moments_never_damages_the_database_or_loses_a_committed_cha
     check_database(&db, &committed, KILLS);
     let c = committed.lock().expect("lock");
     eprintln!(
-        "kill loop: {KILLS} SIGKILLs in {:.1} s; {} of {} requests answered 200 ({} reached the upstream); {} imports and {} access keys committed, all present",
+        "kill loop: {KILLS} SIGKILLs in {:.1} s; {} of {} requests answered 200 ({} reached the upstream); {} imports ({} more killed mid-way) and {} access keys committed, all present",
         started.elapsed().as_secs_f64(),
         ok.load(Ordering::SeqCst),
         sent.load(Ordering::SeqCst),
         upstream.requests.load(Ordering::SeqCst),
         c.imports,
+        c.imports_killed,
         c.key_writes,
     );
     assert!(
@@ -245,6 +295,7 @@ fn sigkill_at_random_moments_never_damages_the_database_or_loses_a_committed_cha
         "server-function writes happened under the kills"
     );
     assert!(c.imports >= 3, "imports happened under the kills");
+    assert!(c.imports_killed >= 1, "some imports were killed themselves");
     assert!(
         ok.load(Ordering::SeqCst) > 0,
         "requests were served under the kills"

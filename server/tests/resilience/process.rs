@@ -29,6 +29,13 @@ pub fn free_port() -> u16 {
 /// Starts `api-switch serve` on `port` with its data in `data` and waits until `/health`
 /// answers (panics after 30 s).
 pub fn serve(data: &Path, port: u16) -> Running {
+    let running = spawn(data, port);
+    wait_healthy(port);
+    running
+}
+
+/// Starts `api-switch serve` on `port` with its data in `data`, without waiting for it.
+pub fn spawn(data: &Path, port: u16) -> Running {
     let child = Command::new(binary())
         .args([
             "serve",
@@ -42,9 +49,7 @@ pub fn serve(data: &Path, port: u16) -> Running {
         .stderr(Stdio::null())
         .spawn()
         .expect("start api-switch");
-    let running = Running(child);
-    wait_healthy(port);
-    running
+    Running(child)
 }
 
 /// Waits until `/health` on `port` answers 200; panics after 30 s.
