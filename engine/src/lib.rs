@@ -21,5 +21,6 @@ pub mod store;
 pub mod ui_error;
 pub mod tray;
 pub mod upstream;
+pub mod wrong_method;
 
 pub use state::AppState;

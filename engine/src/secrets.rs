@@ -3,6 +3,9 @@
 //! Provider keys are masked (`sk-***abcd`) in any text that leaves the engine (log rows, the
 //! 502 body, tracing), including an upstream's error message that echoes the key back.
 
+use axum::body::{Body, to_bytes};
+use axum::http::header;
+use axum::response::Response;
 use subtle::ConstantTimeEq;
 
 /// Keys shorter than this are not searched for in text: replacing a few common characters
@@ -58,6 +61,22 @@ pub fn mask_keys<'k>(text: &str, keys: impl IntoIterator<Item = &'k str>) -> Str
 /// `api_key` field) masked.
 pub fn mask_pool_keys(text: &str, pool: &str) -> String {
     mask_keys(text, pool_keys(pool))
+}
+
+/// An upstream's error answer passed on to the client (already read into memory) with every
+/// key of the channel's pool masked in its body.
+pub async fn mask_in_response(response: Response, pool: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if !pool_keys(pool).any(|key| key.len() >= SHORTEST_MASKED_KEY && text.contains(key)) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    // The body's length changes; the framework sets it again from the new body.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(mask_pool_keys(&text, pool)))
 }
 
 #[cfg(test)]

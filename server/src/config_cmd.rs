@@ -10,7 +10,7 @@ use crate::http::DB_FILE_NAME;
 
 fn open_store(data: &crate::cli::DataDirArg) -> anyhow::Result<engine::store::Store> {
     let dir = data.resolve()?;
-    std::fs::create_dir_all(&dir)
+    engine::store::files::create_data_dir(&dir)
         .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
     Ok(engine::store::Store::open(dir.join(DB_FILE_NAME))?)
 }
@@ -40,7 +40,8 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(&config)?;
     text.push('\n');
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        // It may hold every key (`--include-secrets`): private like the database.
+        Some(path) => engine::store::files::write_private(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout()
             .write_all(text.as_bytes())

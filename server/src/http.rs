@@ -88,6 +88,9 @@ pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router
             move || app::shell(leptos.clone()),
         )
         .with_state(state)
+        .layer(axum::middleware::map_response(
+            crate::server_fn_errors::request_errors_are_400,
+        ))
         // Outermost, so it sees every request, unmatched paths included.
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
 }
@@ -113,7 +116,7 @@ pub struct BoundServer {
 impl BoundServer {
     /// Opens the data folder and binds the listener.
     pub async fn bind(options: ServeOptions) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&options.data_dir).map_err(|error| {
+        engine::store::files::create_data_dir(&options.data_dir).map_err(|error| {
             anyhow::anyhow!(
                 "cannot create the data folder {}: {error}",
                 options.data_dir.display()

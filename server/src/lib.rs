@@ -13,5 +13,6 @@ pub mod http;
 pub mod listener;
 pub mod output;
 pub mod remote;
+pub mod server_fn_errors;
 
 pub use http::{BoundServer, ServeOptions, serve};

@@ -75,7 +75,7 @@ impl Prober {
         attempt.status = Some(status.as_u16());
         if !status.is_success() {
             attempt.verdict = status_verdict(status);
-            attempt.detail = body_excerpt(response).await;
+            attempt.detail = body_excerpt(response, &self.key).await;
             return (attempt, None);
         }
         match response
@@ -119,7 +119,7 @@ impl Prober {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("json"));
-        let detail = body_excerpt(response).await;
+        let detail = body_excerpt(response, &self.key).await;
         // OpenAI answers an unknown model with 404 too; its JSON error then names the model.
         let unknown_model = status == StatusCode::NOT_FOUND
             && is_json
@@ -174,8 +174,10 @@ fn status_verdict(status: StatusCode) -> Verdict {
     }
 }
 
-async fn body_excerpt(response: Response) -> Option<String> {
-    let text = response.text().await.ok()?;
+/// The start of the upstream's answer, for the attempt list the UI shows; a key the upstream
+/// echoes back is masked first (before cutting, so no half key survives).
+async fn body_excerpt(response: Response, key: &str) -> Option<String> {
+    let text = crate::secrets::mask_pool_keys(&response.text().await.ok()?, key);
     let text = text.trim();
     (!text.is_empty()).then(|| text.chars().take(DETAIL_CHARS).collect())
 }

@@ -225,6 +225,8 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
         match outcome {
             Outcome::Answer(response) => return Ok(response),
             Outcome::ClientError(response) => {
+                let response =
+                    crate::secrets::mask_in_response(response, &candidate.channel.api_key).await;
                 let row =
                     context.log_row(Some(candidate), response.status().as_u16(), String::new());
                 state.writer().log(row);

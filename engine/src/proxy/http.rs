@@ -37,6 +37,7 @@ where
         .route("/v1/models", get(models))
         .route("/v1/{*rest}", any(unknown_route))
         .route("/v1", any(unknown_route))
+        .method_not_allowed_fallback(crate::wrong_method::method_not_allowed)
 }
 
 async fn chat_completions(State(state): State<AppState>, request: Request) -> Response {

@@ -33,6 +33,8 @@ pub enum Fault {
     /// 200 `text/event-stream` whose first event is an error quoting the key it was sent
     /// (`Authorization`), as some relays do.
     EchoKeyInError,
+    /// 400 with a JSON error quoting the key it was sent: the client's own error, passed on.
+    EchoKeyInClientError,
 }
 
 /// A running fault upstream.
@@ -203,6 +205,21 @@ async fn misbehave(mut socket: TcpStream, fault: Fault) {
                 .await;
             let _ = socket.flush().await;
             tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Fault::EchoKeyInClientError => {
+            let key = header_value(&request, "authorization").trim_start_matches("Bearer ");
+            let body = format!(
+                "{{\"error\":{{\"message\":\"bad request for key {key}\",\"type\":\"invalid_request_error\"}}}}"
+            );
+            let _ = socket
+                .write_all(
+                    format!(
+                        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                )
+                .await;
         }
         Fault::EchoKeyInError => {
             let key = header_value(&request, "authorization");

@@ -157,13 +157,13 @@ pub async fn calibrate_channel(
 /// Creates the channel, stores its fetched model list and makes the chosen models entries.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
-    use engine::store::{NewChannel, NewEntry};
+    use engine::store::NewChannel;
     let api_type = form.api_type.parse().map_err(|e: engine::upstream::UnknownKind| UiError::InvalidField {
         field: "api_type".into(),
         detail: e.to_string(),
     })?;
     crate::engine_call::blocking(move |state| {
-        let channel = state.create_channel(&NewChannel {
+        let new = NewChannel {
             name: form.name,
             api_type,
             base_url: form.base_url,
@@ -171,14 +171,9 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
             enabled: true,
             // Empty: Azure's current default api-version; part 2 lets the user pick one.
             api_version: String::new(),
-        })?;
-        state
-            .store()
-            .set_channel_models(channel, &form.fetched, jiff::Timestamp::now())?;
-        for model in &form.chosen {
-            state.create_entry(&NewEntry::new(channel, model.as_str()))?;
-        }
-        Ok::<_, engine::store::StoreError>(channel)
+        };
+        // One transaction: a failure leaves no half-saved channel.
+        state.create_channel_with_models(&new, &form.fetched, &form.chosen)
     })
     .await
 }

@@ -47,24 +47,7 @@ pub async fn fetch_channel_models(channel_id: i64) -> Result<CalibrationView, Ui
 /// Makes each picked model an entry of the channel, skipping models that already are.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn add_entries(channel_id: i64, models: Vec<String>) -> Result<usize, UiError> {
-    crate::engine_call::blocking(move |state| {
-        let existing: Vec<String> = state
-            .store()
-            .entries()?
-            .into_iter()
-            .filter(|e| e.channel_id == channel_id)
-            .map(|e| e.model)
-            .collect();
-        let mut added = 0;
-        for model in models {
-            if !existing.iter().any(|e| e.eq_ignore_ascii_case(&model)) {
-                state.create_entry(&engine::store::NewEntry::new(channel_id, model))?;
-                added += 1;
-            }
-        }
-        Ok::<_, engine::store::StoreError>(added)
-    })
-    .await
+    crate::engine_call::blocking(move |state| state.add_entries(channel_id, &models)).await
 }
 
 /// "Fetch models" for one channel: the fetched list with check boxes and "Add selected".
