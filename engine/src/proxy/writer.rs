@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
-use crate::store::{CooldownWrite, RequestLogRow, Store};
+use crate::store::{CooldownWrite, EntryId, RequestLogRow, Store};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -59,6 +59,27 @@ impl Writer {
     }
 }
 
+/// Appends `change`, replacing the previous change of the same entry when both are successes:
+/// under load every request records one, and only the latest response time matters, so a
+/// batch writes one row update per entry instead of one per request.
+fn coalesce(changes: &mut Vec<CooldownWrite>, change: CooldownWrite) {
+    let entry_of = |change: &CooldownWrite| -> EntryId {
+        match change {
+            CooldownWrite::Cooldown { entry, .. }
+            | CooldownWrite::Success { entry, .. }
+            | CooldownWrite::Disable { entry, .. } => *entry,
+        }
+    };
+    if let CooldownWrite::Success { entry, .. } = &change
+        && let Some(last) = changes.iter_mut().rev().find(|c| entry_of(c) == *entry)
+        && matches!(last, CooldownWrite::Success { .. })
+    {
+        *last = change;
+        return;
+    }
+    changes.push(change);
+}
+
 fn run(store: &Store, rx: &Receiver<Message>) {
     while let Ok(first) = rx.recv() {
         let mut changes = Vec::new();
@@ -67,7 +88,7 @@ fn run(store: &Store, rx: &Receiver<Message>) {
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Message::Change(change) => changes.push(change),
+                Message::Change(change) => coalesce(&mut changes, change),
                 Message::Log(row) => log.push(row),
                 Message::Flush(done) => waiting.push(done),
             }
