@@ -11,7 +11,8 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use crate::events::Event;
-use crate::proxy::snapshot::{Cooldowns, Snapshot};
+use crate::proxy::cooldowns::{ChannelQuirks, Cooldowns};
+use crate::proxy::snapshot::Snapshot;
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
 
@@ -26,6 +27,7 @@ struct Inner {
     started_at: Instant,
     snapshot: ArcSwap<Snapshot>,
     cooldowns: Cooldowns,
+    quirks: ChannelQuirks,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -52,6 +54,7 @@ impl AppState {
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
                 cooldowns,
+                quirks: ChannelQuirks::default(),
                 version: watch::Sender::new(0),
             }),
         })
@@ -73,6 +76,11 @@ impl AppState {
 
     pub(crate) fn cooldowns(&self) -> &Cooldowns {
         &self.inner.cooldowns
+    }
+
+    /// What the proxy learned about channels while serving (in memory, per run).
+    pub(crate) fn quirks(&self) -> &ChannelQuirks {
+        &self.inner.quirks
     }
 
     /// A receiver that changes whenever the configuration or an entry's state changes; the UI
