@@ -33,6 +33,8 @@ struct Inner {
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
     events: broadcast::Sender<Event>,
+    /// Set when the server stops: open event streams end so shutdown need not wait for them.
+    closing: watch::Sender<bool>,
 }
 
 /// Events a slow receiver may fall behind by before it is told to refetch instead.
@@ -50,6 +52,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 writer: Writer::spawn(store.clone(), events.clone()),
                 events,
+                closing: watch::Sender::new(false),
                 store,
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
@@ -93,6 +96,18 @@ impl AppState {
     /// more than the buffer gets `RecvError::Lagged`; it should refetch everything.
     pub fn events(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    /// Ends every live event stream (`closing()` turns true): call it when the server starts
+    /// shutting down, since a stream never ends by itself and would hold the shutdown until
+    /// its grace period runs out.
+    pub fn close_event_streams(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Turns true when event streams should end (see `close_event_streams`).
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.inner.closing.subscribe()
     }
 
     /// Tells every event receiver; nobody listening is fine.
