@@ -56,7 +56,7 @@ fn candidate_selection(c: &mut Criterion) {
     group.bench_function("exact model, 1,000 candidates, 3 cooling", |b| {
         b.iter(|| {
             select(
-                &snapshot,
+                &snapshot.route_index,
                 &cooldowns,
                 std::hint::black_box("gpt-bench"),
                 now,
@@ -66,7 +66,7 @@ fn candidate_selection(c: &mut Criterion) {
     group.bench_function("one exact match (model-500-5)", |b| {
         b.iter(|| {
             select(
-                &snapshot,
+                &snapshot.route_index,
                 &cooldowns,
                 std::hint::black_box("model-500-5"),
                 now,
@@ -74,10 +74,24 @@ fn candidate_selection(c: &mut Criterion) {
         })
     });
     group.bench_function("fuzzy match (-999-)", |b| {
-        b.iter(|| select(&snapshot, &cooldowns, std::hint::black_box("-999-"), now))
+        b.iter(|| {
+            select(
+                &snapshot.route_index,
+                &cooldowns,
+                std::hint::black_box("-999-"),
+                now,
+            )
+        })
     });
     group.bench_function("auto group, 10,000 candidates", |b| {
-        b.iter(|| select(&snapshot, &cooldowns, std::hint::black_box("auto"), now))
+        b.iter(|| {
+            select(
+                &snapshot.route_index,
+                &cooldowns,
+                std::hint::black_box("auto"),
+                now,
+            )
+        })
     });
     group.finish();
 }

@@ -12,6 +12,10 @@ use crate::store::StoreError;
 /// Every generated key starts with this, so users recognise it in their clients' settings.
 pub const KEY_PREFIX: &str = "sk-as-";
 
+/// The problem a second key with the same name has: the request log names keys, so two of one
+/// name could not be told apart there.
+pub(crate) const NAME_TAKEN: &str = "is already the name of another key";
+
 /// A new random secret: the prefix and 64 hex digits (244 random bits from the OS).
 fn generate_secret() -> String {
     format!(
@@ -39,13 +43,21 @@ impl AppState {
             .collect())
     }
 
-    /// Creates a key with a generated secret, returned this once.
+    /// Creates a key with a generated secret, returned this once. Names are unique (the
+    /// request log and "last used" go by name).
     pub fn generate_access_key(&self, name: &str) -> Result<CreatedAccessKey, StoreError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid {
                 field: "name",
                 problem: "must not be empty".into(),
+            });
+        }
+        let taken = self.store().access_keys()?.iter().any(|k| k.name == name);
+        if taken {
+            return Err(StoreError::Invalid {
+                field: "name",
+                problem: NAME_TAKEN.into(),
             });
         }
         let key = generate_secret();

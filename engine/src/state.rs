@@ -12,7 +12,8 @@ use tokio::sync::{broadcast, watch};
 
 use crate::events::Event;
 use crate::http_client::UpstreamClient;
-use crate::proxy::snapshot::{Cooldowns, Snapshot};
+use crate::proxy::cooldowns::{ChannelQuirks, Cooldowns};
+use crate::proxy::snapshot::Snapshot;
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
 
@@ -29,11 +30,14 @@ struct Inner {
     cooldowns: Cooldowns,
     /// Outlives every snapshot, so a reload keeps the upstream connection pool.
     client: UpstreamClient,
+    quirks: ChannelQuirks,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
     events: broadcast::Sender<Event>,
+    /// Set when the server stops: open event streams end so shutdown need not wait for them.
+    closing: watch::Sender<bool>,
 }
 
 /// Events a slow receiver may fall behind by before it is told to refetch instead.
@@ -52,11 +56,13 @@ impl AppState {
             inner: Arc::new(Inner {
                 writer: Writer::spawn(store.clone(), events.clone()),
                 events,
+                closing: watch::Sender::new(false),
                 store,
                 started_at: Instant::now(),
                 snapshot: ArcSwap::from_pointee(snapshot),
                 cooldowns,
                 client,
+                quirks: ChannelQuirks::default(),
                 version: watch::Sender::new(0),
             }),
         })
@@ -80,6 +86,11 @@ impl AppState {
         &self.inner.cooldowns
     }
 
+    /// What the proxy learned about channels while serving (in memory, per run).
+    pub(crate) fn quirks(&self) -> &ChannelQuirks {
+        &self.inner.quirks
+    }
+
     /// A receiver that changes whenever the configuration or an entry's state changes; the UI
     /// watches it to refresh.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
@@ -90,6 +101,18 @@ impl AppState {
     /// more than the buffer gets `RecvError::Lagged`; it should refetch everything.
     pub fn events(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    /// Ends every live event stream (`closing()` turns true): call it when the server starts
+    /// shutting down, since a stream never ends by itself and would hold the shutdown until
+    /// its grace period runs out.
+    pub fn close_event_streams(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Turns true when event streams should end (see `close_event_streams`).
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.inner.closing.subscribe()
     }
 
     /// Tells every event receiver; nobody listening is fine.

@@ -69,6 +69,12 @@ fn field_problem(field: &str, problem: &str) -> UiError {
     if problem == "must be greater than 0" {
         return UiError::MustBePositive { field: field_name };
     }
+    if problem == crate::access_keys::NAME_TAKEN {
+        return UiError::AlreadyExists {
+            what: "access key".into(),
+            field: field_name,
+        };
+    }
     match field {
         "cooldown_secs" => UiError::OutOfRange {
             field: field_name,

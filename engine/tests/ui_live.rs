@@ -224,6 +224,14 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
     proxy.state.delete_access_key(laptop.id).expect("delete");
     assert_eq!(chat(laptop.key.clone()).await, 401);
 
+    let twin = proxy.state.generate_access_key("phone");
+    assert_eq!(
+        engine::ui_error::UiError::from(twin.expect_err("names are unique")),
+        engine::ui_error::UiError::AlreadyExists {
+            what: "access key".into(),
+            field: "name".into()
+        }
+    );
     let unnamed = proxy.state.generate_access_key("  ");
     let error = engine::ui_error::UiError::from(unnamed.expect_err("a name is required"));
     assert_eq!(
@@ -240,4 +248,33 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
             id: 999
         }
     );
+}
+
+#[tokio::test]
+async fn speed_test_results_are_announced_as_they_arrive() {
+    let proxy = Proxy::start().await;
+    let a = Upstream::start("A").await;
+    let channel = proxy.channel("A", &a.base_url());
+    let fast = proxy.entry(channel, "m", "auto");
+    let gone = proxy.entry(channel, "status-500", "auto");
+    let mut events = proxy.state.events();
+    let run = proxy.state.start_speed_test(
+        engine::speedtest::Scope::Channel(channel),
+        engine::speedtest::SpeedTestOptions::default(),
+    );
+    let results = run.done.await.expect("the run");
+    assert_eq!(results.len(), 2);
+    for expected in &results {
+        let event = next_event(&mut events, |e| matches!(e, Event::SpeedTest { .. })).await;
+        assert_eq!(
+            event,
+            Event::SpeedTest {
+                result: expected.clone()
+            }
+        );
+    }
+    let ok: Vec<_> = results.iter().map(|r| (r.entry_id, r.ok)).collect();
+    assert_eq!(ok, [(fast, true), (gone, false)]);
+    // The end of the run asks screens listing stored results to refetch.
+    next_event(&mut events, |e| matches!(e, Event::ConfigChanged { .. })).await;
 }

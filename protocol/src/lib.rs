@@ -3,17 +3,24 @@
 //! from any client can be sent to any upstream and the answer (streamed or not) converted back.
 //! The crate is pure: bytes and JSON in, bytes and JSON out, no HTTP and no I/O.
 //!
-//! What the engine calls:
-//! - [`convert_request`]: inbound body in the client's protocol -> body for the upstream.
-//! - [`convert_response`]: upstream non-stream body -> body in the client's protocol.
-//! - [`StreamTranscoder`]: upstream SSE bytes -> SSE bytes in the client's protocol, chunk by
-//!   chunk, with [`Phase`] for each output so the engine can hold back the preamble for failover.
-//! - [`classify_wire_event`]: the same phase for a pass-through stream (same protocol both sides).
+//! What the engine calls, per request:
+//! - [`RequestHead`]: the `model` and `stream` fields found in the raw bytes; for a candidate of
+//!   the client's own protocol the entry's model is spliced in ([`RequestHead::with_model`]) and
+//!   the rest sent as it came. No JSON tree is built.
+//! - [`decode_request`] once, only when a candidate needs conversion, then [`encode_request`]
+//!   for each such candidate ([`EncodeOptions::model`] names the entry's model, so the decoded
+//!   request is shared, not copied).
+//! - [`scan_answer`] for a pass-through non-stream answer (checked and its usage read, no
+//!   tree); [`decode_response`] + [`encode_response`] for a converted one.
+//! - Streams: [`SseParser`] + [`StreamDecoder`] + [`StreamEncoder`] to transcode (the engine
+//!   also reads the hub events for usage and the finish, which [`StreamTranscoder`], the
+//!   same chain packaged, hides); for a pass-through stream each event's data is parsed once
+//!   and sorted with [`classify_wire_value`].
 //! - [`error_body`] / [`parse_error_body`]: client-facing error bodies and upstream error reading.
 //! - [`anthropic::estimate_tokens`]: local answer for `/v1/messages/count_tokens`.
 //!
-//! When client and upstream speak the same protocol the engine forwards bytes untouched and
-//! only uses [`SseParser`] + [`classify_wire_event`] to know when the preamble ends.
+//! [`convert_request`], [`convert_response`] and [`StreamTranscoder`] chain the same steps for
+//! callers that need nothing in between (the fuzz targets, the benchmarks, the example below).
 //!
 //! ```
 //! use protocol::{EncodeOptions, Phase, Protocol, StreamTranscoder, decode_request, encode_request};
@@ -41,16 +48,20 @@
 pub mod anthropic;
 mod error;
 #[doc(hidden)]
+pub mod fixtures;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod hub;
 mod json;
 pub mod openai_chat;
+pub mod raw;
 pub mod responses;
 pub mod sse;
 mod transcode;
 
 pub use error::{ConvertError, ErrorKind, UpstreamError, parse_error_body};
 pub use hub::Phase;
+pub use raw::{ModelField, RequestHead, ScanError, UsageCounts, scan_answer};
 pub use sse::{SseEvent, SseParser};
 pub use transcode::{StreamDecoder, StreamEncoder, StreamTranscoder, TranscodedEvent};
 
@@ -80,6 +91,9 @@ impl Protocol {
 /// What the engine knows about the upstream model that the request body does not say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EncodeOptions {
+    /// The model name to send instead of the request's own (the entry's real model), so one
+    /// decoded request serves every candidate without a copy.
+    pub model: Option<String>,
     /// Max output tokens to send when the client gave none and the target requires one
     /// (Anthropic). The engine takes it from the model catalog; when `None`,
     /// [`anthropic::FALLBACK_MAX_TOKENS`] is used.
@@ -167,6 +181,16 @@ pub fn classify_wire_event(protocol: Protocol, event: &SseEvent) -> Phase {
         Protocol::OpenAiChat => openai_chat::classify(event),
         Protocol::Anthropic => anthropic::classify(event),
         Protocol::Responses => responses::classify(event),
+    }
+}
+
+/// [`classify_wire_event`] for an event whose JSON data the caller has already parsed (so a
+/// relayed event is parsed once): `name` is its `event:` field, `data` its parsed data.
+pub fn classify_wire_value(protocol: Protocol, name: Option<&str>, data: &Value) -> Phase {
+    match protocol {
+        Protocol::OpenAiChat => openai_chat::classify_value(data),
+        Protocol::Anthropic => anthropic::classify_value(name, data),
+        Protocol::Responses => responses::classify_value(name, data),
     }
 }
 

@@ -25,6 +25,7 @@ fn options() -> EncodeOptions {
         default_max_tokens: Some(32000),
         upstream_accepts_include_usage: true,
         upstream_supports_reasoning: true,
+        model: None,
     }
 }
 

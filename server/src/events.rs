@@ -2,7 +2,8 @@
 //! events (`text/event-stream`), one JSON `engine::events::Event` per `data:` line, and a
 //! keep-alive comment every 15 s so proxies and browsers keep the connection open. A listener
 //! that falls too far behind is sent a `config_changed` event in place of what it missed, so it
-//! refetches. The same-origin and session checks of every `/api/` path cover it.
+//! refetches. The stream ends when the server shuts down (`AppState::close_event_streams`).
+//! The same-origin and session checks of every `/api/` path cover it.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -22,8 +23,8 @@ pub const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(15);
 
 /// The handler: subscribes and streams until the client goes away.
 pub async fn stream_events(State(app): State<AppState>) -> Response {
-    let frames =
-        live_events(app.events(), app.subscribe()).map(|event| Ok::<_, Infallible>(frame(&event)));
+    let frames = live_events(app.events(), app.subscribe(), app.closing())
+        .map(|event| Ok::<_, Infallible>(frame(&event)));
     let sse = Sse::new(frames).keep_alive(
         KeepAlive::new()
             .interval(KEEP_ALIVE_EVERY)
@@ -37,28 +38,37 @@ pub async fn stream_events(State(app): State<AppState>) -> Response {
     response
 }
 
-/// The events to send, a refetch in place of any missed. Holds only receivers, so it never
-/// keeps the state alive; it ends when the state is dropped.
+/// The events to send, a refetch in place of any missed, until the server closes the streams.
+/// Holds only receivers, so it never keeps the state alive.
 fn live_events(
     events: broadcast::Receiver<Event>,
     version: watch::Receiver<u64>,
+    closing: watch::Receiver<bool>,
 ) -> impl Stream<Item = Event> {
-    futures::stream::unfold((events, version), |(mut events, version)| async move {
-        let event = match events.recv().await {
-            Ok(event) => event,
-            Err(RecvError::Lagged(missed)) => {
-                tracing::debug!(
-                    missed,
-                    "an event listener fell behind; telling it to refetch"
-                );
-                Event::ConfigChanged {
-                    version: *version.borrow(),
+    futures::stream::unfold(
+        (events, version, closing),
+        |(mut events, version, mut closing)| async move {
+            let received = tokio::select! {
+                received = events.recv() => received,
+                // Closed, or the state is gone: either way the stream is over.
+                _ = closing.wait_for(|closing| *closing) => return None,
+            };
+            let event = match received {
+                Ok(event) => event,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(
+                        missed,
+                        "an event listener fell behind; telling it to refetch"
+                    );
+                    Event::ConfigChanged {
+                        version: *version.borrow(),
+                    }
                 }
-            }
-            Err(RecvError::Closed) => return None,
-        };
-        Some((event, (events, version)))
-    })
+                Err(RecvError::Closed) => return None,
+            };
+            Some((event, (events, version, closing)))
+        },
+    )
 }
 
 fn frame(event: &Event) -> SseEvent {
@@ -100,7 +110,7 @@ mod tests {
     }
 
     /// The whole server on a real socket, with one channel on `upstream_url`.
-    async fn server(upstream_url: &str) -> (tempfile::TempDir, SocketAddr) {
+    async fn server(upstream_url: &str) -> (tempfile::TempDir, SocketAddr, AppState) {
         let dir = tempfile::tempdir().expect("temp dir");
         let app = AppState::open(dir.path().join("api-switch.db")).expect("state");
         let channel = app
@@ -119,9 +129,9 @@ mod tests {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let router = crate::http::router(app, addr);
+        let router = crate::http::router(app.clone(), addr);
         tokio::spawn(async move { axum::serve(listener, router).await });
-        (dir, addr)
+        (dir, addr, app)
     }
 
     /// Reads SSE lines until a `data:` line satisfies `wanted`; returns that event.
@@ -152,7 +162,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_proxied_request_appears_on_the_event_stream() {
-        let (_dir, addr) = server(&upstream().await).await;
+        let (_dir, addr, _app) = server(&upstream().await).await;
         let http = reqwest::Client::new();
         let origin = format!("http://{addr}");
         let response = http
@@ -197,11 +207,15 @@ mod tests {
     async fn a_lagging_listener_is_told_to_refetch() {
         let (events, receiver) = broadcast::channel(2);
         let (_version_tx, version) = watch::channel(41);
+        let (_closing_tx, closing) = watch::channel(false);
         for entry in 1..=5 {
             events.send(Event::EntryRecovered { entry }).expect("send");
         }
         // Three events were missed: first a refetch, then the two kept follow.
-        let received: Vec<Event> = live_events(receiver, version).take(3).collect().await;
+        let received: Vec<Event> = live_events(receiver, version, closing)
+            .take(3)
+            .collect()
+            .await;
         assert_eq!(
             received,
             [
@@ -209,6 +223,35 @@ mod tests {
                 Event::EntryRecovered { entry: 4 },
                 Event::EntryRecovered { entry: 5 },
             ]
+        );
+    }
+
+    #[tokio::test]
+    async fn closing_ends_open_streams() {
+        let (_dir, addr, app) = server(&upstream().await).await;
+        let origin = format!("http://{addr}");
+        let response = reqwest::Client::new()
+            .get(format!("{origin}/api/events"))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .await
+            .expect("connect");
+        assert_eq!(response.status(), 200);
+        let mut stream = response.bytes_stream();
+        app.close_event_streams();
+        let rest = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut rest = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                rest.push(chunk.expect("a clean end"));
+            }
+            rest
+        })
+        .await
+        .expect("the stream ends once closed");
+        assert!(
+            rest.iter().all(|chunk| !chunk.starts_with(b"data:")),
+            "{rest:?}"
         );
     }
 }

@@ -14,7 +14,7 @@
 //! | `invalid_url` | `field`, `detail` | a base URL that cannot be used (`detail` in English) |
 //! | `invalid_field` | `field`, `detail` | any other invalid value (`detail` in English) |
 //! | `invalid_settings` | `problems`: a list of these errors | several settings at once |
-//! | `already_exists` | `what`, `field` | a unique value is taken (e.g. an access key's secret) |
+//! | `already_exists` | `what`, `field` | a unique value is taken (an access key's `name` or `key`) |
 //! | `invalid_config` | `problems`: English lines | an imported configuration is invalid |
 //! | `database` | `detail` | the database failed (disk full, locked, corrupt); English detail |
 //! | `upstream` | `detail` | a provider could not be reached or answered badly |

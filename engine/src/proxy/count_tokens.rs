@@ -5,57 +5,58 @@
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use protocol::Protocol;
-use serde_json::Value;
-
+use super::attempt::json_response;
 use super::error::ProxyError;
-use super::forward::{ProxyRequest, json_response};
+use super::request::ProxyRequest;
 use super::route;
 use crate::AppState;
 use crate::clock::now_ms;
-use crate::upstream::{ChannelKind, Endpoint, Target};
+use crate::upstream::{Endpoint, Target};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use protocol::{Protocol, RequestHead};
 
 /// Answers a count request: from an Anthropic channel when one is routable, else estimated.
 pub async fn answer(state: &AppState, request: ProxyRequest) -> Response {
     if let Some((status, body)) = ask_anthropic(state, &request).await {
         return json_response(status, body);
     }
-    match &request.hub {
+    match request.hub() {
         Ok(hub) => axum::Json(protocol::anthropic::count_tokens_body(hub)).into_response(),
-        Err(source) => ProxyError::Convert {
-            source: source.clone(),
-        }
-        .into_response_for(Protocol::Anthropic),
+        Err(source) => ProxyError::Convert { source }.into_response_for(Protocol::Anthropic),
     }
 }
 
 /// The first Anthropic entry of the route counts; `None` when there is none or it failed.
 async fn ask_anthropic(state: &AppState, request: &ProxyRequest) -> Option<(StatusCode, Bytes)> {
     let snapshot = state.snapshot();
-    let route = route::select(&snapshot, state.cooldowns(), &request.model, now_ms());
-    let candidate = route
-        .candidates
-        .iter()
-        .chain(&route.cooling)
-        .find(|c| c.channel.api_type == ChannelKind::Anthropic)?;
+    // Only Anthropic channels serve the count endpoint, so the route holds nothing else.
+    let candidate = route::candidates(
+        &snapshot.route_index,
+        state.cooldowns(),
+        &request.model,
+        Endpoint::CountTokens,
+        now_ms(),
+    )
+    .next()?;
     let channel = &candidate.channel;
     let target = Target {
         base_url: &channel.base_url,
         model: &candidate.entry.model,
         api_version: &channel.api_version,
     };
-    let mut body = request.body.clone();
-    body.insert("model".into(), Value::String(candidate.entry.model.clone()));
+    let body = RequestHead::scan(&request.body)
+        .ok()?
+        .with_model(&candidate.entry.model);
     let limit = Duration::from_millis(snapshot.settings.first_byte_timeout_ms);
     let exchange = async {
         let response = snapshot
             .client
             .post(channel.api_type.url(target, Endpoint::CountTokens))
             .headers(channel.api_type.headers(&channel.api_key, &request.headers))
-            .json(&body)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body)
             .send()
             .await
             .ok()?;

@@ -1,9 +1,13 @@
-//! The proxy's one error type, answered in OpenAI's error shape
-//! (`{"error":{"message","type","code"}}`) with the status that fits. `AllFailed` carries every
-//! attempt, so the 502 tells the user which channel failed how.
+//! The proxy's one error type, answered in the client's protocol's error shape with the status
+//! that fits. `AllFailed` carries every attempt, so the 502 tells the user which channel failed
+//! how. Each attempt's failure knows where it came from (`Source`: the upstream, the client's
+//! request, our own conversion or the proxy itself) and whether trying another entry can help:
+//! that is what failover decides on.
 
 use std::fmt;
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -15,8 +19,24 @@ use serde_json::json;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeoutPhase {
     FirstByte,
+    /// A stream's first content event (keep-alives and other preamble do not count).
+    FirstContent,
     StreamIdle,
     Total,
+}
+
+/// Where a failure came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The upstream or the way to it: its status, its body, the network, its timing.
+    Upstream,
+    /// The client's request as sent (no entry could do better with it).
+    Client,
+    /// Our conversion of the request to the channel's protocol: the client is not to blame,
+    /// and a channel that takes the body as it is may well succeed.
+    Conversion,
+    /// The proxy itself.
+    Internal,
 }
 
 /// Why one attempt on one entry failed.
@@ -54,12 +74,23 @@ pub enum AttemptFailure {
         #[source]
         source: Arc<protocol::ConvertError>,
     },
+    /// The upstream refused the request as we converted it (a 4xx other than those that
+    /// disable). `body` is its error in the client's shape, answered when no entry succeeds.
+    #[error("HTTP {status} to the request as converted for this channel: {message}")]
+    Rejected {
+        status: u16,
+        message: String,
+        body: Bytes,
+    },
+    #[error("internal error: {problem}")]
+    Internal { problem: String },
 }
 
 impl fmt::Display for TimeoutPhase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::FirstByte => "the first byte",
+            Self::FirstContent => "the first content of the stream",
             Self::StreamIdle => "the next stream event",
             Self::Total => "the whole response",
         })
@@ -80,12 +111,34 @@ impl AttemptFailure {
             Self::EmptyStream => "empty_stream",
             Self::Unconvertible { .. } => "unconvertible",
             Self::Unreadable { .. } => "invalid_body",
+            Self::Rejected { .. } => "rejected_after_conversion",
+            Self::Internal { .. } => "internal",
         }
+    }
+
+    /// Where the failure came from.
+    pub fn source(&self) -> Source {
+        match self {
+            Self::Unconvertible { .. } | Self::Rejected { .. } => Source::Conversion,
+            Self::Internal { .. } => Source::Internal,
+            _ => Source::Upstream,
+        }
+    }
+
+    /// Whether the entry is at fault, so it should cool down: not when the request or our
+    /// conversion of it was refused, which says nothing about the entry's health.
+    pub fn cools_entry(&self) -> bool {
+        !matches!(
+            self,
+            Self::Unconvertible { .. } | Self::Rejected { .. } | Self::Internal { .. }
+        )
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Status { status } | Self::Disabled { status } => Some(*status),
+            Self::Status { status } | Self::Disabled { status } | Self::Rejected { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -141,6 +194,22 @@ pub enum ProxyError {
         #[source]
         source: Arc<protocol::ConvertError>,
     },
+    #[error(
+        "no channel serving model `{model}` takes this body as it is, and it cannot be converted for the others: {source}"
+    )]
+    Unconvertible {
+        model: String,
+        #[source]
+        source: Arc<protocol::ConvertError>,
+    },
+    /// Every entry refused the request as converted for it; the first refusal, already in the
+    /// client's shape, is answered with the upstream's status.
+    #[error("every entry refused the converted request: {message}")]
+    Rejected {
+        status: u16,
+        message: String,
+        body: Bytes,
+    },
     #[error("all {} entries for model `{model}` failed: {}", attempts.len(), list(attempts))]
     AllFailed {
         model: String,
@@ -163,7 +232,11 @@ impl ProxyError {
             | Self::NotAnObject
             | Self::MissingField { .. }
             | Self::BodyRead { .. }
-            | Self::Convert { .. } => StatusCode::BAD_REQUEST,
+            | Self::Convert { .. }
+            | Self::Unconvertible { .. } => StatusCode::BAD_REQUEST,
+            Self::Rejected { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
+            }
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingKey | Self::InvalidKey => StatusCode::UNAUTHORIZED,
             Self::UnknownRoute { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
@@ -181,7 +254,9 @@ impl ProxyError {
             Self::MissingKey | Self::InvalidKey => ("authentication_error", "invalid_api_key"),
             Self::UnknownRoute { .. } => ("invalid_request_error", "unknown_url"),
             Self::NoRoute { .. } => ("invalid_request_error", "model_not_found"),
-            Self::Convert { .. } => ("invalid_request_error", "invalid_body"),
+            Self::Convert { .. } | Self::Unconvertible { .. } | Self::Rejected { .. } => {
+                ("invalid_request_error", "invalid_body")
+            }
             Self::AllFailed { .. } => ("upstream_error", "all_upstreams_failed"),
         }
     }
@@ -193,6 +268,15 @@ impl ProxyError {
     /// Messages clients. The 502's `attempts` list is in both.
     pub fn into_response_for(self, protocol: Protocol) -> Response {
         let status = self.status_code();
+        if let Self::Rejected { body, .. } = self {
+            let mut response = Response::new(axum::body::Body::from(body));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            );
+            return response;
+        }
         let (kind, code) = self.type_and_code();
         let mut body = match protocol {
             Protocol::Anthropic => protocol::error_body(

@@ -1,5 +1,5 @@
 //! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
-//! key), then hand it to `forward::serve`. Three inbound protocols share one path: OpenAI Chat
+//! key, the fields routing needs, found in the raw bytes), then hand it to `forward::serve`. Three inbound protocols share one path: OpenAI Chat
 //! Completions, Anthropic Messages and OpenAI Responses. Every error answers in the client's
 //! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
 //! path answers in OpenAI's.
@@ -10,13 +10,15 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use serde_json::{Map, Value, json};
+use bytes::Bytes;
+use serde_json::{Value, json};
 
-use protocol::Protocol;
+use protocol::{ModelField, Protocol, RequestHead, ScanError};
 
 use super::count_tokens;
 use super::error::ProxyError;
-use super::forward::{self, ProxyRequest};
+use super::forward;
+use super::request::ProxyRequest;
 use super::snapshot::Snapshot;
 use crate::AppState;
 use crate::store::AUTO_GROUP;
@@ -82,7 +84,9 @@ async fn respond(state: AppState, endpoint: Endpoint, request: Request) -> Respo
     }
 }
 
-/// Checks the key, reads the body within the limit and checks the fields routing needs.
+/// Checks the key, reads the body within the limit and checks the fields routing needs, in
+/// one scan of the raw bytes: no JSON tree is built (a converted request is decoded later,
+/// once, when the first candidate that needs it is tried).
 async fn prepare(
     state: &AppState,
     endpoint: Endpoint,
@@ -91,16 +95,20 @@ async fn prepare(
     let snapshot = state.snapshot();
     let client_key_name = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
-    let body = read_json(request.into_body(), snapshot.settings.max_body_bytes).await?;
-    let model = match body.get("model") {
-        Some(Value::String(model)) => model.clone(),
-        Some(Value::Null) | None => {
+    let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    let head = RequestHead::scan(&body).map_err(|error| match error {
+        ScanError::NotAnObject => ProxyError::NotAnObject,
+        ScanError::InvalidJson { source } => ProxyError::MalformedJson { source },
+    })?;
+    let model = match head.model() {
+        ModelField::Name(model) => model.into_owned(),
+        ModelField::Missing => {
             return Err(ProxyError::MissingField {
                 field: "model",
                 hint: "use `auto` to let API Switch choose",
             });
         }
-        Some(_) => {
+        ModelField::NotAString => {
             return Err(ProxyError::MissingField {
                 field: "model",
                 hint: "it must be a string",
@@ -115,40 +123,26 @@ async fn prepare(
         Endpoint::Embeddings => ("input", "send the text to embed"),
         Endpoint::Models => ("", ""),
     };
-    if !required.0.is_empty() && body.get(required.0).is_none_or(Value::is_null) {
+    if !required.0.is_empty() && !head.has(required.0) {
         return Err(ProxyError::MissingField {
             field: required.0,
             hint: required.1,
         });
     }
-    let protocol = client_protocol(endpoint);
     let streams = matches!(
         endpoint,
         Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::Responses
     );
-    let stream = streams && body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let hub = protocol::decode_request(protocol, &serde_json::to_vec(&body).unwrap_or_default());
-    // Anthropic and Responses bodies are converted for most channels: a body that cannot be
-    // read is the client's to fix. A Chat body goes untouched to OpenAI-style channels, so a
-    // decoding problem only matters for the channels that need conversion.
-    let hub = match hub {
-        Err(source) if protocol != Protocol::OpenAiChat && endpoint != Endpoint::CountTokens => {
-            return Err(ProxyError::Convert {
-                source: std::sync::Arc::new(source),
-            });
-        }
-        other => other.map_err(std::sync::Arc::new),
-    };
-    Ok(ProxyRequest {
+    let stream = streams && head.stream();
+    Ok(ProxyRequest::new(
         endpoint,
-        protocol,
+        client_protocol(endpoint),
         body,
-        hub,
         headers,
         model,
         stream,
         client_key_name,
-    })
+    ))
 }
 
 /// The client headers an upstream of the client's own protocol needs.
@@ -162,8 +156,8 @@ fn protocol_headers(headers: &HeaderMap) -> HeaderMap {
     kept
 }
 
-async fn read_json(body: Body, limit: usize) -> Result<Map<String, Value>, ProxyError> {
-    let bytes = to_bytes(body, limit).await.map_err(|source| {
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
+    to_bytes(body, limit).await.map_err(|source| {
         let too_large = std::error::Error::source(&source)
             .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
         if too_large {
@@ -171,12 +165,7 @@ async fn read_json(body: Body, limit: usize) -> Result<Map<String, Value>, Proxy
         } else {
             ProxyError::BodyRead { source }
         }
-    })?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ProxyError::NotAnObject),
-        Err(source) => Err(ProxyError::MalformedJson { source }),
-    }
+    })
 }
 
 /// The client's key from `Authorization: Bearer` or `x-api-key`.

@@ -2,13 +2,19 @@
 //! Responses. It routes each request to the entries that can serve it, converts between the
 //! client's protocol and the channel's when they differ, fails over to the next on any upstream
 //! failure, cools failing entries, disables entries whose credentials are gone, and never writes
-//! to disk on the request's path.
+//! to disk on the request's path. `forward` lists the phases of a request and where each lives.
 
+mod answer;
+mod attempt;
+pub mod cooldowns;
 mod count_tokens;
 pub mod error;
 pub mod forward;
 pub mod http;
+mod observe;
+mod record;
 mod relay;
+pub mod request;
 pub mod route;
 pub mod snapshot;
 pub mod sse;
@@ -16,6 +22,7 @@ pub mod stream;
 pub(crate) mod writer;
 
 pub use error::{Attempt, AttemptFailure, ProxyError};
-pub use forward::{ProxyRequest, serve};
+pub use forward::serve;
 pub use http::proxy_routes;
+pub use request::ProxyRequest;
 pub use stream::{EventClass, Piece, StreamJudge};

@@ -1,7 +1,8 @@
-//! Streaming attempts. Before content, events are read and the preamble held back, so a stream
-//! that fails early (an error status, an in-band error event, a stall, an early end) is failed
-//! over with nothing sent. From the first content on, events are forwarded as they arrive by the
-//! `Relay` state machine; a later failure ends the client's stream with the protocol's error
+//! Relaying a stream. Until the first content event the attempt can still fail over: events
+//! are read and the preamble held back, all within the first-content deadline (keep-alive
+//! comments and pings are preamble, so an upstream that only keeps the line open is failed over
+//! when the deadline passes). From the first content on, events are forwarded as they arrive by
+//! the `Relay` state machine; a later failure ends the client's stream with the protocol's error
 //! event and cools the entry. A client that leaves drops the relay, which closes the upstream.
 
 use std::collections::VecDeque;
@@ -15,10 +16,11 @@ use axum::response::Response;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+use super::attempt::{AttemptContext, Outcome, transport_failure};
 use super::error::{AttemptFailure, TimeoutPhase};
-use super::forward::{
-    AttemptContext, Leg, Outcome, judge_error, observe_failure, send, transport_failure,
-};
+use super::observe;
+use super::record::record_request;
+use super::request::Leg;
 use super::route::Candidate;
 use super::stream::{EventClass, Piece, StreamJudge};
 use crate::AppState;
@@ -59,19 +61,57 @@ impl Upstream {
             }
         }
     }
+
+    /// Reads until the first content, holding the preamble back; `deadline` bounds the wait.
+    async fn first_content(
+        &mut self,
+        deadline: tokio::time::Instant,
+    ) -> Result<VecDeque<Bytes>, AttemptFailure> {
+        let mut held = VecDeque::new();
+        loop {
+            let piece = match tokio::time::timeout_at(deadline, self.next_piece()).await {
+                Err(_) => {
+                    return Err(AttemptFailure::Timeout {
+                        phase: TimeoutPhase::FirstContent,
+                    });
+                }
+                Ok(Ok(Some(piece))) => piece,
+                Ok(Ok(None)) => return Err(AttemptFailure::EmptyStream),
+                Ok(Err(failure)) => return Err(failure),
+            };
+            match piece.class {
+                EventClass::Preamble => held.push_back(piece.bytes),
+                EventClass::Error { message } => {
+                    return Err(AttemptFailure::StreamError { message });
+                }
+                EventClass::End => return Err(AttemptFailure::EmptyStream),
+                EventClass::Content => {
+                    held.push_back(piece.bytes);
+                    return Ok(held);
+                }
+            }
+        }
+    }
 }
 
-/// One streaming attempt: succeeds once the first content event arrives.
-pub(super) async fn attempt(context: &AttemptContext<'_>, candidate: &Candidate) -> Outcome {
-    let leg = Leg::new(context.request, candidate);
-    let response = match send(context, candidate, leg).await {
-        Ok(response) => response,
-        Err(failure) => return Outcome::Failed(failure),
-    };
-    if !response.status().is_success() {
-        return judge_error(context, response, leg).await;
-    }
-    let status = response.status().as_u16();
+/// What the relay needs to finish the request's bookkeeping once the stream is over.
+pub struct Finish {
+    /// The request's log row so far (status, entry, attempts, time to first content).
+    pub row: RequestLogRow,
+    /// When the proxy started serving the request (the row's latency).
+    pub request_started: Instant,
+}
+
+/// Relays an accepted streaming answer: succeeds once the first content event arrives before
+/// `deadline`; `finish` is recorded when the stream ends.
+pub async fn start(
+    context: &AttemptContext<'_>,
+    candidate: &Candidate,
+    leg: Leg,
+    response: reqwest::Response,
+    deadline: tokio::time::Instant,
+    mut finish: Finish,
+) -> Outcome {
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
         judge: StreamJudge::new(leg.upstream, leg.client, context.request.include_usage()),
@@ -79,37 +119,24 @@ pub(super) async fn attempt(context: &AttemptContext<'_>, candidate: &Candidate)
         idle: Duration::from_millis(context.settings.stream_idle_timeout_ms),
         ended: false,
     };
-    let mut held = VecDeque::new();
-    loop {
-        let piece = match upstream.next_piece().await {
-            Ok(Some(piece)) => piece,
-            Ok(None) => return Outcome::Failed(AttemptFailure::EmptyStream),
-            Err(failure) => return Outcome::Failed(failure),
-        };
-        match piece.class {
-            EventClass::Preamble => held.push_back(piece.bytes),
-            EventClass::Error { message } => {
-                let message = crate::secrets::mask_pool_keys(&message, &candidate.channel.api_key);
-                return Outcome::Failed(AttemptFailure::StreamError { message });
-            }
-            EventClass::End => return Outcome::Failed(AttemptFailure::EmptyStream),
-            EventClass::Content => {
-                held.push_back(piece.bytes);
-                break;
-            }
+    let held = match upstream.first_content(deadline).await {
+        Ok(held) => held,
+        Err(AttemptFailure::StreamError { message }) => {
+            let message = crate::secrets::mask_pool_keys(&message, &candidate.channel.api_key);
+            return Outcome::Failed(AttemptFailure::StreamError { message });
         }
-    }
-    let first_token_ms = context.started.elapsed().as_millis() as i64;
-    let mut log = context.log_row(Some(candidate), status, String::new());
-    log.first_token_ms = Some(first_token_ms);
+        Err(failure) => return Outcome::Failed(failure),
+    };
+    finish.row.first_token_ms = Some(finish.request_started.elapsed().as_millis() as i64);
     let relay = Relay {
         state: context.state.clone(),
         settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
         pending: held,
-        started: context.started,
-        log: Some(log),
+        attempt_started: context.started,
+        request_started: finish.request_started,
+        row: Some(finish.row),
         completed: false,
         done: false,
     };
@@ -141,9 +168,10 @@ struct Relay {
     upstream: Upstream,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
-    started: Instant,
+    attempt_started: Instant,
+    request_started: Instant,
     /// The log row, until it is recorded; still here on drop means the client left.
-    log: Option<RequestLogRow>,
+    row: Option<RequestLogRow>,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -181,17 +209,22 @@ impl Relay {
         }
     }
 
+    /// Takes the row for recording, with the request's latency.
+    fn take_row(&mut self) -> Option<RequestLogRow> {
+        let mut row = self.row.take()?;
+        row.latency_ms = self.request_started.elapsed().as_millis() as i64;
+        Some(row)
+    }
+
     fn finish_ok(&mut self) {
         if self.completed {
             return;
         }
         self.completed = true;
-        let elapsed = self.started.elapsed().as_millis() as i64;
-        self.state.record_success(self.candidate.entry.id, elapsed);
-        if let Some(mut row) = self.log.take() {
+        observe::succeeded(&self.state, &self.candidate, self.attempt_started);
+        if let Some(mut row) = self.take_row() {
             (row.prompt_tokens, row.completion_tokens) = self.upstream.judge.usage();
-            row.latency_ms = elapsed;
-            self.state.writer().log(row);
+            record_request(&self.state, row);
         }
     }
 
@@ -199,16 +232,15 @@ impl Relay {
     fn finish_broken(&mut self, failure: AttemptFailure) -> Option<Bytes> {
         self.done = true;
         tracing::warn!(channel = %self.candidate.channel.name, %failure, "stream broke after content; ending the client's stream with an error");
-        observe_failure(&self.state, &self.settings, &self.candidate, &failure);
+        observe::failed(&self.state, &self.settings, &self.candidate, &failure);
         let message = format!(
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
         );
-        if let Some(mut row) = self.log.take() {
+        if let Some(mut row) = self.take_row() {
             row.status = 502;
             row.error = failure.to_string();
-            row.latency_ms = self.started.elapsed().as_millis() as i64;
-            self.state.writer().log(row);
+            record_request(&self.state, row);
         }
         Some(self.upstream.judge.error_event(&message))
     }
@@ -218,11 +250,10 @@ impl Drop for Relay {
     /// The client went away mid-stream: dropping `upstream` closes the upstream connection;
     /// the entry did nothing wrong, so it is not cooled.
     fn drop(&mut self) {
-        if let Some(mut row) = self.log.take() {
+        if let Some(mut row) = self.take_row() {
             row.status = 499;
             row.error = "client disconnected".into();
-            row.latency_ms = self.started.elapsed().as_millis() as i64;
-            self.state.writer().log(row);
+            record_request(&self.state, row);
         }
     }
 }

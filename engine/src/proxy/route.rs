@@ -3,13 +3,17 @@
 //! the `auto` group. Only routable entries count; cooling ones are then set aside.
 //! Selection runs before every request, so it reads a `RouteIndex` built once per snapshot:
 //! lookups by name touch only the matches, and a candidate shares its entry and channel.
+//! The proxy walks a route lazily (`candidates`): the next candidate is looked at only after
+//! the previous one failed, cooling entries and entries whose channel kind cannot serve the
+//! endpoint are skipped as it goes, and the cooling ones come last only when nothing else was.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
+use crate::upstream::Endpoint;
 
-use super::snapshot::{Cooldowns, Snapshot};
+use super::cooldowns::Cooldowns;
 
 /// How the requested model was understood; shown in logs and errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,8 +96,8 @@ impl RouteIndex {
 }
 
 /// Picks the candidates for `model` at `now_ms`.
-pub fn select(snapshot: &Snapshot, cooldowns: &Cooldowns, model: &str, now_ms: i64) -> Route {
-    let (kind, matched) = matches(&snapshot.route_index, model.trim());
+pub fn select(index: &RouteIndex, cooldowns: &Cooldowns, model: &str, now_ms: i64) -> Route {
+    let (kind, matched) = matches(index, model.trim());
     let (candidates, mut cooling) = cooldowns.partition(matched, |c| c.entry.id, now_ms);
     // Stable: equal cooldowns keep their priority order.
     cooling.sort_by_key(|(until, _)| *until);
@@ -129,4 +133,70 @@ fn matches<'a>(index: &'a RouteIndex, model: &str) -> (RouteKind, Vec<&'a Candid
         return (RouteKind::Fuzzy, fuzzy);
     }
     (RouteKind::AutoFallback, in_group(AUTO_GROUP))
+}
+
+/// The candidates of one request, computed one at a time. Yields the ready ones in priority
+/// order; when none was ready, the cooling ones, the soonest-expiring cooldown first.
+pub struct Candidates<'a> {
+    matched: std::vec::IntoIter<&'a Candidate>,
+    cooldowns: &'a Cooldowns,
+    now_ms: i64,
+    endpoint: Endpoint,
+    yielded_ready: bool,
+    cooling: Vec<(i64, &'a Candidate)>,
+    last_resort: Option<std::vec::IntoIter<(i64, &'a Candidate)>>,
+}
+
+/// The route for `model` on `endpoint` at `now_ms`, walked lazily.
+pub fn candidates<'a>(
+    index: &'a RouteIndex,
+    cooldowns: &'a Cooldowns,
+    model: &str,
+    endpoint: Endpoint,
+    now_ms: i64,
+) -> Candidates<'a> {
+    let (_, matched) = matches(index, model.trim());
+    Candidates {
+        matched: matched.into_iter(),
+        cooldowns,
+        now_ms,
+        endpoint,
+        yielded_ready: false,
+        cooling: Vec::new(),
+        last_resort: None,
+    }
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = Candidate;
+
+    fn next(&mut self) -> Option<Candidate> {
+        for candidate in self.matched.by_ref() {
+            if !candidate.channel.api_type.serves(self.endpoint) {
+                continue;
+            }
+            match self
+                .cooldowns
+                .cooling_until(candidate.entry.id, self.now_ms)
+            {
+                Some(until) => self.cooling.push((until, candidate)),
+                None => {
+                    self.yielded_ready = true;
+                    return Some(candidate.clone());
+                }
+            }
+        }
+        if self.yielded_ready {
+            return None;
+        }
+        // Never down while a channel still answers: when every candidate is cooling, the
+        // cooling ones are tried anyway, the one whose cooldown ends first leading.
+        let last_resort = self.last_resort.get_or_insert_with(|| {
+            let mut cooling = std::mem::take(&mut self.cooling);
+            // Stable: equal cooldowns keep their priority order.
+            cooling.sort_by_key(|(until, _)| *until);
+            cooling.into_iter()
+        });
+        last_resort.next().map(|(_, candidate)| candidate.clone())
+    }
 }

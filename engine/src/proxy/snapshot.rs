@@ -1,11 +1,11 @@
 //! The routing snapshot: an immutable copy of everything routing reads (channels, entries,
 //! settings, access keys, the HTTP client), swapped atomically on every change so a request in
 //! flight always sees one consistent configuration. Cooldowns change per request, so they live
-//! beside it in a small map instead of forcing a new snapshot on every failure.
+//! beside it (`cooldowns`) instead of forcing a new snapshot on every failure.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
+pub use super::cooldowns::Cooldowns;
 use super::route::RouteIndex;
 use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
 
@@ -83,61 +83,4 @@ impl Snapshot {
     }
 }
 
-/// Cooldowns in memory: entry id to the Unix millisecond it may be tried again. The hot path
-/// reads and writes only this; the background writer persists each change.
-#[derive(Default)]
-pub struct Cooldowns {
-    until: Mutex<HashMap<EntryId, i64>>,
-}
-
-impl Cooldowns {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<EntryId, i64>> {
-        // Only plain inserts happen under the lock; a poisoned map is still a valid map.
-        self.until.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Replaces every cooldown with what the database holds (at start and after an import).
-    pub fn reset_from(&self, entries: &[Entry]) {
-        let mut map = self.map();
-        map.clear();
-        map.extend(
-            entries
-                .iter()
-                .filter(|e| e.cooldown_until_ms > 0)
-                .map(|e| (e.id, e.cooldown_until_ms)),
-        );
-    }
-
-    pub fn cooling_until(&self, id: EntryId, now_ms: i64) -> Option<i64> {
-        self.map().get(&id).copied().filter(|until| *until > now_ms)
-    }
-
-    pub fn set(&self, id: EntryId, until_ms: i64) {
-        self.map().insert(id, until_ms);
-    }
-
-    /// Splits `items` into those ready to try and those cooling at `now_ms` (with the time
-    /// each may be tried again), keeping their order, under one lock: selection may hand it
-    /// thousands of candidates.
-    pub fn partition<T>(
-        &self,
-        items: Vec<T>,
-        id: impl Fn(&T) -> EntryId,
-        now_ms: i64,
-    ) -> (Vec<T>, Vec<(i64, T)>) {
-        let map = self.map();
-        let (mut ready, mut cooling) = (Vec::with_capacity(items.len()), Vec::new());
-        for item in items {
-            match map.get(&id(&item)).filter(|until| **until > now_ms) {
-                Some(until) => cooling.push((*until, item)),
-                None => ready.push(item),
-            }
-        }
-        (ready, cooling)
-    }
-
-    /// Clears the entry's cooldown; true when there was one.
-    pub fn clear(&self, id: EntryId) -> bool {
-        self.map().remove(&id).is_some()
-    }
 }

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use protocol::hub::StreamEvent;
 use protocol::{
-    ErrorKind, Phase, Protocol, SseParser, StreamDecoder, StreamEncoder, classify_wire_event,
+    ErrorKind, Phase, Protocol, SseParser, StreamDecoder, StreamEncoder, classify_wire_value,
     parse_error_body,
 };
 use serde_json::{Value, json};
@@ -89,7 +89,7 @@ impl StreamJudge {
             Mode::Passthrough(framer) => {
                 framer.push(chunk);
                 while let Some(event) = framer.next_event() {
-                    out.push(classify_passthrough(self.client, event));
+                    out.push(classify_passthrough(self.client, event, &mut self.usage));
                 }
             }
             Mode::Transcode(transcode) => {
@@ -99,7 +99,6 @@ impl StreamJudge {
                 }
             }
         }
-        self.note_usage(&out);
         out
     }
 
@@ -108,11 +107,9 @@ impl StreamJudge {
         let mut out = Vec::new();
         match &mut self.mode {
             Mode::Passthrough(framer) => {
-                out.extend(
-                    framer
-                        .finish()
-                        .map(|e| classify_passthrough(self.client, e)),
-                );
+                if let Some(event) = framer.finish() {
+                    out.push(classify_passthrough(self.client, event, &mut self.usage));
+                }
             }
             Mode::Transcode(transcode) => {
                 if let Some(wire) = transcode.parser.finish() {
@@ -131,7 +128,6 @@ impl StreamJudge {
                 }
             }
         }
-        self.note_usage(&out);
         out
     }
 
@@ -153,29 +149,6 @@ impl StreamJudge {
             Mode::Passthrough(_) => self.usage,
         }
     }
-
-    fn note_usage(&mut self, pieces: &[Piece]) {
-        if !matches!(self.mode, Mode::Passthrough(_)) {
-            return;
-        }
-        for piece in pieces {
-            // Cheap filter first: most events carry no usage.
-            if !piece.bytes.windows(7).any(|w| w == b"\"usage\"") {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&piece.bytes);
-            for line in text.lines() {
-                let Some(data) = line.strip_prefix("data:") else {
-                    continue;
-                };
-                if let Ok(value) = serde_json::from_str::<Value>(data.trim()) {
-                    let (prompt, completion) = usage_of(&value);
-                    self.usage.0 = prompt.or(self.usage.0);
-                    self.usage.1 = completion.or(self.usage.1);
-                }
-            }
-        }
-    }
 }
 
 impl Transcode {
@@ -192,8 +165,10 @@ impl Transcode {
                     continue;
                 }
                 // Usage arrives with Anthropic's `message_start`, before any content.
+                // Streams report usage piecemeal (Anthropic: input with `message_start`,
+                // output with `message_delta`), so later counts overlay earlier ones.
                 (StreamEvent::Usage(usage), _) => {
-                    self.usage = Some(*usage);
+                    self.usage.get_or_insert_with(Default::default).merge(usage);
                     EventClass::Preamble
                 }
                 (_, Phase::Preamble) => EventClass::Preamble,
@@ -213,25 +188,33 @@ impl Transcode {
     }
 }
 
-/// Sorts one raw event of a same-protocol stream.
-fn classify_passthrough(protocol: Protocol, event: SseEvent) -> Piece {
+/// Sorts one raw event of a same-protocol stream, parsing its data once: for its phase, its
+/// end marker and (only when it mentions usage) its token counts, noted in `usage`.
+fn classify_passthrough(
+    protocol: Protocol,
+    event: SseEvent,
+    usage: &mut (Option<i64>, Option<i64>),
+) -> Piece {
     let fields = &event.fields;
     let data = fields.data.trim();
     let class = if data.is_empty() {
         EventClass::Preamble
-    } else if is_end(protocol, &event) {
+    } else if protocol == Protocol::OpenAiChat && data == "[DONE]" {
         EventClass::End
-    } else if serde_json::from_str::<Value>(data).is_err() {
-        EventClass::Error {
-            message: "invalid JSON in the stream".into(),
-        }
     } else {
-        match classify_wire_event(protocol, fields) {
-            Phase::Preamble => EventClass::Preamble,
-            Phase::Content => EventClass::Content,
-            Phase::Error => EventClass::Error {
-                message: parse_error_body(200, data.as_bytes()).message,
+        match serde_json::from_str::<Value>(data) {
+            Err(_) => EventClass::Error {
+                message: "invalid JSON in the stream".into(),
             },
+            Ok(value) => {
+                // Cheap filter first: most events carry no usage.
+                if data.contains("\"usage\"") {
+                    let (prompt, completion) = usage_of(&value);
+                    usage.0 = prompt.or(usage.0);
+                    usage.1 = completion.or(usage.1);
+                }
+                classify_value(protocol, fields.event.as_deref(), &value, data)
+            }
         }
     };
     Piece {
@@ -240,23 +223,30 @@ fn classify_passthrough(protocol: Protocol, event: SseEvent) -> Piece {
     }
 }
 
-/// The protocol's normal last event. Anthropic and Responses name it in the `event:` field and
-/// again in the data's `type`; either is enough, since some relays drop `event:` lines.
-fn is_end(protocol: Protocol, event: &SseEvent) -> bool {
-    let fields = &event.fields;
-    let data = fields.data.trim();
-    if protocol == Protocol::OpenAiChat {
-        return data == "[DONE]";
+fn classify_value(protocol: Protocol, name: Option<&str>, value: &Value, data: &str) -> EventClass {
+    if is_end(protocol, name, value) {
+        return EventClass::End;
     }
-    let data_type = || {
-        serde_json::from_str::<Value>(data)
-            .ok()
-            .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
-    };
-    let kind = fields.event.clone().or_else(data_type).unwrap_or_default();
+    match classify_wire_value(protocol, name, value) {
+        Phase::Preamble => EventClass::Preamble,
+        Phase::Content => EventClass::Content,
+        Phase::Error => EventClass::Error {
+            message: parse_error_body(200, data.as_bytes()).message,
+        },
+    }
+}
+
+/// The normal last event of an Anthropic or Responses stream. They name it in the `event:`
+/// field and again in the data's `type`; either is enough, since some relays drop `event:`
+/// lines.
+fn is_end(protocol: Protocol, name: Option<&str>, value: &Value) -> bool {
+    let kind = name
+        .or_else(|| value.get("type").and_then(Value::as_str))
+        .unwrap_or_default();
     match protocol {
+        Protocol::OpenAiChat => false,
         Protocol::Anthropic => kind == "message_stop",
-        _ => matches!(kind.as_str(), "response.completed" | "response.incomplete"),
+        Protocol::Responses => matches!(kind, "response.completed" | "response.incomplete"),
     }
 }
 

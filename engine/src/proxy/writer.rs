@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use crate::events::Event;
-use crate::store::{CooldownWrite, RequestLogRow, Store};
+use crate::store::{CooldownWrite, EntryId, RequestLogRow, Store};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -66,6 +66,27 @@ impl Writer {
     }
 }
 
+/// Appends `change`, replacing the previous change of the same entry when both are successes:
+/// under load every request records one, and only the latest response time matters, so a
+/// batch writes one row update per entry instead of one per request.
+fn coalesce(changes: &mut Vec<CooldownWrite>, change: CooldownWrite) {
+    let entry_of = |change: &CooldownWrite| -> EntryId {
+        match change {
+            CooldownWrite::Cooldown { entry, .. }
+            | CooldownWrite::Success { entry, .. }
+            | CooldownWrite::Disable { entry, .. } => *entry,
+        }
+    };
+    if let CooldownWrite::Success { entry, .. } = &change
+        && let Some(last) = changes.iter_mut().rev().find(|c| entry_of(c) == *entry)
+        && matches!(last, CooldownWrite::Success { .. })
+    {
+        *last = change;
+        return;
+    }
+    changes.push(change);
+}
+
 fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>) {
     let mut retained_at = Instant::now();
     apply_retention(store);
@@ -85,7 +106,7 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Message::Change(change) => changes.push(change),
+                Message::Change(change) => coalesce(&mut changes, change),
                 Message::Log(row) => log.push(row),
                 Message::Flush(done) => waiting.push(done),
             }

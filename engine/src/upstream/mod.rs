@@ -130,11 +130,13 @@ impl ChannelKind {
         }
     }
 
-    /// Whether the upstream accepts Chat Completions `stream_options.include_usage`. OpenAI
-    /// documents it; for Gemini's and Azure's compatibility layers and unknown relays support
-    /// varies by version, so the option is not sent when converting for them.
+    /// Whether the upstream is sent Chat Completions `stream_options.include_usage` when a
+    /// request is converted for it (without it a stream reports no tokens). OpenAI documents
+    /// it and most relays (`custom`) follow; the proxy remembers a relay that refuses it and
+    /// asks again without. Gemini's and Azure's compatibility layers vary by version, so they
+    /// are not sent it.
     pub fn accepts_include_usage(self) -> bool {
-        matches!(self, Self::Openai)
+        matches!(self, Self::Openai | Self::Custom)
     }
 
     /// The full URL for `endpoint` on `target`.

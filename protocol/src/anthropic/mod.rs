@@ -37,9 +37,13 @@ pub(crate) fn error_type(kind: ErrorKind) -> &'static str {
 /// `error` is an in-band error; everything else is content.
 pub fn classify(event: &SseEvent) -> Phase {
     let value: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    let kind = event
-        .event
-        .as_deref()
+    classify_value(event.event.as_deref(), &value)
+}
+
+/// [`classify`] for an event whose data the caller has already parsed; `name` is its
+/// `event:` field.
+pub fn classify_value(name: Option<&str>, value: &Value) -> Phase {
+    let kind = name
         .or_else(|| value.get("type").and_then(Value::as_str))
         .unwrap_or("");
     match kind {

@@ -43,10 +43,28 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
     let thinking = body
         .get("thinking")
         .filter(|t| t.get("type").and_then(Value::as_str) == Some("enabled"));
+    // Claude Code sends a `{"role":"system"}` turn inside `messages`: it is an instruction,
+    // so it joins the system prompts rather than becoming something the user said.
+    let mut system = decode_system(body.get("system"));
+    let mut turns = Vec::with_capacity(messages.len());
+    for message in messages {
+        if message.get("role").and_then(Value::as_str) == Some("system") {
+            system.extend(
+                decode_blocks(message.get("content"))
+                    .into_iter()
+                    .filter_map(|part| match part {
+                        Part::Text(text) => Some(text),
+                        _ => None,
+                    }),
+            );
+        } else {
+            turns.push(decode_message(message));
+        }
+    }
     Ok(Request {
         model: str_field(body, "model").unwrap_or_default(),
-        system: decode_system(body.get("system")),
-        messages: messages.iter().map(decode_message).collect(),
+        system,
+        messages: turns,
         tools: decode_tools(body),
         tool_choice: choice.and_then(decode_tool_choice),
         parallel_tool_calls: choice
@@ -175,7 +193,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     if request.origin == Some(Protocol::Anthropic) {
         body.extend(request.extra.clone());
     }
-    body.insert("model".into(), json!(request.model));
+    body.insert(
+        "model".into(),
+        json!(options.model.as_deref().unwrap_or(&request.model)),
+    );
     let thinking = thinking(request, options);
     let mut max_tokens = request
         .max_tokens

@@ -60,6 +60,11 @@ pub fn classify(event: &SseEvent) -> Phase {
     let Ok(chunk) = serde_json::from_str::<Value>(&event.data) else {
         return Phase::Preamble;
     };
+    classify_value(&chunk)
+}
+
+/// [`classify`] for a chunk whose data the caller has already parsed.
+pub fn classify_value(chunk: &Value) -> Phase {
     if chunk.get("error").is_some() {
         return Phase::Error;
     }

@@ -181,7 +181,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     if request.origin == Some(Protocol::OpenAiChat) {
         body.extend(request.extra.clone());
     }
-    body.insert("model".into(), json!(request.model));
+    body.insert(
+        "model".into(),
+        json!(options.model.as_deref().unwrap_or(&request.model)),
+    );
     let mut messages: Vec<Value> = request
         .system
         .iter()

@@ -19,7 +19,17 @@ use serde_json::Value;
 /// errors; deltas, function-call items and completion are content.
 pub fn classify(event: &SseEvent) -> Phase {
     let value: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    let kind = event.kind(&value);
+    classify_value(event.event.as_deref(), &value)
+}
+
+/// [`classify`] for an event whose data the caller has already parsed; `name` is its
+/// `event:` field (the data's `type` wins, as [`SseEvent`]'s kind rule says).
+pub fn classify_value(name: Option<&str>, value: &Value) -> Phase {
+    let kind = value
+        .get("type")
+        .and_then(Value::as_str)
+        .or(name)
+        .unwrap_or("");
     match kind {
         "response.created" | "response.in_progress" | "response.content_part.added" => {
             Phase::Preamble

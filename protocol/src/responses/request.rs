@@ -153,16 +153,42 @@ fn decode_content(content: Option<&Value>) -> Vec<Part> {
     }
 }
 
+/// Function tools, with the functions of each `namespace` tool (Codex groups an MCP server's
+/// tools so) flattened into `{namespace}__{name}`, the form other protocols' tool names take.
+/// Built-in tools (web search, ...) have no equivalent elsewhere and are left out.
 fn decode_tools(body: &Value) -> Vec<Tool> {
-    let tools = body
+    let mut out = Vec::new();
+    for tool in body
         .get("tools")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten();
-    tools
-        .filter(|tool| tool.get("type").and_then(Value::as_str) == Some("function"))
-        .map(Tool::from_openai_function)
-        .collect()
+        .flatten()
+    {
+        match tool.get("type").and_then(Value::as_str) {
+            Some("function") => out.push(Tool::from_openai_function(tool)),
+            Some("namespace") => {
+                let namespace = tool.get("name").and_then(Value::as_str).unwrap_or_default();
+                let functions = tool
+                    .get("tools")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten();
+                for function in functions.filter(|f| {
+                    f.get("type")
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t == "function")
+                }) {
+                    let mut flat = Tool::from_openai_function(function);
+                    if !namespace.is_empty() {
+                        flat.name = format!("{namespace}__{}", flat.name);
+                    }
+                    out.push(flat);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
@@ -178,7 +204,10 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     if request.origin == Some(Protocol::Responses) {
         body.extend(request.extra.clone());
     }
-    body.insert("model".into(), json!(request.model));
+    body.insert(
+        "model".into(),
+        json!(options.model.as_deref().unwrap_or(&request.model)),
+    );
     if !request.system.is_empty() {
         body.insert("instructions".into(), json!(request.system.join("\n\n")));
     }

@@ -1,0 +1,44 @@
+//! Relaying a single (non-stream) answer: read it whole, check it, and convert it when the
+//! client speaks another protocol. A pass-through answer is checked without a tree
+//! (`protocol::scan_answer`: one JSON object, and its token usage) and sent byte for byte.
+
+use bytes::Bytes;
+use protocol::UsageCounts;
+
+use super::attempt::transport_failure;
+use super::error::AttemptFailure;
+use super::request::Leg;
+
+/// A checked answer in the client's protocol, with the token counts for the log.
+pub struct Answer {
+    pub body: Bytes,
+    pub usage: UsageCounts,
+}
+
+/// Reads `response` (a success) whole and shapes it for the client.
+pub async fn read(response: reqwest::Response, leg: Leg) -> Result<Answer, AttemptFailure> {
+    let body = response.bytes().await.map_err(transport_failure)?;
+    if !leg.converts() {
+        let usage = protocol::scan_answer(&body).map_err(|error| AttemptFailure::InvalidBody {
+            problem: error.to_string(),
+        })?;
+        return Ok(Answer { body, usage });
+    }
+    let hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
+        AttemptFailure::Unreadable {
+            source: std::sync::Arc::new(source),
+        }
+    })?;
+    let converted = protocol::encode_response(leg.client, &hub);
+    let usage = UsageCounts {
+        prompt: i64::try_from(hub.usage.total_input()).ok(),
+        completion: i64::try_from(hub.usage.output).ok(),
+    };
+    let body = serde_json::to_vec(&converted).map_err(|error| AttemptFailure::Internal {
+        problem: format!("cannot serialise the converted answer: {error}"),
+    })?;
+    Ok(Answer {
+        body: Bytes::from(body),
+        usage,
+    })
+}

@@ -1,0 +1,132 @@
+//! One attempt on one candidate, the phases every attempt shares whether it streams or not:
+//! "send" the prepared body to the entry's channel, then "judge" the answer's status into one
+//! `Verdict`. How the body of an accepted answer is relayed is the only part that differs
+//! (`answer` for a single body, `relay` for a stream); both report an `Outcome`.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+
+use super::error::{AttemptFailure, TimeoutPhase};
+use super::request::{Leg, ProxyRequest};
+use super::route::Candidate;
+use crate::AppState;
+use crate::store::Settings;
+use crate::upstream::Target;
+
+/// Everything an attempt needs to know about the request being served.
+pub struct AttemptContext<'a> {
+    pub state: &'a AppState,
+    pub settings: &'a Settings,
+    pub client: &'a reqwest::Client,
+    pub request: &'a ProxyRequest,
+    /// When this attempt started: its deadlines and the entry's response time count from here.
+    pub started: Instant,
+}
+
+/// What one attempt produced.
+pub enum Outcome {
+    /// Answer the client with this; the relaying side records the request.
+    Answer(Response),
+    /// The client's own error (400, 404, 413, 422 to a body passed as it came): returned as
+    /// is, nobody cooled.
+    ClientError(Response),
+    Failed(AttemptFailure),
+}
+
+/// What the upstream's status means, decided once for streaming and single answers alike.
+pub enum Verdict {
+    /// A success: relay its body.
+    Accept(reqwest::Response),
+    /// The client's own error, answered as is.
+    ClientError(Response),
+    Fail(AttemptFailure),
+}
+
+/// Send: posts `body` to `candidate`'s channel. Deadlines are the caller's.
+pub async fn send(
+    context: &AttemptContext<'_>,
+    candidate: &Candidate,
+    leg: Leg,
+    body: Bytes,
+) -> Result<reqwest::Response, AttemptFailure> {
+    let channel = &candidate.channel;
+    let target = Target {
+        base_url: &channel.base_url,
+        model: &candidate.entry.model,
+        api_version: &channel.api_version,
+    };
+    let mut headers = channel
+        .api_type
+        .headers(&channel.api_key, &context.request.headers);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    context
+        .client
+        .post(channel.api_type.url(target, leg.endpoint))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(transport_failure)
+}
+
+pub fn transport_failure(error: reqwest::Error) -> AttemptFailure {
+    let source = std::sync::Arc::new(error);
+    if source.is_connect() {
+        AttemptFailure::Connect { source }
+    } else if source.is_timeout() {
+        AttemptFailure::Timeout {
+            phase: TimeoutPhase::FirstByte,
+        }
+    } else {
+        AttemptFailure::Transport { source }
+    }
+}
+
+/// Judge: sorts the upstream's status. A success is accepted; a credentials status disables;
+/// 400/404/413/422 are the client's error when its body went as it came, but a refusal of
+/// our conversion when it was converted (another entry may take it); anything else (408, 429,
+/// 5xx) is a failure another entry may not have.
+pub async fn judge(context: &AttemptContext<'_>, response: reqwest::Response, leg: Leg) -> Verdict {
+    let status = response.status();
+    let code = status.as_u16();
+    if status.is_success() {
+        return Verdict::Accept(response);
+    }
+    if context.settings.disables(code) {
+        return Verdict::Fail(AttemptFailure::Disabled { status: code });
+    }
+    if !matches!(code, 400 | 404 | 413 | 422) {
+        return Verdict::Fail(AttemptFailure::Status { status: code });
+    }
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => return Verdict::Fail(transport_failure(error)),
+    };
+    if !leg.converts() {
+        return Verdict::ClientError(json_response(status, body));
+    }
+    let error = protocol::parse_error_body(code, &body);
+    let shaped = protocol::error_body(leg.client, code, &error.message, error.kind);
+    Verdict::Fail(AttemptFailure::Rejected {
+        status: code,
+        message: error.message,
+        body: Bytes::from(shaped.to_string()),
+    })
+}
+
+pub fn json_response(status: StatusCode, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

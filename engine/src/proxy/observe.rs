@@ -1,0 +1,37 @@
+//! The "observe" phase: what an attempt's outcome means for its entry. A failure the entry is
+//! to blame for cools it (or, for 401/403/410, disables it); a failure of the request or of our
+//! conversion leaves it alone; a success clears its cooldown and records its response time,
+//! measured from the start of its own attempt.
+
+use std::time::Instant;
+
+use super::error::AttemptFailure;
+use super::route::Candidate;
+use crate::AppState;
+use crate::store::Settings;
+
+/// Applies the consequence of a failed attempt: auto-disable, cooldown, or nothing.
+pub fn failed(
+    state: &AppState,
+    settings: &Settings,
+    candidate: &Candidate,
+    failure: &AttemptFailure,
+) {
+    match failure {
+        AttemptFailure::Disabled { status } => {
+            state.auto_disable(
+                candidate.entry.id,
+                format!("upstream answered HTTP {status}: credentials or model gone"),
+            );
+        }
+        failure if failure.cools_entry() => state.cool(candidate.entry.id, settings.cooldown_secs),
+        // The request or our conversion, not the entry, is at fault: nothing to cool.
+        _ => {}
+    }
+}
+
+/// Records a success: clears the entry's cooldown and notes its response time.
+pub fn succeeded(state: &AppState, candidate: &Candidate, attempt_started: Instant) {
+    let elapsed = attempt_started.elapsed().as_millis() as i64;
+    state.record_success(candidate.entry.id, elapsed);
+}

@@ -1,0 +1,142 @@
+//! A client request as the proxy holds it, and the "prepare" phase: the body for one candidate.
+//! The client's bytes are kept as they came; a pass-through candidate gets them with the entry's
+//! model spliced in (no JSON tree), and the hub model is decoded only when the first candidate
+//! that needs conversion is tried, then shared by every later one.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::http::HeaderMap;
+use bytes::Bytes;
+use protocol::{ConvertError, EncodeOptions, Protocol, RequestHead, hub};
+
+use super::cooldowns::Quirks;
+use super::error::AttemptFailure;
+use super::route::Candidate;
+use crate::catalog::{Capability, Catalog};
+use crate::upstream::Endpoint;
+
+/// A read, authenticated client request.
+pub struct ProxyRequest {
+    /// What the client called: chat completions, embeddings, messages or responses.
+    pub endpoint: Endpoint,
+    /// The client's wire protocol: the shape of its body, its answers and its errors.
+    pub protocol: Protocol,
+    /// The body exactly as the client sent it (checked to be one JSON object).
+    pub body: Bytes,
+    /// Protocol headers the client sent that an upstream of its protocol needs
+    /// (`anthropic-version`, `anthropic-beta`).
+    pub headers: HeaderMap,
+    /// As the client asked; routing interprets it.
+    pub model: String,
+    pub stream: bool,
+    pub client_key_name: String,
+    hub: OnceLock<Result<hub::Request, Arc<ConvertError>>>,
+}
+
+impl ProxyRequest {
+    pub fn new(
+        endpoint: Endpoint,
+        protocol: Protocol,
+        body: Bytes,
+        headers: HeaderMap,
+        model: String,
+        stream: bool,
+        client_key_name: String,
+    ) -> ProxyRequest {
+        ProxyRequest {
+            endpoint,
+            protocol,
+            body,
+            headers,
+            model,
+            stream,
+            client_key_name,
+            hub: OnceLock::new(),
+        }
+    }
+
+    /// The body in the hub model, decoded on first use (once per request).
+    pub fn hub(&self) -> Result<&hub::Request, Arc<ConvertError>> {
+        self.hub
+            .get_or_init(|| protocol::decode_request(self.protocol, &self.body).map_err(Arc::new))
+            .as_ref()
+            .map_err(Arc::clone)
+    }
+
+    /// Whether a Chat Completions client asked for a usage chunk at the end of its stream.
+    pub(super) fn include_usage(&self) -> bool {
+        self.hub().is_ok_and(|hub| hub.include_usage)
+    }
+
+    /// The client's body with `model` in place of its own: bytes spliced, nothing re-encoded.
+    pub(super) fn body_with_model(&self, model: &str) -> Result<Bytes, AttemptFailure> {
+        let head = RequestHead::scan(&self.body).map_err(|error| AttemptFailure::Internal {
+            problem: format!("the checked request body no longer scans: {error}"),
+        })?;
+        Ok(Bytes::from(head.with_model(model)))
+    }
+}
+
+/// How one attempt talks: the client's protocol and the one the candidate's channel speaks.
+#[derive(Clone, Copy, Debug)]
+pub struct Leg {
+    pub client: Protocol,
+    pub upstream: Protocol,
+    pub endpoint: Endpoint,
+}
+
+impl Leg {
+    pub fn new(request: &ProxyRequest, candidate: &Candidate) -> Leg {
+        if request.endpoint == Endpoint::Embeddings {
+            return Leg {
+                client: request.protocol,
+                upstream: request.protocol,
+                endpoint: Endpoint::Embeddings,
+            };
+        }
+        let upstream = candidate.channel.api_type.protocol_for(request.protocol);
+        Leg {
+            client: request.protocol,
+            upstream,
+            endpoint: Endpoint::for_protocol(upstream),
+        }
+    }
+
+    pub fn converts(self) -> bool {
+        self.client != self.upstream
+    }
+}
+
+/// Prepare: the body for `candidate`. The client's own bytes with the entry's model when the
+/// protocols match; otherwise the hub request encoded in the channel's protocol. A body the hub
+/// cannot read fails only this candidate (`Unconvertible`), not the request.
+pub fn upstream_body(
+    request: &ProxyRequest,
+    candidate: &Candidate,
+    leg: Leg,
+    quirks: Quirks,
+) -> Result<Bytes, AttemptFailure> {
+    let model = &candidate.entry.model;
+    if !leg.converts() {
+        return request.body_with_model(model);
+    }
+    let hub = request
+        .hub()
+        .map_err(|source| AttemptFailure::Unconvertible { source })?;
+    let catalog = Catalog::embedded();
+    let options = EncodeOptions {
+        model: Some(model.clone()),
+        default_max_tokens: Some(u64::from(catalog.default_max_tokens(model))),
+        upstream_accepts_include_usage: candidate.channel.api_type.accepts_include_usage()
+            && !quirks.rejects_include_usage,
+        upstream_supports_reasoning: catalog
+            .lookup(model)
+            .is_some_and(|found| found.model.has(Capability::Reasoning)),
+    };
+    let body = protocol::encode_request(leg.upstream, hub, &options);
+    serde_json::to_vec(&body)
+        .map(Bytes::from)
+        .map_err(|error| AttemptFailure::Internal {
+            problem: format!("cannot serialise the converted request: {error}"),
+        })
+}
