@@ -30,6 +30,45 @@ pub enum Command {
     /// Send a minimal request to every enabled entry and print each one's time to first byte
     /// and total time, or why it failed (one row per entry; --json for scripts).
     Speedtest(SpeedtestArgs),
+    /// The web UI's admin password (needed to listen on a non-loopback address).
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    /// Access keys clients present to the proxy (needed to listen on a non-loopback address).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Set or replace the admin password, read without echo (or one line from standard input
+    /// when it is not a terminal). Logs every browser out.
+    Set(DataDirArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an access key named NAME and print it (the only time it is shown in full).
+    Add {
+        /// A name for the client or person using the key; it appears in the request log.
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// List the access keys, masked.
+    List(DataDirArg),
+    /// Require an access key on every proxy request (`on`), or stop requiring one (`off`).
+    Require {
+        #[arg(value_enum)]
+        state: OnOff,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -76,7 +115,8 @@ pub struct DataDirArg {
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataDirArg,
-    /// Address and port to listen on.
+    /// Address and port to listen on. Any address but loopback needs an admin password and
+    /// required access keys first (`api-switch password set`, `api-switch keys`).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9090")]
     pub listen: SocketAddr,
 }

@@ -1,6 +1,8 @@
 //! The HTTP surface of `api-switch`: one router for the proxy, `/health`, the UI bundle, the
-//! server-rendered pages and their server functions, all sharing one `AppState`.
+//! server-rendered pages, their server functions and the login API, all sharing one
+//! `AppState` and all behind the `guard` (Host, same-origin, login, body limits).
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -12,20 +14,36 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 
-use crate::assets;
+use crate::guard::{self, Guard};
+use crate::listener::{self, Limits};
+use crate::{assets, auth_routes, remote};
 
-/// The router's state: the engine's state plus what Leptos needs to render pages.
+/// The router's state: the engine's state, what Leptos needs to render pages and the guard's
+/// state (the login API uses its throttle).
 #[derive(Clone, FromRef)]
 pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
+    pub guard: Guard,
 }
 
-/// Where to listen and where the data lives.
+/// Where to listen, where the data lives and the limits protecting the process.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    pub limits: Limits,
+}
+
+impl ServeOptions {
+    /// Default limits.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Self {
+        Self {
+            listen,
+            data_dir,
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// The database file's name inside the data folder.
@@ -39,17 +57,26 @@ fn leptos_options(listen: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// Builds the whole router for `state`; tests call this directly with `oneshot`.
+/// Builds the whole router for `state` with default limits; tests call this directly with
+/// `oneshot`.
 pub fn router(app: AppState, listen: SocketAddr) -> Router {
+    router_with(app, listen, &Limits::default())
+}
+
+/// Builds the whole router, guarded, for a listener bound to `listen`.
+pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router {
     let leptos = leptos_options(listen);
+    let guard = Guard::new(app.clone(), listen, limits.body_read_timeout);
     let state = ServerState {
         app: app.clone(),
         leptos: leptos.clone(),
+        guard: guard.clone(),
     };
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
         .route("/api/events", get(crate::events::stream_events))
+        .merge(auth_routes::routes())
         .merge(engine::proxy::proxy_routes())
         .route("/pkg/{*file}", get(assets::bundle_file))
         .route("/favicon.svg", get(assets::favicon))
@@ -61,6 +88,8 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
             move || app::shell(leptos.clone()),
         )
         .with_state(state)
+        // Outermost, so it sees every request, unmatched paths included.
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
 }
 
 /// `GET /health`: liveness for scripts and monitors.
@@ -78,6 +107,7 @@ pub struct BoundServer {
     listener: tokio::net::TcpListener,
     app: AppState,
     local: SocketAddr,
+    limits: Limits,
 }
 
 impl BoundServer {
@@ -90,6 +120,7 @@ impl BoundServer {
             )
         })?;
         let app = AppState::open(options.data_dir.join(DB_FILE_NAME))?;
+        remote::check_ready(&app, options.listen, &options.data_dir)?;
         if !assets::has_ui_bundle() {
             tracing::warn!("this binary has no UI bundle; build it with `cargo xtask build`");
         }
@@ -108,6 +139,7 @@ impl BoundServer {
             listener,
             app,
             local,
+            limits: options.limits,
         })
     }
 
@@ -121,20 +153,30 @@ impl BoundServer {
         &self.app
     }
 
-    /// Serves until the process is stopped.
-    pub async fn run(self) -> anyhow::Result<()> {
+    /// Serves until `shutdown` completes (e.g. `listener::shutdown_signal()`), lets open
+    /// requests finish within the grace period, then writes every queued request-log row and
+    /// cooldown to the database before returning.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         // `api-switch import` run against this data folder is picked up within a second.
-        let _watcher = self
+        let watcher = self
             .app
             .spawn_external_change_watcher(std::time::Duration::from_secs(1));
-        axum::serve(self.listener, router(self.app, self.local)).await?;
+        let router = router_with(self.app.clone(), self.local, &self.limits);
+        listener::serve(self.listener, router, &self.limits, shutdown).await;
+        watcher.abort();
+        let app = self.app;
+        tokio::task::spawn_blocking(move || app.flush()).await?;
+        tracing::info!("request log and cooldowns saved; stopped");
         Ok(())
     }
 }
 
-/// Opens the data folder and serves until the process is stopped.
+/// Opens the data folder and serves until SIGTERM, SIGINT or Ctrl-C.
 pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
-    BoundServer::bind(options).await?.run().await
+    BoundServer::bind(options)
+        .await?
+        .run(listener::shutdown_signal())
+        .await
 }
 
 #[cfg(test)]

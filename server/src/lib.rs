@@ -3,11 +3,15 @@
 //! the `engine` crate; this crate only wires HTTP to it.
 
 pub mod assets;
+pub mod auth_routes;
 pub mod cli;
 pub mod commands;
 pub mod config_cmd;
 pub mod events;
+pub mod guard;
 pub mod http;
+pub mod listener;
 pub mod output;
+pub mod remote;
 
 pub use http::{BoundServer, ServeOptions, serve};

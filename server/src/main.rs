@@ -14,11 +14,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
-            api_switch::serve(ServeOptions {
-                listen: args.listen,
-                data_dir: args.data.resolve()?,
-            })
-            .await
+            api_switch::serve(ServeOptions::new(args.listen, args.data.resolve()?)).await
         }
         Command::Probe(args) => {
             let usable = api_switch::commands::probe::run(&args).await?;
@@ -30,5 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => api_switch::config_cmd::import(&args),
         Command::Export(args) => api_switch::config_cmd::export(&args),
         Command::Speedtest(args) => api_switch::commands::speedtest::run(&args).await,
+        Command::Password(command) => api_switch::commands::password::run(&command),
+        Command::Keys(command) => api_switch::commands::keys::run(&command),
     }
 }

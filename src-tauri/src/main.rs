@@ -19,15 +19,14 @@ fn listen_address() -> anyhow::Result<SocketAddr> {
 
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let options = ServeOptions {
-        listen: listen_address()?,
-        data_dir: DataDirArg::default().resolve()?,
-    };
+    let options = ServeOptions::new(listen_address()?, DataDirArg::default().resolve()?);
     // Bind before the window opens, so the window never shows a connection error.
     let server = runtime.block_on(BoundServer::bind(options))?;
     let url = format!("http://{}", server.local_addr());
     runtime.spawn(async move {
-        if let Err(error) = server.run().await {
+        // Closing the window ends the process; a signal stops the server cleanly (queued
+        // request-log rows and cooldowns are written first).
+        if let Err(error) = server.run(api_switch::listener::shutdown_signal()).await {
             eprintln!("api-switch server stopped: {error:#}");
         }
     });

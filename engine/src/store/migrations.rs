@@ -11,6 +11,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/004_channel_options.sql")),
     M::up(include_str!("sql/005_speedtest.sql")),
     M::up(include_str!("sql/006_ui.sql")),
+    M::up(include_str!("sql/006_auth.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -2,6 +2,7 @@
 //! executable. Every write goes through here; schema changes are versioned migrations in
 //! `migrations.rs`, applied when the file is opened.
 
+mod auth;
 pub mod channel_models;
 mod channels;
 mod entries;

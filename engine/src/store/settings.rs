@@ -30,6 +30,13 @@ pub struct Settings {
     pub log_retention_days: u32,
     /// At most this many request-log rows are kept, the newest (0: no limit).
     pub log_retention_rows: u64,
+    /// More `Host` names the server answers to besides its loopback names and listen address,
+    /// e.g. the name a reverse proxy forwards (`ai.example.com`, or with a port `host:8443`).
+    pub allowed_hosts: Vec<String>,
+    /// Ask for the admin password on loopback too (remote browsers must always log in).
+    pub login_on_loopback: bool,
+    /// How long a UI login lasts before the password is asked again.
+    pub session_ttl_secs: u64,
 }
 
 impl Default for Settings {
@@ -45,6 +52,9 @@ impl Default for Settings {
             max_body_bytes: 32 * 1024 * 1024,
             log_retention_days: 30,
             log_retention_rows: 100_000,
+            allowed_hosts: Vec::new(),
+            login_on_loopback: false,
+            session_ttl_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -213,6 +223,17 @@ impl Settings {
         ] {
             if ms == 0 {
                 problems.push((field, "must be greater than 0".into()));
+            }
+        }
+        if self.session_ttl_secs == 0 {
+            problems.push(("session_ttl_secs", "must be greater than 0".into()));
+        }
+        for host in &self.allowed_hosts {
+            if host.trim().is_empty() || host.contains(['/', ' ', '@']) {
+                problems.push((
+                    "allowed_hosts",
+                    format!("`{host}` is not a host name (write `name` or `name:port`)"),
+                ));
             }
         }
         problems

@@ -1,0 +1,261 @@
+//! Issue 9, the HTTP guard on the real router (`oneshot`): a foreign `Host` is refused on every
+//! path in the caller's error shape (DNS rebinding); the UI's server functions refuse every
+//! call that is not same-origin and change nothing; remote proxy clients need access keys on.
+
+use std::net::SocketAddr;
+
+use api_switch::http::{DB_FILE_NAME, router};
+use app::pages::{entries, settings};
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use engine::AppState;
+use engine::store::NewChannel;
+use engine::upstream::ChannelKind;
+use leptos::server_fn::ServerFn;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const LISTEN: &str = "127.0.0.1:9090";
+
+pub fn listen() -> SocketAddr {
+    LISTEN.parse().expect("address")
+}
+
+/// A fresh state with one channel; returns the folder (kept alive), the state and the router.
+pub fn setup() -> (tempfile::TempDir, AppState, Router) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path().join(DB_FILE_NAME)).expect("state");
+    state
+        .create_channel(&NewChannel {
+            name: "main".into(),
+            api_type: ChannelKind::Openai,
+            base_url: "https://api.openai.example".into(),
+            api_key: "sk-guarded-secret".into(),
+            enabled: true,
+            api_version: String::new(),
+        })
+        .expect("channel");
+    let router = router(state.clone(), listen());
+    (dir, state, router)
+}
+
+/// Sends `request`; returns the status, the headers and the body as text.
+pub async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn chat_body() -> &'static str {
+    r#"{"model":"auto","messages":[{"role":"user","content":"hi"}]}"#
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_refused_on_every_path_in_the_callers_shape() {
+    let (_dir, _state, router) = setup();
+    let foreign = "rebind.evil.example:9090";
+    let post = |path: &str| {
+        Request::post(path)
+            .header(header::HOST, foreign)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(chat_body()))
+            .expect("request")
+    };
+    let (status, _, body) = send(&router, post("/v1/chat/completions")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let body = json(&body);
+    assert!(
+        body["error"]["message"].is_string() && body.get("type").is_none(),
+        "OpenAI shape: {body}"
+    );
+    assert_eq!(body["error"]["code"], "foreign_host");
+
+    let (status, _, body) = send(&router, post("/v1/responses")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(json(&body)["error"]["message"].is_string());
+
+    let (status, _, body) = send(&router, post("/v1/messages")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = json(&body);
+    assert_eq!(body["type"], "error", "Anthropic shape: {body}");
+    assert_eq!(body["error"]["type"], "permission_error");
+
+    for path in [
+        "/v1/models",
+        "/health",
+        "/",
+        "/channels",
+        "/pkg/api_switch.js",
+        "/nowhere",
+    ] {
+        let request = Request::get(path)
+            .header(header::HOST, foreign)
+            .body(Body::empty())
+            .expect("request");
+        let (status, _, body) = send(&router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let request = Request::post(entries::UpdateChannel::PATH)
+        .header(header::HOST, foreign)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from("id=1&name=x&base_url=&api_key="))
+        .expect("request");
+    let (status, _, body) = send(&router, request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(json(&body)["error"]["code"], "foreign_host");
+
+    for host in [LISTEN, "localhost:9090", "[::1]:9090"] {
+        let request = Request::get("/health")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(send(&router, request).await.0, StatusCode::OK, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn a_name_added_to_allowed_hosts_is_served() {
+    let (_dir, state, router) = setup();
+    let request = || {
+        Request::get("/health")
+            .header(header::HOST, "ai.example.com")
+            .body(Body::empty())
+            .expect("request")
+    };
+    assert_eq!(send(&router, request()).await.0, StatusCode::FORBIDDEN);
+    let mut settings = state.store().settings().expect("settings");
+    settings.allowed_hosts = vec!["ai.example.com".into()];
+    state.update_settings(&settings).expect("save");
+    assert_eq!(send(&router, request()).await.0, StatusCode::OK);
+}
+
+fn form_post(path: &str) -> axum::http::request::Builder {
+    Request::post(path)
+        .header(header::HOST, LISTEN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}
+
+#[tokio::test]
+async fn server_functions_refuse_every_call_that_is_not_same_origin_and_change_nothing() {
+    let (_dir, state, router) = setup();
+    let channel = state.store().channels().expect("channels")[0].clone();
+    let update = format!(
+        "id={}&name=stolen&base_url=http%3A%2F%2Fevil.example&api_key=",
+        channel.id
+    );
+    let create_key = "name=attacker&key=ak-attacker-0123456789";
+    let attempts: [(&str, &str); 5] = [
+        ("sec-fetch-site", "cross-site"),
+        // Another port of the same host: same-site, but not same-origin.
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+        ("origin", "http://127.0.0.1:9091"),
+        ("origin", "null"),
+    ];
+    for (name, value) in attempts {
+        for (path, body) in [
+            (entries::UpdateChannel::PATH, update.as_str()),
+            (settings::CreateAccessKey::PATH, create_key),
+        ] {
+            let request = form_post(path)
+                .header(name, value)
+                .body(Body::from(body.to_owned()))
+                .expect("request");
+            let (status, _, text) = send(&router, request).await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{name}: {value} on {path}: {text}"
+            );
+            assert_eq!(json(&text)["error"]["code"], "cross_origin");
+        }
+    }
+    // A plain form post from an old browser or a script: neither header.
+    let request = form_post(entries::UpdateChannel::PATH)
+        .body(Body::from(update.clone()))
+        .expect("request");
+    assert_eq!(send(&router, request).await.0, StatusCode::FORBIDDEN);
+    let request = Request::get("/api/events")
+        .header(header::HOST, LISTEN)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(
+        send(&router, request).await.0,
+        StatusCode::FORBIDDEN,
+        "/api/events too"
+    );
+
+    let stored = &state.store().channels().expect("channels")[0];
+    assert_eq!(
+        (stored.name.as_str(), stored.base_url.as_str()),
+        ("main", "https://api.openai.example"),
+        "nothing changed"
+    );
+    assert!(state.store().access_keys().expect("keys").is_empty());
+
+    // The same calls from the UI's own page go through, so the refusals above were the guard.
+    for (name, value) in [
+        ("sec-fetch-site", "same-origin"),
+        ("origin", "http://127.0.0.1:9090"),
+    ] {
+        let request = form_post(settings::CreateAccessKey::PATH)
+            .header(name, value)
+            .body(Body::from(create_key))
+            .expect("request");
+        let (status, _, text) = send(&router, request).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {text}");
+    }
+    let request = form_post(entries::UpdateChannel::PATH)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(update.clone()))
+        .expect("request");
+    assert_eq!(send(&router, request).await.0, StatusCode::OK);
+    assert_eq!(
+        state.store().channels().expect("channels")[0].name,
+        "stolen"
+    );
+}
+
+#[tokio::test]
+async fn remote_proxy_clients_need_access_keys_required() {
+    let (_dir, state, router) = setup();
+    let remote = || {
+        let mut request = Request::post("/v1/messages")
+            .header(header::HOST, LISTEN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(chat_body()))
+            .expect("request");
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 10], 40000))));
+        request
+    };
+    let (status, _, body) = send(&router, remote()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(json(&body)["type"], "error");
+    assert!(body.contains("keys require on"), "{body}");
+
+    let mut settings = state.store().settings().expect("settings");
+    settings.require_access_key = true;
+    state.update_settings(&settings).expect("save");
+    let (status, _, body) = send(&router, remote()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "now the key check answers: {body}"
+    );
+}

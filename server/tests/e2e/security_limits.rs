@@ -1,0 +1,209 @@
+//! Issue 9, limits that protect the process, on a real socket: a 200 KB header gets 431, a
+//! declared 200 MB body gets 413 at once (the body is never sent), a client that trickles its
+//! headers or its body is cut off, and a stop lets the request in flight finish and writes its
+//! log row before `run` returns.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use api_switch::listener::Limits;
+use api_switch::{BoundServer, ServeOptions};
+use engine::store::{NewChannel, NewEntry, Store};
+use engine::upstream::ChannelKind;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SHORT: Duration = Duration::from_millis(600);
+
+struct Running {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+    dir: tempfile::TempDir,
+}
+
+async fn start(dir: tempfile::TempDir) -> Running {
+    let options = ServeOptions {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: dir.path().to_path_buf(),
+        limits: Limits {
+            header_read_timeout: SHORT,
+            body_read_timeout: SHORT,
+            ..Limits::default()
+        },
+    };
+    let server = BoundServer::bind(options).await.expect("bind");
+    let addr = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    Running {
+        addr,
+        stop: Some(stop),
+        done,
+        dir,
+    }
+}
+
+/// Writes `head` on a new connection and reads until the server closes or `wait` passes.
+async fn raw(addr: SocketAddr, head: &[u8], wait: Duration) -> (String, Duration) {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(head).await.expect("write");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => {
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(4).any(|w| w == b"\r\n\r\n") && !answer.ends_with(b"\r\n\r\n") {
+                    break;
+                }
+            }
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn oversized_headers_and_declared_bodies_are_refused_at_once() {
+    let server = start(tempfile::tempdir().expect("dir")).await;
+    let host = server.addr.to_string();
+    let big = "a".repeat(200 * 1024);
+    let response = reqwest::Client::new()
+        .get(format!("http://{host}/health"))
+        .header("x-big", &big)
+        .send()
+        .await
+        .expect("an answer, not a reset");
+    assert_eq!(response.status(), 431);
+
+    for (path, shape) in [
+        ("/v1/chat/completions", r#""code":"request_too_large""#),
+        ("/v1/messages", r#""type":"error""#),
+    ] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n",
+            200 * 1024 * 1024
+        );
+        let (answer, took) = raw(server.addr, head.as_bytes(), Duration::from_secs(5)).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(answer.contains(shape), "{path}: {answer}");
+        assert!(
+            took < Duration::from_secs(2),
+            "answered before any body byte: {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn clients_trickling_headers_or_bodies_are_cut_off() {
+    let server = start(tempfile::tempdir().expect("dir")).await;
+    let host = server.addr.to_string();
+
+    let (answer, took) = raw(server.addr, b"", Duration::from_secs(10)).await;
+    assert!(answer.is_empty(), "{answer}");
+    assert!(took < SHORT * 4, "a silent connection is closed: {took:?}");
+
+    let partial = format!("GET /health HTTP/1.1\r\nHost: {host}\r\nX-Slow: ");
+    let (answer, took) = raw(server.addr, partial.as_bytes(), Duration::from_secs(10)).await;
+    assert!(!answer.contains("200 OK"), "{answer}");
+    assert!(took < SHORT * 4, "half a header is cut off: {took:?}");
+
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"model\":"
+    );
+    let (answer, took) = raw(server.addr, head.as_bytes(), Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains(r#""code":"body_timeout""#),
+        "OpenAI shape: {answer}"
+    );
+    assert!(took < SHORT * 4, "{took:?}");
+
+    let (answer, _) = raw(
+        server.addr,
+        format!("GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "still healthy: {answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stop_lets_the_request_in_flight_finish_and_saves_its_log_row() {
+    let upstream = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(800))
+                .set_body_json(serde_json::json!({
+                    "id": "c1", "object": "chat.completion", "model": "gpt-4o",
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": "hello"}}]
+                })),
+        )
+        .mount(&upstream)
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store = Store::open(dir.path().join("api-switch.db")).expect("store");
+        let channel = store
+            .create_channel(&NewChannel {
+                name: "main".into(),
+                api_type: ChannelKind::Openai,
+                base_url: upstream.uri(),
+                api_key: "sk-shutdown".into(),
+                enabled: true,
+                api_version: String::new(),
+            })
+            .expect("channel");
+        store
+            .create_entry(&NewEntry::new(channel, "gpt-4o"))
+            .expect("entry");
+    }
+    let mut server = start(dir).await;
+    let url = format!("http://{}/v1/chat/completions", server.addr);
+    let request = tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}))
+            .send()
+            .await
+            .expect("answer")
+            .status()
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.stop.take().expect("stop").send(()).expect("signal");
+    assert_eq!(
+        request.await.expect("request task"),
+        200,
+        "the request in flight finished"
+    );
+    server.done.await.expect("join").expect("run");
+    assert!(
+        TcpStream::connect(server.addr).await.is_err(),
+        "the listener is closed"
+    );
+    let store = Store::open(server.dir.path().join("api-switch.db")).expect("reopen");
+    let rows = store.recent_requests(10).expect("log");
+    assert_eq!(
+        rows.len(),
+        1,
+        "the row queued just before the stop is on disk"
+    );
+}

@@ -1,0 +1,98 @@
+//! Issue 9, nothing lost on stop: the release binary gets SIGTERM while a proxied request is in
+//! flight; the request still gets its answer, the process exits cleanly, and the request-log
+//! row queued for that request is in the database afterwards.
+
+use super::support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use engine::store::{NewChannel, NewEntry, Store};
+use engine::upstream::ChannelKind;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_finishes_the_request_in_flight_and_saves_its_log_row() {
+    let upstream = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(1000))
+                .set_body_json(serde_json::json!({
+                    "id": "c1", "object": "chat.completion", "model": "gpt-4o",
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": "hello"}}]
+                })),
+        )
+        .mount(&upstream)
+        .await;
+    let data = tempfile::tempdir().expect("dir");
+    let db = data.path().join("api-switch.db");
+    {
+        let store = Store::open(db.clone()).expect("store");
+        let channel = store
+            .create_channel(&NewChannel {
+                name: "main".into(),
+                api_type: ChannelKind::Openai,
+                base_url: upstream.uri(),
+                api_key: "sk-sigterm".into(),
+                enabled: true,
+                api_version: String::new(),
+            })
+            .expect("channel");
+        store
+            .create_entry(&NewEntry::new(channel, "gpt-4o"))
+            .expect("entry");
+    }
+    let dir = data.path().to_path_buf();
+    let (status, exit) = tokio::task::spawn_blocking(move || {
+        let port = support::free_port();
+        let child = Command::new(support::release_binary())
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start api-switch");
+        let mut child = support::KillOnDrop(child);
+        let base = format!("http://127.0.0.1:{port}");
+        support::wait_healthy(&base);
+        let request = std::thread::spawn(move || {
+            reqwest::blocking::Client::new()
+                .post(format!("{base}/v1/chat/completions"))
+                .json(&serde_json::json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}))
+                .send()
+                .map(|r| r.status().as_u16())
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.0.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let status = request.join().expect("request thread");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(exit) = child.0.try_wait().expect("wait") {
+                break exit;
+            }
+            assert!(Instant::now() < deadline, "api-switch did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        (status, exit)
+    })
+    .await
+    .expect("join");
+    assert_eq!(status.expect("the request in flight got an answer"), 200);
+    assert!(exit.success(), "clean exit: {exit:?}");
+    let rows = Store::open(db)
+        .expect("reopen")
+        .recent_requests(10)
+        .expect("log");
+    assert_eq!(
+        rows.len(),
+        1,
+        "the row queued just before SIGTERM was saved"
+    );
+}
