@@ -183,7 +183,7 @@ fn CreateKey(created: RwSignal<Option<CreatedAccessKey>>, refresh: RwSignal<u64>
 fn KeyTable(list: Vec<AccessKeyInfo>, refresh: RwSignal<u64>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="overflow-x-auto">
+        <div class="overflow-x-auto" tabindex="0">
             <table class=TABLE id="keys-table">
                 <thead><tr>
                     <th scope="col" class=TH>{t!(i18n, keys.col_name)}</th>

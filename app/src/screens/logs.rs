@@ -123,7 +123,7 @@ pub fn LogsScreen() -> impl IntoView {
                             <p class=format!("border-b border-slate-200 px-4 py-2 text-sm dark:border-slate-800 {MUTED}") id="log-totals">
                                 {move || { let rate = rate.clone(); t_string!(i18n, logs.totals, total, rate).to_string() }}
                             </p>
-                            <div class="overflow-x-auto">
+                            <div class="overflow-x-auto" tabindex="0">
                                 <table class=TABLE id="log-table">
                                     <thead><tr>
                                         <th scope="col" class=TH><span class="sr-only">{t!(i18n, logs.details)}</span></th>

@@ -311,7 +311,7 @@ fn ChannelView(channel: ChannelRow, order: Vec<i64>) -> impl IntoView {
                     <FetchModels channel_id=id/>
                 }.into_any()}
             </div>
-            <div class="overflow-x-auto">
+            <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE>
                     <thead><tr>
                         <th scope="col" class=TH>{t!(i18n, channels.col_model)}</th>
