@@ -246,8 +246,14 @@ pub fn ChannelsScreen() -> impl IntoView {
     };
     provide_context(page);
     let changed = use_live().changes(is_config_change);
-    let channels = Resource::new(move || (page.refresh.get(), changed.get()), |_| list_channels());
-    let groups = Resource::new(move || (page.refresh.get(), changed.get()), |_| list_groups());
+    let channels = Resource::new(
+        move || (page.refresh.get(), changed.get()),
+        |_| list_channels(),
+    );
+    let groups = Resource::new(
+        move || (page.refresh.get(), changed.get()),
+        |_| list_groups(),
+    );
     view! {
         <PageHeader title=Signal::derive(move || t_string!(i18n, channels.title).to_string())
             intro=Signal::derive(move || t_string!(i18n, channels.intro).to_string())>
