@@ -12,7 +12,11 @@ pub struct JsonAnswer {
 
 /// `method url` with an optional JSON body, same-origin, cookies included.
 #[cfg(feature = "hydrate")]
-pub async fn fetch_json(method: &str, url: &str, body: Option<&Value>) -> Result<JsonAnswer, String> {
+pub async fn fetch_json(
+    method: &str,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<JsonAnswer, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
@@ -20,13 +24,18 @@ pub async fn fetch_json(method: &str, url: &str, body: Option<&Value>) -> Result
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
-    headers.set("Accept", "application/json").map_err(|e| format!("{e:?}"))?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(|e| format!("{e:?}"))?;
     if let Some(body) = body {
-        headers.set("Content-Type", "application/json").map_err(|e| format!("{e:?}"))?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|e| format!("{e:?}"))?;
         init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
     }
     init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
+    let request =
+        web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
@@ -35,7 +44,10 @@ pub async fn fetch_json(method: &str, url: &str, body: Option<&Value>) -> Result
         .map_err(|e| format!("{e:?}"))?;
     let status = response.status();
     let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
         Err(_) => None,
     };
     let body = text
@@ -46,7 +58,11 @@ pub async fn fetch_json(method: &str, url: &str, body: Option<&Value>) -> Result
 
 /// On the server there is no browser to fetch from.
 #[cfg(not(feature = "hydrate"))]
-pub async fn fetch_json(_method: &str, _url: &str, _body: Option<&Value>) -> Result<JsonAnswer, String> {
+pub async fn fetch_json(
+    _method: &str,
+    _url: &str,
+    _body: Option<&Value>,
+) -> Result<JsonAnswer, String> {
     Err("fetch is only available in the browser".into())
 }
 

@@ -164,17 +164,26 @@ mod tests {
     async fn brotli_is_preferred_then_gzip_then_the_plain_file() {
         let (response, body) = get(&format!("{NAME}_bg.wasm"), "gzip, deflate, br").await;
         assert_eq!(body, "brotli wasm");
-        assert_eq!(header_of(&response, header::CONTENT_ENCODING).as_deref(), Some("br"));
+        assert_eq!(
+            header_of(&response, header::CONTENT_ENCODING).as_deref(),
+            Some("br")
+        );
         assert_eq!(
             header_of(&response, header::CONTENT_TYPE).as_deref(),
             Some("application/wasm"),
             "the type of the original, not of the .br file"
         );
-        assert_eq!(header_of(&response, header::VARY).as_deref(), Some("accept-encoding"));
+        assert_eq!(
+            header_of(&response, header::VARY).as_deref(),
+            Some("accept-encoding")
+        );
 
         let (response, body) = get(&format!("{NAME}_bg.wasm"), "gzip").await;
         assert_eq!(body, "gzip wasm");
-        assert_eq!(header_of(&response, header::CONTENT_ENCODING).as_deref(), Some("gzip"));
+        assert_eq!(
+            header_of(&response, header::CONTENT_ENCODING).as_deref(),
+            Some("gzip")
+        );
 
         let (response, body) = get(&format!("{NAME}_bg.wasm"), "br;q=0, gzip;q=0").await;
         assert_eq!(body, "plain wasm", "q=0 refuses an encoding");
@@ -188,9 +197,15 @@ mod tests {
     #[tokio::test]
     async fn fingerprinted_files_are_immutable_and_others_revalidate() {
         let (response, _) = get(&format!("{NAME}_bg.wasm"), "").await;
-        assert_eq!(header_of(&response, header::CACHE_CONTROL).as_deref(), Some(IMMUTABLE));
+        assert_eq!(
+            header_of(&response, header::CACHE_CONTROL).as_deref(),
+            Some(IMMUTABLE)
+        );
         let (response, _) = get("other.txt", "").await;
-        assert_eq!(header_of(&response, header::CACHE_CONTROL).as_deref(), Some("no-cache"));
+        assert_eq!(
+            header_of(&response, header::CACHE_CONTROL).as_deref(),
+            Some("no-cache")
+        );
         let (response, _) = get("missing.js", "br").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }

@@ -224,7 +224,10 @@ mod tests {
             html.contains(&format!("/pkg/{stem}.js")),
             "hydration script is linked"
         );
-        assert!(html.contains(&format!("/pkg/{stem}.css")), "stylesheet is linked");
+        assert!(
+            html.contains(&format!("/pkg/{stem}.css")),
+            "stylesheet is linked"
+        );
         let db = dir.path().join(DB_FILE_NAME).display().to_string();
         assert!(html.contains(&db), "the data file path is rendered: {html}");
         assert!(

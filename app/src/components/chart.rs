@@ -19,7 +19,10 @@ const BOTTOM: f64 = 22.0;
 const LEFT: f64 = 40.0;
 
 fn max_of(points: &[Point]) -> f64 {
-    let max = points.iter().filter_map(|p| p.value).fold(0.0_f64, f64::max);
+    let max = points
+        .iter()
+        .filter_map(|p| p.value)
+        .fold(0.0_f64, f64::max);
     if max <= 0.0 { 1.0 } else { max }
 }
 
@@ -50,7 +53,11 @@ fn frame(points: &[Point], max: f64, unit: &str) -> impl IntoView + use<> {
 
 /// Bars, one per point.
 #[component]
-pub fn BarChart(points: Vec<Point>, #[prop(into)] label: String, #[prop(optional)] unit: &'static str) -> impl IntoView {
+pub fn BarChart(
+    points: Vec<Point>,
+    #[prop(into)] label: String,
+    #[prop(optional)] unit: &'static str,
+) -> impl IntoView {
     let max = max_of(&points);
     let slot = (WIDTH - LEFT) / points.len().max(1) as f64;
     let plot = HEIGHT - TOP - BOTTOM;
@@ -78,7 +85,11 @@ pub fn BarChart(points: Vec<Point>, #[prop(into)] label: String, #[prop(optional
 
 /// A line through the points that have a value (gaps where there is none).
 #[component]
-pub fn LineChart(points: Vec<Point>, #[prop(into)] label: String, #[prop(optional)] unit: &'static str) -> impl IntoView {
+pub fn LineChart(
+    points: Vec<Point>,
+    #[prop(into)] label: String,
+    #[prop(optional)] unit: &'static str,
+) -> impl IntoView {
     let max = max_of(&points);
     let step = (WIDTH - LEFT) / (points.len().max(2) - 1) as f64;
     let plot = HEIGHT - TOP - BOTTOM;
@@ -89,7 +100,10 @@ pub fn LineChart(points: Vec<Point>, #[prop(into)] label: String, #[prop(optiona
         match p.value {
             Some(v) => {
                 let (x, y) = (LEFT + i as f64 * step, HEIGHT - BOTTOM - v / max * plot);
-                path.push_str(&format!("{}{x:.1},{y:.1} ", if pen_down { "L" } else { "M" }));
+                path.push_str(&format!(
+                    "{}{x:.1},{y:.1} ",
+                    if pen_down { "L" } else { "M" }
+                ));
                 pen_down = true;
                 dots.push(view! {
                     <circle cx=x cy=y r="2.5" class="fill-emerald-600 dark:fill-emerald-400">

@@ -30,7 +30,11 @@ pub fn ConfirmButton(
             dialog.close();
         }
     };
-    let class = if class.is_empty() { super::style::BUTTON_SMALL } else { class };
+    let class = if class.is_empty() {
+        super::style::BUTTON_SMALL
+    } else {
+        class
+    };
     view! {
         <button type="button" class=class disabled=move || pending.get() on:click=open>
             {move || label.get()}

@@ -48,7 +48,7 @@ pub fn CopyButton(
 pub fn CopyField(
     #[prop(into)] value: Signal<String>,
     #[prop(into)] what: Signal<String>,
-    #[prop(optional)] id: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <div class="flex items-center gap-2">
@@ -68,7 +68,7 @@ pub fn CopyBlock(
 ) -> impl IntoView {
     view! {
         <div class="relative">
-            <pre class="overflow-x-auto rounded-md bg-slate-900 p-4 pr-24 font-mono text-xs leading-relaxed text-slate-100 dark:bg-black/40">
+            <pre tabindex="0" class="overflow-x-auto rounded-md bg-slate-900 p-4 pr-24 font-mono text-xs leading-relaxed text-slate-100 dark:bg-black/40">
                 <code>{move || value.get()}</code>
             </pre>
             <div class="absolute right-2 top-2">

@@ -15,7 +15,8 @@ pub mod toast;
 /// Class lists shared by controls, so every button and input looks and focuses alike.
 pub mod style {
     /// Focus ring on every control (keyboard users see where they are).
-    const FOCUS: &str = "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
+    const FOCUS: &str =
+        "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
     pub const BUTTON_PRIMARY: &str = const_format::concatcp!(
         "inline-flex items-center justify-center gap-2 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-60 dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:text-slate-950 ",
         FOCUS
@@ -35,7 +36,8 @@ pub mod style {
     pub const INPUT: &str = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-500 focus-visible:border-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-400";
     pub const CARD: &str = "rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
     pub const MUTED: &str = "text-slate-600 dark:text-slate-400";
-    pub const TABLE: &str = "min-w-full divide-y divide-slate-200 text-left text-sm dark:divide-slate-800";
+    pub const TABLE: &str =
+        "min-w-full divide-y divide-slate-200 text-left text-sm dark:divide-slate-800";
     pub const TH: &str = "px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400";
     pub const TD: &str = "px-3 py-2 align-top";
 }

@@ -63,8 +63,14 @@ pub fn AccessKeysScreen() -> impl IntoView {
     let i18n = use_i18n();
     let refresh = RwSignal::new(0u64);
     let changed = use_live().changes(is_config_change);
-    let keys = Resource::new(move || (refresh.get(), changed.get()), |_| list_access_keys());
-    let required = Resource::new(move || (refresh.get(), changed.get()), |_| access_key_required());
+    let keys = Resource::new(
+        move || (refresh.get(), changed.get()),
+        |_| list_access_keys(),
+    );
+    let required = Resource::new(
+        move || (refresh.get(), changed.get()),
+        |_| access_key_required(),
+    );
     let created = RwSignal::new(None::<CreatedAccessKey>);
     view! {
         <PageHeader
@@ -94,7 +100,10 @@ pub fn AccessKeysScreen() -> impl IntoView {
 
 /// The "require access key" switch, saved as soon as it flips.
 #[component]
-fn RequireSwitch(required: Resource<Result<bool, UiError>>, refresh: RwSignal<u64>) -> impl IntoView {
+fn RequireSwitch(
+    required: Resource<Result<bool, UiError>>,
+    refresh: RwSignal<u64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
     let flip = Action::new_local(move |on: &bool| {
@@ -183,7 +192,7 @@ fn CreateKey(created: RwSignal<Option<CreatedAccessKey>>, refresh: RwSignal<u64>
 fn KeyTable(list: Vec<AccessKeyInfo>, refresh: RwSignal<u64>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="overflow-x-auto">
+        <div class="overflow-x-auto" tabindex="0">
             <table class=TABLE id="keys-table">
                 <thead><tr>
                     <th scope="col" class=TH>{t!(i18n, keys.col_name)}</th>

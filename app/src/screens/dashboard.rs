@@ -68,7 +68,10 @@ pub fn DashboardScreen() -> impl IntoView {
     let clock = use_clock();
     let changed = use_live().changes(moves_dashboard);
     let offset = Memo::new(move |_| (clock.offset_min() * 60) as i32);
-    let figures = Resource::new(move || (changed.get(), offset.get()), |(_, offset)| load_dashboard(offset));
+    let figures = Resource::new(
+        move || (changed.get(), offset.get()),
+        |(_, offset)| load_dashboard(offset),
+    );
     view! {
         <PageHeader
             title=Signal::derive(move || t_string!(i18n, dashboard.title).to_string())
@@ -171,7 +174,10 @@ fn Figures(figures: Dashboard, clock: Clock) -> impl IntoView {
         .map(|ms| format!("{ms:.0} ms"))
         .unwrap_or_else(|| "—".to_owned());
     let tokens = format_count(today.prompt_tokens + today.completion_tokens);
-    let (prompt, completion) = (format_count(today.prompt_tokens), format_count(today.completion_tokens));
+    let (prompt, completion) = (
+        format_count(today.prompt_tokens),
+        format_count(today.completion_tokens),
+    );
     let (ok, failed) = (today.ok, today.failed);
     let server_now = figures.now_ms;
     view! {

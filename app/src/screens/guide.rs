@@ -51,24 +51,54 @@ fn curl(origin: &str) -> String {
 }
 
 const CLIENTS: [Client; 7] = [
-    Client { id: "openai-sdk", name: "OpenAI SDK (Python)", snippet: openai_python },
-    Client { id: "anthropic-sdk", name: "Anthropic SDK (Python)", snippet: anthropic_python },
-    Client { id: "claude-code", name: "Claude Code", snippet: claude_code },
-    Client { id: "codex", name: "Codex", snippet: codex },
-    Client { id: "cherry-studio", name: "Cherry Studio", snippet: base_url_v1 },
-    Client { id: "open-webui", name: "Open WebUI", snippet: base_url_v1 },
-    Client { id: "curl", name: "curl", snippet: curl },
+    Client {
+        id: "openai-sdk",
+        name: "OpenAI SDK (Python)",
+        snippet: openai_python,
+    },
+    Client {
+        id: "anthropic-sdk",
+        name: "Anthropic SDK (Python)",
+        snippet: anthropic_python,
+    },
+    Client {
+        id: "claude-code",
+        name: "Claude Code",
+        snippet: claude_code,
+    },
+    Client {
+        id: "codex",
+        name: "Codex",
+        snippet: codex,
+    },
+    Client {
+        id: "cherry-studio",
+        name: "Cherry Studio",
+        snippet: base_url_v1,
+    },
+    Client {
+        id: "open-webui",
+        name: "Open WebUI",
+        snippet: base_url_v1,
+    },
+    Client {
+        id: "curl",
+        name: "curl",
+        snippet: curl,
+    },
 ];
 
 #[component]
 pub fn GuideScreen() -> impl IntoView {
     let i18n = use_i18n();
     let origin = use_origin();
-    let step = |title: String, body: String| view! {
-        <li class="rounded-md border border-slate-200 p-4 dark:border-slate-800">
-            <h3 class="font-medium">{title}</h3>
-            <p class="mt-1 text-sm text-slate-700 dark:text-slate-300">{body}</p>
-        </li>
+    let step = |title: String, body: String| {
+        view! {
+            <li class="rounded-md border border-slate-200 p-4 dark:border-slate-800">
+                <h3 class="font-medium">{title}</h3>
+                <p class="mt-1 text-sm text-slate-700 dark:text-slate-300">{body}</p>
+            </li>
+        }
     };
     view! {
         <PageHeader
@@ -117,7 +147,11 @@ pub fn GuideScreen() -> impl IntoView {
 }
 
 /// The sentence above a client's snippet.
-fn client_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, id: &str, origin: &str) -> String {
+fn client_text(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    id: &str,
+    origin: &str,
+) -> String {
     let url = origin.to_owned();
     match id {
         "openai-sdk" => t_string!(i18n, guide.openai_sdk, url).to_string(),

@@ -23,7 +23,9 @@ enum LoginFailure {
 /// Only a path on this site (`/logs`), never another origin (`//evil.example`).
 fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
         _ => "/".to_owned(),
     }
 }
@@ -44,11 +46,16 @@ pub fn LoginScreen() -> impl IntoView {
                     go_to(&next);
                 }
                 Ok(answer) => {
-                    let code = answer.body["error"]["code"].as_str().unwrap_or_default().to_owned();
+                    let code = answer.body["error"]["code"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
                     failure.set(Some(match code.as_str() {
                         "wrong_password" => LoginFailure::WrongPassword,
                         "locked_out" => LoginFailure::LockedOut {
-                            retry_after_secs: answer.body["error"]["retry_after_secs"].as_u64().unwrap_or(60),
+                            retry_after_secs: answer.body["error"]["retry_after_secs"]
+                                .as_u64()
+                                .unwrap_or(60),
                         },
                         _ => LoginFailure::Other(format!("HTTP {}", answer.status)),
                     }));

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use types::events::Event;
-use types::logs::{AttemptRecord, LogFilterOptions, LogPage, LogQuery, RequestRecord, StatusFilter};
+use types::logs::{
+    AttemptRecord, LogFilterOptions, LogPage, LogQuery, RequestRecord, StatusFilter,
+};
 
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty::EmptyState;
@@ -27,7 +29,13 @@ pub async fn load_log_filter_options() -> Result<LogFilterOptions, UiError> {
 }
 
 /// The time filter's choices, in hours back from now (`0`: all).
-const SPANS: [(u32, &str); 5] = [(0, "all"), (1, "1h"), (24, "24h"), (24 * 7, "7d"), (24 * 30, "30d")];
+const SPANS: [(u32, &str); 5] = [
+    (0, "all"),
+    (1, "1h"),
+    (24, "24h"),
+    (24 * 7, "7d"),
+    (24 * 30, "30d"),
+];
 
 /// The filters as the form holds them (strings from the selects).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -60,7 +68,10 @@ impl Filters {
 }
 
 fn refreshes_logs(event: &Event) -> bool {
-    matches!(event, Event::RequestFinished(_) | Event::ConfigChanged { .. })
+    matches!(
+        event,
+        Event::RequestFinished(_) | Event::ConfigChanged { .. }
+    )
 }
 
 #[component]
@@ -86,7 +97,9 @@ pub fn LogsScreen() -> impl IntoView {
         }
     });
     let more = Action::new_local(move |_: &()| {
-        let query = filters.get_untracked().query(js_now(), next_before.get_untracked());
+        let query = filters
+            .get_untracked()
+            .query(js_now(), next_before.get_untracked());
         async move {
             match load_log_page(query).await {
                 Ok(page) => {
@@ -123,7 +136,7 @@ pub fn LogsScreen() -> impl IntoView {
                             <p class=format!("border-b border-slate-200 px-4 py-2 text-sm dark:border-slate-800 {MUTED}") id="log-totals">
                                 {move || { let rate = rate.clone(); t_string!(i18n, logs.totals, total, rate).to_string() }}
                             </p>
-                            <div class="overflow-x-auto">
+                            <div class="overflow-x-auto" tabindex="0">
                                 <table class=TABLE id="log-table">
                                     <thead><tr>
                                         <th scope="col" class=TH><span class="sr-only">{t!(i18n, logs.details)}</span></th>
@@ -172,12 +185,19 @@ fn js_now() -> i64 {
 }
 
 #[component]
-fn FilterBar(filters: RwSignal<Filters>, options: Resource<Result<LogFilterOptions, UiError>>) -> impl IntoView {
+fn FilterBar(
+    filters: RwSignal<Filters>,
+    options: Resource<Result<LogFilterOptions, UiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let opts = move || options.get().and_then(Result::ok).unwrap_or_default();
     let any = move || t_string!(i18n, logs.any).to_string();
     let select = format!("{INPUT} w-auto min-w-36");
-    let choice = move |id: &'static str, label: String, values: Vec<String>, get: fn(&Filters) -> String, set: fn(&mut Filters, String)| {
+    let choice = move |id: &'static str,
+                       label: String,
+                       values: Vec<String>,
+                       get: fn(&Filters) -> String,
+                       set: fn(&mut Filters, String)| {
         view! {
             <div>
                 <label for=id class="block text-xs font-medium text-slate-700 dark:text-slate-300">{label}</label>
@@ -246,7 +266,11 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
     let ok = (200..300).contains(&row.status);
     let status = row.status;
     let at = row.at_ms;
-    let answered = if row.model.is_empty() { "—".to_owned() } else { row.model.clone() };
+    let answered = if row.model.is_empty() {
+        "—".to_owned()
+    } else {
+        row.model.clone()
+    };
     let tokens = match (row.prompt_tokens, row.completion_tokens) {
         (None, None) => "—".to_owned(),
         (p, c) => format!("{} / {}", p.unwrap_or(0), c.unwrap_or(0)),
@@ -293,7 +317,8 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
 fn Attempts(attempts: Vec<AttemptRecord>, clock: Clock) -> impl IntoView {
     let i18n = use_i18n();
     if attempts.is_empty() {
-        return view! { <p class=format!("text-sm {MUTED}")>{t!(i18n, logs.no_attempts)}</p> }.into_any();
+        return view! { <p class=format!("text-sm {MUTED}")>{t!(i18n, logs.no_attempts)}</p> }
+            .into_any();
     }
     view! {
         <ol class="space-y-1 rounded-md bg-slate-50 p-3 text-sm dark:bg-slate-800/60">

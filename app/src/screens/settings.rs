@@ -85,8 +85,11 @@ pub fn SettingsScreen() -> impl IntoView {
             error.set(result.err());
         }
     });
-    let text = move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
-    let flag = move |key: &'static str| Signal::derive(move || form.with(|f| f[key].as_bool().unwrap_or(false)));
+    let text =
+        move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
+    let flag = move |key: &'static str| {
+        Signal::derive(move || form.with(|f| f[key].as_bool().unwrap_or(false)))
+    };
     let set_flag = move |key: &'static str| move |on: bool| form.update(|f| f[key] = json!(on));
     view! {
         <PageHeader title=text("title") intro=text("intro")/>
@@ -194,7 +197,8 @@ pub fn SettingsScreen() -> impl IntoView {
 fn Appearance() -> impl IntoView {
     let i18n = use_i18n();
     let theme = use_theme();
-    let text = move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
+    let text =
+        move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
     view! {
         <Section id="appearance" title=text("appearance")>
             <div class="grid gap-5 sm:grid-cols-2">
@@ -231,7 +235,8 @@ fn Appearance() -> impl IntoView {
 fn Password() -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let text = move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
+    let text =
+        move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
@@ -240,7 +245,10 @@ fn Password() -> impl IntoView {
         let (old, new_value) = (current.get_untracked(), new.get_untracked());
         async move {
             let result = set_admin_password(old, new_value).await;
-            toasts.report(&result, t_string!(i18n, settings.password_saved).to_string());
+            toasts.report(
+                &result,
+                t_string!(i18n, settings.password_saved).to_string(),
+            );
             if result.is_ok() {
                 current.set(String::new());
                 new.set(String::new());

@@ -113,11 +113,15 @@ pub fn ThemeSwitch() -> impl IntoView {
 fn Logout() -> impl IntoView {
     let i18n = use_i18n();
     let status = LocalResource::new(|| async {
-        fetch_json("GET", "/api/auth/status", None).await.ok().map(|a| a.body)
+        fetch_json("GET", "/api/auth/status", None)
+            .await
+            .ok()
+            .map(|a| a.body)
     });
     let shown = move || {
         status.get().flatten().is_some_and(|body: Value| {
-            body["login_required"].as_bool() == Some(true) && body["logged_in"].as_bool() == Some(true)
+            body["login_required"].as_bool() == Some(true)
+                && body["logged_in"].as_bool() == Some(true)
         })
     };
     let logout = Action::new_local(|_: &()| async {

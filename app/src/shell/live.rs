@@ -26,7 +26,9 @@ impl LiveEvents {
     pub fn changes(self, wanted: fn(&Event) -> bool) -> Memo<u64> {
         Memo::new(move |previous: Option<&u64>| {
             let seq = self.seq.get();
-            let hit = self.latest.with_untracked(|e| e.as_ref().is_some_and(wanted));
+            let hit = self
+                .latest
+                .with_untracked(|e| e.as_ref().is_some_and(wanted));
             if hit {
                 seq
             } else {

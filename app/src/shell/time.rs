@@ -59,7 +59,9 @@ pub fn provide_clock() -> Clock {
     // Effects run only in the browser, after hydration, so server and first paint agree.
     Effect::new(move || {
         let now = js_sys::Date::new_0();
-        clock.offset_min.set(Some(-(now.get_timezone_offset() as i64)));
+        clock
+            .offset_min
+            .set(Some(-(now.get_timezone_offset() as i64)));
         clock.now_ms.set(Some(now.get_time() as i64));
         let _ = set_interval_with_handle(
             move || {

@@ -62,7 +62,11 @@ fn the_release_binary_alone_serves_the_ui_and_creates_its_database_beside_itself
     ] {
         let file = format!("{stem}{suffix}");
         let mut sizes = Vec::new();
-        for (accept, encoding) in [("gzip, deflate, br", Some("br")), ("gzip", Some("gzip")), ("identity", None)] {
+        for (accept, encoding) in [
+            ("gzip, deflate, br", Some("br")),
+            ("gzip", Some("gzip")),
+            ("identity", None),
+        ] {
             let response = client
                 .get(format!("{}/pkg/{file}", server.base_url))
                 .header("accept-encoding", accept)
@@ -70,10 +74,18 @@ fn the_release_binary_alone_serves_the_ui_and_creates_its_database_beside_itself
                 .expect("GET bundle file");
             assert_eq!(response.status(), 200, "{file} is embedded");
             let headers = response.headers().clone();
-            let header = |name: &str| headers.get(name).map(|v| v.to_str().expect("ascii").to_owned());
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .map(|v| v.to_str().expect("ascii").to_owned())
+            };
             let kind = header("content-type").unwrap_or_default();
             assert!(kind.starts_with(content_type), "{file}: {kind}");
-            assert_eq!(header("content-encoding").as_deref(), encoding, "{file} for {accept}");
+            assert_eq!(
+                header("content-encoding").as_deref(),
+                encoding,
+                "{file} for {accept}"
+            );
             assert_eq!(
                 header("cache-control").as_deref(),
                 Some("public, max-age=31536000, immutable"),
@@ -83,7 +95,10 @@ fn the_release_binary_alone_serves_the_ui_and_creates_its_database_beside_itself
             assert!(size > 100, "{file} is not empty");
             sizes.push(size);
         }
-        assert!(sizes[0] < sizes[2] && sizes[1] < sizes[2], "{file} compressed: {sizes:?}");
+        assert!(
+            sizes[0] < sizes[2] && sizes[1] < sizes[2],
+            "{file} compressed: {sizes:?}"
+        );
         brotli_total += sizes[0];
     }
     assert!(

@@ -139,12 +139,14 @@ pub async fn calibrate_channel(
 ) -> Result<CalibrationView, UiError> {
     let api_type = match api_type.trim() {
         "" => None,
-        given => Some(given.parse::<engine::discovery::ChannelKind>().map_err(|e| {
-            UiError::InvalidField {
-                field: "api_type".into(),
-                detail: e.to_string(),
-            }
-        })?),
+        given => Some(
+            given
+                .parse::<engine::discovery::ChannelKind>()
+                .map_err(|e| UiError::InvalidField {
+                    field: "api_type".into(),
+                    detail: e.to_string(),
+                })?,
+        ),
     };
     let request = engine::discovery::ProbeRequest {
         base_url,
@@ -158,10 +160,13 @@ pub async fn calibrate_channel(
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
     use engine::store::NewChannel;
-    let api_type = form.api_type.parse().map_err(|e: engine::upstream::UnknownKind| UiError::InvalidField {
-        field: "api_type".into(),
-        detail: e.to_string(),
-    })?;
+    let api_type = form
+        .api_type
+        .parse()
+        .map_err(|e: engine::upstream::UnknownKind| UiError::InvalidField {
+            field: "api_type".into(),
+            detail: e.to_string(),
+        })?;
     crate::engine_call::blocking(move |state| {
         let new = NewChannel {
             name: form.name,

@@ -246,8 +246,14 @@ pub fn ChannelsScreen() -> impl IntoView {
     };
     provide_context(page);
     let changed = use_live().changes(is_config_change);
-    let channels = Resource::new(move || (page.refresh.get(), changed.get()), |_| list_channels());
-    let groups = Resource::new(move || (page.refresh.get(), changed.get()), |_| list_groups());
+    let channels = Resource::new(
+        move || (page.refresh.get(), changed.get()),
+        |_| list_channels(),
+    );
+    let groups = Resource::new(
+        move || (page.refresh.get(), changed.get()),
+        |_| list_groups(),
+    );
     view! {
         <PageHeader title=Signal::derive(move || t_string!(i18n, channels.title).to_string())
             intro=Signal::derive(move || t_string!(i18n, channels.intro).to_string())>
@@ -311,7 +317,7 @@ fn ChannelView(channel: ChannelRow, order: Vec<i64>) -> impl IntoView {
                     <FetchModels channel_id=id/>
                 }.into_any()}
             </div>
-            <div class="overflow-x-auto">
+            <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE>
                     <thead><tr>
                         <th scope="col" class=TH>{t!(i18n, channels.col_model)}</th>
