@@ -1,45 +1,56 @@
-//! The API Switch desktop app: the same `api-switch` server, started inside this process on
-//! 127.0.0.1:9090 (or `API_SWITCH_LISTEN`), shown in a native window. The UI is the web UI, so
-//! the desktop and a remote browser always show the same thing; the tray arrives in a later
-//! issue.
+//! The API Switch desktop app: the same server as `api-switch serve` (same options, parsed by
+//! the same code), started inside this process, with the web UI in a native window and a tray
+//! menu that picks which AUTO entry serves first. Closing the window leaves the proxy running
+//! in the tray; "Quit" stops it gracefully. Starting it again shows the running one's window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::net::SocketAddr;
+mod autostart;
+mod error_log;
+mod fatal;
+mod shell;
+mod tray;
+mod window;
 
-use anyhow::Context;
-use api_switch::cli::DataDirArg;
-use api_switch::{BoundServer, ServeOptions};
-use tauri::{WebviewUrl, WebviewWindowBuilder};
+use std::process::ExitCode;
 
-fn listen_address() -> anyhow::Result<SocketAddr> {
-    let raw = std::env::var("API_SWITCH_LISTEN").unwrap_or_else(|_| "127.0.0.1:9090".into());
-    raw.parse()
-        .with_context(|| format!("API_SWITCH_LISTEN={raw} is not an ADDR:PORT"))
+use api_switch::ServeOptions;
+use api_switch::cli::ServeArgs;
+use clap::Parser;
+
+/// API Switch desktop: one local endpoint for all your AI providers, in a window and the tray.
+#[derive(Debug, Parser)]
+#[command(name = "api-switch-desktop", version, about, long_about = None)]
+struct DesktopCli {
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
-fn main() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    let options = ServeOptions::new(listen_address()?, DataDirArg::default().resolve()?);
-    // Bind before the window opens, so the window never shows a connection error.
-    let server = runtime.block_on(BoundServer::bind(options))?;
-    let url = format!("http://{}", server.local_addr());
-    runtime.spawn(async move {
-        // Closing the window ends the process; a signal stops the server cleanly (queued
-        // request-log rows and cooldowns are written first).
-        if let Err(error) = server.run(api_switch::listener::shutdown_signal()).await {
-            eprintln!("api-switch server stopped: {error:#}");
+fn main() -> ExitCode {
+    let cli = match DesktopCli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            if !error.use_stderr() {
+                return ExitCode::SUCCESS; // --help, --version
+            }
+            fatal::report(&anyhow::anyhow!("{error}"), None);
+            return ExitCode::from(2);
         }
-    });
-    tauri::Builder::default()
-        .setup(move |app| {
-            let external = url.parse().context("the server's own URL")?;
-            WebviewWindowBuilder::new(app, "main", WebviewUrl::External(external))
-                .title("API Switch")
-                .inner_size(1200.0, 800.0)
-                .build()?;
-            Ok(())
-        })
-        .run(tauri::generate_context!())
-        .context("the desktop window failed")?;
-    Ok(())
+    };
+    let data_dir = match cli.serve.data.resolve() {
+        Ok(dir) => dir,
+        Err(error) => {
+            fatal::report(&error, None);
+            return ExitCode::FAILURE;
+        }
+    };
+    let log = error_log::init(&data_dir);
+    let options = ServeOptions::new(cli.serve.listen, data_dir);
+    match shell::run(options, log.clone()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            fatal::report(&error, Some(&log));
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -4,6 +4,8 @@
 
 mod bench;
 mod bundle;
+mod desktop_test;
+mod dist;
 mod fuzz;
 mod setup;
 mod steps;
@@ -18,6 +20,10 @@ commands:
   test            set up, build, then every test, clippy and rustfmt
   build           a release target/release/api-switch with the whole UI embedded
   build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
+  dist            stripped release artefacts with the UI embedded, and their sizes:
+                  target/release/api-switch, api-switch-desktop, api-switch-windows-x64.exe
+  test-desktop    the desktop app under Xvfb with D-Bus: window, proxy, hide on close,
+                  single instance (builds it first; not part of `test`)
   build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
@@ -34,6 +40,8 @@ fn main() -> Result<()> {
         "test" => steps::test(),
         "build" => steps::build_release(),
         "build-desktop" => steps::build_desktop(),
+        "dist" => dist::run(),
+        "test-desktop" => desktop_test::run(),
         "build-ui" => {
             setup::ui_tools()?;
             steps::build_ui()

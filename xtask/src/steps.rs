@@ -171,6 +171,14 @@ pub fn test() -> Result<()> {
 
 /// `cargo xtask build-desktop`: the Tauri app, with its system libraries.
 pub fn build_desktop() -> Result<()> {
+    desktop_packages()?;
+    setup::ui_tools()?;
+    build_ui()?;
+    cargo(&["build", "--release", "--package", "api-switch-desktop"])
+}
+
+/// The Debian packages the Tauri app compiles against (GTK, WebKitGTK, the tray library).
+pub fn desktop_packages() -> Result<()> {
     setup::debian_packages(&[
         (
             "libwebkit2gtk-4.1-dev",
@@ -187,8 +195,5 @@ pub fn build_desktop() -> Result<()> {
         ("libxdo-dev", "/usr/include/xdo.h"),
         ("libssl-dev", "/usr/include/openssl/ssl.h"),
         ("build-essential", "/usr/share/doc/build-essential"),
-    ])?;
-    setup::ui_tools()?;
-    build_ui()?;
-    cargo(&["build", "--release", "--package", "api-switch-desktop"])
+    ])
 }

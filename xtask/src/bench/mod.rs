@@ -7,7 +7,7 @@ mod chart;
 mod concurrent;
 mod load;
 mod measure;
-mod process;
+pub(crate) mod process;
 mod report;
 mod setup;
 mod stream;

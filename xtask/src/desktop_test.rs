@@ -1,0 +1,326 @@
+//! `cargo xtask test-desktop`: the desktop executable as a person uses it, under Xvfb with a
+//! D-Bus session (so the tray and the single-instance lock register). It is copied into an
+//! empty folder and started there; the checks: its window appears (a screenshot is kept and
+//! must not be blank), the server inside answers on the proxy port, `api-switch.db` appears
+//! beside the executable, closing the window hides it while the proxy keeps answering, and a
+//! second start exits at once and shows the first one's window again. Not part of `cargo xtask
+//! test`: building the desktop app takes many minutes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::bench::process::{Service, free_port, http_request, local};
+use crate::setup;
+use crate::steps::{root_dir, say, target_dir};
+
+/// The window's title, as the desktop app sets it.
+const WINDOW_TITLE: &str = "^API Switch$";
+/// Cold WebKit start-up under a software renderer on a busy machine is slow.
+const WINDOW_WAIT: Duration = Duration::from_secs(90);
+
+pub fn run() -> Result<()> {
+    setup::debian_packages(&[
+        ("xvfb", "/usr/bin/Xvfb"),
+        ("dbus-x11", "/usr/bin/dbus-launch"),
+        ("xdotool", "/usr/bin/xdotool"),
+        ("imagemagick", "/usr/bin/import"),
+        ("python3-xlib", "/usr/lib/python3/dist-packages/Xlib"),
+    ])?;
+    let built = match std::env::var_os("API_SWITCH_DESKTOP_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            crate::steps::build_desktop()?;
+            target_dir().join("release/api-switch-desktop")
+        }
+    };
+    let work = root_dir().join("target/desktop-test");
+    let _ = std::fs::remove_dir_all(&work);
+    let folder = work.join("portable");
+    let home = work.join("home");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::create_dir_all(&home)?;
+    let exe = folder.join("api-switch-desktop");
+    std::fs::copy(&built, &exe)
+        .with_context(|| format!("cannot copy {} (build it first)", built.display()))?;
+
+    let session = Session::start(&work, &home)?;
+    let port = free_port()?;
+    let first_log = work.join("first.log");
+    let mut first = Service::start(
+        "the desktop app",
+        session
+            .command(&exe)
+            .args(["--listen", &format!("127.0.0.1:{port}")]),
+        &first_log,
+    )?;
+    let started = Instant::now();
+    let window = session.wait_for_window(&mut first, &first_log)?;
+    say(&format!(
+        "the window appeared after {:.1?}",
+        started.elapsed()
+    ));
+    check_proxy(port, "with the window open")?;
+    let db = folder.join("api-switch.db");
+    if !db.is_file() {
+        bail!(
+            "{} is missing: the database is not beside the executable",
+            db.display()
+        );
+    }
+    say(&format!("{} is beside the executable", db.display()));
+    let screenshot = work.join("window.png");
+    session.screenshot_when_drawn(&screenshot)?;
+    say(&format!("screenshot: {}", screenshot.display()));
+
+    session.close_window(&window)?;
+    session.wait_until(
+        || Ok(session.visible_windows()?.is_empty()),
+        "the window to hide",
+    )?;
+    first.ensure_running(&first_log)?;
+    check_proxy(port, "after the window was closed")?;
+    say("closing the window hid it; the proxy still answers");
+
+    let second_started = Instant::now();
+    let mut second = session
+        .command(&exe)
+        .args(["--listen", &format!("127.0.0.1:{}", free_port()?)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start the second instance")?;
+    let status = wait_exit(&mut second, Duration::from_secs(30))?;
+    if !status.success() {
+        bail!("the second instance exited with {status}");
+    }
+    say(&format!(
+        "the second instance exited ({status}) after {:.1?}",
+        second_started.elapsed()
+    ));
+    session.wait_until(
+        || Ok(!session.visible_windows()?.is_empty()),
+        "the first instance's window to show again",
+    )?;
+    first.ensure_running(&first_log)?;
+    check_proxy(port, "after the second start")?;
+    session.screenshot_when_drawn(&work.join("shown-again.png"))?;
+    say("the second start showed the first one's window; desktop test passed");
+    Ok(())
+}
+
+/// `GET /health` must answer 200 with `"status":"ok"`, and `GET /v1/models` a model list.
+fn check_proxy(port: u16, when: &str) -> Result<()> {
+    let (status, body) = http_request(local(port), "GET", "/health", "desktop-test", "")?;
+    let body = String::from_utf8_lossy(&body);
+    if status != 200 || !body.contains("\"status\":\"ok\"") {
+        bail!("/health {when}: {status} {body}");
+    }
+    let (status, body) = http_request(local(port), "GET", "/v1/models", "desktop-test", "")?;
+    let body = String::from_utf8_lossy(&body);
+    if status != 200 || !body.contains("\"object\":\"list\"") {
+        bail!("/v1/models {when}: {status} {body}");
+    }
+    say(&format!("the proxy on port {port} answers {when}"));
+    Ok(())
+}
+
+fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitStatus> {
+    let since = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if since.elapsed() > limit {
+            let _ = child.kill();
+            bail!("the second instance was still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// An X display and a D-Bus session bus of our own, stopped when dropped.
+struct Session {
+    display: String,
+    bus: String,
+    home: PathBuf,
+    _xvfb: Service,
+    _dbus: Service,
+}
+
+impl Session {
+    fn start(work: &Path, home: &Path) -> Result<Self> {
+        // The first free display from :90 up (a taken one has a lock file, or Xvfb exits).
+        let (display, xvfb) = (90..110)
+            .filter(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .find_map(|n| {
+                let display = format!(":{n}");
+                let log = work.join("xvfb.log");
+                let mut xvfb = Service::start(
+                    "Xvfb",
+                    Command::new("Xvfb").args([
+                        &display,
+                        "-screen",
+                        "0",
+                        "1280x800x24",
+                        "-nolisten",
+                        "tcp",
+                    ]),
+                    &log,
+                )
+                .ok()?;
+                let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+                let since = Instant::now();
+                while !socket.exists() && since.elapsed() < Duration::from_secs(10) {
+                    xvfb.ensure_running(&log).ok()?;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                xvfb.ensure_running(&log).ok()?;
+                Some((display, xvfb))
+            })
+            .context("no free X display between :90 and :109")?;
+        let dbus_log = work.join("dbus.log");
+        let dbus = Service::start(
+            "dbus-daemon",
+            Command::new("dbus-daemon").args(["--session", "--nofork", "--print-address=1"]),
+            &dbus_log,
+        )?;
+        let since = Instant::now();
+        let bus = loop {
+            let text = std::fs::read_to_string(&dbus_log).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.starts_with("unix:")) {
+                break line.to_owned();
+            }
+            if since.elapsed() > Duration::from_secs(10) {
+                bail!("dbus-daemon printed no address; see {}", dbus_log.display());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        say(&format!("Xvfb on {display}, D-Bus session at {bus}"));
+        Ok(Self {
+            display,
+            bus,
+            home: home.to_path_buf(),
+            _xvfb: xvfb,
+            _dbus: dbus,
+        })
+    }
+
+    /// `program` on this display and bus, with a home folder of its own (login items, WebKit
+    /// caches) and the settings WebKitGTK needs to draw under Xvfb.
+    fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(program.parent().unwrap_or(Path::new("/")))
+            .env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("XDG_DATA_HOME", self.home.join(".local/share"))
+            .env("XDG_CACHE_HOME", self.home.join(".cache"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .env_remove("API_SWITCH_DATA_DIR");
+        command
+    }
+
+    fn x_tool(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command.env("DISPLAY", &self.display);
+        command
+    }
+
+    /// Ids of mapped windows titled "API Switch".
+    fn visible_windows(&self) -> Result<Vec<String>> {
+        let out = self
+            .x_tool("xdotool")
+            .args(["search", "--onlyvisible", "--name", WINDOW_TITLE])
+            .output()?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    fn wait_for_window(&self, app: &mut Service, log: &Path) -> Result<String> {
+        let since = Instant::now();
+        loop {
+            if let Some(id) = self.visible_windows()?.into_iter().next() {
+                return Ok(id);
+            }
+            app.ensure_running(log)?;
+            if since.elapsed() > WINDOW_WAIT {
+                bail!("no window within {WINDOW_WAIT:?}; see {}", log.display());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn wait_until(&self, mut done: impl FnMut() -> Result<bool>, what: &str) -> Result<()> {
+        let since = Instant::now();
+        while !done()? {
+            if since.elapsed() > Duration::from_secs(20) {
+                bail!("waited 20 s for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Ok(())
+    }
+
+    /// What a window manager sends when the user clicks the close button.
+    fn close_window(&self, id: &str) -> Result<()> {
+        const SEND_DELETE: &str = "import sys
+from Xlib import X, display, protocol
+d = display.Display()
+w = d.create_resource_object('window', int(sys.argv[1]))
+msg = protocol.event.ClientMessage(window=w, client_type=d.intern_atom('WM_PROTOCOLS'),
+    data=(32, [d.intern_atom('WM_DELETE_WINDOW'), X.CurrentTime, 0, 0, 0]))
+w.send_event(msg, event_mask=X.NoEventMask)
+d.flush()";
+        let status = self
+            .x_tool("python3")
+            .args(["-c", SEND_DELETE, id])
+            .status()?;
+        if !status.success() {
+            bail!("cannot send WM_DELETE_WINDOW to window {id}");
+        }
+        Ok(())
+    }
+
+    /// A screenshot of the screen, once the page has drawn: a blank (single-colour) screen
+    /// means WebKit drew nothing, which is retried for a while and then a failure.
+    fn screenshot_when_drawn(&self, path: &Path) -> Result<()> {
+        let since = Instant::now();
+        loop {
+            let status = self
+                .x_tool("import")
+                .args(["-window", "root"])
+                .arg(path)
+                .status()?;
+            if !status.success() {
+                bail!("cannot take a screenshot");
+            }
+            let colours = Command::new("identify")
+                .args(["-format", "%k"])
+                .arg(path)
+                .output()?;
+            let colours: u32 = String::from_utf8_lossy(&colours.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if colours > 16 {
+                return Ok(());
+            }
+            if since.elapsed() > Duration::from_secs(30) {
+                bail!(
+                    "the window stayed blank ({colours} colours); see {}",
+                    path.display()
+                );
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
