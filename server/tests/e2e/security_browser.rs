@@ -7,7 +7,8 @@ use super::support;
 
 use std::process::Command;
 
-use app::pages::{entries, settings};
+use app::screens::access_keys;
+use app::screens::channels::entries;
 use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use leptos::server_fn::ServerFn;
@@ -55,7 +56,7 @@ async fn a_page_from_another_origin_cannot_change_the_configuration_or_spend_key
             .arg(root.join("end2end/cross_origin.mjs"))
             .arg(port.to_string())
             .arg(entries::UpdateChannel::PATH)
-            .arg(settings::CreateAccessKey::PATH)
+            .arg(access_keys::CreateAccessKey::PATH)
             .arg(channel.to_string())
             .current_dir(&root)
             .output()
@@ -90,7 +91,7 @@ async fn a_page_from_another_origin_cannot_change_the_configuration_or_spend_key
         "form post: {answers:?}"
     );
     assert_eq!(
-        reached(settings::CreateAccessKey::PATH),
+        reached(access_keys::CreateAccessKey::PATH),
         [403],
         "fetch: {answers:?}"
     );

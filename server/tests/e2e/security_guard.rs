@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 
 use api_switch::http::{DB_FILE_NAME, router};
-use app::pages::{entries, settings};
+use app::screens::access_keys;
+use app::screens::channels::entries;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
@@ -168,7 +169,7 @@ async fn server_functions_refuse_every_call_that_is_not_same_origin_and_change_n
     for (name, value) in attempts {
         for (path, body) in [
             (entries::UpdateChannel::PATH, update.as_str()),
-            (settings::CreateAccessKey::PATH, create_key),
+            (access_keys::CreateAccessKey::PATH, create_key),
         ] {
             let request = form_post(path)
                 .header(name, value)
@@ -212,7 +213,7 @@ async fn server_functions_refuse_every_call_that_is_not_same_origin_and_change_n
         ("sec-fetch-site", "same-origin"),
         ("origin", "http://127.0.0.1:9090"),
     ] {
-        let request = form_post(settings::CreateAccessKey::PATH)
+        let request = form_post(access_keys::CreateAccessKey::PATH)
             .header(name, value)
             .body(Body::from(create_key))
             .expect("request");

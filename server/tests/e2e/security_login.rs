@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::pages::settings;
+use app::screens::access_keys;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -96,7 +96,7 @@ async fn reach(router: &Router, cookie: Option<&str>) -> (StatusCode, StatusCode
         router,
         browser(
             "POST",
-            settings::ListAccessKeys::PATH,
+            access_keys::ListAccessKeys::PATH,
             Some(remote_peer(9)),
             cookie,
             "",
@@ -128,7 +128,7 @@ async fn remote_browsers_log_in_and_out_with_a_strict_http_only_cookie() {
         &router,
         browser(
             "POST",
-            settings::ListAccessKeys::PATH,
+            access_keys::ListAccessKeys::PATH,
             Some(remote_peer(9)),
             None,
             "",

@@ -195,7 +195,8 @@ async fn every_endpoint_answers_bad_input_with_a_4xx_in_its_protocol_shape_and_s
     }
 
     // The UI's server functions: wrong types, missing fields, malformed and invalid bodies.
-    use app::pages::{entries, settings as settings_page};
+    use app::screens::channels::entries;
+    use app::screens::{access_keys, settings as settings_page};
     let form = "application/x-www-form-urlencoded";
     let server_fn_cases: Vec<(&str, &str, &str, Vec<u8>)> = vec![
         (
@@ -246,14 +247,14 @@ async fn every_endpoint_answers_bad_input_with_a_4xx_in_its_protocol_shape_and_s
         cases += 1;
     }
 
-    // Well-formed requests the engine refuses (a missing id, values out of range, an empty
-    // key): refused with the reason, nothing stored. They are 500 until server functions return
+    // Well-formed requests the engine refuses (a missing id, values out of range, a key
+    // without a name): refused with the reason, nothing stored. They are 500 until server functions return
     // the engine's typed error codes (the UI's error work), so only "refused" is asserted here.
     let refused: Vec<(&str, &str, &str, Vec<u8>)> = vec![
         ("an id that does not exist", entries::DeleteEntry::PATH, form, b"id=999999".to_vec()),
         ("settings out of range", settings_page::UpdateSettings::PATH, "application/json",
             br#"{"form": {"cooldown_secs": 5, "auto_disable_codes": [], "require_access_key": false, "connect_timeout_ms": 0, "first_byte_timeout_ms": 1, "stream_idle_timeout_ms": 1, "total_timeout_ms": 1, "max_body_bytes": 1}}"#.to_vec()),
-        ("an empty access key", settings_page::CreateAccessKey::PATH, form, b"name=x&key=".to_vec()),
+        ("an access key without a name", access_keys::CreateAccessKey::PATH, form, b"name=%20".to_vec()),
     ];
     for (name, path, content_type, body) in refused {
         let (status, answer) = send(&router, Method::POST, path, content_type, body).await;

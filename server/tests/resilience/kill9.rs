@@ -88,20 +88,25 @@ fn import(
     child.wait().is_ok_and(|status| status.success())
 }
 
-fn create_key(client: &reqwest::blocking::Client, port: u16, name: &str, key: &str) -> bool {
+/// Creates an access key through the UI's server function; the answer carries the generated
+/// secret (shown once), which the database must hold from then on.
+fn create_key(client: &reqwest::blocking::Client, port: u16, name: &str) -> Option<String> {
     let origin = format!("http://127.0.0.1:{port}");
-    client
+    let response = client
         .post(format!(
             "{origin}{}",
-            app::pages::settings::CreateAccessKey::PATH
+            app::screens::access_keys::CreateAccessKey::PATH
         ))
         .header("origin", &origin)
         .header("sec-fetch-site", "same-origin")
         .header("accept", "application/json")
-        .form(&[("name", name), ("key", key)])
+        .form(&[("name", name)])
         .timeout(Duration::from_secs(5))
         .send()
-        .is_ok_and(|r| r.status().is_success())
+        .ok()
+        .filter(|r| r.status().is_success())?;
+    let created: serde_json::Value = response.json().ok()?;
+    created["key"].as_str().map(str::to_owned)
 }
 
 /// Alternates imports and access-key creations until `stop`, recording what succeeded.
@@ -131,8 +136,8 @@ fn write_configuration(
                 committed.lock().expect("lock").imports_killed += 1;
             }
         } else {
-            let (name, key) = (format!("key-{n}"), format!("sk-kill-loop-{n:06}"));
-            if create_key(&client, port, &name, &key) {
+            let name = format!("key-{n}");
+            if let Some(key) = create_key(&client, port, &name) {
                 let mut c = committed.lock().expect("lock");
                 c.keys.insert(name, key);
                 c.key_writes += 1;
