@@ -18,8 +18,8 @@ pub mod secrets;
 pub mod speedtest;
 pub mod state;
 pub mod store;
-pub mod ui_error;
 pub mod tray;
+pub mod ui_error;
 pub mod upstream;
 pub mod wrong_method;
 
