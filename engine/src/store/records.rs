@@ -95,18 +95,31 @@ impl Store {
                 }
             }
         }
+        // Prepared once per connection, not per row: under load a batch holds hundreds of rows.
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
+             status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
+             client_key_name, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
         for row in log {
-            tx.execute(
-                "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
-                 status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
-                 client_key_name, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    row.at_ms, row.requested_model, row.entry_id, row.channel_name, row.model, row.attempts,
-                    row.status, row.latency_ms, row.first_token_ms, row.prompt_tokens, row.completion_tokens,
-                    row.stream, row.client_key_name, row.error
-                ],
-            )?;
+            insert.execute(params![
+                row.at_ms,
+                row.requested_model,
+                row.entry_id,
+                row.channel_name,
+                row.model,
+                row.attempts,
+                row.status,
+                row.latency_ms,
+                row.first_token_ms,
+                row.prompt_tokens,
+                row.completion_tokens,
+                row.stream,
+                row.client_key_name,
+                row.error
+            ])?;
         }
+        drop(insert);
         tx.commit()?;
         Ok(())
     }
