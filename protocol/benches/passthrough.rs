@@ -1,8 +1,10 @@
 //! What a pass-through request costs before it is sent: find `model` and `stream` in a 128 KB
 //! coding-agent body and splice the entry's model in. Candidates measured side by side:
-//! a `serde_json::Value` tree (what the proxy did), a map of borrowed `RawValue`s,
-//! `protocol::RequestHead` (a struct of borrowed `RawValue`s, the one chosen) and `sonic-rs`'s
-//! lazy object iterator. Also the one decode a converted request pays, and the conversion.
+//! a `serde_json::Value` tree (what the proxy did), a map of borrowed `RawValue`s, a struct of
+//! borrowed `RawValue`s (a full validating scan), `sonic-rs`'s lazy object iterator, and
+//! `protocol::RequestHead` (the top level checked, nested values skipped by bracket and string
+//! with `memchr`; the one chosen). Also the one decode a converted request pays, and the
+//! conversion.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -41,6 +43,23 @@ fn scan(c: &mut Criterion) {
             let stream = map.get("stream").map(|r| r.get() == "true");
             let model = map.get("model").expect("model").get();
             black_box((stream, splice(&body, model, "claude-sonnet-4-5")))
+        })
+    });
+    group.bench_function("rawvalue_struct", |b| {
+        #[derive(serde::Deserialize)]
+        struct Fields<'a> {
+            #[serde(borrow)]
+            model: &'a RawValue,
+            #[serde(borrow, default)]
+            stream: Option<&'a RawValue>,
+        }
+        b.iter(|| {
+            let fields: Fields = serde_json::from_slice(black_box(&body)).expect("json");
+            let stream = fields.stream.map(|r| r.get() == "true");
+            black_box((
+                stream,
+                splice(&body, fields.model.get(), "claude-sonnet-4-5"),
+            ))
         })
     });
     group.bench_function("request_head", |b| {

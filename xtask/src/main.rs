@@ -20,9 +20,11 @@ commands:
   build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
-  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm]
-                  api-switch against a direct call and LiteLLM: BENCHMARKS.md and
-                  docs/bench-latency.svg (--smoke: a few seconds, into target/bench/smoke)";
+  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead]
+                  api-switch against a direct call, LiteLLM and nginx as a reverse proxy
+                  (CPU per request, small and 128 KB bodies): BENCHMARKS.md and
+                  docs/bench-latency.svg (--smoke: a few seconds, into target/bench/smoke;
+                  --overhead: only the nginx comparison, spliced into BENCHMARKS.md)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);

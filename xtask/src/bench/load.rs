@@ -31,6 +31,17 @@ impl WrkRun {
 
 const JSON_TAG: &str = "BENCH_JSON ";
 
+/// wrk's `done` hook that prints one JSON line (`JSON_TAG` + the counts and percentiles).
+pub const DONE_HOOK: &str = r#"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%.1f,"p99_us":%.1f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
+"#;
+
 /// Writes the Lua script for `target` into `dir`.
 pub fn write_script(dir: &Path, index: usize, target: &Target) -> Result<PathBuf> {
     let path = dir.join(format!("wrk-{index}.lua"));
@@ -40,15 +51,7 @@ wrk.method = "POST"
 wrk.body = [[{body}]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {bearer}"
-
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{JSON_TAG}{{"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%.1f,"p99_us":%.1f}}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
-end
-"#,
+{DONE_HOOK}"#,
         name = target.name,
         body = chat_body(),
         bearer = target.bearer,
@@ -67,13 +70,24 @@ pub fn run_wrk(
     // Two threads at most: the machine has two cores and the target needs them too.
     let threads = connections.clamp(1, 2);
     let url = format!("http://{}/v1/chat/completions", target.chat);
+    run_wrk_url(script, &url, connections, threads, duration)
+}
+
+/// Runs wrk with `script` against `url`.
+pub fn run_wrk_url(
+    script: &Path,
+    url: &str,
+    connections: u32,
+    threads: u32,
+    duration: Duration,
+) -> Result<WrkRun> {
     let output = Command::new("wrk")
         .arg(format!("-t{threads}"))
         .arg(format!("-c{connections}"))
         .arg(format!("-d{}s", duration.as_secs().max(1)))
         .args(["--timeout", "10s", "-s"])
         .arg(script)
-        .arg(&url)
+        .arg(url)
         .output()
         .context("cannot run wrk")?;
     let stdout = String::from_utf8_lossy(&output.stdout);

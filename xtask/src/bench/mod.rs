@@ -7,6 +7,7 @@ mod chart;
 mod concurrent;
 mod load;
 mod measure;
+mod overhead;
 mod process;
 mod report;
 mod setup;
@@ -38,6 +39,9 @@ pub struct Options {
     pub startup_runs: usize,
     pub markdown: PathBuf,
     pub chart: PathBuf,
+    /// Only the overhead comparison with nginx as a reverse proxy (`--overhead`), spliced into
+    /// the existing report.
+    pub overhead_only: bool,
 }
 
 impl Options {
@@ -60,6 +64,7 @@ impl Options {
                 startup_runs: 1,
                 markdown: root.join("target/bench/smoke/BENCHMARKS.md"),
                 chart: root.join("target/bench/smoke/bench-latency.svg"),
+                overhead_only: false,
             }
         } else {
             Self {
@@ -77,6 +82,7 @@ impl Options {
                 startup_runs: 3,
                 markdown: root.join("BENCHMARKS.md"),
                 chart: root.join("docs/bench-latency.svg"),
+                overhead_only: false,
             }
         };
         let mut rest = args.iter().filter(|a| *a != "--smoke");
@@ -89,6 +95,7 @@ impl Options {
                     options.duration = Duration::from_secs(secs.max(1));
                 }
                 "--no-litellm" => options.litellm = false,
+                "--overhead" => options.overhead_only = true,
                 other => bail!("unknown bench option `{other}`; see `cargo xtask help`"),
             }
         }
@@ -104,15 +111,26 @@ pub struct Results {
     /// every cooled entry was skipped after its first failure.
     pub fail_hits: usize,
     pub expected_fail_hits: usize,
+    /// The overhead section (against nginx as a reverse proxy), in Markdown.
+    pub overhead: String,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
-    let venv = setup::tools(options.litellm)?;
+    let venv = setup::tools(options.litellm && !options.overhead_only)?;
     let binary = setup::release_binary()?;
     let work = root_dir().join("target/bench");
     std::fs::create_dir_all(&work)?;
     let nginx = Nginx::start(&work)?;
+    if options.overhead_only {
+        let section = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
+        report::splice_overhead(&options.markdown, &section)?;
+        say(&format!(
+            "wrote the overhead section of {}",
+            options.markdown.display()
+        ));
+        return Ok(());
+    }
     let upstream = StreamUpstream::start(options.stream)?;
     say(&format!(
         "upstreams: nginx on {}, streaming on {}",
@@ -165,11 +183,16 @@ pub fn run(args: &[String]) -> Result<()> {
         targets::warm_up(target)?;
     }
     let figures = measure::all(&options, &targets, &startups, &work)?;
+    // The other targets stop first, so they do not compete for the cores.
+    let fail_hits = nginx.fail_hits();
+    drop(targets);
+    let overhead = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
     let results = Results {
         options,
         targets: figures,
-        fail_hits: nginx.fail_hits(),
+        fail_hits,
         expected_fail_hits: 2 * COOLING,
+        overhead,
     };
     report::write(&results)?;
     chart::draw(&results)?;

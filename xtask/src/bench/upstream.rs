@@ -44,7 +44,7 @@ pub struct Nginx {
     pub addr: SocketAddr,
     /// Every request to `/fail/` is logged here, to prove the cooled entries stayed skipped.
     pub fail_log: PathBuf,
-    _service: Service,
+    service: Service,
 }
 
 impl Nginx {
@@ -73,8 +73,13 @@ impl Nginx {
         Ok(Self {
             addr,
             fail_log,
-            _service: service,
+            service,
         })
+    }
+
+    /// The nginx master process (its worker is a child).
+    pub fn pid(&self) -> u32 {
+        self.service.pid()
     }
 
     /// How many requests reached the always-failing prefix so far.
@@ -115,7 +120,7 @@ http {{
     )
 }
 
-fn wait_for_port(service: &mut Service, log: &Path, addr: SocketAddr) -> Result<()> {
+pub fn wait_for_port(service: &mut Service, log: &Path, addr: SocketAddr) -> Result<()> {
     let started = Instant::now();
     loop {
         if std::net::TcpStream::connect(addr).is_ok() {
