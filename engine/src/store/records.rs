@@ -136,11 +136,11 @@ impl Store {
             ids.push(tx.last_insert_rowid());
             if !row.client_key_name.is_empty() {
                 // By name: the row names the key, never stores it.
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE access_keys SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?1) \
                      WHERE name = ?2",
-                    params![row.at_ms, row.client_key_name],
-                )?;
+                )?
+                .execute(params![row.at_ms, row.client_key_name])?;
             }
         }
         tx.commit()?;
@@ -229,29 +229,30 @@ impl Store {
 fn insert_log_row(conn: &rusqlite::Connection, row: &RequestLogRow) -> Result<(), StoreError> {
     // The list is our own type: serialising it cannot fail, and an empty list is still valid.
     let attempt_log = serde_json::to_string(&row.attempt_log).unwrap_or_else(|_| "[]".into());
-    conn.execute(
+    // Prepared once per connection (cached), not per row: under load a batch holds hundreds.
+    let mut insert = conn.prepare_cached(
         "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
          status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
          client_key_name, error, attempt_log) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        params![
-            row.at_ms,
-            row.requested_model,
-            row.entry_id,
-            row.channel_name,
-            row.model,
-            row.attempts,
-            row.status,
-            row.latency_ms,
-            row.first_token_ms,
-            row.prompt_tokens,
-            row.completion_tokens,
-            row.stream,
-            row.client_key_name,
-            row.error,
-            attempt_log
-        ],
     )?;
+    insert.execute(params![
+        row.at_ms,
+        row.requested_model,
+        row.entry_id,
+        row.channel_name,
+        row.model,
+        row.attempts,
+        row.status,
+        row.latency_ms,
+        row.first_token_ms,
+        row.prompt_tokens,
+        row.completion_tokens,
+        row.stream,
+        row.client_key_name,
+        row.error,
+        attempt_log
+    ])?;
     Ok(())
 }
 
