@@ -209,13 +209,17 @@ async fn server_functions_refuse_every_call_that_is_not_same_origin_and_change_n
     assert!(state.store().access_keys().expect("keys").is_empty());
 
     // The same calls from the UI's own page go through, so the refusals above were the guard.
-    for (name, value) in [
-        ("sec-fetch-site", "same-origin"),
-        ("origin", "http://127.0.0.1:9090"),
+    for (name, value, key) in [
+        ("sec-fetch-site", "same-origin", "ak-own-page-0123456789"),
+        (
+            "origin",
+            "http://127.0.0.1:9090",
+            "ak-own-origin-0123456789",
+        ),
     ] {
         let request = form_post(access_keys::CreateAccessKey::PATH)
             .header(name, value)
-            .body(Body::from(create_key))
+            .body(Body::from(format!("name=mine&key={key}")))
             .expect("request");
         let (status, _, text) = send(&router, request).await;
         assert_eq!(status, StatusCode::OK, "{name}: {text}");
