@@ -51,12 +51,15 @@ async function strayEnglish(page) {
     const found = [];
     const take = (text) => {
       const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
-      for (const w of clean.match(/-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
+      // Words only: "128k", "5xx" and "GPT-4o"-like tails of numbers are not words.
+      for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
     };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {
       const el = walker.currentNode.parentElement;
       if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+      // An option labelled with its own value is an identifier (an API type), not prose.
+      if (el.tagName === 'OPTION' && el.textContent === el.value) continue;
       take(walker.currentNode.textContent);
     }
     for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]')) {

@@ -3,7 +3,7 @@
 //! language, theme, the live event stream); each of `screens` is one page with its server
 //! functions beside it; `components` are the pieces screens share. No screen imports another.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod browser;
 pub mod components;

@@ -27,7 +27,10 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
     let mut hasher = Sha256::new();
     let mut contents = Vec::new();
     for (name, suffix) in FILES {
-        let data = fs::read(pkg.join(name)).with_context(|| format!("reading {name}"))?;
+        let mut data = fs::read(pkg.join(name)).with_context(|| format!("reading {name}"))?;
+        if name.ends_with(".wasm") {
+            data = without_name_section(&data)?;
+        }
         hasher.update(&data);
         contents.push((name, suffix, data));
     }
@@ -69,6 +72,41 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
         "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli, {gz_total} bytes with gzip"
     ));
     Ok(())
+}
+
+/// The wasm module without its `name` custom section: function names for debuggers, more
+/// than half the file, of no use to a browser running it.
+fn without_name_section(wasm: &[u8]) -> Result<Vec<u8>> {
+    fn leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(at).context("truncated wasm")?;
+            at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte < 0x80 {
+                return Ok((value, at));
+            }
+        }
+    }
+    let header = wasm.get(..8).context("not a wasm module")?;
+    let mut out = header.to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        let (size, body) = leb128(wasm, at + 1)?;
+        let end = body + size;
+        let is_name = id == 0 && {
+            let (len, name_at) = leb128(wasm, body)?;
+            wasm.get(name_at..name_at + len) == Some(b"name".as_slice())
+        };
+        if !is_name {
+            out.extend_from_slice(wasm.get(start..end).context("truncated wasm")?);
+        }
+        at = end;
+    }
+    Ok(out)
 }
 
 fn brotli_bytes(data: &[u8]) -> Result<Vec<u8>> {
