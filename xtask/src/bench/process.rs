@@ -42,6 +42,20 @@ impl Service {
         self.child.id()
     }
 
+    /// Waits for the process to end by itself; fails after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> Result<std::process::ExitStatus> {
+        let since = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if since.elapsed() > limit {
+                bail!("{} was still running after {limit:?}", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Fails with the log's path when the process has already exited.
     pub fn ensure_running(&mut self, log: &Path) -> Result<()> {
         if let Some(status) = self.child.try_wait()? {

@@ -3,18 +3,23 @@
 //! empty folder and started there; the checks: its window appears (a screenshot is kept and
 //! must not be blank), the server inside answers on the proxy port, `api-switch.db` appears
 //! beside the executable, closing the window hides it while the proxy keeps answering, and a
-//! second start exits at once and shows the first one's window again. Not part of `cargo xtask
-//! test`: building the desktop app takes many minutes.
+//! second start exits at once and shows the first one's window again; then the tray menu, read
+//! and clicked over D-Bus as a panel does (`dbusmenu`), follows an import, moves the clicked
+//! entry to the top of the AUTO group, follows the UI language, and "Quit" ends the app. Not
+//! part of `cargo xtask test`: building the desktop app takes many minutes.
 
+mod dbusmenu;
+
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::bench::process::{Service, free_port, http_request, local};
 use crate::setup;
-use crate::steps::{root_dir, say, target_dir};
+use crate::steps::{cmd, root_dir, run_cmd, say, target_dir};
 
 /// The window's title, as the desktop app sets it.
 const WINDOW_TITLE: &str = "^API Switch$";
@@ -28,42 +33,32 @@ pub fn run() -> Result<()> {
         ("xdotool", "/usr/bin/xdotool"),
         ("imagemagick", "/usr/bin/import"),
         ("python3-xlib", "/usr/lib/python3/dist-packages/Xlib"),
+        ("libglib2.0-bin", "/usr/bin/gdbus"),
     ])?;
-    let built = match std::env::var_os("API_SWITCH_DESKTOP_BIN") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            crate::steps::build_desktop()?;
-            target_dir().join("release/api-switch-desktop")
-        }
-    };
-    let work = root_dir().join("target/desktop-test");
-    let _ = std::fs::remove_dir_all(&work);
-    let folder = work.join("portable");
-    let home = work.join("home");
-    std::fs::create_dir_all(&folder)?;
-    std::fs::create_dir_all(&home)?;
-    let exe = folder.join("api-switch-desktop");
-    std::fs::copy(&built, &exe)
-        .with_context(|| format!("cannot copy {} (build it first)", built.display()))?;
-
-    let session = Session::start(&work, &home)?;
+    if std::env::var_os("API_SWITCH_DESKTOP_NO_BUILD").is_none() {
+        crate::steps::build_desktop()?;
+        say("cargo build --release --package api-switch");
+        run_cmd(cmd("cargo").args(["build", "--release", "--package", "api-switch"]))?;
+    }
+    let paths = Paths::fresh()?;
+    let session = Session::start(&paths.work, &paths.home)?;
     let port = free_port()?;
-    let first_log = work.join("first.log");
+    let log = paths.work.join("first.log");
     let mut first = Service::start(
         "the desktop app",
         session
-            .command(&exe)
+            .command(&paths.exe)
             .args(["--listen", &format!("127.0.0.1:{port}")]),
-        &first_log,
+        &log,
     )?;
     let started = Instant::now();
-    let window = session.wait_for_window(&mut first, &first_log)?;
+    let window = session.wait_for_window(&mut first, &log)?;
     say(&format!(
         "the window appeared after {:.1?}",
         started.elapsed()
     ));
     check_proxy(port, "with the window open")?;
-    let db = folder.join("api-switch.db");
+    let db = paths.folder.join("api-switch.db");
     if !db.is_file() {
         bail!(
             "{} is missing: the database is not beside the executable",
@@ -71,7 +66,7 @@ pub fn run() -> Result<()> {
         );
     }
     say(&format!("{} is beside the executable", db.display()));
-    let screenshot = work.join("window.png");
+    let screenshot = paths.work.join("window.png");
     session.screenshot_when_drawn(&screenshot)?;
     say(&format!("screenshot: {}", screenshot.display()));
 
@@ -80,35 +75,212 @@ pub fn run() -> Result<()> {
         || Ok(session.visible_windows()?.is_empty()),
         "the window to hide",
     )?;
-    first.ensure_running(&first_log)?;
+    first.ensure_running(&log)?;
     check_proxy(port, "after the window was closed")?;
     say("closing the window hid it; the proxy still answers");
 
-    let second_started = Instant::now();
-    let mut second = session
-        .command(&exe)
-        .args(["--listen", &format!("127.0.0.1:{}", free_port()?)])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("cannot start the second instance")?;
-    let status = wait_exit(&mut second, Duration::from_secs(30))?;
+    check_second_start(&session, &paths)?;
+    first.ensure_running(&log)?;
+    check_proxy(port, "after the second start")?;
+
+    check_tray(&session, &mut first, &paths)?;
+    if TcpStream::connect(local(port)).is_ok() {
+        bail!("the port still answers after Quit");
+    }
+    say("desktop test passed");
+    Ok(())
+}
+
+/// The test's folders: an empty portable folder holding only the executable, and a home.
+struct Paths {
+    work: PathBuf,
+    folder: PathBuf,
+    home: PathBuf,
+    exe: PathBuf,
+    /// The headless server edits the data folder from outside, as `api-switch import` does.
+    headless: PathBuf,
+}
+
+impl Paths {
+    fn fresh() -> Result<Self> {
+        let built = target_dir().join("release/api-switch-desktop");
+        let work = root_dir().join("target/desktop-test");
+        let _ = std::fs::remove_dir_all(&work);
+        let folder = work.join("portable");
+        let home = work.join("home");
+        std::fs::create_dir_all(&folder)?;
+        std::fs::create_dir_all(&home)?;
+        let exe = folder.join("api-switch-desktop");
+        std::fs::copy(&built, &exe)
+            .with_context(|| format!("cannot copy {} (build it first)", built.display()))?;
+        Ok(Self {
+            work,
+            folder,
+            home,
+            exe,
+            headless: target_dir().join("release/api-switch"),
+        })
+    }
+}
+
+/// A second start must exit by itself, successfully, and show the first one's window.
+fn check_second_start(session: &Session, paths: &Paths) -> Result<()> {
+    let started = Instant::now();
+    let mut second = Service::start(
+        "the second instance",
+        session
+            .command(&paths.exe)
+            .args(["--listen", &format!("127.0.0.1:{}", free_port()?)]),
+        &paths.work.join("second.log"),
+    )?;
+    let status = second.wait_exit(Duration::from_secs(30))?;
     if !status.success() {
         bail!("the second instance exited with {status}");
     }
     say(&format!(
         "the second instance exited ({status}) after {:.1?}",
-        second_started.elapsed()
+        started.elapsed()
     ));
     session.wait_until(
         || Ok(!session.visible_windows()?.is_empty()),
         "the first instance's window to show again",
     )?;
-    first.ensure_running(&first_log)?;
-    check_proxy(port, "after the second start")?;
-    session.screenshot_when_drawn(&work.join("shown-again.png"))?;
-    say("the second start showed the first one's window; desktop test passed");
+    session.screenshot_when_drawn(&paths.work.join("shown-again.png"))?;
+    say("the second start showed the first one's window");
     Ok(())
+}
+
+/// Labels of the AUTO entries the tray lists, in order, with their check marks.
+fn tray_entries(items: &[dbusmenu::Item]) -> Vec<(String, bool)> {
+    items
+        .iter()
+        .filter(|i| i.label.contains(" @ "))
+        .map(|i| (i.label.clone(), i.checked))
+        .collect()
+}
+
+const CONFIG: &str = r#"{"version": 1, "settings": {"ui_language": "LANG"},
+ "channels": [{"name": "A", "api_type": "openai", "base_url": "http://127.0.0.1:9",
+   "entries": [{"model": "alpha"}, {"model": "beta"}, {"model": "gamma", "group": "coding"}]}]}"#;
+
+/// The tray as a panel uses it: read and click over D-Bus.
+fn check_tray(session: &Session, app: &mut Service, paths: &Paths) -> Result<()> {
+    let menu = &find_tray_menu(session, app.pid())?;
+    import_config(paths, "en")?;
+    let expect = |entries: &[(&str, bool)]| {
+        let wanted: Vec<(String, bool)> =
+            entries.iter().map(|(l, c)| (l.to_string(), *c)).collect();
+        move || Ok(tray_entries(&menu.items()?) == wanted)
+    };
+    let since = Instant::now();
+    session.wait_until(
+        expect(&[("alpha @ A", true), ("beta @ A", false)]),
+        "the imported AUTO entries in the tray",
+    )?;
+    say(&format!(
+        "the tray followed an outside import in {:.1?}",
+        since.elapsed()
+    ));
+
+    menu.click("beta @ A")?;
+    session.wait_until(
+        expect(&[("beta @ A", true), ("alpha @ A", false)]),
+        "the clicked entry first and checked",
+    )?;
+    let (beta, alpha, gamma) = (
+        exported_place(paths, "beta")?,
+        exported_place(paths, "alpha")?,
+        exported_place(paths, "gamma")?,
+    );
+    if beta.0 >= alpha.0 || beta.1 != "auto" || gamma.1 != "coding" {
+        bail!(
+            "the click did not move beta to the top of auto only: \
+             beta {beta:?}, alpha {alpha:?}, gamma {gamma:?}"
+        );
+    }
+    say("clicking `beta @ A` moved it to the top of the AUTO group (saved in the database)");
+
+    import_config(paths, "zh")?;
+    session.wait_until(
+        || {
+            let items = menu.items()?;
+            Ok(
+                items.first().map(|i| i.label.as_str()) == Some("打开 API Switch")
+                    && items.last().map(|i| i.label.as_str()) == Some("退出"),
+            )
+        },
+        "the Chinese labels",
+    )?;
+    say("the tray's labels follow the UI language (zh)");
+
+    menu.click("退出")?;
+    let status = app.wait_exit(Duration::from_secs(30))?;
+    if !status.success() {
+        bail!("Quit ended the app with {status}");
+    }
+    say(&format!("Quit ended the app ({status})"));
+    Ok(())
+}
+
+/// Waits for process `pid`'s tray menu on the bus; an empty database shows only the fixed
+/// items and a disabled note.
+fn find_tray_menu(session: &Session, pid: u32) -> Result<dbusmenu::TrayMenu> {
+    let mut found = None;
+    session.wait_until(
+        || {
+            found = dbusmenu::TrayMenu::of_process(&session.bus, pid).ok();
+            Ok(found.is_some())
+        },
+        "the tray menu on D-Bus",
+    )?;
+    let menu = found.context("the tray menu")?;
+    let items = menu.items()?;
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    if labels.first() != Some(&"Open API Switch") || labels.last() != Some(&"Quit") {
+        bail!("unexpected tray menu {labels:?}");
+    }
+    if !items
+        .iter()
+        .any(|i| i.label == "No AUTO entry available" && !i.enabled)
+    {
+        bail!("an empty database should show a disabled note: {items:?}");
+    }
+    say(&format!("the tray menu is on D-Bus: {labels:?}"));
+    Ok(menu)
+}
+
+/// Replaces the configuration from outside with `api-switch import`, UI language `language`.
+fn import_config(paths: &Paths, language: &str) -> Result<()> {
+    let file = paths.work.join(format!("config-{language}.json"));
+    std::fs::write(&file, CONFIG.replace("LANG", language))?;
+    let status = Command::new(&paths.headless)
+        .arg("import")
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(&paths.folder)
+        .status()?;
+    if !status.success() {
+        bail!("api-switch import failed ({status})");
+    }
+    Ok(())
+}
+
+/// An entry's priority and group, read back with `api-switch export`.
+fn exported_place(paths: &Paths, model: &str) -> Result<(i64, String)> {
+    let export = Command::new(&paths.headless)
+        .arg("export")
+        .arg("--data-dir")
+        .arg(&paths.folder)
+        .output()?;
+    let config: serde_json::Value = serde_json::from_slice(&export.stdout)?;
+    let entry = config["channels"][0]["entries"]
+        .as_array()
+        .and_then(|list| list.iter().find(|e| e["model"] == model))
+        .with_context(|| format!("{model} is not in the export: {config}"))?;
+    Ok((
+        entry["priority"].as_i64().unwrap_or(i64::MAX),
+        entry["group"].as_str().unwrap_or_default().to_owned(),
+    ))
 }
 
 /// `GET /health` must answer 200 with `"status":"ok"`, and `GET /v1/models` a model list.
@@ -125,20 +297,6 @@ fn check_proxy(port: u16, when: &str) -> Result<()> {
     }
     say(&format!("the proxy on port {port} answers {when}"));
     Ok(())
-}
-
-fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitStatus> {
-    let since = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(status);
-        }
-        if since.elapsed() > limit {
-            let _ = child.kill();
-            bail!("the second instance was still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// An X display and a D-Bus session bus of our own, stopped when dropped.
