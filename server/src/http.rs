@@ -165,6 +165,13 @@ impl BoundServer {
             .app
             .spawn_external_change_watcher(std::time::Duration::from_secs(1));
         let router = router_with(self.app.clone(), self.local, &self.limits);
+        // Live event streams never end by themselves; they end with the shutdown so open UI
+        // tabs (the desktop window among them) do not hold it for the whole grace period.
+        let streams = self.app.clone();
+        let shutdown = async move {
+            shutdown.await;
+            streams.close_event_streams();
+        };
         listener::serve(self.listener, router, &self.limits, shutdown).await;
         watcher.abort();
         let app = self.app;
