@@ -7,7 +7,8 @@ use super::support;
 
 use std::process::Command;
 
-use app::pages::{entries, settings};
+use app::screens::access_keys as settings;
+use app::screens::channels::entries;
 use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use leptos::server_fn::ServerFn;

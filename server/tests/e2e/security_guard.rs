@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 
 use api_switch::http::{DB_FILE_NAME, router};
-use app::pages::{entries, settings};
+use app::screens::access_keys as settings;
+use app::screens::channels::entries;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::pages::settings;
+use app::screens::settings;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
