@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::screens::settings;
+use app::screens::access_keys as settings;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
