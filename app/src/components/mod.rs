@@ -18,7 +18,7 @@ pub mod style {
     const FOCUS: &str =
         "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
     pub const BUTTON_PRIMARY: &str = const_format::concatcp!(
-        "inline-flex items-center justify-center gap-2 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-60 dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:text-slate-950 ",
+        "inline-flex items-center justify-center gap-2 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-60 dark:bg-indigo-400 dark:hover:bg-indigo-300 dark:text-slate-950 ",
         FOCUS
     );
     pub const BUTTON_SECONDARY: &str = const_format::concatcp!(

@@ -65,7 +65,7 @@ impl CatalogInfo {
         }
         if self.match_kind == "fuzzy" {
             text.push(' ');
-            text.push_str(&td_string!(locale, channels.guess).to_string());
+            text.push_str(td_string!(locale, channels.guess));
         }
         text
     }
