@@ -6,6 +6,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+/// Where libayatana-appindicator exports the menu of the tray icon with id `main`.
+const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu";
+
 /// One item of the exported menu.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
@@ -55,7 +58,7 @@ impl TrayMenu {
             ],
         )?;
         for name in names.split('\'').filter(|n| n.starts_with(':')) {
-            let owner = gdbus(
+            let Ok(owner) = gdbus(
                 bus,
                 &[
                     "call",
@@ -68,34 +71,22 @@ impl TrayMenu {
                     "org.freedesktop.DBus.GetConnectionUnixProcessID",
                     name,
                 ],
-            )?;
+            ) else {
+                continue; // the name went away meanwhile
+            };
             if !owner.contains(&format!("uint32 {pid},")) {
                 continue;
             }
-            let Ok(nodes) = gdbus(
-                bus,
-                &[
-                    "introspect",
-                    "--session",
-                    "--dest",
-                    name,
-                    "--object-path",
-                    "/org/ayatana/NotificationItem",
-                ],
-            ) else {
-                continue;
+            // The desktop's tray icon has the id `main`; libayatana-appindicator exports its
+            // menu under that name. Other connections of the process may not answer at all,
+            // hence the short timeout.
+            let menu = Self {
+                bus: bus.to_owned(),
+                dest: name.to_owned(),
+                path: MENU_PATH.to_owned(),
             };
-            if let Some(node) = nodes
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("node "))
-                .map(|l| l.trim_end_matches(" {").trim_end_matches('{').trim())
-                .next()
-            {
-                return Ok(Self {
-                    bus: bus.to_owned(),
-                    dest: name.to_owned(),
-                    path: format!("/org/ayatana/NotificationItem/{node}/Menu"),
-                });
+            if menu.items().is_ok() {
+                return Ok(menu);
             }
         }
         bail!("process {pid} exports no tray menu on the session bus")
@@ -114,6 +105,8 @@ impl TrayMenu {
                 &self.path,
                 "--method",
                 "com.canonical.dbusmenu.GetLayout",
+                // `--` ends the options, so `-1` is read as an argument.
+                "--",
                 "0",
                 "-1",
                 "[]",
@@ -141,6 +134,7 @@ impl TrayMenu {
                 &self.path,
                 "--method",
                 "com.canonical.dbusmenu.Event",
+                "--",
                 &id,
                 "clicked",
                 "<int32 0>",

@@ -439,7 +439,7 @@ msg = protocol.event.ClientMessage(window=w, client_type=d.intern_atom('WM_PROTO
 w.send_event(msg, event_mask=X.NoEventMask)
 d.flush()";
         let status = self
-            .x_tool("python3")
+            .x_tool("/usr/bin/python3")
             .args(["-c", SEND_DELETE, id])
             .status()?;
         if !status.success() {
