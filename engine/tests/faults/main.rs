@@ -318,10 +318,9 @@ async fn the_request_log_names_the_access_key_and_never_stores_it() {
 }
 
 /// Issue 13 (proxy): keep-alive comments are not content, so a stream that only sends them
-/// must be failed over within the first-byte timeout. Today any byte resets the idle timer and
-/// the request waits as long as the stall lasts.
+/// is failed over within the first-byte timeout (once, any byte reset the timer and the request
+/// waited as long as the stall lasted).
 #[tokio::test]
-#[ignore = "issue 13: keep-alives hold off failover until the proxy's first-byte rule changes"]
 async fn a_keep_alive_stall_is_failed_over_within_the_first_byte_timeout() {
     let proxy = Proxy::with_settings(load_settings()).await;
     let healthy = Upstream::start("healthy").await;
