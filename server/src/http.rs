@@ -84,7 +84,14 @@ pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(app.clone()),
+            {
+                // Server functions get the options too: Settings shows the listen address.
+                let leptos = leptos.clone();
+                move || {
+                    provide_context(app.clone());
+                    provide_context(leptos.clone());
+                }
+            },
             move || app::shell(leptos.clone()),
         )
         .with_state(state)

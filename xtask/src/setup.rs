@@ -31,7 +31,14 @@ pub fn ui_tools() -> Result<WasmRoute> {
 
 /// Everything the tests need on top of the UI tools.
 pub fn test_tools() -> Result<()> {
-    debian_packages(&[("chromium", "/usr/bin/chromium")])?;
+    debian_packages(&[
+        ("chromium", "/usr/bin/chromium"),
+        // A CJK font, or every Chinese screenshot the browser tests save shows empty boxes.
+        (
+            "fonts-wqy-microhei",
+            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        ),
+    ])?;
     python_venv()?;
     Ok(())
 }
