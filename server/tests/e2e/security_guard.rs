@@ -262,3 +262,53 @@ async fn remote_proxy_clients_need_access_keys_required() {
         "now the key check answers: {body}"
     );
 }
+
+/// Every server function this stop added (access keys, settings, admin password, logs,
+/// dashboard) is refused cross-site, and none of the state-changing ones changed anything.
+#[tokio::test]
+async fn the_new_server_functions_refuse_cross_site_calls() {
+    use app::screens::{dashboard, logs, settings};
+    let (_dir, state, router) = setup();
+    let key = state.generate_access_key("mine").expect("key");
+    let before = state.store().settings().expect("settings");
+    let calls: [(&str, String); 15] = [
+        (access_keys::ListAccessKeys::PATH, String::new()),
+        (access_keys::CreateAccessKey::PATH, "name=attacker".into()),
+        (
+            access_keys::SetAccessKeyEnabled::PATH,
+            format!("id={}&enabled=false", key.id),
+        ),
+        (access_keys::DeleteAccessKey::PATH, format!("id={}", key.id)),
+        (access_keys::AccessKeyRequired::PATH, String::new()),
+        (
+            access_keys::SetAccessKeyRequired::PATH,
+            "required=true".into(),
+        ),
+        (settings::GetSettings::PATH, String::new()),
+        (settings::UpdateSettings::PATH, "form=%7B%7D".into()),
+        (settings::ListenAddress::PATH, String::new()),
+        (
+            settings::SetAdminPassword::PATH,
+            "current=&new=attacker-password".into(),
+        ),
+        (logs::LoadLogPage::PATH, String::new()),
+        (logs::LoadLogFilterOptions::PATH, String::new()),
+        (dashboard::ServerStatus::PATH, String::new()),
+        (dashboard::LoadDashboard::PATH, String::new()),
+        (dashboard::LoadSeries::PATH, String::new()),
+    ];
+    for (path, body) in calls {
+        let request = form_post(path)
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "http://evil.example")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, text) = send(&router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+    }
+    let keys = state.store().access_keys().expect("keys");
+    assert_eq!(keys.len(), 1, "no key created or deleted");
+    assert!(keys[0].enabled, "the key was not switched off");
+    assert_eq!(state.store().settings().expect("settings"), before);
+    assert!(!state.admin_password_is_set().expect("password"));
+}
