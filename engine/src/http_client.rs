@@ -1,15 +1,18 @@
-//! The one HTTP client every upstream request goes through. It lives as long as the running
-//! state, so its connection pool survives configuration reloads: a reload that only renames a
-//! channel reuses the warm connections. It is rebuilt only when a setting it is built from
-//! (the connect timeout) changes.
+//! The HTTP clients upstream requests go through: one for direct requests, and one per
+//! distinct outbound proxy a channel names (HTTP, HTTPS or SOCKS5, optionally with
+//! credentials). They live as long as the running state, so their connection pools survive
+//! configuration reloads: a reload that only renames a channel reuses the warm connections. A
+//! client is rebuilt only when a setting it is built from (the connect timeout, its proxy)
+//! changes.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::store::Settings;
+use crate::store::{OutboundProxy, Settings};
 
 /// The settings the client is built from; a change to any of them builds a new client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct ClientOptions {
     connect_timeout_ms: u64,
 }
@@ -22,9 +25,7 @@ impl ClientOptions {
     }
 
     fn build(self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .connect_timeout(Duration::from_millis(self.connect_timeout_ms))
-            .build()
+        self.builder().build()
             .unwrap_or_else(|error| {
                 tracing::warn!(%error, "cannot build the upstream HTTP client with the settings; using defaults");
                 reqwest::Client::new()
@@ -32,10 +33,49 @@ impl ClientOptions {
     }
 }
 
-/// The current client and the options it was built with.
+impl ClientOptions {
+    fn builder(self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder().connect_timeout(Duration::from_millis(self.connect_timeout_ms))
+    }
+
+    /// A client whose every request goes through `proxy`. One that cannot be built (a URL
+    /// the store's check let through) fails closed: requests go to a proxy that refuses
+    /// them, never around the proxy the user asked for.
+    fn build_proxied(self, proxy: &OutboundProxy) -> reqwest::Client {
+        let built = proxy_url(proxy)
+            .and_then(|url| reqwest::Proxy::all(url.as_str()).map_err(|e| e.to_string()))
+            .and_then(|p| self.builder().proxy(p).build().map_err(|e| e.to_string()));
+        built.unwrap_or_else(|problem| {
+            tracing::error!(proxy = %proxy.url, %problem, "cannot use the channel's outbound proxy; its requests will fail until it is fixed");
+            let refuse = reqwest::Proxy::all("http://127.0.0.1:9").expect("a constant URL");
+            self.builder().proxy(refuse).build().unwrap_or_default()
+        })
+    }
+}
+
+/// The proxy's URL with its credentials in it, as reqwest takes them (basic auth for HTTP(S)
+/// proxies, username/password authentication for SOCKS5).
+fn proxy_url(proxy: &OutboundProxy) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(proxy.url.trim()).map_err(|e| e.to_string())?;
+    if !proxy.username.is_empty() {
+        url.set_username(&proxy.username)
+            .map_err(|()| "the proxy URL cannot carry a username".to_owned())?;
+        url.set_password(
+            Some(&proxy.password)
+                .filter(|p| !p.is_empty())
+                .map(String::as_str),
+        )
+        .map_err(|()| "the proxy URL cannot carry a password".to_owned())?;
+    }
+    Ok(url)
+}
+
+/// The current clients and the options each was built with.
 #[derive(Default)]
 pub struct UpstreamClient {
     current: Mutex<Option<(ClientOptions, reqwest::Client)>>,
+    /// One client per distinct proxy, kept across reloads while the options are unchanged.
+    proxied: Mutex<HashMap<(ClientOptions, OutboundProxy), reqwest::Client>>,
 }
 
 impl UpstreamClient {
@@ -53,5 +93,24 @@ impl UpstreamClient {
                 client
             }
         }
+    }
+
+    /// The client for requests through `proxy`: the cached one for this proxy and these
+    /// options (sharing its pool), else a new one. Clients of proxies no channel names any
+    /// more are dropped at the next call.
+    pub fn for_proxy(
+        &self,
+        settings: &Settings,
+        proxy: &OutboundProxy,
+        in_use: &[&OutboundProxy],
+    ) -> reqwest::Client {
+        let options = ClientOptions::of(settings);
+        // Only inserts and removals happen under the lock; a poisoned map is still valid.
+        let mut proxied = self.proxied.lock().unwrap_or_else(|p| p.into_inner());
+        proxied.retain(|(o, p), _| *o == options && in_use.contains(&p));
+        proxied
+            .entry((options, proxy.clone()))
+            .or_insert_with(|| options.build_proxied(proxy))
+            .clone()
     }
 }

@@ -40,6 +40,11 @@ pub fn pool_keys(pool: &str) -> impl Iterator<Item = &str> {
         .filter(|key| !key.is_empty())
 }
 
+/// A key pool's text as it may be shown: each key masked, in order.
+pub fn mask_pool(pool: &str) -> String {
+    pool_keys(pool).map(mask).collect::<Vec<_>>().join(", ")
+}
+
 /// `text` with every occurrence of each of `keys` replaced by its masked form. Longer keys go
 /// first, so a key that contains another is masked whole.
 pub fn mask_keys<'k>(text: &str, keys: impl IntoIterator<Item = &'k str>) -> String {

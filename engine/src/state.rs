@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, watch};
 use crate::events::Event;
 use crate::http_client::UpstreamClient;
 use crate::proxy::cooldowns::{ChannelQuirks, Cooldowns};
+use crate::proxy::key_pool::KeyPools;
 use crate::proxy::snapshot::Snapshot;
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
@@ -31,6 +32,8 @@ struct Inner {
     /// Outlives every snapshot, so a reload keeps the upstream connection pool.
     client: UpstreamClient,
     quirks: ChannelQuirks,
+    /// Which key of each pool is next, and the keys cooling or switched off since the reload.
+    key_pools: KeyPools,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -63,6 +66,7 @@ impl AppState {
                 cooldowns,
                 client,
                 quirks: ChannelQuirks::default(),
+                key_pools: KeyPools::default(),
                 version: watch::Sender::new(0),
             }),
         })
@@ -89,6 +93,10 @@ impl AppState {
     /// What the proxy learned about channels while serving (in memory, per run).
     pub(crate) fn quirks(&self) -> &ChannelQuirks {
         &self.inner.quirks
+    }
+
+    pub(crate) fn key_pools(&self) -> &KeyPools {
+        &self.inner.key_pools
     }
 
     /// A receiver that changes whenever the configuration or an entry's state changes; the UI
@@ -153,6 +161,7 @@ impl AppState {
         let version = self.bump();
         let snapshot = Snapshot::load(&self.inner.store, version, &self.inner.client)?;
         self.inner.cooldowns.reset_from(&snapshot.entries);
+        self.inner.key_pools.reset();
         self.inner.snapshot.store(Arc::new(snapshot));
         self.emit(Event::ConfigChanged { version });
         Ok(())
@@ -169,7 +178,11 @@ impl AppState {
 
     /// Puts an entry in cooldown for the configured time (memory now, disk soon).
     pub(crate) fn cool(&self, id: EntryId, cooldown_secs: u64) {
-        let until_ms = crate::clock::now_ms() + (cooldown_secs as i64) * 1000;
+        self.cool_until(id, crate::clock::now_ms() + (cooldown_secs as i64) * 1000);
+    }
+
+    /// Puts an entry in cooldown until `until_ms` (a `Retry-After`, a channel freeze).
+    pub(crate) fn cool_until(&self, id: EntryId, until_ms: i64) {
         self.inner.cooldowns.set(id, until_ms);
         self.inner.writer.change(CooldownWrite::Cooldown {
             entry: id,

@@ -163,6 +163,7 @@ fn r3_attempts() -> Vec<AttemptRecord> {
             elapsed_ms: 400,
             status: Some(500),
             error_kind: Some("status".into()),
+            rule: None,
         },
         AttemptRecord {
             entry_id: 2,
@@ -172,6 +173,7 @@ fn r3_attempts() -> Vec<AttemptRecord> {
             elapsed_ms: 500,
             status: None,
             error_kind: Some("timeout".into()),
+            rule: None,
         },
     ]
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use bytes::Bytes;
 
 use super::error::{AttemptFailure, TimeoutPhase};
+use super::error_rules;
 use super::request::{Leg, ProxyRequest};
 use super::route::Candidate;
 use crate::AppState;
@@ -23,6 +24,8 @@ pub struct AttemptContext<'a> {
     pub settings: &'a Settings,
     pub client: &'a reqwest::Client,
     pub request: &'a ProxyRequest,
+    /// The key of the channel's pool this try sends (empty: none).
+    pub key: &'a str,
     /// When this attempt started: its deadlines and the entry's response time count from here.
     pub started: Instant,
 }
@@ -61,7 +64,7 @@ pub async fn send(
     };
     let mut headers = channel
         .api_type
-        .headers(&channel.api_key, &context.request.headers);
+        .headers(context.key, &context.request.headers);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -89,26 +92,48 @@ pub fn transport_failure(error: reqwest::Error) -> AttemptFailure {
     }
 }
 
-/// Judge: sorts the upstream's status. A success is accepted; a credentials status disables;
-/// 400/404/413/422 are the client's error when its body went as it came, but a refusal of
-/// our conversion when it was converted (another entry may take it); anything else (408, 429,
-/// 5xx) is a failure another entry may not have.
-pub async fn judge(context: &AttemptContext<'_>, response: reqwest::Response, leg: Leg) -> Verdict {
+/// Judge: sorts the upstream's status. A success is accepted. An error's body is read and
+/// the error rules decide first (a 400 that says "overloaded" fails over); then a credentials
+/// status disables; 400/404/413/422 are the client's error when its body went as it came, but
+/// a refusal of our conversion when it was converted (another entry may take it); anything
+/// else (408, 429, 5xx) is a failure another entry may not have, with its `Retry-After`.
+pub async fn judge(
+    context: &AttemptContext<'_>,
+    candidate: &Candidate,
+    response: reqwest::Response,
+    leg: Leg,
+) -> Verdict {
     let status = response.status();
     let code = status.as_u16();
     if status.is_success() {
         return Verdict::Accept(response);
     }
-    if context.settings.disables(code) {
-        return Verdict::Fail(AttemptFailure::Disabled { status: code });
-    }
-    if !matches!(code, 400 | 404 | 413 | 422) {
-        return Verdict::Fail(AttemptFailure::Status { status: code });
-    }
+    let retry_after_ms =
+        error_rules::retry_after_ms(response.headers(), code, crate::clock::now_ms());
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(error) => return Verdict::Fail(transport_failure(error)),
     };
+    let text = String::from_utf8_lossy(&body);
+    if let Some(rule) = error_rules::first_match(&context.settings.error_rules, Some(code), &text) {
+        let pool = &candidate.channel.api_key;
+        return Verdict::Fail(error_rules::ruled(
+            rule,
+            Some(code),
+            retry_after_ms,
+            &text,
+            pool,
+        ));
+    }
+    if context.settings.disables(code) {
+        return Verdict::Fail(AttemptFailure::Disabled { status: code });
+    }
+    if !matches!(code, 400 | 404 | 413 | 422) {
+        return Verdict::Fail(AttemptFailure::Status {
+            status: code,
+            retry_after_ms,
+        });
+    }
     if !leg.converts() {
         return Verdict::ClientError(json_response(status, body));
     }

@@ -52,9 +52,13 @@ async fn ask_anthropic(state: &AppState, request: &ProxyRequest) -> Option<(Stat
     let limit = Duration::from_millis(snapshot.settings.first_byte_timeout_ms);
     let exchange = async {
         let response = snapshot
-            .client
+            .client_for(channel.id)
             .post(channel.api_type.url(target, Endpoint::CountTokens))
-            .headers(channel.api_type.headers(&channel.api_key, &request.headers))
+            .headers(
+                channel
+                    .api_type
+                    .headers(channel.first_key(), &request.headers),
+            )
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)
             .send()

@@ -42,8 +42,25 @@ pub enum Source {
 /// Why one attempt on one entry failed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum AttemptFailure {
+    /// `retry_after_ms`: how long a 429's or 503's `Retry-After` asked us to wait.
     #[error("HTTP {status}")]
-    Status { status: u16 },
+    Status {
+        status: u16,
+        retry_after_ms: Option<i64>,
+    },
+    /// An error rule matched the answer (see `error_rules`); `rule` is its label.
+    #[error("error rule {rule} matched ({}): {message}", action.as_str())]
+    Ruled {
+        status: Option<u16>,
+        rule: String,
+        action: types::routing::RuleAction,
+        freeze_secs: u64,
+        retry_after_ms: Option<i64>,
+        message: String,
+    },
+    /// No key of the channel's pool can serve: each is cooling or switched off.
+    #[error("no key of the channel can serve: {last}")]
+    KeysExhausted { until_ms: Option<i64>, last: String },
     #[error("HTTP {status}; the entry was disabled (credentials or model gone)")]
     Disabled { status: u16 },
     #[error("cannot connect: {source}")]
@@ -102,6 +119,8 @@ impl AttemptFailure {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Status { .. } => "status",
+            Self::Ruled { .. } => "rule",
+            Self::KeysExhausted { .. } => "no_usable_key",
             Self::Disabled { .. } => "disabled",
             Self::Connect { .. } => "connect",
             Self::Transport { .. } => "transport",
@@ -136,9 +155,18 @@ impl AttemptFailure {
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Status { status } | Self::Disabled { status } | Self::Rejected { status, .. } => {
-                Some(*status)
-            }
+            Self::Status { status, .. }
+            | Self::Disabled { status }
+            | Self::Rejected { status, .. } => Some(*status),
+            Self::Ruled { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The error rule that decided this failure, by its label.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Self::Ruled { rule, .. } => Some(rule),
             _ => None,
         }
     }
@@ -294,7 +322,8 @@ impl ProxyError {
                 .iter()
                 .map(|a| {
                     json!({"channel": a.channel, "model": a.model, "kind": a.failure.kind(),
-                           "status": a.failure.status(), "error": a.failure.to_string()})
+                           "status": a.failure.status(), "rule": a.failure.rule(),
+                           "error": a.failure.to_string()})
                 })
                 .collect();
         }

@@ -1,11 +1,13 @@
 //! The proxy path as one sequence of named phases, as pingora's `ProxyHttp` reads:
 //!
 //! 1. **route** (`route::candidates`): the entries that may serve the request, computed one at
-//!    a time, cooling ones and ones whose channel kind cannot serve the endpoint skipped;
+//!    a time, cooling ones and ones whose channel kind cannot serve the endpoint skipped; each
+//!    is tried with the keys of its channel's pool in rotation (`key_pool`);
 //! 2. **prepare** (`request::upstream_body`): the body for this candidate, the client's own
 //!    bytes when the protocols match, converted through the hub otherwise;
-//! 3. **send** (`attempt::send`) and 4. **judge** (`attempt::judge`): one meaning of the
-//!    upstream's status for streaming and single answers alike;
+//! 3. **send** (`attempt::send`, through the channel's outbound proxy when it has one) and
+//!    4. **judge** (`attempt::judge`): one meaning of the upstream's status for streaming and
+//!    single answers alike, the error rules (`error_rules`) reading what an error says;
 //! 5. **relay**: the only part that differs, a single body (`answer`) or a stream (`relay`);
 //! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
 //! 7. **record** (`record::record_request`): the request's one log row.
@@ -20,6 +22,7 @@ use super::answer;
 use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
 use super::cooldowns::Quirks;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
+use super::key_pool;
 use super::observe;
 use super::record::{LogRow, record_request};
 use super::relay;
@@ -120,8 +123,8 @@ fn failed_request(request: &ProxyRequest, attempts: Vec<Attempt>) -> ProxyError 
     ProxyError::AllFailed { model, attempts }
 }
 
-/// One candidate: prepare, send, judge, relay. A relay that refuses the `include_usage`
-/// stream option is remembered and asked once more without it.
+/// One candidate, with the keys of its channel's pool in rotation (`key_pool`): the entry
+/// fails over only when no key of its channel can serve.
 async fn attempt(
     state: &AppState,
     snapshot: &Snapshot,
@@ -129,14 +132,31 @@ async fn attempt(
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
+    key_pool::with_keys(state, &snapshot.settings, &candidate.channel, |key| {
+        attempt_with_key(state, snapshot, candidate, log, tried, key)
+    })
+    .await
+}
+
+/// One candidate with one key: prepare, send, judge, relay. A relay that refuses the
+/// `include_usage` stream option is remembered and asked once more without it.
+async fn attempt_with_key(
+    state: &AppState,
+    snapshot: &Snapshot,
+    candidate: &Candidate,
+    log: &LogRow<'_>,
+    tried: u32,
+    key: &str,
+) -> Outcome {
     let request = log.request;
     let leg = Leg::new(request, candidate);
     let quirks = state.quirks().of(candidate.channel.id);
     let context = AttemptContext {
         state,
         settings: &snapshot.settings,
-        client: &snapshot.client,
+        client: snapshot.client_for(candidate.channel.id),
         request,
+        key,
         started: Instant::now(),
     };
     let outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
@@ -229,7 +249,8 @@ async fn exchange(
                 Ok(Ok(response)) => response,
             };
         let status = response.status();
-        let answer = match answer::read(response, leg).await {
+        let rules = &context.settings.error_rules;
+        let answer = match answer::read(response, leg, rules, &candidate.channel.api_key).await {
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
@@ -259,7 +280,7 @@ async fn send_and_judge(
     let response = attempt::send(context, candidate, leg, body)
         .await
         .map_err(Outcome::Failed)?;
-    match attempt::judge(context, response, leg).await {
+    match attempt::judge(context, candidate, response, leg).await {
         Verdict::Accept(response) => Ok(response),
         Verdict::ClientError(response) => Err(Outcome::ClientError(response)),
         Verdict::Fail(failure) => Err(Outcome::Failed(failure)),

@@ -1,6 +1,7 @@
 //! The "observe" phase: what an attempt's outcome means for its entry. A failure the entry is
 //! to blame for cools it (or, for 401/403/410, disables it); a failure of the request or of our
-//! conversion leaves it alone; a success clears its cooldown and records its response time,
+//! conversion leaves it alone (`Retry-After` shortens a cooldown; an error rule's action is
+//! applied by `error_rules`); a success clears its cooldown and records its response time,
 //! measured from the start of its own attempt.
 
 use std::time::Instant;
@@ -23,6 +24,23 @@ pub fn failed(
                 candidate.entry.id,
                 format!("upstream answered HTTP {status}: credentials or model gone"),
             );
+        }
+        AttemptFailure::Ruled { .. } => {
+            super::error_rules::apply(state, settings, candidate, failure)
+        }
+        // Every key is cooling: so is the entry, until the first key is back.
+        AttemptFailure::KeysExhausted { until_ms, .. } => {
+            if let Some(until_ms) = until_ms {
+                state.cool_until(candidate.entry.id, *until_ms);
+            }
+        }
+        AttemptFailure::Status {
+            retry_after_ms: Some(wait),
+            ..
+        } => {
+            let until =
+                super::error_rules::cooldown_end(settings, Some(*wait), crate::clock::now_ms());
+            state.cool_until(candidate.entry.id, until);
         }
         failure if failure.cools_entry() => state.cool(candidate.entry.id, settings.cooldown_secs),
         // The request or our conversion, not the entry, is at fault: nothing to cool.

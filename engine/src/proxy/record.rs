@@ -46,7 +46,8 @@ impl<'a> LogRow<'a> {
 
     /// Notes that the current attempt on `candidate` failed.
     pub fn attempt_failed(&mut self, candidate: &Candidate, failure: &AttemptFailure) {
-        let record = self.attempt(candidate, failure.status(), Some(failure.kind()));
+        let mut record = self.attempt(candidate, failure.status(), Some(failure.kind()));
+        record.rule = failure.rule().map(str::to_owned);
         self.failed.push(record);
     }
 
@@ -65,6 +66,7 @@ impl<'a> LogRow<'a> {
             elapsed_ms: now_ms() - self.attempt_started_ms,
             status,
             error_kind: error_kind.map(str::to_owned),
+            rule: None,
         }
     }
 

@@ -18,6 +18,7 @@ use futures::{Stream, StreamExt};
 
 use super::attempt::{AttemptContext, Outcome, transport_failure};
 use super::error::{AttemptFailure, TimeoutPhase};
+use super::error_rules;
 use super::observe;
 use super::record::record_request;
 use super::request::Leg;
@@ -122,7 +123,14 @@ pub async fn start(
     let held = match upstream.first_content(deadline).await {
         Ok(held) => held,
         Err(AttemptFailure::StreamError { message }) => {
-            let message = crate::secrets::mask_pool_keys(&message, &candidate.channel.api_key);
+            let pool = &candidate.channel.api_key;
+            // A 200 whose first event is an error: the error rules read it like an error body.
+            if let Some(rule) =
+                error_rules::first_match(&context.settings.error_rules, Some(200), &message)
+            {
+                return Outcome::Failed(error_rules::ruled(rule, Some(200), None, &message, pool));
+            }
+            let message = crate::secrets::mask_pool_keys(&message, pool);
             return Outcome::Failed(AttemptFailure::StreamError { message });
         }
         Err(failure) => return Outcome::Failed(failure),

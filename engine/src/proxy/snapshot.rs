@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub access_keys: Vec<AccessKey>,
     /// The state's long-lived client (see `http_client`), so reloads keep its pool.
     pub client: reqwest::Client,
+    /// The client of each channel with an outbound proxy (long-lived as well).
+    pub proxied: HashMap<ChannelId, reqwest::Client>,
     /// What candidate selection reads; built from `entries` and `channels`.
     pub route_index: RouteIndex,
 }
@@ -38,6 +40,14 @@ impl Snapshot {
         }
         entries.sort_by_key(|e| (e.priority, e.id));
         let client = clients.for_settings(&config.settings);
+        let proxies: Vec<_> = channels.values().filter_map(|c| c.proxy.as_ref()).collect();
+        let proxied = channels
+            .values()
+            .filter_map(|c| {
+                let proxy = c.proxy.as_ref()?;
+                Some((c.id, clients.for_proxy(&config.settings, proxy, &proxies)))
+            })
+            .collect();
         let route_index = RouteIndex::build(&entries, &channels);
         Ok(Self {
             version,
@@ -51,8 +61,14 @@ impl Snapshot {
                 .filter(|k| k.enabled)
                 .collect(),
             client,
+            proxied,
             route_index,
         })
+    }
+
+    /// The client requests to `channel` go through: its proxy's, or the direct one.
+    pub fn client_for(&self, channel: ChannelId) -> &reqwest::Client {
+        self.proxied.get(&channel).unwrap_or(&self.client)
     }
 
     /// Entries that may serve requests at all: enabled, on an enabled channel.
@@ -79,6 +95,7 @@ impl Snapshot {
             entries,
             access_keys: self.access_keys.clone(),
             client: self.client.clone(),
+            proxied: self.proxied.clone(),
         }
     }
 }

@@ -70,15 +70,19 @@ impl Writer {
 /// under load every request records one, and only the latest response time matters, so a
 /// batch writes one row update per entry instead of one per request.
 fn coalesce(changes: &mut Vec<CooldownWrite>, change: CooldownWrite) {
-    let entry_of = |change: &CooldownWrite| -> EntryId {
+    let entry_of = |change: &CooldownWrite| -> Option<EntryId> {
         match change {
             CooldownWrite::Cooldown { entry, .. }
             | CooldownWrite::Success { entry, .. }
-            | CooldownWrite::Disable { entry, .. } => *entry,
+            | CooldownWrite::Disable { entry, .. } => Some(*entry),
+            CooldownWrite::DisableKey { .. } => None,
         }
     };
     if let CooldownWrite::Success { entry, .. } = &change
-        && let Some(last) = changes.iter_mut().rev().find(|c| entry_of(c) == *entry)
+        && let Some(last) = changes
+            .iter_mut()
+            .rev()
+            .find(|c| entry_of(c) == Some(*entry))
         && matches!(last, CooldownWrite::Success { .. })
     {
         *last = change;

@@ -172,7 +172,8 @@ impl AppState {
         options: &SpeedTestOptions,
     ) -> TestResult {
         let snapshot = self.snapshot();
-        let outcome = exchange(&snapshot.client, channel, &entry.model, options.timeout).await;
+        let client = snapshot.client_for(channel.id);
+        let outcome = exchange(client, channel, &entry.model, options.timeout).await;
         let mut result = TestResult {
             entry_id: entry.id,
             channel_id: channel.id,
@@ -192,7 +193,9 @@ impl AppState {
             }
             Err(failure) => {
                 result.status = failure.status();
-                result.error = Some(redact(&failure.to_string(), &channel.api_key));
+                let message =
+                    crate::secrets::mask_pool_keys(&failure.to_string(), &channel.api_key);
+                result.error = Some(redact(&message, channel.first_key()));
                 if let Some(status) = result.status
                     && entry.enabled
                     && snapshot.settings.disables(status)
@@ -268,7 +271,7 @@ async fn exchange(
             .headers(
                 channel
                     .api_type
-                    .headers(&channel.api_key, &http::HeaderMap::new()),
+                    .headers(channel.first_key(), &http::HeaderMap::new()),
             )
             .json(&request.body)
             .send()

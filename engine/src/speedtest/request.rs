@@ -87,6 +87,8 @@ mod tests {
             api_key: "sk-x".into(),
             enabled: true,
             api_version: String::new(),
+            keys: Vec::new(),
+            proxy: None,
         }
     }
 

@@ -1,13 +1,15 @@
-//! Channels: one provider account each (kind, base URL, key). Deleting a channel deletes its
-//! entries; disabling it takes all of them out of routing without touching their own flags.
+//! Channels: one provider account each (kind, base URL, a key pool, an optional outbound
+//! proxy). Deleting a channel deletes its entries and keys; disabling it takes all of them out
+//! of routing without touching their own flags.
 
 use std::fmt;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::channel_keys::{ChannelKey, OutboundProxy, load_keys, parse_proxy, replace_pool};
 use super::{Store, StoreError};
-use crate::secrets::mask;
+use crate::secrets::mask_pool;
 use crate::upstream::ChannelKind;
 
 pub use types::ChannelId;
@@ -20,11 +22,30 @@ pub struct Channel {
     pub name: String,
     pub api_type: ChannelKind,
     pub base_url: String,
+    /// The key pool as text, one key a line (the form `NewChannel` and `ChannelUpdate` take);
+    /// `keys` holds the same keys with their state.
     pub api_key: String,
     pub enabled: bool,
     /// Azure's `api-version`; empty means the default. Ignored by the other kinds.
     #[serde(default)]
     pub api_version: String,
+    /// The key pool, in rotation order (empty: the channel needs no key).
+    #[serde(default)]
+    pub keys: Vec<ChannelKey>,
+    /// Requests to this channel go through this proxy; `None`: direct.
+    #[serde(default)]
+    pub proxy: Option<OutboundProxy>,
+}
+
+impl Channel {
+    /// The first key the user has not switched off (empty when there is none): for the
+    /// requests that need just one key, such as fetching the models.
+    pub fn first_key(&self) -> &str {
+        self.keys
+            .iter()
+            .find(|k| k.enabled)
+            .map_or("", |k| k.key.as_str())
+    }
 }
 
 /// What creating a channel needs.
@@ -58,9 +79,10 @@ impl fmt::Debug for Channel {
             .field("name", &self.name)
             .field("api_type", &self.api_type)
             .field("base_url", &self.base_url)
-            .field("api_key", &mask(&self.api_key))
+            .field("keys", &self.keys)
             .field("enabled", &self.enabled)
             .field("api_version", &self.api_version)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -71,7 +93,7 @@ impl fmt::Debug for NewChannel {
             .field("name", &self.name)
             .field("api_type", &self.api_type)
             .field("base_url", &self.base_url)
-            .field("api_key", &mask(&self.api_key))
+            .field("api_key", &mask_pool(&self.api_key))
             .field("enabled", &self.enabled)
             .field("api_version", &self.api_version)
             .finish()
@@ -84,7 +106,7 @@ impl fmt::Debug for ChannelUpdate {
             .field("name", &self.name)
             .field("api_type", &self.api_type)
             .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_deref().map(mask))
+            .field("api_key", &self.api_key.as_deref().map(mask_pool))
             .field("api_version", &self.api_version)
             .finish()
     }
@@ -97,7 +119,9 @@ pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<Chan
         "INSERT INTO channels (name, api_type, base_url, api_key, enabled, api_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key, new.enabled, new.api_version.trim()],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    replace_pool(conn, id, &new.api_key)?;
+    Ok(id)
 }
 
 fn check_name(name: &str) -> Result<(), StoreError> {
@@ -131,6 +155,7 @@ fn check_base_url(base_url: &str) -> Result<(), StoreError> {
 
 fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)> {
     let kind: String = row.get(2)?;
+    let proxy: String = row.get(7)?;
     Ok((
         Channel {
             id: row.get(0)?,
@@ -140,6 +165,8 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
             api_key: row.get(4)?,
             enabled: row.get(5)?,
             api_version: row.get(6)?,
+            keys: Vec::new(),
+            proxy: parse_proxy(&proxy),
         },
         kind,
     ))
@@ -147,9 +174,10 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
 
 pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, api_type, base_url, api_key, enabled, api_version FROM channels ORDER BY id",
+        "SELECT id, name, api_type, base_url, api_key, enabled, api_version, proxy FROM channels ORDER BY id",
     )?;
     let rows = stmt.query_map([], row_to_channel)?;
+    let mut pools = load_keys(conn)?;
     let mut channels = Vec::new();
     for row in rows {
         let (mut channel, kind) = row?;
@@ -157,6 +185,7 @@ pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreErro
             channel_id: channel.id,
             source,
         })?;
+        channel.keys = pools.remove(&channel.id).unwrap_or_default();
         channels.push(channel);
     }
     Ok(channels)
@@ -246,11 +275,8 @@ fn apply_update(
             params![version.trim(), id],
         )?;
     }
-    if let Some(key) = &update.api_key {
-        conn.execute(
-            "UPDATE channels SET api_key = ?1 WHERE id = ?2",
-            params![key, id],
-        )?;
+    if let Some(keys) = &update.api_key {
+        replace_pool(conn, id, keys)?;
     }
     Ok(())
 }

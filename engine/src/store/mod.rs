@@ -5,6 +5,7 @@
 //! SQLite's integrity check is moved aside (never deleted) and a new one is started.
 
 mod auth;
+mod channel_keys;
 pub mod channel_models;
 mod channels;
 mod entries;
@@ -16,12 +17,13 @@ mod settings;
 mod speed_tests;
 mod stats;
 
+pub use channel_keys::{ChannelKey, KeyId, OutboundProxy};
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use records::{ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
-pub use settings::{AccessKey, COOLDOWN_RANGE, Settings, UiLanguage};
+pub use settings::{AccessKey, COOLDOWN_RANGE, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;
 

@@ -30,6 +30,12 @@ pub enum CooldownWrite {
         reason: String,
         at_ms: i64,
     },
+    /// The system's switch-off of one key of a pool at `at_ms`, with why.
+    DisableKey {
+        key: super::KeyId,
+        reason: String,
+        at_ms: i64,
+    },
 }
 
 /// One proxied request. Never message contents, never keys.
@@ -127,6 +133,9 @@ impl Store {
                          WHERE id = ?3",
                         params![reason, at_ms, entry],
                     )?;
+                }
+                CooldownWrite::DisableKey { key, reason, at_ms } => {
+                    super::channel_keys::disable_key(&tx, *key, reason, *at_ms)?;
                 }
             }
         }

@@ -5,6 +5,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+pub use types::routing::{ErrorRule, RuleAction};
 
 /// Everything the proxy's behaviour depends on. Timeouts are settings (not constants) so a
 /// user can loosen them for slow models and tests can make them short.
@@ -43,6 +44,10 @@ pub struct Settings {
     pub start_at_login: bool,
     /// Desktop app: start with the window hidden, only the tray icon showing.
     pub start_minimized: bool,
+    /// What an upstream's error says decides what happens, in order; the first match wins
+    /// (see `proxy::error_rules`). Old files get the defaults.
+    #[serde(default = "types::routing::default_error_rules")]
+    pub error_rules: Vec<ErrorRule>,
 }
 
 /// The languages the UI (and the desktop tray) speaks.
@@ -73,6 +78,7 @@ impl Default for Settings {
             ui_language: UiLanguage::En,
             start_at_login: false,
             start_minimized: false,
+            error_rules: types::routing::default_error_rules(),
         }
     }
 }
@@ -254,6 +260,11 @@ impl Settings {
         }
         if self.session_ttl_secs == 0 {
             problems.push(("session_ttl_secs", "must be greater than 0".into()));
+        }
+        for (i, rule) in self.error_rules.iter().enumerate() {
+            if let Some(problem) = rule.problem() {
+                problems.push(("error_rules", format!("rule {}: {problem}", i + 1)));
+            }
         }
         for host in &self.allowed_hosts {
             if host.trim().is_empty() || host.contains(['/', ' ', '@']) {

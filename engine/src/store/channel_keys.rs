@@ -1,0 +1,204 @@
+//! Key pools: the API keys of a channel, in order, each with its own on/off state. Requests
+//! rotate across the keys that can serve (see `proxy::key_pool`); a key the upstream rejects
+//! is switched off here with the reason, and only the user switches it on again. The pool is
+//! also kept as text in `channels.api_key` (one key a line), the form `NewChannel` and
+//! `ChannelUpdate` take it in.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use super::{ChannelId, Store, StoreError};
+use crate::secrets::{mask, pool_keys};
+
+pub use types::routing::{KeyId, OutboundProxy};
+
+/// One key of a pool. Its `Debug` form masks the key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelKey {
+    pub id: KeyId,
+    pub key: String,
+    pub enabled: bool,
+    /// Why the system switched it off (empty when on, or when the user did).
+    pub disabled_reason: String,
+    pub disabled_at_ms: i64,
+}
+
+impl fmt::Debug for ChannelKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelKey")
+            .field("id", &self.id)
+            .field("key", &mask(&self.key))
+            .field("enabled", &self.enabled)
+            .field("disabled_reason", &self.disabled_reason)
+            .finish()
+    }
+}
+
+/// Every channel's keys, each pool in order.
+pub(super) fn load_keys(
+    conn: &Connection,
+) -> Result<HashMap<ChannelId, Vec<ChannelKey>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT channel_id, id, key, enabled, disabled_reason, disabled_at_ms FROM channel_keys \
+         ORDER BY channel_id, position, id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, ChannelId>(0)?,
+            ChannelKey {
+                id: row.get(1)?,
+                key: row.get(2)?,
+                enabled: row.get(3)?,
+                disabled_reason: row.get(4)?,
+                disabled_at_ms: row.get(5)?,
+            },
+        ))
+    })?;
+    let mut pools: HashMap<ChannelId, Vec<ChannelKey>> = HashMap::new();
+    for row in rows {
+        let (channel, key) = row?;
+        pools.entry(channel).or_default().push(key);
+    }
+    Ok(pools)
+}
+
+/// Makes the channel's pool exactly the keys in `text` (one key a line, or separated by
+/// commas), in that order. A key that stays keeps its state, so saving the pool again never
+/// switches a rejected key back on; the text form in `channels.api_key` is rewritten.
+pub(super) fn replace_pool(
+    conn: &Connection,
+    channel: ChannelId,
+    text: &str,
+) -> Result<(), StoreError> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for key in pool_keys(text) {
+        if !wanted.contains(&key) {
+            wanted.push(key);
+        }
+    }
+    conn.execute(
+        "UPDATE channels SET api_key = ?1 WHERE id = ?2",
+        params![wanted.join("\n"), channel],
+    )?;
+    let existing: Vec<(KeyId, String)> = conn
+        .prepare("SELECT id, key FROM channel_keys WHERE channel_id = ?1")?
+        .query_map([channel], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, key) in &existing {
+        if !wanted.contains(&key.as_str()) {
+            conn.execute("DELETE FROM channel_keys WHERE id = ?1", [id])?;
+        }
+    }
+    for (position, key) in wanted.iter().enumerate() {
+        match existing.iter().find(|(_, k)| k == key) {
+            Some((id, _)) => conn.execute(
+                "UPDATE channel_keys SET position = ?1 WHERE id = ?2",
+                params![position as i64, id],
+            )?,
+            None => conn.execute(
+                "INSERT INTO channel_keys (channel_id, position, key) VALUES (?1, ?2, ?3)",
+                params![channel, position as i64, key],
+            )?,
+        };
+    }
+    Ok(())
+}
+
+/// The system's switch-off of one key, with why.
+pub(super) fn disable_key(
+    conn: &Connection,
+    key: KeyId,
+    reason: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1, disabled_at_ms = ?2 WHERE id = ?3",
+        params![reason, at_ms, key],
+    )?;
+    Ok(())
+}
+
+pub(super) fn save_proxy(
+    conn: &Connection,
+    channel: ChannelId,
+    proxy: Option<&OutboundProxy>,
+) -> Result<(), StoreError> {
+    if let Some(problem) = proxy.and_then(OutboundProxy::problem) {
+        return Err(StoreError::Invalid {
+            field: "proxy",
+            problem,
+        });
+    }
+    // Our own type: serialising it cannot fail.
+    let text = proxy
+        .map(|p| serde_json::to_string(p).unwrap_or_default())
+        .unwrap_or_default();
+    let n = conn.execute(
+        "UPDATE channels SET proxy = ?1 WHERE id = ?2",
+        params![text, channel],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "channel",
+            id: channel,
+        });
+    }
+    Ok(())
+}
+
+/// The stored proxy column: empty (or unreadable, which a save repairs) means direct.
+pub(super) fn parse_proxy(text: &str) -> Option<OutboundProxy> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+impl Store {
+    /// Replaces a channel's key pool (see `replace_pool`), in one transaction.
+    pub fn set_channel_keys(&self, channel: ChannelId, keys: &[String]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let exists: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM channels WHERE id = ?1",
+                [channel],
+                |r| r.get(0),
+            )?;
+            if exists == 0 {
+                return Err(StoreError::NotFound {
+                    what: "channel",
+                    id: channel,
+                });
+            }
+            replace_pool(tx, channel, &keys.join("\n"))
+        })
+    }
+
+    /// The user's switch of one key; switching on clears the system's reason.
+    pub fn set_channel_key_enabled(&self, key: KeyId, enabled: bool) -> Result<(), StoreError> {
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE channel_keys SET enabled = ?1, disabled_reason = '', disabled_at_ms = 0 WHERE id = ?2",
+                params![enabled, key],
+            )?)
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "key",
+                id: key,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) the channel's outbound proxy.
+    pub fn set_channel_proxy(
+        &self,
+        channel: ChannelId,
+        proxy: Option<&OutboundProxy>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| save_proxy(tx, channel, proxy))
+    }
+}
