@@ -42,14 +42,21 @@ impl ClientOptions {
     /// the store's check let through) fails closed: requests go to a proxy that refuses
     /// them, never around the proxy the user asked for.
     fn build_proxied(self, proxy: &OutboundProxy) -> reqwest::Client {
-        let built = proxy_url(proxy)
-            .and_then(|url| reqwest::Proxy::all(url.as_str()).map_err(|e| e.to_string()))
-            .and_then(|p| self.builder().proxy(p).build().map_err(|e| e.to_string()));
+        let built = reqwest_proxy(proxy).and_then(|p| self.builder().proxy(p).build());
         built.unwrap_or_else(|problem| {
             tracing::error!(proxy = %proxy.url, %problem, "cannot use the channel's outbound proxy; its requests will fail until it is fixed");
             let refuse = reqwest::Proxy::all("http://127.0.0.1:9").expect("a constant URL");
             self.builder().proxy(refuse).build().unwrap_or_default()
         })
+    }
+}
+
+/// `proxy` as reqwest takes it, for every request of a client (calibration builds its own).
+pub fn reqwest_proxy(proxy: &OutboundProxy) -> Result<reqwest::Proxy, reqwest::Error> {
+    match proxy_url(proxy) {
+        Ok(url) => reqwest::Proxy::all(url.as_str()),
+        // reqwest names what is wrong with the URL.
+        Err(_) => reqwest::Proxy::all(proxy.url.trim()),
     }
 }
 

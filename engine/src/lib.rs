@@ -14,6 +14,7 @@ pub mod http_client;
 pub mod logs;
 pub mod manage;
 pub mod proxy;
+pub mod routing_manage;
 pub mod secrets;
 pub mod speedtest;
 pub mod state;

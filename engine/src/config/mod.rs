@@ -8,7 +8,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::store::{Settings, Store, StoreError};
+use crate::store::{Channel, OutboundProxy, Settings, Store, StoreError};
 
 pub use validate::parse;
 
@@ -40,6 +40,26 @@ pub struct ChannelFile {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub api_version: String,
     pub entries: Vec<EntryFile>,
+    /// A pool of several keys, or one with a key switched off (then `api_key` is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyFile>,
+    /// The channel's outbound proxy; absent: direct. Its password is masked like a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<OutboundProxy>,
+}
+
+/// One key of a pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyFile {
+    pub key: String,
+    #[serde(default = "on")]
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub disabled_reason: String,
+}
+
+fn on() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,10 +115,19 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .channels
             .into_iter()
             .map(|(channel, entries)| ChannelFile {
+                keys: pool_file(&channel, &secret),
+                proxy: channel.proxy.clone().map(|proxy| OutboundProxy {
+                    password: secret(&proxy.password),
+                    ..proxy
+                }),
+                api_key: if is_plain_key(&channel) {
+                    secret(&channel.api_key)
+                } else {
+                    String::new()
+                },
                 name: channel.name,
                 api_type: channel.api_type.to_string(),
                 base_url: channel.base_url,
-                api_key: secret(&channel.api_key),
                 enabled: channel.enabled,
                 api_version: channel.api_version,
                 entries: entries
@@ -115,6 +144,28 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             })
             .collect(),
     })
+}
+
+/// Whether the channel's pool is one key (or none), switched on: written as `api_key`, as
+/// before pools existed.
+fn is_plain_key(channel: &Channel) -> bool {
+    channel.keys.len() <= 1 && channel.keys.iter().all(|k| k.enabled)
+}
+
+/// The pool as `keys`, when it is not a plain key.
+fn pool_file(channel: &Channel, secret: &impl Fn(&str) -> String) -> Vec<KeyFile> {
+    if is_plain_key(channel) {
+        return Vec::new();
+    }
+    channel
+        .keys
+        .iter()
+        .map(|k| KeyFile {
+            key: secret(&k.key),
+            enabled: k.enabled,
+            disabled_reason: k.disabled_reason.clone(),
+        })
+        .collect()
 }
 
 /// Validates `text` and replaces the store's configuration with it (all or nothing).

@@ -4,7 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::{ConfigError, FORMAT_VERSION};
-use crate::store::{AUTO_GROUP, ConfigToWrite, NewChannel, NewEntry, Settings, base_url_problem};
+use crate::store::{
+    AUTO_GROUP, ChannelExtras, ConfigToWrite, NewChannel, NewEntry, OutboundProxy, Settings,
+    base_url_problem,
+};
 use crate::upstream::ChannelKind;
 
 /// Problems found so far, each `path: what is wrong`.
@@ -98,11 +101,12 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
             }
         }
     }
-    let channels = array(root, "channels", &mut p)
+    let (channels, channel_extras) = array(root, "channels", &mut p)
         .iter()
         .enumerate()
         .filter_map(|(i, c)| channel(c, &format!("channels[{i}]"), &mut p))
-        .collect();
+        .map(|(channel, entries, extras)| ((channel, entries), extras))
+        .unzip();
     if !p.0.is_empty() {
         return Err(ConfigError::Invalid { problems: p.0 });
     }
@@ -110,6 +114,7 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
         settings,
         access_keys,
         channels,
+        channel_extras,
     };
     assign_missing_priorities(&mut config);
     Ok(config)
@@ -137,11 +142,10 @@ fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
 /// file order.
 const UNSET: i64 = i64::MIN;
 
-fn channel(
-    value: &Value,
-    path: &str,
-    p: &mut Problems,
-) -> Option<(NewChannel, Vec<(NewEntry, i64)>)> {
+/// One imported channel: what creating it needs, its entries, its proxy and key states.
+type ChannelToWrite = (NewChannel, Vec<(NewEntry, i64)>, ChannelExtras);
+
+fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite> {
     let obj = object(value, path, p)?;
     let name = string(obj, path, "name", true, p);
     let api_type =
@@ -160,7 +164,31 @@ fn channel(
             }
             None => true,
         });
-    let api_key = string(obj, path, "api_key", false, p).unwrap_or_default();
+    let mut api_key = string(obj, path, "api_key", false, p).unwrap_or_default();
+    let mut extras = ChannelExtras {
+        proxy: proxy(obj.get("proxy"), path, p),
+        disabled_keys: Vec::new(),
+    };
+    for (j, key) in array(obj, &format!("{path}.keys"), p).iter().enumerate() {
+        let key_path = format!("{path}.keys[{j}]");
+        let (key, enabled, reason) = match key {
+            Value::String(key) => (Some(key.clone()), true, String::new()),
+            value => match object(value, &key_path, p) {
+                Some(k) => (
+                    string(k, &key_path, "key", true, p),
+                    boolean(k, &key_path, "enabled", p).unwrap_or(true),
+                    string(k, &key_path, "disabled_reason", false, p).unwrap_or_default(),
+                ),
+                None => (None, true, String::new()),
+            },
+        };
+        let Some(key) = key else { continue };
+        api_key.push('\n');
+        api_key.push_str(&key);
+        if !enabled {
+            extras.disabled_keys.push((key, reason));
+        }
+    }
     let enabled = boolean(obj, path, "enabled", p).unwrap_or(true);
     let api_version = string(obj, path, "api_version", false, p).unwrap_or_default();
     let entries: Vec<_> = array(obj, &format!("{path}.entries"), p)
@@ -176,7 +204,24 @@ fn channel(
         enabled,
         api_version,
     };
-    Some((channel, entries))
+    Some((channel, entries, extras))
+}
+
+fn proxy(value: Option<&Value>, path: &str, p: &mut Problems) -> Option<OutboundProxy> {
+    let value = value.filter(|v| !v.is_null())?;
+    match serde_json::from_value::<OutboundProxy>(value.clone()) {
+        Ok(proxy) => match proxy.problem() {
+            Some(problem) => {
+                p.add(&format!("{path}.proxy.url"), problem);
+                None
+            }
+            None => Some(proxy),
+        },
+        Err(error) => {
+            p.add(&format!("{path}.proxy"), error);
+            None
+        }
+    }
 }
 
 fn entry(value: &Value, path: &str, p: &mut Problems) -> Option<(NewEntry, i64)> {

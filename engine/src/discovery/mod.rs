@@ -47,11 +47,14 @@ pub struct ProbeOptions {
     /// The model named in the minimal chat request to a relay without a model list; an
     /// unknown model still proves the endpoint exists (the relay answers 400, not 404).
     pub chat_probe_model: String,
+    /// The channel's outbound proxy, when calibrating a channel that has one.
+    pub proxy: Option<crate::store::OutboundProxy>,
 }
 
 impl Default for ProbeOptions {
     fn default() -> Self {
         Self {
+            proxy: None,
             timeout: Duration::from_secs(15),
             azure_api_version: crate::upstream::AZURE_DEFAULT_API_VERSION.to_string(),
             chat_probe_model: "gpt-4o-mini".to_string(),

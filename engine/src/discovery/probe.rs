@@ -38,13 +38,22 @@ pub(super) struct Prober {
 
 impl Prober {
     pub(super) fn new(key: &str, options: &ProbeOptions) -> Result<Self, DiscoveryError> {
-        let client = reqwest::Client::builder()
-            .timeout(options.timeout)
+        let mut builder = reqwest::Client::builder().timeout(options.timeout);
+        if let Some(proxy) = &options.proxy {
+            let proxy = crate::http_client::reqwest_proxy(proxy)
+                .map_err(|source| DiscoveryError::Client { source })?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .build()
             .map_err(|source| DiscoveryError::Client { source })?;
         Ok(Self {
             client,
-            key: key.trim().to_string(),
+            // A pasted pool is calibrated with its first key.
+            key: crate::secrets::pool_keys(key)
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             chat_model: options.chat_probe_model.clone(),
         })
     }

@@ -157,6 +157,22 @@ pub(super) fn parse_proxy(text: &str) -> Option<OutboundProxy> {
     serde_json::from_str(text).ok()
 }
 
+/// An imported channel's proxy and switched-off keys (its pool was written from its text).
+pub(super) fn write_extras(
+    conn: &Connection,
+    channel: ChannelId,
+    extras: &super::records::ChannelExtras,
+) -> Result<(), StoreError> {
+    save_proxy(conn, channel, extras.proxy.as_ref())?;
+    for (key, reason) in &extras.disabled_keys {
+        conn.execute(
+            "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1 WHERE channel_id = ?2 AND key = ?3",
+            params![reason, channel, key.trim()],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Replaces a channel's key pool (see `replace_pool`), in one transaction.
     pub fn set_channel_keys(&self, channel: ChannelId, keys: &[String]) -> Result<(), StoreError> {

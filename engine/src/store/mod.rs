@@ -22,7 +22,7 @@ pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
-pub use records::{ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
+pub use records::{ChannelExtras, ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
 pub use settings::{AccessKey, COOLDOWN_RANGE, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;

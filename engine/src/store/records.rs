@@ -97,6 +97,17 @@ pub struct ConfigToWrite {
     pub settings: Settings,
     pub access_keys: Vec<(String, String)>,
     pub channels: Vec<(NewChannel, Vec<(NewEntry, i64)>)>,
+    /// What a `NewChannel` does not carry, by the channel's index in `channels` (missing:
+    /// direct, every key on).
+    pub channel_extras: Vec<ChannelExtras>,
+}
+
+/// A channel's outbound proxy and the keys of its pool that are switched off.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChannelExtras {
+    pub proxy: Option<super::OutboundProxy>,
+    /// `(key, reason)`: an empty reason means the user switched it off.
+    pub disabled_keys: Vec<(String, String)>,
 }
 
 impl Store {
@@ -220,8 +231,11 @@ impl Store {
             for (name, key) in &config.access_keys {
                 insert_access_key(tx, name, key)?;
             }
-            for (channel, entries) in &config.channels {
+            for (at, (channel, entries)) in config.channels.iter().enumerate() {
                 let channel_id = insert_channel(tx, channel)?;
+                if let Some(extras) = config.channel_extras.get(at) {
+                    super::channel_keys::write_extras(tx, channel_id, extras)?;
+                }
                 for (entry, priority) in entries {
                     let entry = NewEntry {
                         channel_id,
