@@ -63,11 +63,12 @@ impl KeyPools {
         for step in 0..count {
             let at = (start + step) % count;
             let key = &channel.keys[at];
-            if !key.enabled || state.disabled.contains(&key.id) || skip.contains(&key.id) {
+            if !key.enabled || state.disabled.contains(&key.id) {
                 continue;
             }
             match state.cooling.get(&key.id).filter(|until| **until > now_ms) {
                 Some(until) => soonest = Some(soonest.map_or(*until, |s| s.min(*until))),
+                None if skip.contains(&key.id) => {}
                 None => {
                     state.next.insert(channel.id, at + 1);
                     return KeyPick::Key {

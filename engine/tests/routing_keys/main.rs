@@ -1,0 +1,461 @@
+//! Issue 14, routing-keys: key pools rotate and a 429'd key waits out its `Retry-After`; 401
+//! switches off one key; each default error rule takes its action on what the error *says*
+//! (also in a 200 body and a stream's first event) and is named in the 502 and the log; a
+//! freeze skips a whole channel and ends on time; one channel's requests go through an HTTP
+//! or SOCKS5 proxy while another goes direct; import/export keep pools and proxies.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod config;
+mod proxies;
+mod upstream;
+
+use std::time::Duration;
+
+use common::Proxy;
+use engine::clock::now_ms;
+use engine::store::{ChannelId, ErrorRule, RuleAction};
+use upstream::{KeyedUpstream, Reply};
+
+fn keys(list: &[&str]) -> Vec<String> {
+    list.iter().map(|k| (*k).to_owned()).collect()
+}
+
+/// A channel on `upstream` whose pool is `pool`.
+fn pooled(proxy: &Proxy, upstream: &KeyedUpstream, pool: &[&str]) -> ChannelId {
+    let id = proxy.channel(upstream.name(), &upstream.base_url());
+    proxy.state.set_channel_keys(id, &keys(pool)).expect("keys");
+    id
+}
+
+fn key_state(proxy: &Proxy, channel: ChannelId, key: &str) -> engine::store::ChannelKey {
+    proxy.state.flush();
+    let channels = proxy.state.store().channels().expect("channels");
+    let found = channels.iter().find(|c| c.id == channel).expect("channel");
+    found
+        .keys
+        .iter()
+        .find(|k| k.key == key)
+        .expect("key")
+        .clone()
+}
+
+#[tokio::test]
+async fn requests_rotate_round_robin_across_the_pool() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    let channel = pooled(
+        &proxy,
+        &a,
+        &[
+            "sk-pool-one-111111",
+            "sk-pool-two-222222",
+            "sk-pool-three-33333",
+        ],
+    );
+    proxy.entry(channel, "m", "auto");
+    for _ in 0..6 {
+        proxy.answered_by("m").await;
+    }
+    assert_eq!(
+        a.keys(),
+        keys(&[
+            "sk-pool-one-111111",
+            "sk-pool-two-222222",
+            "sk-pool-three-33333",
+            "sk-pool-one-111111",
+            "sk-pool-two-222222",
+            "sk-pool-three-33333"
+        ])
+    );
+    // The existing key of a channel is the first of its pool; the pool is never shown in Debug.
+    let shown = format!("{:?}", proxy.state.snapshot().channels);
+    assert!(!shown.contains("sk-pool-two-222222"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_serving() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    let (k1, k2, k3) = ("sk-rot-aaaaaaaa1", "sk-rot-bbbbbbbb2", "sk-rot-cccccccc3");
+    let channel = pooled(&proxy, &a, &[k1, k2, k3]);
+    let entry = proxy.entry(channel, "m", "auto");
+    a.on_key(
+        k2,
+        Reply::Status {
+            code: 429,
+            message: "slow down".into(),
+            retry_after: Some("1".into()),
+        },
+    );
+    // k1 answers; then k2 gets 429 and the same request is answered with k3.
+    assert_eq!(proxy.answered_by("m").await, format!("A:{k1}:m"));
+    assert_eq!(proxy.answered_by("m").await, format!("A:{k3}:m"));
+    for _ in 0..4 {
+        proxy.answered_by("m").await;
+    }
+    let used: Vec<_> = a.keys();
+    assert_eq!(
+        used.iter().filter(|k| *k == k2).count(),
+        1,
+        "a cooling key was used: {used:?}"
+    );
+    assert_eq!(
+        proxy.entry_state(entry).cooldown_until_ms,
+        0,
+        "the entry must not cool while a key serves"
+    );
+    let cooling = proxy.state.channel_keys(channel);
+    let until = cooling[1].cooling_until_ms.expect("k2 is cooling");
+    assert!(
+        until <= now_ms() + 1000,
+        "Retry-After 1 s, not the 600 s setting"
+    );
+    // Its Retry-After is over: k2 is back in the rotation.
+    a.on_key(k2, Reply::Ok);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for _ in 0..3 {
+        proxy.answered_by("m").await;
+    }
+    assert!(a.keys()[6..].contains(&k2.to_owned()), "{:?}", a.keys());
+}
+
+#[tokio::test]
+async fn the_entry_fails_over_only_when_no_key_of_its_channel_can_serve() {
+    let proxy = Proxy::start().await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let channel = pooled(&proxy, &a, &["sk-empty-one-1111", "sk-empty-two-2222"]);
+    let entry = proxy.entry(channel, "m", "auto");
+    proxy.entry(pooled(&proxy, &b, &["sk-b-key-0000000"]), "m", "auto");
+    a.on_key(
+        "sk-empty-one-1111",
+        Reply::status(429, "You exceeded your current quota: insufficient_quota"),
+    );
+    a.on_key(
+        "sk-empty-two-2222",
+        Reply::status(429, "Rate limit reached"),
+    );
+    assert_eq!(proxy.answered_by("m").await, "B:sk-b-key-0000000:m");
+    assert_eq!(
+        a.keys().len(),
+        2,
+        "both keys were tried before failing over"
+    );
+    assert!(
+        proxy.entry_state(entry).cooldown_until_ms > now_ms(),
+        "no key can serve: the entry cools"
+    );
+    proxy.answered_by("m").await;
+    assert_eq!(
+        a.keys().len(),
+        2,
+        "a channel without a usable key was tried again"
+    );
+}
+
+#[tokio::test]
+async fn a_401_switches_off_only_that_key_with_the_reason_until_the_user_switches_it_on() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    let (good, bad) = ("sk-good-key-123456", "sk-revoked-654321");
+    let channel = pooled(&proxy, &a, &[bad, good]);
+    let entry = proxy.entry(channel, "m", "auto");
+    a.on_key(bad, Reply::status(401, "unauthorized"));
+    for _ in 0..3 {
+        assert_eq!(proxy.answered_by("m").await, format!("A:{good}:m"));
+    }
+    assert_eq!(a.keys().iter().filter(|k| *k == bad).count(), 1);
+    let key = key_state(&proxy, channel, bad);
+    assert!(
+        !key.enabled && key.disabled_reason.contains("401"),
+        "{key:?}"
+    );
+    assert!(proxy.entry_state(entry).enabled, "the entry stays on");
+    // A reload keeps it off; only the user switches it on.
+    proxy.state.reload().expect("reload");
+    proxy.answered_by("m").await;
+    assert_eq!(a.keys().iter().filter(|k| *k == bad).count(), 1);
+    a.on_key(bad, Reply::Ok);
+    proxy
+        .state
+        .set_channel_key_enabled(key.id, true)
+        .expect("enable");
+    proxy.answered_by("m").await;
+    proxy.answered_by("m").await;
+    assert_eq!(a.keys().iter().filter(|k| *k == bad).count(), 2);
+}
+
+/// One default phrase: channel A (one key, entries `m` and `other`) answers `reply`; B serves.
+async fn default_rule_case(
+    phrase: &str,
+    reply: Reply,
+) -> (Proxy, engine::store::Entry, engine::store::Entry) {
+    let proxy = Proxy::start().await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let ca = proxy.channel("A", &a.base_url());
+    let failing = proxy.entry(ca, "m", "g");
+    let sibling = proxy.entry(ca, "other", "h");
+    proxy.entry(proxy.channel("B", &b.base_url()), "m", "g");
+    a.on_model("m", reply);
+    let answer = proxy.answered_by("g").await;
+    assert_eq!(answer, "B:sk-secret-B:m", "{phrase} did not fail over");
+    let (failing, sibling) = (proxy.entry_state(failing), proxy.entry_state(sibling));
+    (proxy, failing, sibling)
+}
+
+#[tokio::test]
+async fn each_default_phrase_takes_its_action() {
+    let six_hours = 6 * 3600 * 1000;
+    for (phrase, expected) in [
+        ("Error: INSUFFICIENT_QUOTA for this account", "cool"),
+        ("Your credit balance is too low to access the API", "freeze"),
+        ("Invalid API key provided", "disable"),
+        ("This account deactivated by the provider", "freeze"),
+        ("The model is Overloaded right now", "cool"),
+        ("Rate limit exceeded, slow down", "cool"),
+    ] {
+        // A 400 is the client's own error unless what it says matches a rule.
+        let (_proxy, failing, sibling) =
+            default_rule_case(phrase, Reply::status(400, phrase)).await;
+        let now = now_ms();
+        match expected {
+            "cool" => {
+                assert!(
+                    failing.enabled && failing.cooldown_until_ms > now,
+                    "{phrase}: {failing:?}"
+                );
+                assert!(failing.cooldown_until_ms <= now + 600_000, "{phrase}");
+                assert_eq!(
+                    sibling.cooldown_until_ms, 0,
+                    "{phrase}: only the entry cools"
+                );
+            }
+            "freeze" => {
+                for entry in [&failing, &sibling] {
+                    assert!(
+                        entry.cooldown_until_ms > now + six_hours - 60_000,
+                        "{phrase}: {entry:?}"
+                    );
+                }
+            }
+            _ => {
+                assert!(!failing.enabled, "{phrase}");
+                assert!(
+                    failing.disabled_reason.contains("invalid api key"),
+                    "{}",
+                    failing.disabled_reason
+                );
+                assert!(sibling.enabled);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_200_body_or_a_first_stream_event_carrying_a_phrase_takes_its_action() {
+    let body = serde_json::json!({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota"}});
+    let (_p, failing, _) = default_rule_case("200 body", Reply::OkBody(body)).await;
+    assert!(failing.cooldown_until_ms > now_ms(), "{failing:?}");
+
+    let proxy = Proxy::start().await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let ea = proxy.entry(proxy.channel("A", &a.base_url()), "m", "g");
+    proxy.entry(proxy.channel("B", &b.base_url()), "m", "g");
+    a.on_model(
+        "m",
+        Reply::StreamFirst(r#"{"error":{"message":"Server overloaded, try again"}}"#.into()),
+    );
+    let response = proxy
+        .http
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .json(&serde_json::json!({"model": "g", "stream": true, "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("body");
+    assert!(text.contains("B:sk-secret-B:m"), "{text}");
+    let entry = proxy.entry_state(ea);
+    assert!(
+        entry.enabled && entry.cooldown_until_ms > now_ms(),
+        "{entry:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_502_and_the_log_name_the_rule_that_fired() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
+    a.on_model("m", Reply::status(500, "upstream overloaded (sk-secret-A)"));
+    let (status, body) = proxy.chat("m").await;
+    assert_eq!(status, 502, "{body}");
+    let attempt = &body["error"]["attempts"][0];
+    assert_eq!(
+        (attempt["kind"].as_str(), attempt["rule"].as_str()),
+        (Some("rule"), Some("\"overloaded\""))
+    );
+    assert!(
+        !body.to_string().contains("sk-secret-A"),
+        "a key leaked: {body}"
+    );
+    proxy.state.flush();
+    let rows = proxy.state.store().recent_requests(1).expect("log");
+    assert_eq!(
+        rows[0].attempt_log[0].rule.as_deref(),
+        Some("\"overloaded\"")
+    );
+}
+
+#[tokio::test]
+async fn retry_after_sets_the_entry_cooldown_on_503_bounded_by_the_setting() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    let entry = proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
+    let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+    a.on_model(
+        "m",
+        Reply::Status {
+            code: 503,
+            message: "maintenance".into(),
+            retry_after: Some(when),
+        },
+    );
+    assert_eq!(proxy.chat("m").await.0, 502);
+    let until = proxy.entry_state(entry).cooldown_until_ms - now_ms();
+    assert!(
+        (100_000..=121_000).contains(&until),
+        "HTTP-date Retry-After: {until} ms"
+    );
+    a.on_model(
+        "m",
+        Reply::Status {
+            code: 429,
+            message: "later".into(),
+            retry_after: Some("86400".into()),
+        },
+    );
+    assert_eq!(proxy.chat("m").await.0, 502);
+    let until = proxy.entry_state(entry).cooldown_until_ms - now_ms();
+    assert!(
+        (590_000..=600_000).contains(&until),
+        "bounded by the 600 s setting: {until} ms"
+    );
+}
+
+#[tokio::test]
+async fn a_freeze_skips_every_entry_of_the_channel_and_ends_on_time() {
+    let mut settings = common::test_settings();
+    settings.error_rules.insert(
+        0,
+        ErrorRule {
+            status: Some(400),
+            phrase: "account on hold".into(),
+            action: RuleAction::FreezeChannel,
+            freeze_secs: 1,
+        },
+    );
+    let proxy = Proxy::with_settings(settings).await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let ca = proxy.channel("A", &a.base_url());
+    proxy.entry(ca, "m1", "g");
+    proxy.entry(ca, "m2", "g");
+    proxy.entry(proxy.channel("B", &b.base_url()), "x", "g");
+    a.on_model("m1", Reply::status(400, "Your Account On Hold"));
+    let frozen_at = now_ms();
+    assert_eq!(proxy.answered_by("g").await, "B:sk-secret-B:x");
+    assert_eq!(a.models(), vec!["m1"], "m2 of the frozen channel was tried");
+    assert_eq!(proxy.answered_by("g").await, "B:sk-secret-B:x");
+    assert_eq!(a.models().len(), 1, "a frozen channel was tried");
+    a.on_model("m1", Reply::Ok);
+    let ends = frozen_at + 1000;
+    tokio::time::sleep(Duration::from_millis((ends - now_ms()).max(0) as u64 + 100)).await;
+    assert_eq!(
+        proxy.answered_by("g").await,
+        "A:sk-secret-A:m1",
+        "the freeze did not end on time"
+    );
+}
+
+#[tokio::test]
+async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goes_direct() {
+    let proxy = Proxy::start().await;
+    let http = proxies::http_proxy().await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let via = proxy.channel("A", &a.base_url());
+    proxy.entry(via, "through", "auto");
+    proxy.entry(proxy.channel("B", &b.base_url()), "direct", "auto");
+    let outbound = engine::store::OutboundProxy {
+        url: http.url.clone(),
+        username: "proxy-user".into(),
+        password: "proxy-pass".into(),
+    };
+    proxy
+        .state
+        .set_channel_proxy(via, Some(&outbound))
+        .expect("proxy");
+    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
+    assert_eq!(http.connections(), vec!["proxy-user:proxy-pass"]);
+    assert_eq!(proxy.answered_by("direct").await, "B:sk-secret-B:direct");
+    assert_eq!(
+        http.connections().len(),
+        1,
+        "the direct channel went through the proxy"
+    );
+    // The speed test of that channel goes through it too.
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let options = engine::speedtest::SpeedTestOptions {
+        timeout: Duration::from_secs(5),
+    };
+    let results = proxy
+        .state
+        .speed_test(engine::speedtest::Scope::Channel(via), &options, &tx)
+        .await;
+    assert!(results[0].ok, "{results:?}");
+    assert_eq!(a.keys().len(), 2);
+    assert!(!http.connections().is_empty());
+}
+
+#[tokio::test]
+async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
+    let proxy = Proxy::start().await;
+    let socks = proxies::socks5_proxy(Some(("sock-user", "sock-pass"))).await;
+    let (a, b) = (
+        KeyedUpstream::start("A").await,
+        KeyedUpstream::start("B").await,
+    );
+    let via = proxy.channel("A", &a.base_url());
+    proxy.entry(via, "through", "auto");
+    proxy.entry(proxy.channel("B", &b.base_url()), "direct", "auto");
+    let outbound = engine::store::OutboundProxy {
+        url: socks.url.clone(),
+        username: "sock-user".into(),
+        password: "sock-pass".into(),
+    };
+    proxy
+        .state
+        .set_channel_proxy(via, Some(&outbound))
+        .expect("proxy");
+    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
+    assert_eq!(proxy.answered_by("direct").await, "B:sk-secret-B:direct");
+    assert_eq!(socks.connections(), vec!["sock-user:sock-pass"]);
+    // Without a proxy again, the channel goes direct.
+    proxy.state.set_channel_proxy(via, None).expect("direct");
+    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
+    assert_eq!(socks.connections().len(), 1);
+}
