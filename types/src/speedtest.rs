@@ -21,4 +21,8 @@ pub struct TestResult {
     pub error: Option<String>,
     /// True when this failure switched the entry off (the `auto_disable_codes` setting).
     pub auto_disabled: bool,
+    /// The key tested, masked (`sk-***abcd`), when the channel has a pool of several keys:
+    /// each entry is then tested once per key. Empty for a channel with one key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
 }

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::clock::now_ms;
-use crate::store::{Channel, ChannelId, Entry, EntryId, SpeedTestRecord};
+use crate::store::{Channel, ChannelId, ChannelKey, Entry, EntryId, SpeedTestRecord};
 
 /// What to test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +110,10 @@ impl AppState {
     pub fn start_speed_test(&self, scope: Scope, options: SpeedTestOptions) -> SpeedTestRun {
         let (tx, progress) = mpsc::unbounded_channel();
         let plan = plan(self, scope);
-        let total = plan.iter().map(|(_, entries)| entries.len()).sum();
+        let total = plan
+            .iter()
+            .map(|(channel, entries)| entries.len() * keys_to_test(channel).len())
+            .sum();
         let state = self.clone();
         let done = tokio::spawn(async move { state.run_plan(plan, &options, &tx).await });
         SpeedTestRun {
@@ -143,13 +146,21 @@ impl AppState {
         let per_channel = plan.into_iter().map(|(channel, entries)| async move {
             let mut results = Vec::with_capacity(entries.len());
             for entry in entries {
-                let result = self.test_entry(&channel, &entry, options).await;
-                // A closed receiver only means nobody is watching any more.
-                let _ = progress.send(result.clone());
-                self.emit(crate::events::Event::SpeedTest {
-                    result: result.clone(),
-                });
-                results.push(result);
+                let mut stored_ok = false;
+                for key in keys_to_test(&channel) {
+                    let result = self.test_entry(&channel, &entry, key, options).await;
+                    // Per entry, a success with any key is what the entry's stored result says.
+                    if !stored_ok {
+                        self.store_result(&result);
+                        stored_ok = result.ok;
+                    }
+                    // A closed receiver only means nobody is watching any more.
+                    let _ = progress.send(result.clone());
+                    self.emit(crate::events::Event::SpeedTest {
+                        result: result.clone(),
+                    });
+                    results.push(result);
+                }
             }
             results
         });
@@ -164,16 +175,19 @@ impl AppState {
         all
     }
 
-    /// Tests one entry, stores the result and applies the auto-disable rule.
+    /// Tests one entry (with one `key` of a pool, or the channel's only key) and applies the
+    /// auto-disable rule: to the key of a pool, else to the entry.
     async fn test_entry(
         &self,
         channel: &Channel,
         entry: &Entry,
+        key: Option<&ChannelKey>,
         options: &SpeedTestOptions,
     ) -> TestResult {
         let snapshot = self.snapshot();
         let client = snapshot.client_for(channel.id);
-        let outcome = exchange(client, channel, &entry.model, options.timeout).await;
+        let secret = key.map_or(channel.first_key(), |k| k.key.as_str());
+        let outcome = exchange(client, channel, secret, &entry.model, options.timeout).await;
         let mut result = TestResult {
             entry_id: entry.id,
             channel_id: channel.id,
@@ -185,6 +199,9 @@ impl AppState {
             status: None,
             error: None,
             auto_disabled: false,
+            key: key
+                .map(|k| crate::secrets::mask(&k.key))
+                .unwrap_or_default(),
         };
         match outcome {
             Ok(timings) => {
@@ -195,8 +212,15 @@ impl AppState {
                 result.status = failure.status();
                 let message =
                     crate::secrets::mask_pool_keys(&failure.to_string(), &channel.api_key);
-                result.error = Some(redact(&message, channel.first_key()));
-                if let Some(status) = result.status
+                result.error = Some(redact(&message, secret));
+                if let (Some(status), Some(key)) = (result.status, key)
+                    && snapshot.settings.disables(status)
+                {
+                    let reason = format!(
+                        "speed test: upstream answered HTTP {status}: the key was rejected"
+                    );
+                    self.disable_key(key.id, reason);
+                } else if let Some(status) = result.status
                     && entry.enabled
                     && snapshot.settings.disables(status)
                 {
@@ -210,6 +234,11 @@ impl AppState {
                 }
             }
         }
+        result
+    }
+
+    /// Stores `result` as its entry's last speed test.
+    fn store_result(&self, result: &TestResult) {
         let stored = self.store().record_speed_test(&SpeedTestRecord {
             entry_id: result.entry_id,
             at_ms: now_ms(),
@@ -222,9 +251,8 @@ impl AppState {
         // The entry may have been deleted while it was tested; the result still reaches the
         // caller, only the stored copy is lost.
         if let Err(error) = stored {
-            tracing::warn!(%error, entry = entry.id, "cannot store a speed test result");
+            tracing::warn!(%error, entry = result.entry_id, "cannot store a speed test result");
         }
-        result
     }
 }
 
@@ -256,10 +284,26 @@ fn plan(state: &AppState, scope: Scope) -> Vec<(Channel, Vec<Entry>)> {
     plan
 }
 
-/// Sends the test request and reads the whole answer, within `timeout`.
+/// The keys each entry of `channel` is tested with: every key of a pool the user has not
+/// switched off, or (`None`) the channel's only key.
+fn keys_to_test(channel: &Channel) -> Vec<Option<&ChannelKey>> {
+    let enabled: Vec<_> = channel
+        .keys
+        .iter()
+        .filter(|k| k.enabled)
+        .map(Some)
+        .collect();
+    if channel.keys.len() <= 1 || enabled.is_empty() {
+        return vec![None];
+    }
+    enabled
+}
+
+/// Sends the test request with `key` and reads the whole answer, within `timeout`.
 async fn exchange(
     client: &reqwest::Client,
     channel: &Channel,
+    key: &str,
     model: &str,
     timeout: Duration,
 ) -> Result<Timings, TestFailure> {
@@ -268,11 +312,7 @@ async fn exchange(
     let run = async {
         let response = client
             .post(&request.url)
-            .headers(
-                channel
-                    .api_type
-                    .headers(channel.first_key(), &http::HeaderMap::new()),
-            )
+            .headers(channel.api_type.headers(key, &http::HeaderMap::new()))
             .json(&request.body)
             .send()
             .await

@@ -459,3 +459,41 @@ async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
     assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
     assert_eq!(socks.connections().len(), 1);
 }
+
+#[tokio::test]
+async fn the_speed_test_reports_each_key_of_a_pool_and_switches_off_only_a_rejected_key() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    let (good, bad) = ("sk-speed-good-1111", "sk-speed-bad-22222");
+    let channel = pooled(&proxy, &a, &[good, bad]);
+    let entry = proxy.entry(channel, "m", "auto");
+    a.on_key(
+        bad,
+        Reply::status(401, "Incorrect API key provided: sk-speed-bad-22222"),
+    );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let options = engine::speedtest::SpeedTestOptions {
+        timeout: Duration::from_secs(5),
+    };
+    let results = proxy
+        .state
+        .speed_test(engine::speedtest::Scope::Channel(channel), &options, &tx)
+        .await;
+    let summary: Vec<_> = results
+        .iter()
+        .map(|r| (r.key.as_str(), r.ok, r.status))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("sk-***1111", true, None), ("sk-***2222", false, Some(401))]
+    );
+    assert!(!format!("{results:?}").contains(bad), "{results:?}");
+    assert!(
+        !key_state(&proxy, channel, bad).enabled,
+        "the rejected key stays on"
+    );
+    assert!(
+        proxy.entry_state(entry).enabled,
+        "the entry was switched off"
+    );
+}
