@@ -29,11 +29,12 @@ pub fn failed(
             super::error_rules::apply(state, settings, candidate, failure)
         }
         // Every key is cooling: so is the entry, until the first key is back.
-        AttemptFailure::KeysExhausted { until_ms, .. } => {
-            if let Some(until_ms) = until_ms {
-                state.cool_until(candidate.entry.id, *until_ms);
-            }
-        }
+        AttemptFailure::KeysExhausted {
+            until_ms: Some(until_ms),
+            ..
+        } => state.cool_until(candidate.entry.id, *until_ms),
+        // Every key is switched off: nothing to wait for, and the entry itself is fine.
+        AttemptFailure::KeysExhausted { until_ms: None, .. } => {}
         AttemptFailure::Status {
             retry_after_ms: Some(wait),
             ..
