@@ -1,4 +1,5 @@
-//! The Settings screen: how failover behaves (cooldown, auto-disable statuses), timeouts and
+//! The Settings screen: how failover behaves (cooldown, auto-disable statuses, the error
+//! rules that read what an upstream's error says), timeouts and
 //! the body limit, who may use the proxy and the UI (access keys, login, allowed hosts, the
 //! admin password), how long the request log is kept, language and theme. The settings travel
 //! as the engine's own `Settings` serialised to JSON, so this form never re-declares them; the
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::components::form::{Field, Toggle};
 use crate::components::layout::{PageHeader, Section};
-use crate::components::style::{BUTTON_PRIMARY, INPUT, MUTED};
+use crate::components::style::{BUTTON_PRIMARY, BUTTON_SECONDARY, BUTTON_SMALL, INPUT, MUTED};
 use crate::components::toast::use_toasts;
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{Locale, t, t_string, use_i18n};
@@ -133,6 +134,9 @@ pub fn SettingsScreen() -> impl IntoView {
                     </Field>
                 </div>
             </Section>
+            <Section id="error-rules" title=text("rules") intro=text("rules_intro")>
+                <ErrorRules form/>
+            </Section>
             <Section id="timeouts" title=text("timeouts") intro=text("timeouts_intro")>
                 <div class="grid gap-5 sm:grid-cols-2">
                     <Field id="connect-timeout" label=text("connect_timeout")><NumberInput form key="connect_timeout_ms" id="connect-timeout" scale=1000 min=1/></Field>
@@ -190,6 +194,122 @@ pub fn SettingsScreen() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// A change to the rule at `at` of the form's `error_rules` (the engine's `ErrorRule`s as JSON).
+fn update_rule(form: RwSignal<Value>, at: usize, change: impl FnOnce(&mut Value)) {
+    form.update(|f| {
+        if let Some(rule) = f["error_rules"].get_mut(at) {
+            change(rule);
+        }
+    });
+}
+
+/// Moves the rule at `at` one place up (`-1`) or down (`1`); order decides which rule wins.
+fn move_rule(form: RwSignal<Value>, at: usize, by: isize) {
+    form.update(|f| {
+        if let Some(list) = f["error_rules"].as_array_mut()
+            && let Some(to) = at.checked_add_signed(by).filter(|to| *to < list.len())
+        {
+            list.swap(at, to);
+        }
+    });
+}
+
+/// The error rules, edited in place in the form and saved with it: status and phrase, the
+/// action, a freeze's length; reorder, remove, add, or restore the defaults.
+#[component]
+fn ErrorRules(form: RwSignal<Value>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text =
+        move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
+    let rules = move || form.with(|f| f["error_rules"].as_array().cloned().unwrap_or_default());
+    let row = move |(at, rule): (usize, Value)| {
+        let status = rule["status"].as_u64().map(|s| s.to_string()).unwrap_or_default();
+        let phrase = rule["phrase"].as_str().unwrap_or_default().to_owned();
+        let action = rule["action"].as_str().unwrap_or("failover").to_owned();
+        let freezes = action == "freeze_channel";
+        let hours = rule["freeze_secs"].as_u64().unwrap_or(0) / 3600;
+        view! {
+            <tr class="border-t border-slate-200 dark:border-slate-800" data-rule=at>
+                <td class="py-2 pr-2"><input type="number" min="100" max="599" class=format!("{INPUT} w-24")
+                    aria-label=move || text("rule_status").get() prop:value=status
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev).trim().parse::<u16>().ok();
+                        update_rule(form, at, |r| r["status"] = json!(value));
+                    }/></td>
+                <td class="py-2 pr-2"><input class=INPUT aria-label=move || text("rule_phrase").get() prop:value=phrase
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        update_rule(form, at, |r| r["phrase"] = json!(value));
+                    }/></td>
+                <td class="py-2 pr-2"><select class=INPUT aria-label=move || text("rule_action").get()
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        update_rule(form, at, |r| r["action"] = json!(value));
+                    }>
+                    {types::routing::RuleAction::ALL.map(|choice| {
+                        let name = choice.as_str();
+                        view! { <option value=name selected=action == name>{move || action_text(i18n.get_locale(), name)}</option> }
+                    }).collect_view()}
+                </select></td>
+                <td class="py-2 pr-2"><input type="number" min="1" class=format!("{INPUT} w-24") disabled=!freezes
+                    aria-label=move || text("rule_freeze_hours").get() prop:value=hours.to_string()
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
+                            update_rule(form, at, |r| r["freeze_secs"] = json!(n * 3600));
+                        }
+                    }/></td>
+                <td class="py-2 whitespace-nowrap">
+                    <button type="button" class=BUTTON_SMALL aria-label=move || text("rule_up").get() on:click=move |_| move_rule(form, at, -1)>"↑"</button>
+                    <button type="button" class=BUTTON_SMALL aria-label=move || text("rule_down").get() on:click=move |_| move_rule(form, at, 1)>"↓"</button>
+                    <button type="button" class=BUTTON_SMALL on:click=move |_| form.update(|f| {
+                        if let Some(list) = f["error_rules"].as_array_mut() && at < list.len() { list.remove(at); }
+                    })>{move || text("rule_remove").get()}</button>
+                </td>
+            </tr>
+        }
+    };
+    view! {
+        <div class="overflow-x-auto">
+            <table id="error-rules" class="w-full text-left text-sm">
+                <thead class=MUTED><tr>
+                    <th class="pr-2 font-medium">{move || text("rule_status").get()}</th>
+                    <th class="pr-2 font-medium">{move || text("rule_phrase").get()}</th>
+                    <th class="pr-2 font-medium">{move || text("rule_action").get()}</th>
+                    <th class="pr-2 font-medium">{move || text("rule_freeze_hours").get()}</th>
+                    <th></th>
+                </tr></thead>
+                <tbody>{move || rules().into_iter().enumerate().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        <div class="mt-3 flex flex-wrap gap-3">
+            <button type="button" id="add-rule" class=BUTTON_SECONDARY on:click=move |_| form.update(|f| {
+                let rule = json!({"status": null, "phrase": "", "action": "failover", "freeze_secs": 0});
+                match f["error_rules"].as_array_mut() {
+                    Some(list) => list.push(rule),
+                    None => f["error_rules"] = json!([rule]),
+                }
+            })>{move || text("rule_add").get()}</button>
+            <button type="button" id="default-rules" class=BUTTON_SECONDARY on:click=move |_| form.update(|f| {
+                f["error_rules"] = serde_json::to_value(types::routing::default_error_rules()).unwrap_or_default();
+            })>{move || text("rules_defaults").get()}</button>
+        </div>
+    }
+}
+
+/// The name of an error rule's action, by its wire name.
+fn action_text(locale: Locale, action: &str) -> String {
+    use crate::i18n::td_string;
+    let text = match action {
+        "cool_entry" => td_string!(locale, settings.action_cool_entry),
+        "disable_entry" => td_string!(locale, settings.action_disable_entry),
+        "freeze_channel" => td_string!(locale, settings.action_freeze_channel),
+        "cool_key" => td_string!(locale, settings.action_cool_key),
+        "disable_key" => td_string!(locale, settings.action_disable_key),
+        _ => td_string!(locale, settings.action_failover),
+    };
+    text.to_string()
 }
 
 /// Language and theme, the same switches as in the header.
@@ -350,6 +470,17 @@ fn settings_text(locale: Locale, key: &str) -> String {
         "retention_rows" => td_string!(locale, settings.retention_rows),
         "zero_no_limit" => td_string!(locale, settings.zero_no_limit),
         "network" => td_string!(locale, settings.network),
+        "rules" => td_string!(locale, settings.rules),
+        "rules_intro" => td_string!(locale, settings.rules_intro),
+        "rule_status" => td_string!(locale, settings.rule_status),
+        "rule_phrase" => td_string!(locale, settings.rule_phrase),
+        "rule_action" => td_string!(locale, settings.rule_action),
+        "rule_freeze_hours" => td_string!(locale, settings.rule_freeze_hours),
+        "rule_up" => td_string!(locale, settings.rule_up),
+        "rule_down" => td_string!(locale, settings.rule_down),
+        "rule_remove" => td_string!(locale, settings.rule_remove),
+        "rule_add" => td_string!(locale, settings.rule_add),
+        "rules_defaults" => td_string!(locale, settings.rules_defaults),
         "password" => td_string!(locale, settings.password),
         "password_intro" => td_string!(locale, settings.password_intro),
         "password_current" => td_string!(locale, settings.password_current),
