@@ -332,12 +332,15 @@ fn Attempts(attempts: Vec<AttemptRecord>, clock: Clock) -> impl IntoView {
                     move || attempt_outcome(i18n.get_locale(), kind.as_deref(), status)
                 };
                 let good = a.error_kind.is_none();
+                // The error rule that fired, by its phrase or status, as the user wrote it.
+                let rule = a.rule.clone().map(|rule| view! { <span class="font-mono text-xs" translate="no">{rule}</span> });
                 view! {
                     <li class="flex flex-wrap items-center gap-x-3 gap-y-1">
                         <span class=format!("w-6 text-right tabular-nums {MUTED}")>{i + 1}"."</span>
                         <span class="font-mono text-xs">{a.model.clone()}</span>
                         <span class=MUTED>"@ "<span translate="no">{a.channel.clone()}</span></span>
                         <span class=if good { "text-emerald-700 dark:text-emerald-300" } else { "text-red-700 dark:text-red-300" }>{outcome}</span>
+                        {rule}
                         <span class=format!("tabular-nums {MUTED}")>{format!("{} ms", a.elapsed_ms)}</span>
                         <span class=format!("tabular-nums text-xs {MUTED}")>{move || clock.format(at)}</span>
                     </li>
@@ -363,6 +366,8 @@ fn attempt_outcome(locale: Locale, kind: Option<&str>, status: Option<u16>) -> S
         Some("empty_stream") => td_string!(locale, attempts.empty_stream).to_string(),
         Some("unreadable") => td_string!(locale, attempts.unreadable).to_string(),
         Some("unconvertible") => td_string!(locale, attempts.unconvertible).to_string(),
+        Some("rule") => td_string!(locale, attempts.rule).to_string(),
+        Some("no_usable_key") => td_string!(locale, attempts.no_usable_key).to_string(),
         Some(other) => other.to_owned(),
     }
 }

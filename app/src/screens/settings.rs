@@ -225,7 +225,10 @@ fn ErrorRules(form: RwSignal<Value>) -> impl IntoView {
         move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
     let rules = move || form.with(|f| f["error_rules"].as_array().cloned().unwrap_or_default());
     let row = move |(at, rule): (usize, Value)| {
-        let status = rule["status"].as_u64().map(|s| s.to_string()).unwrap_or_default();
+        let status = rule["status"]
+            .as_u64()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let phrase = rule["phrase"].as_str().unwrap_or_default().to_owned();
         let action = rule["action"].as_str().unwrap_or("failover").to_owned();
         let freezes = action == "freeze_channel";

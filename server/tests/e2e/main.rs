@@ -4,6 +4,7 @@
 
 mod browser;
 mod browser_channels;
+mod browser_rules;
 mod browser_ui;
 mod cli;
 mod probe_cli;
