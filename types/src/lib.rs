@@ -9,6 +9,7 @@ pub mod access_keys;
 pub mod dashboard;
 pub mod events;
 pub mod logs;
+pub mod routing;
 pub mod speedtest;
 pub mod ui_error;
 

@@ -10,6 +10,7 @@ pub mod cooldowns;
 mod count_tokens;
 pub mod error;
 pub mod forward;
+pub(crate) mod hedge;
 pub mod http;
 mod observe;
 mod record;

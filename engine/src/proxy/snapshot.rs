@@ -17,6 +17,8 @@ pub struct Snapshot {
     /// Every entry, in priority order.
     pub entries: Vec<Entry>,
     pub access_keys: Vec<AccessKey>,
+    /// Groups with routing options (order mode, hedging).
+    pub groups: Vec<types::routing::GroupRouting>,
     /// The state's long-lived client (see `http_client`), so reloads keep its pool.
     pub client: reqwest::Client,
     /// What candidate selection reads; built from `entries` and `channels`.
@@ -38,7 +40,7 @@ impl Snapshot {
         }
         entries.sort_by_key(|e| (e.priority, e.id));
         let client = clients.for_settings(&config.settings);
-        let route_index = RouteIndex::build(&entries, &channels);
+        let route_index = RouteIndex::build(&entries, &channels, &config.groups);
         Ok(Self {
             version,
             settings: config.settings,
@@ -50,6 +52,7 @@ impl Snapshot {
                 .into_iter()
                 .filter(|k| k.enabled)
                 .collect(),
+            groups: config.groups,
             client,
             route_index,
         })
@@ -73,7 +76,8 @@ impl Snapshot {
         }
         Self {
             version: self.version + 1,
-            route_index: RouteIndex::build(&entries, &self.channels),
+            route_index: RouteIndex::build(&entries, &self.channels, &self.groups),
+            groups: self.groups.clone(),
             settings: self.settings.clone(),
             channels: self.channels.clone(),
             entries,

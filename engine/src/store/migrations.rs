@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/005_speedtest.sql")),
     M::up(include_str!("sql/006_ui.sql")),
     M::up(include_str!("sql/007_auth.sql")),
+    M::up(include_str!("sql/009_routing_order.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
