@@ -14,9 +14,9 @@ pub mod http_client;
 pub mod logs;
 pub mod manage;
 pub mod ordering;
-pub mod routing_controls;
 pub mod probes;
 pub mod proxy;
+pub mod routing_controls;
 pub mod secrets;
 pub mod speedtest;
 pub mod state;
@@ -27,3 +27,5 @@ pub mod upstream;
 pub mod wrong_method;
 
 pub use state::AppState;
+/// Order modes, hedging and the effective order, as the UI receives them.
+pub use types::routing;

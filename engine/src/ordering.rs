@@ -124,7 +124,10 @@ mod tests {
     fn newest_puts_known_models_by_date_then_unknown_ones() {
         let mut models = vec!["my-private-model", "gpt-4o", "claude-sonnet-4-5", "gpt-4"];
         sort_newest(&mut models, |m: &&str| *m);
-        assert_eq!(models, vec!["claude-sonnet-4-5", "gpt-4o", "gpt-4", "my-private-model"]);
+        assert_eq!(
+            models,
+            vec!["claude-sonnet-4-5", "gpt-4o", "gpt-4", "my-private-model"]
+        );
     }
 
     #[test]

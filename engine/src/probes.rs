@@ -35,7 +35,10 @@ impl Probes {
 
     /// Takes the channel's probe slot when its interval has passed.
     fn may_probe(&self, channel: ChannelId, interval_ms: i64, now: i64) -> bool {
-        let mut map = self.channel_probed_ms.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self
+            .channel_probed_ms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         match map.get(&channel) {
             Some(last) if now - last < interval_ms => false,
             _ => {
@@ -89,7 +92,11 @@ async fn list_models(client: &reqwest::Client, channel: &Channel) -> bool {
     let headers = channel
         .api_type
         .headers(&channel.api_key, &http::HeaderMap::new());
-    let sent = client.get(url).headers(headers).timeout(PROBE_TIMEOUT).send();
+    let sent = client
+        .get(url)
+        .headers(headers)
+        .timeout(PROBE_TIMEOUT)
+        .send();
     matches!(sent.await, Ok(response) if response.status().is_success())
 }
 
@@ -136,14 +143,17 @@ impl AppState {
             let channel_ok = !settings.probe_spend_tokens && list_models(client, &channel).await;
             for entry in &entries {
                 let ok = channel_ok
-                    || (settings.probe_spend_tokens && one_token(client, &channel, &entry.model).await);
+                    || (settings.probe_spend_tokens
+                        && one_token(client, &channel, &entry.model).await);
                 if ok {
                     self.probe_succeeded(&channel, entry, &mut report);
                 }
             }
         }
         if !report.succeeded.is_empty() {
-            let stored = self.store().mark_probe_succeeded(&report.succeeded, now_ms());
+            let stored = self
+                .store()
+                .mark_probe_succeeded(&report.succeeded, now_ms());
             if let Err(error) = stored {
                 tracing::warn!(%error, "cannot store the recovery probes' results");
             }

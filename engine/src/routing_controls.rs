@@ -33,9 +33,7 @@ impl AppState {
         let index = &snapshot.route_index;
         let (order, hedging) = index.group_routing(group);
         let listed = index.group_order(group, self.speeds());
-        let (ready, mut cooling) =
-            self.cooldowns()
-                .partition(listed, |c| c.entry.id, now_ms());
+        let (ready, mut cooling) = self.cooldowns().partition(listed, |c| c.entry.id, now_ms());
         // Stable: equal cooldowns keep the mode's order.
         cooling.sort_by_key(|(until, _)| *until);
         let cooling = cooling.into_iter().map(|(until, c)| (Some(until), c));
@@ -57,7 +55,10 @@ impl AppState {
                     release_date: crate::ordering::release_date(&entry.model)
                         .map(|d| d.to_string()),
                     cooling_until_ms,
-                    last_probe_ok_ms: self.probes().last_success(entry.id).or(entry.last_probe_ok_ms),
+                    last_probe_ok_ms: self
+                        .probes()
+                        .last_success(entry.id)
+                        .or(entry.last_probe_ok_ms),
                 }
             })
             .collect();

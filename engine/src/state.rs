@@ -11,11 +11,11 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use crate::events::Event;
+use crate::http_client::UpstreamClient;
 use crate::ordering::Speeds;
 use crate::probes::Probes;
-use crate::proxy::hedge::HedgeBudget;
-use crate::http_client::UpstreamClient;
 use crate::proxy::cooldowns::{ChannelQuirks, Cooldowns};
+use crate::proxy::hedge::HedgeBudget;
 use crate::proxy::snapshot::Snapshot;
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};

@@ -7,8 +7,8 @@ use super::{ConfigError, FORMAT_VERSION};
 use crate::store::{
     AUTO_GROUP, ConfigToWrite, NewChannel, NewEntry, Settings, base_url_problem, hedging_problem,
 };
-use types::routing::GroupRouting;
 use crate::upstream::ChannelKind;
+use types::routing::GroupRouting;
 
 /// Problems found so far, each `path: what is wrong`.
 #[derive(Default)]

@@ -59,7 +59,15 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
             };
             let raced = round.started > 1;
             for (candidate, failure) in round.failed {
-                failed_attempt(state, &snapshot, &mut log, &mut attempts, &candidate, failure, !raced);
+                failed_attempt(
+                    state,
+                    &snapshot,
+                    &mut log,
+                    &mut attempts,
+                    &candidate,
+                    failure,
+                    !raced,
+                );
             }
             if raced {
                 log.race_ends();
@@ -78,7 +86,15 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
                 return Ok(client_error(state, &log, &candidate, tried, response).await);
             }
             Outcome::Failed(failure) => {
-                failed_attempt(state, &snapshot, &mut log, &mut attempts, &candidate, failure, true);
+                failed_attempt(
+                    state,
+                    &snapshot,
+                    &mut log,
+                    &mut attempts,
+                    &candidate,
+                    failure,
+                    true,
+                );
             }
         }
     }

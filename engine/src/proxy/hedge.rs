@@ -47,10 +47,9 @@ pub fn delay(state: &AppState, hedging: Hedging, lead: &Candidate) -> Option<Dur
     let ms = match hedging.delay {
         HedgeDelay::Off => return None,
         HedgeDelay::Fixed { ms } => ms,
-        HedgeDelay::P90 { fallback_ms } => state
-            .speeds()
-            .p90_ms(lead.entry.id)
-            .unwrap_or(fallback_ms),
+        HedgeDelay::P90 { fallback_ms } => {
+            state.speeds().p90_ms(lead.entry.id).unwrap_or(fallback_ms)
+        }
     };
     Some(Duration::from_millis(ms.max(1)))
 }
@@ -106,7 +105,10 @@ where
         return Round::of(lead, outcome);
     }
     if !state.hedges().try_take(group, hedging.max_per_minute) {
-        tracing::debug!(group, "hedge budget for this minute spent; waiting on the lead");
+        tracing::debug!(
+            group,
+            "hedge budget for this minute spent; waiting on the lead"
+        );
         return Round::of(lead, lead_attempt.await);
     }
     let Some(second) = next() else {

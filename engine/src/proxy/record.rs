@@ -63,7 +63,9 @@ impl<'a> LogRow<'a> {
     pub fn race_failed(&self, candidate: &Candidate, failure: &AttemptFailure) {
         let now = now_ms();
         for record in self.racing().iter_mut() {
-            if record.entry_id == candidate.entry.id && record.error_kind.as_deref() == Some(HEDGE_CANCELLED) {
+            if record.entry_id == candidate.entry.id
+                && record.error_kind.as_deref() == Some(HEDGE_CANCELLED)
+            {
                 record.elapsed_ms = now - record.at_ms;
                 record.status = failure.status();
                 record.error_kind = Some(failure.kind().to_owned());

@@ -98,7 +98,10 @@ impl RouteIndex {
             let group = entry.group.to_ascii_lowercase();
             index.by_group.entry(group).or_default().push(at);
             for alias in &entry.aliases {
-                let list = index.by_alias.entry(alias.to_ascii_lowercase()).or_default();
+                let list = index
+                    .by_alias
+                    .entry(alias.to_ascii_lowercase())
+                    .or_default();
                 list.push(at);
             }
             index.lowercase_models.push(entry.model.to_lowercase());

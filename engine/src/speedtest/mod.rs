@@ -189,7 +189,8 @@ impl AppState {
             Ok(timings) => {
                 result.ttfb_ms = Some(timings.ttfb.as_millis() as u64);
                 // A test is traffic too: the `fastest` order learns from it.
-                self.speeds().record(entry.id, timings.ttfb.as_millis() as u64);
+                self.speeds()
+                    .record(entry.id, timings.ttfb.as_millis() as u64);
                 result.total_ms = Some(timings.total.as_millis() as u64);
             }
             Err(failure) => {

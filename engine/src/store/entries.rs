@@ -249,7 +249,9 @@ impl Store {
     pub fn set_entry_aliases(&self, id: EntryId, aliases: &[String]) -> Result<(), StoreError> {
         let n = self.write(|tx| {
             let model: String = tx
-                .query_row("SELECT model FROM entries WHERE id = ?1", [id], |r| r.get(0))
+                .query_row("SELECT model FROM entries WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "entry", id })?;
             let json = aliases_json(&clean_aliases(&model, aliases));

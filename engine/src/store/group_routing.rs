@@ -8,8 +8,8 @@ use types::routing::{GroupRouting, Hedging, OrderMode};
 use super::{Store, StoreError};
 
 pub(super) fn load_group_routing(conn: &Connection) -> Result<Vec<GroupRouting>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT group_name, order_mode, hedging FROM group_routing ORDER BY group_name")?;
+    let mut stmt = conn
+        .prepare("SELECT group_name, order_mode, hedging FROM group_routing ORDER BY group_name")?;
     let rows = stmt.query_map([], |row| {
         let order: String = row.get(1)?;
         let hedging: String = row.get(2)?;
@@ -23,7 +23,10 @@ pub(super) fn load_group_routing(conn: &Connection) -> Result<Vec<GroupRouting>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(super) fn save_group_routing(conn: &Connection, options: &GroupRouting) -> Result<(), StoreError> {
+pub(super) fn save_group_routing(
+    conn: &Connection,
+    options: &GroupRouting,
+) -> Result<(), StoreError> {
     let group = options.group.trim();
     if group.is_empty() {
         return Err(StoreError::Invalid {
