@@ -75,11 +75,13 @@ impl RouteIndex {
         channels: &HashMap<ChannelId, Channel>,
         groups: &[GroupRouting],
     ) -> Self {
-        let mut index = Self::default();
-        index.routing = groups
-            .iter()
-            .map(|g| (g.group.to_ascii_lowercase(), g.clone()))
-            .collect();
+        let mut index = Self {
+            routing: groups
+                .iter()
+                .map(|g| (g.group.to_ascii_lowercase(), g.clone()))
+                .collect(),
+            ..Self::default()
+        };
         let shared: HashMap<ChannelId, Arc<Channel>> = channels
             .iter()
             .map(|(id, channel)| (*id, Arc::new(channel.clone())))

@@ -138,7 +138,7 @@ async fn chat(State(inner): State<Arc<Inner>>, Json(body): Json<Value>) -> Respo
     }
     let stall = inner.stall.load(Ordering::SeqCst);
     let role = Bytes::from(chunk(json!({"role": "assistant", "content": ""}), None));
-    let rest = vec![
+    let rest = [
         chunk(json!({"content": content}), None),
         chunk(json!({}), Some("stop")),
         "data: [DONE]\n\n".to_owned(),
