@@ -54,7 +54,8 @@ pub struct AttemptRecord {
     pub status: Option<u16>,
     /// Why it failed, as a short code the UI translates: `status`, `disabled`, `connect`,
     /// `transport`, `timeout`, `invalid_body`, `stream_error`, `empty_stream`, `unreadable`,
-    /// `unconvertible`. `None` when the attempt answered.
+    /// `unconvertible`, or `hedge_cancelled` (a hedged attempt stopped because the other one
+    /// produced content first; not a failure of the entry). `None` when the attempt answered.
     pub error_kind: Option<String>,
 }
 

@@ -10,7 +10,9 @@
 //! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
 //! 7. **record** (`record::record_request`): the request's one log row.
 //!
-//! A failure moves on to the next candidate; the client's own error is returned as is.
+//! A failure moves on to the next candidate; the client's own error is returned as is. In a
+//! group that hedges (`hedge`), a leader without content after the delay gets the next
+//! candidate racing beside it; the loser is cancelled, not blamed.
 
 use std::time::{Duration, Instant};
 
