@@ -61,8 +61,8 @@ pub struct RouteIndex {
     by_alias: HashMap<String, Vec<usize>>,
     /// Each group's entries, in its order mode when that is fixed by the snapshot (`newest`).
     by_group: HashMap<String, Vec<usize>>,
-    /// Groups with routing options, by lowercase name.
-    routing: HashMap<String, GroupRouting>,
+    /// Groups with routing options.
+    routing: Vec<GroupRouting>,
     /// Every group any entry names, routable or not: a name is a group even when all its
     /// entries are off (the client then gets an empty route, not a model match).
     groups: HashSet<String>,
@@ -76,10 +76,7 @@ impl RouteIndex {
         groups: &[GroupRouting],
     ) -> Self {
         let mut index = Self {
-            routing: groups
-                .iter()
-                .map(|g| (g.group.to_ascii_lowercase(), g.clone()))
-                .collect(),
+            routing: groups.to_vec(),
             ..Self::default()
         };
         let shared: HashMap<ChannelId, Arc<Channel>> = channels
@@ -114,7 +111,8 @@ impl RouteIndex {
         }
         // The catalog does not change while a snapshot lives: `newest` is sorted once here.
         for (group, positions) in &mut index.by_group {
-            if index.routing.get(group).map(|g| g.order) == Some(OrderMode::Newest) {
+            let routing = index.routing.iter().find(|g| g.group.eq_ignore_ascii_case(group));
+            if routing.map(|g| g.order) == Some(OrderMode::Newest) {
                 let routable = &index.routable;
                 ordering::sort_newest(positions, |at| &routable[*at].entry.model);
             }
@@ -130,11 +128,11 @@ impl RouteIndex {
     }
 
     fn stored_routing(&self, group: &str) -> Option<&GroupRouting> {
-        // Most setups store no options: skip the lowercase copy on the request path then.
-        if self.routing.is_empty() {
-            return None;
-        }
-        self.routing.get(&group.to_ascii_lowercase())
+        // A handful of groups at most: a scan without the lowercase copy a map lookup needs
+        // keeps the request path free of allocations.
+        self.routing
+            .iter()
+            .find(|g| g.group.eq_ignore_ascii_case(group))
     }
 
     /// The routable entries of `group` in its effective order (cooling ones included, in
