@@ -111,7 +111,10 @@ impl RouteIndex {
         }
         // The catalog does not change while a snapshot lives: `newest` is sorted once here.
         for (group, positions) in &mut index.by_group {
-            let routing = index.routing.iter().find(|g| g.group.eq_ignore_ascii_case(group));
+            let routing = index
+                .routing
+                .iter()
+                .find(|g| g.group.eq_ignore_ascii_case(group));
             if routing.map(|g| g.order) == Some(OrderMode::Newest) {
                 let routable = &index.routable;
                 ordering::sort_newest(positions, |at| &routable[*at].entry.model);

@@ -157,3 +157,42 @@ async fn a_leader_that_answers_before_the_delay_is_never_hedged() {
     assert_eq!(proxy.answered_by("model-a").await, "LEAD:model-a");
     assert_eq!(second.chat_count(), 0);
 }
+
+#[tokio::test]
+async fn the_p90_delay_follows_the_leaders_measured_time_to_first_content() {
+    start_of_a_minute().await;
+    let proxy = Proxy::start().await;
+    let lead = Scripted::start("LEAD").await;
+    let second = Scripted::start("SECOND").await;
+    let lead_channel = proxy.channel("LEAD", &lead.base_url());
+    let second_channel = proxy.channel("SECOND", &second.base_url());
+    proxy.entry(lead_channel, "model-a", "h");
+    proxy.entry(second_channel, "model-b", "h");
+    proxy
+        .state
+        .set_group_routing(&GroupRouting {
+            group: "h".into(),
+            order: OrderMode::Custom,
+            // The fallback alone would never hedge within the 500 ms first-content deadline.
+            hedging: Hedging {
+                delay: HedgeDelay::P90 { fallback_ms: 5000 },
+                max_per_minute: 10,
+            },
+        })
+        .expect("hedging");
+    // Five measured answers of about 60 ms make the leader's p90.
+    lead.delay(60);
+    for _ in 0..5 {
+        assert_eq!(proxy.answered_by("model-a").await, "LEAD:model-a");
+    }
+    lead.delay(0);
+    lead.stall(true);
+    let (status, text, took) = stream(&proxy, "h").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("SECOND:model-b"), "{text}");
+    assert!(
+        took < Duration::from_millis(450),
+        "hedged after the p90: {took:?}"
+    );
+    assert!(eventually(|| lead.disconnects() == 1).await);
+}
