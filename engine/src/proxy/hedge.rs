@@ -40,6 +40,14 @@ impl HedgeBudget {
         used.1 += 1;
         true
     }
+
+    /// Returns a hedge taken but not started (there was no next candidate).
+    pub fn give_back(&self, group: &str) {
+        let mut map = self.by_group.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(used) = map.get_mut(group) {
+            used.1 = used.1.saturating_sub(1);
+        }
+    }
 }
 
 /// How long the leading attempt may go without content before a hedge starts.
@@ -112,6 +120,7 @@ where
         return Round::of(lead, lead_attempt.await);
     }
     let Some(second) = next() else {
+        state.hedges().give_back(group);
         return Round::of(lead, lead_attempt.await);
     };
     tracing::info!(group, lead = %lead.entry.model, lead_channel = %lead.channel.name, hedge = %second.entry.model, hedge_channel = %second.channel.name, after_ms = wait.as_millis() as u64, "no content yet; hedging with the next candidate");
