@@ -58,6 +58,7 @@ fn candidate_selection(c: &mut Criterion) {
             select(
                 &snapshot.route_index,
                 &cooldowns,
+                &Default::default(),
                 std::hint::black_box("gpt-bench"),
                 now,
             )
@@ -68,6 +69,7 @@ fn candidate_selection(c: &mut Criterion) {
             select(
                 &snapshot.route_index,
                 &cooldowns,
+                &Default::default(),
                 std::hint::black_box("model-500-5"),
                 now,
             )
@@ -78,6 +80,7 @@ fn candidate_selection(c: &mut Criterion) {
             select(
                 &snapshot.route_index,
                 &cooldowns,
+                &Default::default(),
                 std::hint::black_box("-999-"),
                 now,
             )
@@ -88,6 +91,7 @@ fn candidate_selection(c: &mut Criterion) {
             select(
                 &snapshot.route_index,
                 &cooldowns,
+                &Default::default(),
                 std::hint::black_box("auto"),
                 now,
             )

@@ -13,8 +13,11 @@ pub mod events;
 pub mod http_client;
 pub mod logs;
 pub mod manage;
+pub mod ordering;
+pub mod probes;
 pub mod proxy;
 pub mod routing_manage;
+pub mod routing_controls;
 pub mod secrets;
 pub mod speedtest;
 pub mod state;
@@ -25,3 +28,5 @@ pub mod upstream;
 pub mod wrong_method;
 
 pub use state::AppState;
+/// Order modes, hedging and the effective order, as the UI receives them.
+pub use types::routing;

@@ -12,8 +12,11 @@ use tokio::sync::{broadcast, watch};
 
 use crate::events::Event;
 use crate::http_client::UpstreamClient;
+use crate::ordering::Speeds;
+use crate::probes::Probes;
 use crate::proxy::cooldowns::{ChannelQuirks, Cooldowns};
 use crate::proxy::key_pool::KeyPools;
+use crate::proxy::hedge::HedgeBudget;
 use crate::proxy::snapshot::Snapshot;
 use crate::proxy::writer::Writer;
 use crate::store::{CooldownWrite, EntryId, Store, StoreError};
@@ -24,7 +27,7 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     store: Arc<Store>,
     started_at: Instant,
     snapshot: ArcSwap<Snapshot>,
@@ -34,6 +37,12 @@ struct Inner {
     quirks: ChannelQuirks,
     /// Which key of each pool is next, and the keys cooling or switched off since the reload.
     key_pools: KeyPools,
+    /// Time to first content per entry, for the `fastest` order and hedging's p90.
+    speeds: Speeds,
+    /// Hedges started this minute, per group: the cost bound.
+    hedges: HedgeBudget,
+    /// Recovery probes' rate limit and results.
+    probes: Probes,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -54,6 +63,8 @@ impl AppState {
         let snapshot = Snapshot::load(&store, 0, &client)?;
         let cooldowns = Cooldowns::default();
         cooldowns.reset_from(&snapshot.entries);
+        let speeds = Speeds::default();
+        speeds.seed(&snapshot.entries);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -67,6 +78,9 @@ impl AppState {
                 client,
                 quirks: ChannelQuirks::default(),
                 key_pools: KeyPools::default(),
+                speeds,
+                hedges: HedgeBudget::default(),
+                probes: Probes::default(),
                 version: watch::Sender::new(0),
             }),
         })
@@ -88,6 +102,29 @@ impl AppState {
 
     pub(crate) fn cooldowns(&self) -> &Cooldowns {
         &self.inner.cooldowns
+    }
+
+    /// Measured time to first content per entry (in memory, per run).
+    pub fn speeds(&self) -> &Speeds {
+        &self.inner.speeds
+    }
+
+    pub(crate) fn hedges(&self) -> &HedgeBudget {
+        &self.inner.hedges
+    }
+
+    /// The recovery probes' memory (rate limit, last successes).
+    pub fn probes(&self) -> &Probes {
+        &self.inner.probes
+    }
+
+    /// A handle that does not keep the state alive (for background loops).
+    pub(crate) fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| Self { inner })
     }
 
     /// What the proxy learned about channels while serving (in memory, per run).

@@ -4,6 +4,7 @@
 //! replaced once set), so everything the menu means is decided and tested here, no display needed.
 
 use crate::AppState;
+use crate::ordering::Speeds;
 use crate::proxy::snapshot::{Cooldowns, Snapshot};
 use crate::store::{AUTO_GROUP, EntryId, StoreError, UiLanguage};
 
@@ -30,7 +31,7 @@ pub struct TrayMenu {
     pub open_label: &'static str,
     /// "Quit", in the UI's language.
     pub quit_label: &'static str,
-    /// The available AUTO entries in priority order, at most `MAX_TRAY_ENTRIES`.
+    /// The available AUTO entries in the group's order mode, at most `MAX_TRAY_ENTRIES`.
     pub entries: Vec<TrayEntry>,
     /// How many AUTO entries are available in all (not capped).
     pub available: usize,
@@ -83,19 +84,24 @@ fn tooltip(language: UiLanguage, endpoint: &str, available: usize) -> String {
 impl TrayMenu {
     /// The menu for `snapshot` at `now_ms`: AUTO-group entries (the group name compared
     /// case-insensitively, as routing does) that are enabled, on an enabled channel and not
-    /// cooling down, in priority order. `endpoint` is the URL clients use, for the tooltip.
-    pub fn build(snapshot: &Snapshot, cooldowns: &Cooldowns, endpoint: &str, now_ms: i64) -> Self {
+    /// cooling down, in the group's order mode (`speeds` for `fastest`), as routing tries
+    /// them. `endpoint` is the URL clients use, for the tooltip.
+    pub fn build(
+        snapshot: &Snapshot,
+        cooldowns: &Cooldowns,
+        speeds: &Speeds,
+        endpoint: &str,
+        now_ms: i64,
+    ) -> Self {
         let language = snapshot.settings.ui_language;
-        let in_auto: Vec<_> = snapshot
-            .routable()
-            .filter(|(entry, _)| entry.group.eq_ignore_ascii_case(AUTO_GROUP))
-            .collect();
-        let (ready, _cooling) = cooldowns.partition(in_auto, |(entry, _)| entry.id, now_ms);
+        let in_auto = snapshot.route_index.group_order(AUTO_GROUP, speeds);
+        let (ready, _cooling) = cooldowns.partition(in_auto, |c| c.entry.id, now_ms);
         let entries = ready
             .iter()
             .take(MAX_TRAY_ENTRIES)
             .enumerate()
-            .map(|(at, (entry, channel))| {
+            .map(|(at, candidate)| {
+                let (entry, channel) = (&candidate.entry, &candidate.channel);
                 let name = if entry.display_name.is_empty() {
                     &entry.model
                 } else {
@@ -156,6 +162,7 @@ impl AppState {
         TrayMenu::build(
             &self.snapshot(),
             self.cooldowns(),
+            self.speeds(),
             endpoint,
             crate::clock::now_ms(),
         )

@@ -171,6 +171,11 @@ impl BoundServer {
         let watcher = self
             .app
             .spawn_external_change_watcher(std::time::Duration::from_secs(1));
+        // Cooling entries are probed every few seconds; each channel at most once per its
+        // `probe_interval_secs`.
+        let probes = self
+            .app
+            .spawn_recovery_probes(std::time::Duration::from_secs(5));
         let router = router_with(self.app.clone(), self.local, &self.limits);
         // Live event streams never end by themselves; they end with the shutdown so open UI
         // tabs (the desktop window among them) do not hold it for the whole grace period.
@@ -181,6 +186,7 @@ impl BoundServer {
         };
         listener::serve(self.listener, router, &self.limits, shutdown).await;
         watcher.abort();
+        probes.abort();
         let app = self.app;
         tokio::task::spawn_blocking(move || app.flush()).await?;
         tracing::info!("request log and cooldowns saved; stopped");

@@ -54,7 +54,9 @@ pub struct AttemptRecord {
     pub status: Option<u16>,
     /// Why it failed, as a short code the UI translates: `status`, `disabled`, `connect`,
     /// `transport`, `timeout`, `invalid_body`, `stream_error`, `empty_stream`, `unreadable`,
-    /// `unconvertible`, `rule`, `no_usable_key`. `None` when the attempt answered.
+    /// `unconvertible`, `rule`, `no_usable_key`, or `hedge_cancelled` (a hedged attempt stopped
+    /// because the other one produced content first; not a failure of the entry). `None` when
+    /// the attempt answered.
     pub error_kind: Option<String>,
     /// The error rule that fired on this attempt (its label, e.g. `"insufficient_quota"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

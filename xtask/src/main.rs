@@ -27,11 +27,13 @@ commands:
   build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
-  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead]
+  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging]
                   api-switch against a direct call, LiteLLM and nginx as a reverse proxy
                   (CPU per request, small and 128 KB bodies): BENCHMARKS.md and
                   docs/bench-latency.svg (--smoke: a few seconds, into target/bench/smoke;
-                  --overhead: only the nginx comparison, spliced into BENCHMARKS.md)";
+                  --overhead: only the nginx comparison, spliced into BENCHMARKS.md;
+                  --hedging: only time to first content with and without hedging
+                  against a stalling first candidate, spliced likewise)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);

@@ -21,6 +21,9 @@ pub struct ConfigFile {
     pub settings: Settings,
     pub access_keys: Vec<AccessKeyFile>,
     pub channels: Vec<ChannelFile>,
+    /// Groups with routing options: order mode (`custom`, `fastest`, `newest`) and hedging.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<types::routing::GroupRouting>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,6 +75,9 @@ pub struct EntryFile {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub disabled_reason: String,
+    /// Other names the entry answers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,10 +145,12 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
                         priority: e.priority,
                         enabled: e.enabled,
                         disabled_reason: e.disabled_reason,
+                        aliases: e.aliases,
                     })
                     .collect(),
             })
             .collect(),
+        groups: full.groups,
     })
 }
 

@@ -6,9 +6,10 @@ use serde_json::{Map, Value};
 use super::{ConfigError, FORMAT_VERSION};
 use crate::store::{
     AUTO_GROUP, ChannelExtras, ConfigToWrite, NewChannel, NewEntry, OutboundProxy, Settings,
-    base_url_problem,
+    base_url_problem, hedging_problem,
 };
 use crate::upstream::ChannelKind;
+use types::routing::GroupRouting;
 
 /// Problems found so far, each `path: what is wrong`.
 #[derive(Default)]
@@ -67,6 +68,27 @@ fn array<'a>(obj: &'a Map<String, Value>, path: &str, p: &mut Problems) -> &'a [
     }
 }
 
+fn string_list(obj: &Map<String, Value>, path: &str, field: &str, p: &mut Problems) -> Vec<String> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                Value::String(s) => Some(s.clone()),
+                _ => {
+                    p.add(&format!("{path}.{field}[{i}]"), "must be a string");
+                    None
+                }
+            })
+            .collect(),
+        Some(_) => {
+            p.add(&format!("{path}.{field}"), "must be an array of strings");
+            Vec::new()
+        }
+    }
+}
+
 fn object<'a>(value: &'a Value, path: &str, p: &mut Problems) -> Option<&'a Map<String, Value>> {
     let object = value.as_object();
     if object.is_none() {
@@ -101,6 +123,7 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
             }
         }
     }
+    let groups = groups(root.get("groups"), &mut p);
     let (channels, channel_extras) = array(root, "channels", &mut p)
         .iter()
         .enumerate()
@@ -115,6 +138,7 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
         access_keys,
         channels,
         channel_extras,
+        groups,
     };
     assign_missing_priorities(&mut config);
     Ok(config)
@@ -136,6 +160,31 @@ fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
             Settings::default()
         }
     }
+}
+
+/// Each group's order mode and hedging; a bad one is a problem with its path.
+fn groups(value: Option<&Value>, p: &mut Problems) -> Vec<GroupRouting> {
+    let Some(items) = value.filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
+    let Some(items) = items.as_array() else {
+        p.add("groups", "must be an array");
+        return Vec::new();
+    };
+    let mut groups = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match serde_json::from_value::<GroupRouting>(item.clone()) {
+            Ok(group) if group.group.trim().is_empty() => {
+                p.add(&format!("groups[{i}].group"), "must not be empty")
+            }
+            Ok(group) => match hedging_problem(&group.hedging) {
+                Some(problem) => p.add(&format!("groups[{i}].hedging"), problem),
+                None => groups.push(group),
+            },
+            Err(error) => p.add(&format!("groups[{i}]"), error),
+        }
+    }
+    groups
 }
 
 /// Priorities are `i64::MIN` until assigned: entries without one follow all given ones, in
@@ -249,6 +298,7 @@ fn entry(value: &Value, path: &str, p: &mut Problems) -> Option<(NewEntry, i64)>
         display_name,
         group,
         enabled,
+        aliases: string_list(obj, path, "aliases", p),
     };
     Some((new, priority))
 }

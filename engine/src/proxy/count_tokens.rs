@@ -35,6 +35,7 @@ async fn ask_anthropic(state: &AppState, request: &ProxyRequest) -> Option<(Stat
     let candidate = route::candidates(
         &snapshot.route_index,
         state.cooldowns(),
+        state.speeds(),
         &request.model,
         Endpoint::CountTokens,
         now_ms(),

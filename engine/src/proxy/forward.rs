@@ -12,7 +12,9 @@
 //! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
 //! 7. **record** (`record::record_request`): the request's one log row.
 //!
-//! A failure moves on to the next candidate; the client's own error is returned as is.
+//! A failure moves on to the next candidate; the client's own error is returned as is. In a
+//! group that hedges (`hedge`), a leader without content after the delay gets the next
+//! candidate racing beside it; the loser is cancelled, not blamed.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,7 @@ use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
 use super::cooldowns::Quirks;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::key_pool;
+use super::hedge;
 use super::observe;
 use super::record::{LogRow, record_request};
 use super::relay;
@@ -33,44 +36,70 @@ use crate::AppState;
 use crate::clock::now_ms;
 use crate::upstream::ChannelKind;
 
-/// Serves one request: tries each candidate in turn until one answers.
+/// Serves one request: tries each candidate in turn until one answers (in a group that
+/// hedges, a slow leader gets the next candidate racing beside it, see `hedge`).
 pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, ProxyError> {
     let snapshot = state.snapshot();
     let mut log = LogRow::new(&request);
-    let route = route::candidates(
+    let mut route = route::candidates(
         &snapshot.route_index,
         state.cooldowns(),
+        state.speeds(),
         &request.model,
         request.endpoint,
         now_ms(),
     );
+    let hedging = route.hedging;
     let mut attempts = Vec::new();
-    for candidate in route {
+    while let Some(candidate) = route.next() {
         let tried = attempts.len() as u32 + 1;
         log.attempt_starts();
+        if let Some(hedging) = hedging {
+            let round = {
+                let (snapshot, log) = (&*snapshot, &log);
+                let run = |candidate: Candidate, tried| async move {
+                    attempt(state, snapshot, &candidate, log, tried).await
+                };
+                hedge::round(state, hedging, candidate, || route.next(), log, tried, run).await
+            };
+            let raced = round.started > 1;
+            for (candidate, failure) in round.failed {
+                failed_attempt(
+                    state,
+                    &snapshot,
+                    &mut log,
+                    &mut attempts,
+                    &candidate,
+                    failure,
+                    !raced,
+                );
+            }
+            if raced {
+                log.race_ends();
+            }
+            match round.ended {
+                Some((_, Outcome::Answer(response))) => return Ok(response),
+                Some((candidate, Outcome::ClientError(response))) => {
+                    return Ok(client_error(state, &log, &candidate, tried, response).await);
+                }
+                Some((_, Outcome::Failed(_))) | None => continue,
+            }
+        }
         match attempt(state, &snapshot, &candidate, &log, tried).await {
             Outcome::Answer(response) => return Ok(response),
             Outcome::ClientError(response) => {
-                let response =
-                    crate::secrets::mask_in_response(response, &candidate.channel.api_key).await;
-                let row = log.row(
-                    Some(&candidate),
-                    tried,
-                    response.status().as_u16(),
-                    String::new(),
-                );
-                record_request(state, row);
-                return Ok(response);
+                return Ok(client_error(state, &log, &candidate, tried, response).await);
             }
             Outcome::Failed(failure) => {
-                tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, source = ?failure.source(), %failure, "attempt failed; trying the next entry");
-                observe::failed(state, &snapshot.settings, &candidate, &failure);
-                log.attempt_failed(&candidate, &failure);
-                attempts.push(Attempt {
-                    channel: candidate.channel.name.clone(),
-                    model: candidate.entry.model.clone(),
+                failed_attempt(
+                    state,
+                    &snapshot,
+                    &mut log,
+                    &mut attempts,
+                    &candidate,
                     failure,
-                });
+                    true,
+                );
             }
         }
     }
@@ -81,6 +110,48 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
         log.row(None, tried, error.status_code().as_u16(), error.to_string()),
     );
     Err(error)
+}
+
+/// The client's own error, answered as is (keys masked) and recorded.
+async fn client_error(
+    state: &AppState,
+    log: &LogRow<'_>,
+    candidate: &Candidate,
+    tried: u32,
+    response: Response,
+) -> Response {
+    let response = crate::secrets::mask_in_response(response, &candidate.channel.api_key).await;
+    let row = log.row(
+        Some(candidate),
+        tried,
+        response.status().as_u16(),
+        String::new(),
+    );
+    record_request(state, row);
+    response
+}
+
+/// A failed attempt: observed (cooldown or disable), noted in the log (unless a race noted it
+/// already) and kept for the 502's list.
+fn failed_attempt(
+    state: &AppState,
+    snapshot: &Snapshot,
+    log: &mut LogRow<'_>,
+    attempts: &mut Vec<Attempt>,
+    candidate: &Candidate,
+    failure: AttemptFailure,
+    note_in_log: bool,
+) {
+    tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, source = ?failure.source(), %failure, "attempt failed; trying the next entry");
+    observe::failed(state, &snapshot.settings, candidate, &failure);
+    if note_in_log {
+        log.attempt_failed(candidate, &failure);
+    }
+    attempts.push(Attempt {
+        channel: candidate.channel.name.clone(),
+        model: candidate.entry.model.clone(),
+        failure,
+    });
 }
 
 /// The error for a request no candidate answered. Nothing to try: 404. Only our conversion
@@ -255,6 +326,7 @@ async fn exchange(
             Err(failure) => return Outcome::Failed(failure),
         };
         observe::succeeded(context.state, candidate, context.started);
+        observe::first_content(context.state, candidate, context.started);
         let mut row = log.row(Some(candidate), tried, status.as_u16(), String::new());
         (row.prompt_tokens, row.completion_tokens) = (answer.usage.prompt, answer.usage.completion);
         record_request(context.state, row);

@@ -206,10 +206,12 @@ async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(error) = authenticate(&snapshot, &headers) {
         return error.into_response();
     }
-    Json(model_list(&snapshot)).into_response()
+    Json(model_list(&snapshot, state.speeds())).into_response()
 }
 
-pub fn model_list(snapshot: &Snapshot) -> Value {
+/// The model list: the `auto` group's models in its order mode, then every other routable
+/// model in priority order, then aliases, then the groups (`auto` first).
+pub fn model_list(snapshot: &Snapshot, speeds: &crate::ordering::Speeds) -> Value {
     let mut data: Vec<Value> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     let mut push = |id: &str, owned_by: &str, data: &mut Vec<Value>| {
@@ -218,8 +220,17 @@ pub fn model_list(snapshot: &Snapshot) -> Value {
             data.push(json!({"id": id, "object": "model", "created": 0, "owned_by": owned_by}));
         }
     };
+    let index = &snapshot.route_index;
+    for candidate in index.group_order(AUTO_GROUP, speeds) {
+        push(&candidate.entry.model, &candidate.channel.name, &mut data);
+    }
     for (entry, channel) in snapshot.routable() {
         push(&entry.model, &channel.name, &mut data);
+    }
+    for (entry, channel) in snapshot.routable() {
+        for alias in &entry.aliases {
+            push(alias, &channel.name, &mut data);
+        }
     }
     push(AUTO_GROUP, "api-switch", &mut data);
     for (entry, _) in snapshot.routable() {

@@ -11,6 +11,7 @@ mod count_tokens;
 pub mod error;
 pub mod error_rules;
 pub mod forward;
+pub(crate) mod hedge;
 pub mod http;
 pub mod key_pool;
 mod observe;

@@ -54,3 +54,10 @@ pub fn succeeded(state: &AppState, candidate: &Candidate, attempt_started: Insta
     let elapsed = attempt_started.elapsed().as_millis() as i64;
     state.record_success(candidate.entry.id, elapsed);
 }
+
+/// Records the attempt's time to first content (a single answer's is the whole answer), for
+/// the `fastest` order and hedging's p90.
+pub fn first_content(state: &AppState, candidate: &Candidate, attempt_started: Instant) {
+    let elapsed = attempt_started.elapsed().as_millis() as u64;
+    state.speeds().record(candidate.entry.id, elapsed);
+}

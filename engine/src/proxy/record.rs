@@ -12,6 +12,9 @@ use crate::clock::now_ms;
 use crate::logs::AttemptRecord;
 use crate::store::RequestLogRow;
 
+/// The attempt-list code of a racing attempt cancelled because the other answered first.
+pub const HEDGE_CANCELLED: &str = "hedge_cancelled";
+
 /// Queues the log row of a finished request. Every outcome (answered, refused, failed, cut,
 /// abandoned by the client) ends here exactly once.
 pub fn record_request(state: &AppState, row: RequestLogRow) {
@@ -27,6 +30,10 @@ pub struct LogRow<'a> {
     pub failed: Vec<AttemptRecord>,
     /// When the current attempt started, Unix milliseconds.
     pub attempt_started_ms: i64,
+    /// Attempts running side by side (a hedge), as a row written now would list them: the one
+    /// not answering is cancelled (`hedge_cancelled`) unless it already failed. Empty, and
+    /// never allocated, when hedging is off.
+    pub racing: std::sync::Mutex<Vec<AttemptRecord>>,
 }
 
 impl<'a> LogRow<'a> {
@@ -36,7 +43,44 @@ impl<'a> LogRow<'a> {
             started: Instant::now(),
             failed: Vec::new(),
             attempt_started_ms: now_ms(),
+            racing: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    fn racing(&self) -> std::sync::MutexGuard<'_, Vec<AttemptRecord>> {
+        // Plain pushes and field updates only; a poisoned list is still a valid list.
+        self.racing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes that `candidate` runs side by side with the others noted since `race_ends`.
+    pub fn race_joined(&self, candidate: &Candidate, at_ms: i64) {
+        let mut record = self.attempt(candidate, None, Some(HEDGE_CANCELLED));
+        record.at_ms = at_ms;
+        self.racing().push(record);
+    }
+
+    /// Notes that a racing attempt failed (a row written now lists its failure).
+    pub fn race_failed(&self, candidate: &Candidate, failure: &AttemptFailure) {
+        let now = now_ms();
+        for record in self.racing().iter_mut() {
+            if record.entry_id == candidate.entry.id
+                && record.error_kind.as_deref() == Some(HEDGE_CANCELLED)
+            {
+                record.elapsed_ms = now - record.at_ms;
+                record.status = failure.status();
+                record.error_kind = Some(failure.kind().to_owned());
+            }
+        }
+    }
+
+    /// The race is over: its failures move to the failed list, in the order they started.
+    pub fn race_ends(&mut self) {
+        let racing = std::mem::take(&mut *self.racing());
+        self.failed.extend(
+            racing
+                .into_iter()
+                .filter(|r| r.error_kind.as_deref() != Some(HEDGE_CANCELLED)),
+        );
     }
 
     /// Marks the start of the next attempt (its time in the attempt list).
@@ -97,11 +141,31 @@ impl<'a> LogRow<'a> {
         }
     }
 
-    /// The failed attempts, then the one that answered (when one did).
+    /// The failed attempts, any racing ones (cancelled unless they failed), then the one that
+    /// answered (when one did).
     fn attempt_log(&self, answered: Option<&Candidate>, status: u16) -> Vec<AttemptRecord> {
         let mut log = self.failed.clone();
+        let racing = self.racing();
+        let now = now_ms();
+        let mut answered_at = None;
+        for record in racing.iter() {
+            if answered.is_some_and(|c| c.entry.id == record.entry_id) {
+                answered_at = Some(record.at_ms);
+                continue;
+            }
+            let mut record = record.clone();
+            if record.error_kind.as_deref() == Some(HEDGE_CANCELLED) {
+                record.elapsed_ms = now - record.at_ms;
+            }
+            log.push(record);
+        }
         if let Some(candidate) = answered {
-            log.push(self.attempt(candidate, Some(status), None));
+            let mut record = self.attempt(candidate, Some(status), None);
+            if let Some(at_ms) = answered_at {
+                record.at_ms = at_ms;
+                record.elapsed_ms = now - at_ms;
+            }
+            log.push(record);
         }
         log
     }

@@ -136,6 +136,7 @@ pub async fn start(
         Err(failure) => return Outcome::Failed(failure),
     };
     finish.row.first_token_ms = Some(finish.request_started.elapsed().as_millis() as i64);
+    observe::first_content(context.state, candidate, context.started);
     let relay = Relay {
         state: context.state.clone(),
         settings: context.settings.clone(),

@@ -1,6 +1,7 @@
 //! Candidate selection, exactly as the product defines routing: `auto` or empty -> the `auto`
-//! group; a group name -> that group; a model name -> exact matches, then fuzzy ones; nothing ->
-//! the `auto` group. Only routable entries count; cooling ones are then set aside.
+//! group; a group name -> that group; a model name -> exact matches, then entries carrying it
+//! as an alias, then fuzzy ones; nothing -> the `auto` group. A group's entries come in its
+//! order mode (`ordering`). Only routable entries count; cooling ones are then set aside.
 //! Selection runs before every request, so it reads a `RouteIndex` built once per snapshot:
 //! lookups by name touch only the matches, and a candidate shares its entry and channel.
 //! The proxy walks a route lazily (`candidates`): the next candidate is looked at only after
@@ -10,6 +11,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use types::routing::{GroupRouting, Hedging, OrderMode};
+
+use crate::ordering::{self, Speeds};
 use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
 use crate::upstream::Endpoint;
 
@@ -20,6 +24,8 @@ use super::cooldowns::Cooldowns;
 pub enum RouteKind {
     Group(String),
     Exact,
+    /// Entries carrying the name as an alias.
+    Alias,
     Fuzzy,
     /// Nothing matched the name, so the `auto` group serves it.
     AutoFallback,
@@ -52,16 +58,27 @@ pub struct RouteIndex {
     /// The same entries' model names in Unicode lowercase, for fuzzy matching.
     lowercase_models: Vec<String>,
     by_model: HashMap<String, Vec<usize>>,
+    by_alias: HashMap<String, Vec<usize>>,
+    /// Each group's entries, in its order mode when that is fixed by the snapshot (`newest`).
     by_group: HashMap<String, Vec<usize>>,
+    /// Groups with routing options.
+    routing: Vec<GroupRouting>,
     /// Every group any entry names, routable or not: a name is a group even when all its
     /// entries are off (the client then gets an empty route, not a model match).
     groups: HashSet<String>,
 }
 
 impl RouteIndex {
-    /// `entries` in priority order.
-    pub fn build(entries: &[Entry], channels: &HashMap<ChannelId, Channel>) -> Self {
-        let mut index = Self::default();
+    /// `entries` in priority order; `groups` the groups' routing options.
+    pub fn build(
+        entries: &[Entry],
+        channels: &HashMap<ChannelId, Channel>,
+        groups: &[GroupRouting],
+    ) -> Self {
+        let mut index = Self {
+            routing: groups.to_vec(),
+            ..Self::default()
+        };
         let shared: HashMap<ChannelId, Arc<Channel>> = channels
             .iter()
             .map(|(id, channel)| (*id, Arc::new(channel.clone())))
@@ -79,13 +96,61 @@ impl RouteIndex {
             index.by_model.entry(model).or_default().push(at);
             let group = entry.group.to_ascii_lowercase();
             index.by_group.entry(group).or_default().push(at);
+            for alias in &entry.aliases {
+                let list = index
+                    .by_alias
+                    .entry(alias.to_ascii_lowercase())
+                    .or_default();
+                list.push(at);
+            }
             index.lowercase_models.push(entry.model.to_lowercase());
             index.routable.push(Candidate {
                 entry: Arc::new(entry.clone()),
                 channel: Arc::clone(channel),
             });
         }
+        // The catalog does not change while a snapshot lives: `newest` is sorted once here.
+        for (group, positions) in &mut index.by_group {
+            let routing = index
+                .routing
+                .iter()
+                .find(|g| g.group.eq_ignore_ascii_case(group));
+            if routing.map(|g| g.order) == Some(OrderMode::Newest) {
+                let routable = &index.routable;
+                ordering::sort_newest(positions, |at| &routable[*at].entry.model);
+            }
+        }
         index
+    }
+
+    /// The group's routing options (defaults for a group without stored ones).
+    pub fn group_routing(&self, group: &str) -> (OrderMode, Hedging) {
+        self.stored_routing(group)
+            .map(|g| (g.order, g.hedging))
+            .unwrap_or_default()
+    }
+
+    fn stored_routing(&self, group: &str) -> Option<&GroupRouting> {
+        // A handful of groups at most: a scan without the lowercase copy a map lookup needs
+        // keeps the request path free of allocations.
+        self.routing
+            .iter()
+            .find(|g| g.group.eq_ignore_ascii_case(group))
+    }
+
+    /// The routable entries of `group` in its effective order (cooling ones included, in
+    /// place): what the tray, `/v1/models` and the UI show.
+    pub fn group_order(&self, group: &str, speeds: &Speeds) -> Vec<&Candidate> {
+        let mut list = self.at(self.by_group.get(&group.to_ascii_lowercase()));
+        if self.group_routing(group).0 == OrderMode::Fastest {
+            speeds.sort_fastest(&mut list, |c| c.entry.id);
+        }
+        list
+    }
+
+    /// Every routable entry in priority order.
+    pub fn routable(&self) -> &[Candidate] {
+        &self.routable
     }
 
     fn at(&self, positions: Option<&Vec<usize>>) -> Vec<&Candidate> {
@@ -96,8 +161,14 @@ impl RouteIndex {
 }
 
 /// Picks the candidates for `model` at `now_ms`.
-pub fn select(index: &RouteIndex, cooldowns: &Cooldowns, model: &str, now_ms: i64) -> Route {
-    let (kind, matched) = matches(index, model.trim());
+pub fn select(
+    index: &RouteIndex,
+    cooldowns: &Cooldowns,
+    speeds: &Speeds,
+    model: &str,
+    now_ms: i64,
+) -> Route {
+    let (kind, matched) = matches(index, speeds, model.trim());
     let (candidates, mut cooling) = cooldowns.partition(matched, |c| c.entry.id, now_ms);
     // Stable: equal cooldowns keep their priority order.
     cooling.sort_by_key(|(until, _)| *until);
@@ -108,8 +179,12 @@ pub fn select(index: &RouteIndex, cooldowns: &Cooldowns, model: &str, now_ms: i6
     }
 }
 
-fn matches<'a>(index: &'a RouteIndex, model: &str) -> (RouteKind, Vec<&'a Candidate>) {
-    let in_group = |group: &str| index.at(index.by_group.get(&group.to_ascii_lowercase()));
+fn matches<'a>(
+    index: &'a RouteIndex,
+    speeds: &Speeds,
+    model: &str,
+) -> (RouteKind, Vec<&'a Candidate>) {
+    let in_group = |group: &str| index.group_order(group, speeds);
     if model.is_empty() || model.eq_ignore_ascii_case(AUTO_GROUP) {
         return (RouteKind::Group(AUTO_GROUP.into()), in_group(AUTO_GROUP));
     }
@@ -120,6 +195,10 @@ fn matches<'a>(index: &'a RouteIndex, model: &str) -> (RouteKind, Vec<&'a Candid
     let exact = index.at(index.by_model.get(&key));
     if !exact.is_empty() {
         return (RouteKind::Exact, exact);
+    }
+    let aliased = index.at(index.by_alias.get(&key));
+    if !aliased.is_empty() {
+        return (RouteKind::Alias, aliased);
     }
     let needle = model.to_lowercase();
     let fuzzy: Vec<_> = index
@@ -145,18 +224,31 @@ pub struct Candidates<'a> {
     yielded_ready: bool,
     cooling: Vec<(i64, &'a Candidate)>,
     last_resort: Option<std::vec::IntoIter<(i64, &'a Candidate)>>,
+    /// The routed group's hedging (off for model-name routes), with the group's name.
+    pub hedging: Option<(&'a str, Hedging)>,
 }
 
 /// The route for `model` on `endpoint` at `now_ms`, walked lazily.
 pub fn candidates<'a>(
     index: &'a RouteIndex,
     cooldowns: &'a Cooldowns,
+    speeds: &Speeds,
     model: &str,
     endpoint: Endpoint,
     now_ms: i64,
 ) -> Candidates<'a> {
-    let (_, matched) = matches(index, model.trim());
+    let (kind, matched) = matches(index, speeds, model.trim());
+    let group = match &kind {
+        RouteKind::Group(group) => Some(group.as_str()),
+        RouteKind::AutoFallback => Some(AUTO_GROUP),
+        RouteKind::Exact | RouteKind::Alias | RouteKind::Fuzzy => None,
+    };
+    let hedging = group
+        .and_then(|g| index.stored_routing(g))
+        .filter(|g| g.hedging.is_on())
+        .map(|g| (g.group.as_str(), g.hedging));
     Candidates {
+        hedging,
         matched: matched.into_iter(),
         cooldowns,
         now_ms,

@@ -17,6 +17,8 @@ pub struct Snapshot {
     /// Every entry, in priority order.
     pub entries: Vec<Entry>,
     pub access_keys: Vec<AccessKey>,
+    /// Groups with routing options (order mode, hedging).
+    pub groups: Vec<types::routing::GroupRouting>,
     /// The state's long-lived client (see `http_client`), so reloads keep its pool.
     pub client: reqwest::Client,
     /// The client of each channel with an outbound proxy (long-lived as well).
@@ -48,7 +50,7 @@ impl Snapshot {
                 Some((c.id, clients.for_proxy(&config.settings, proxy, &proxies)))
             })
             .collect();
-        let route_index = RouteIndex::build(&entries, &channels);
+        let route_index = RouteIndex::build(&entries, &channels, &config.groups);
         Ok(Self {
             version,
             settings: config.settings,
@@ -60,6 +62,7 @@ impl Snapshot {
                 .into_iter()
                 .filter(|k| k.enabled)
                 .collect(),
+            groups: config.groups,
             client,
             proxied,
             route_index,
@@ -89,7 +92,8 @@ impl Snapshot {
         }
         Self {
             version: self.version + 1,
-            route_index: RouteIndex::build(&entries, &self.channels),
+            route_index: RouteIndex::build(&entries, &self.channels, &self.groups),
+            groups: self.groups.clone(),
             settings: self.settings.clone(),
             channels: self.channels.clone(),
             entries,

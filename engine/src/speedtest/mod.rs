@@ -5,7 +5,7 @@
 //! never disables an entry, except by the proxy's own rule (the `auto_disable_codes`
 //! setting), and a successful one never enables one.
 
-mod request;
+pub(crate) mod request;
 
 pub use request::MAX_OUTPUT_TOKENS;
 
@@ -206,6 +206,9 @@ impl AppState {
         match outcome {
             Ok(timings) => {
                 result.ttfb_ms = Some(timings.ttfb.as_millis() as u64);
+                // A test is traffic too: the `fastest` order learns from it.
+                self.speeds()
+                    .record(entry.id, timings.ttfb.as_millis() as u64);
                 result.total_ms = Some(timings.total.as_millis() as u64);
             }
             Err(failure) => {

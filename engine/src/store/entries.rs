@@ -26,6 +26,12 @@ pub struct Entry {
     /// Unix milliseconds until which the entry is skipped; 0 = not cooling.
     pub cooldown_until_ms: i64,
     pub last_response_ms: Option<i64>,
+    /// Other names the entry answers to (routing's alias tier, after exact model names).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// When a recovery probe of this entry last succeeded, Unix milliseconds.
+    #[serde(default)]
+    pub last_probe_ok_ms: Option<i64>,
 }
 
 /// What creating an entry (or adding a model by hand) needs; it goes to the end of the order.
@@ -36,6 +42,9 @@ pub struct NewEntry {
     pub display_name: String,
     pub group: String,
     pub enabled: bool,
+    /// Other names the entry answers to.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl NewEntry {
@@ -47,6 +56,7 @@ impl NewEntry {
             display_name: String::new(),
             group: AUTO_GROUP.into(),
             enabled: true,
+            aliases: Vec::new(),
         }
     }
 }
@@ -68,6 +78,27 @@ fn check_model(model: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Aliases as stored: trimmed, non-empty, each once (case-insensitively), never the model's
+/// own name (that is the exact tier already).
+pub(super) fn clean_aliases(model: &str, aliases: &[String]) -> Vec<String> {
+    let mut clean: Vec<String> = Vec::new();
+    for alias in aliases.iter().map(|a| a.trim()) {
+        if alias.is_empty()
+            || alias.eq_ignore_ascii_case(model.trim())
+            || clean.iter().any(|c| c.eq_ignore_ascii_case(alias))
+        {
+            continue;
+        }
+        clean.push(alias.to_owned());
+    }
+    clean
+}
+
+fn aliases_json(aliases: &[String]) -> String {
+    // A list of strings always serialises.
+    serde_json::to_string(aliases).unwrap_or_else(|_| "[]".into())
+}
+
 fn clean_group(group: &str) -> Result<String, StoreError> {
     let group = group.trim();
     if group.is_empty() {
@@ -87,15 +118,16 @@ pub(super) fn insert_entry(
     check_model(&new.model)?;
     let group = clean_group(&new.group)?;
     conn.execute(
-        "INSERT INTO entries (channel_id, model, display_name, group_name, priority, enabled) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO entries (channel_id, model, display_name, group_name, priority, enabled, \
+         aliases) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             new.channel_id,
             new.model.trim(),
             new.display_name.trim(),
             group,
             priority,
-            new.enabled
+            new.enabled,
+            aliases_json(&clean_aliases(&new.model, &new.aliases)),
         ],
     )
     .map_err(|error| match error {
@@ -115,7 +147,8 @@ pub(super) fn insert_entry(
 pub(super) fn load_entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, channel_id, model, display_name, group_name, priority, enabled, \
-         disabled_reason, cooldown_until, last_response_ms FROM entries ORDER BY priority, id",
+         disabled_reason, cooldown_until, last_response_ms, aliases, last_probe_ok_ms \
+         FROM entries ORDER BY priority, id",
     )?;
     let rows = stmt.query_map([], |row| {
         Ok(Entry {
@@ -129,6 +162,9 @@ pub(super) fn load_entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> 
             disabled_reason: row.get(7)?,
             cooldown_until_ms: row.get(8)?,
             last_response_ms: row.get(9)?,
+            // A damaged list reads as no aliases rather than failing every load.
+            aliases: serde_json::from_str(&row.get::<_, String>(10)?).unwrap_or_default(),
+            last_probe_ok_ms: Some(row.get::<_, i64>(11)?).filter(|ms| *ms > 0),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -207,6 +243,37 @@ impl Store {
             )?)
         })?;
         changed(n, id)
+    }
+
+    /// Replaces the entry's aliases (cleaned: trimmed, each once, never its own model name).
+    pub fn set_entry_aliases(&self, id: EntryId, aliases: &[String]) -> Result<(), StoreError> {
+        let n = self.write(|tx| {
+            let model: String = tx
+                .query_row("SELECT model FROM entries WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "entry", id })?;
+            let json = aliases_json(&clean_aliases(&model, aliases));
+            Ok(tx.execute(
+                "UPDATE entries SET aliases = ?1 WHERE id = ?2",
+                params![json, id],
+            )?)
+        })?;
+        changed(n, id)
+    }
+
+    /// Notes that recovery probes of `ids` succeeded at `at_ms` (never touches `enabled`).
+    pub fn mark_probe_succeeded(&self, ids: &[EntryId], at_ms: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for id in ids {
+                tx.execute(
+                    "UPDATE entries SET last_probe_ok_ms = ?1 WHERE id = ?2",
+                    params![at_ms, id],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// Enabling is the user's act, so it also forgets the reason the system had disabled it.

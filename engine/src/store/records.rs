@@ -7,6 +7,7 @@ use types::logs::{AttemptRecord, RequestRecord};
 
 use super::channels::{insert_channel, load_channels};
 use super::entries::{insert_entry, load_entries};
+use super::group_routing::{load_group_routing, save_group_routing};
 use super::settings::{insert_access_key, load_access_keys, load_settings, save_settings};
 use super::{
     AccessKey, Channel, Entry, EntryId, NewChannel, NewEntry, Settings, Store, StoreError,
@@ -89,6 +90,8 @@ pub struct FullConfig {
     pub settings: Settings,
     pub access_keys: Vec<AccessKey>,
     pub channels: Vec<(Channel, Vec<Entry>)>,
+    /// Groups with routing options (order mode, hedging).
+    pub groups: Vec<types::routing::GroupRouting>,
 }
 
 /// A configuration to write: channels with their entries and each entry's priority.
@@ -100,6 +103,7 @@ pub struct ConfigToWrite {
     /// What a `NewChannel` does not carry, by the channel's index in `channels` (missing:
     /// direct, every key on).
     pub channel_extras: Vec<ChannelExtras>,
+    pub groups: Vec<types::routing::GroupRouting>,
 }
 
 /// A channel's outbound proxy and the keys of its pool that are switched off.
@@ -203,6 +207,7 @@ impl Store {
         let tx = conn.transaction()?;
         let settings = load_settings(&tx)?;
         let access_keys = load_access_keys(&tx)?;
+        let groups = load_group_routing(&tx)?;
         let entries = load_entries(&tx)?;
         let channels = load_channels(&tx)?
             .into_iter()
@@ -220,13 +225,17 @@ impl Store {
             settings,
             access_keys,
             channels,
+            groups,
         })
     }
 
     /// Replaces the whole configuration in one transaction: on any error nothing changes.
     pub fn replace_config(&self, config: &ConfigToWrite) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings;")?;
+            tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings; DELETE FROM group_routing;")?;
+            for group in &config.groups {
+                save_group_routing(tx, group)?;
+            }
             save_settings(tx, &config.settings)?;
             for (name, key) in &config.access_keys {
                 insert_access_key(tx, name, key)?;

@@ -48,6 +48,13 @@ pub struct Settings {
     /// (see `proxy::error_rules`). Old files get the defaults.
     #[serde(default = "types::routing::default_error_rules")]
     pub error_rules: Vec<ErrorRule>,
+    /// Probe cooling entries in the background; one success ends the cooldown early.
+    pub recovery_probes: bool,
+    /// At most one recovery probe per channel this often, in seconds.
+    pub probe_interval_secs: u64,
+    /// Probe with a one-token request per entry (costs tokens) instead of the channel's free
+    /// `GET /models`.
+    pub probe_spend_tokens: bool,
 }
 
 /// The languages the UI (and the desktop tray) speaks.
@@ -79,6 +86,9 @@ impl Default for Settings {
             start_at_login: false,
             start_minimized: false,
             error_rules: types::routing::default_error_rules(),
+            recovery_probes: true,
+            probe_interval_secs: 60,
+            probe_spend_tokens: false,
         }
     }
 }
@@ -257,6 +267,12 @@ impl Settings {
             if ms == 0 {
                 problems.push((field, "must be greater than 0".into()));
             }
+        }
+        if self.probe_interval_secs < 5 {
+            problems.push((
+                "probe_interval_secs",
+                "must be at least 5 seconds (probes are rate-limited per channel)".into(),
+            ));
         }
         if self.session_ttl_secs == 0 {
             problems.push(("session_ttl_secs", "must be greater than 0".into()));

@@ -5,6 +5,7 @@
 
 mod chart;
 mod concurrent;
+mod hedging;
 mod load;
 mod measure;
 mod overhead;
@@ -42,6 +43,10 @@ pub struct Options {
     /// Only the overhead comparison with nginx as a reverse proxy (`--overhead`), spliced into
     /// the existing report.
     pub overhead_only: bool,
+    /// Only hedging against a stalling first candidate (`--hedging`), spliced likewise.
+    pub hedging_only: bool,
+    /// Streamed requests per configuration in the hedging comparison.
+    pub hedging_requests: usize,
 }
 
 impl Options {
@@ -65,6 +70,8 @@ impl Options {
                 markdown: root.join("target/bench/smoke/BENCHMARKS.md"),
                 chart: root.join("target/bench/smoke/bench-latency.svg"),
                 overhead_only: false,
+                hedging_only: false,
+                hedging_requests: 2,
             }
         } else {
             Self {
@@ -83,6 +90,8 @@ impl Options {
                 markdown: root.join("BENCHMARKS.md"),
                 chart: root.join("docs/bench-latency.svg"),
                 overhead_only: false,
+                hedging_only: false,
+                hedging_requests: 20,
             }
         };
         let mut rest = args.iter().filter(|a| *a != "--smoke");
@@ -96,6 +105,7 @@ impl Options {
                 }
                 "--no-litellm" => options.litellm = false,
                 "--overhead" => options.overhead_only = true,
+                "--hedging" => options.hedging_only = true,
                 other => bail!("unknown bench option `{other}`; see `cargo xtask help`"),
             }
         }
@@ -113,14 +123,26 @@ pub struct Results {
     pub expected_fail_hits: usize,
     /// The overhead section (against nginx as a reverse proxy), in Markdown.
     pub overhead: String,
+    /// Hedging against a stalling first candidate, in Markdown.
+    pub hedging: String,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
-    let venv = setup::tools(options.litellm && !options.overhead_only)?;
+    let only_one_part = options.overhead_only || options.hedging_only;
+    let venv = setup::tools(options.litellm && !only_one_part)?;
     let binary = setup::release_binary()?;
     let work = root_dir().join("target/bench");
     std::fs::create_dir_all(&work)?;
+    if options.hedging_only {
+        let section = hedging::run(&binary, &work, options.hedging_requests)?;
+        report::splice_hedging(&options.markdown, &section)?;
+        say(&format!(
+            "wrote the hedging section of {}",
+            options.markdown.display()
+        ));
+        return Ok(());
+    }
     let nginx = Nginx::start(&work)?;
     if options.overhead_only {
         let section = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
@@ -187,12 +209,14 @@ pub fn run(args: &[String]) -> Result<()> {
     let fail_hits = nginx.fail_hits();
     drop(targets);
     let overhead = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
+    let hedging = hedging::run(&binary, &work, options.hedging_requests)?;
     let results = Results {
         options,
         targets: figures,
         fail_hits,
         expected_fail_hits: 2 * COOLING,
         overhead,
+        hedging,
     };
     report::write(&results)?;
     chart::draw(&results)?;

@@ -31,6 +31,11 @@ impl StreamRun {
 
 /// Sends one streaming request to `target` and times every content chunk.
 pub fn measure(target: &Target, expected_chunks: usize) -> Result<StreamRun> {
+    measure_body(target, &stream_body(), expected_chunks)
+}
+
+/// Sends `body` as a streaming request to `target` and times every content chunk.
+pub fn measure_body(target: &Target, body: &str, expected_chunks: usize) -> Result<StreamRun> {
     let mut socket = TcpStream::connect(target.stream)?;
     socket.set_nodelay(true)?;
     socket.set_read_timeout(Some(Duration::from_secs(60)))?;
@@ -39,7 +44,7 @@ pub fn measure(target: &Target, expected_chunks: usize) -> Result<StreamRun> {
         "POST",
         "/v1/chat/completions",
         &target.bearer,
-        &stream_body(),
+        body,
     );
     let started = Instant::now();
     socket.write_all(head.as_bytes())?;

@@ -186,7 +186,7 @@ impl StreamUpstream {
 
 /// A role-only preamble, `chunks` content chunks (the first at once, then one per interval),
 /// a finish chunk and `[DONE]`: the shape of a real OpenAI stream.
-fn stream_answer(shape: StreamShape) -> Response {
+pub(super) fn stream_answer(shape: StreamShape) -> Response {
     let events = futures::stream::unfold(0usize, move |i| async move {
         if i > shape.chunks + 1 {
             return None;

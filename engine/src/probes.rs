@@ -1,0 +1,202 @@
+//! Recovery probes: a cooling entry is probed in the background instead of waiting out its
+//! cooldown. By default a probe is the channel's free `GET /models` (one per channel covers
+//! all its entries); with `probe_spend_tokens` it is a one-token request per entry. Half-open:
+//! one success ends the cooldown early (and is logged). Probes are rate-limited per channel.
+//! An entry the system disabled is probed too, but a probe never enables it (user controls are
+//! sacred): it only records "the last probe succeeded" for the UI.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::AppState;
+use crate::clock::now_ms;
+use crate::events::Event;
+use crate::store::{Channel, ChannelId, CooldownWrite, Entry, EntryId};
+use crate::upstream::{Endpoint, Target};
+
+/// How long one probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the probes remember: when each channel was last probed (the rate limit) and when each
+/// entry's probe last succeeded.
+#[derive(Default)]
+pub struct Probes {
+    channel_probed_ms: Mutex<HashMap<ChannelId, i64>>,
+    entry_ok_ms: Mutex<HashMap<EntryId, i64>>,
+}
+
+impl Probes {
+    /// When a probe of `entry` last succeeded in this process.
+    pub fn last_success(&self, entry: EntryId) -> Option<i64> {
+        let map = self.entry_ok_ms.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&entry).copied()
+    }
+
+    /// Takes the channel's probe slot when its interval has passed.
+    fn may_probe(&self, channel: ChannelId, interval_ms: i64, now: i64) -> bool {
+        let mut map = self
+            .channel_probed_ms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match map.get(&channel) {
+            Some(last) if now - last < interval_ms => false,
+            _ => {
+                map.insert(channel, now);
+                true
+            }
+        }
+    }
+}
+
+/// What one probing pass did, for logs and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProbeReport {
+    /// Channels probed (the others were skipped by the rate limit or had nothing to probe).
+    pub probed_channels: Vec<ChannelId>,
+    /// Entries whose cooldown a successful probe ended.
+    pub recovered: Vec<EntryId>,
+    /// Entries whose probe succeeded (recovered ones and system-disabled ones).
+    pub succeeded: Vec<EntryId>,
+}
+
+/// The entries worth probing, by channel: cooling ones and ones the system switched off.
+fn targets(state: &AppState, now: i64) -> Vec<(Arc<Channel>, Vec<Entry>)> {
+    let snapshot = state.snapshot();
+    let mut by_channel: Vec<(Arc<Channel>, Vec<Entry>)> = Vec::new();
+    for entry in &snapshot.entries {
+        let cooling = entry.enabled && state.cooldowns().cooling_until(entry.id, now).is_some();
+        let system_disabled = !entry.enabled && !entry.disabled_reason.is_empty();
+        let Some(channel) = snapshot.channels.get(&entry.channel_id) else {
+            continue;
+        };
+        if !(cooling || system_disabled) || !channel.enabled {
+            continue;
+        }
+        match by_channel.iter_mut().find(|(c, _)| c.id == channel.id) {
+            Some((_, entries)) => entries.push(entry.clone()),
+            None => by_channel.push((Arc::new(channel.clone()), vec![entry.clone()])),
+        }
+    }
+    by_channel
+}
+
+/// The free probe: the channel's model list answers 2xx.
+async fn list_models(client: &reqwest::Client, channel: &Channel) -> bool {
+    let target = Target {
+        base_url: &channel.base_url,
+        model: "",
+        api_version: &channel.api_version,
+    };
+    let url = channel.api_type.url(target, Endpoint::Models);
+    let headers = channel
+        .api_type
+        .headers(&channel.api_key, &http::HeaderMap::new());
+    let sent = client
+        .get(url)
+        .headers(headers)
+        .timeout(PROBE_TIMEOUT)
+        .send();
+    matches!(sent.await, Ok(response) if response.status().is_success())
+}
+
+/// The paid probe: a one-token request to the entry's model answers 2xx with content.
+async fn one_token(client: &reqwest::Client, channel: &Channel, model: &str) -> bool {
+    let mut request = crate::speedtest::request::build(channel, model);
+    for field in ["max_tokens", "max_completion_tokens"] {
+        if let Some(limit) = request.body.get_mut(field) {
+            *limit = 1.into();
+        }
+    }
+    let headers = channel
+        .api_type
+        .headers(&channel.api_key, &http::HeaderMap::new());
+    let sent = client
+        .post(&request.url)
+        .headers(headers)
+        .json(&request.body)
+        .timeout(PROBE_TIMEOUT)
+        .send()
+        .await;
+    let Ok(response) = sent else { return false };
+    response.status().is_success() && response.bytes().await.is_ok_and(|b| !b.is_empty())
+}
+
+impl AppState {
+    /// When recovery probes are on, probes what is due now: each channel with a cooling or
+    /// system-disabled entry, at most once per `probe_interval_secs`.
+    pub async fn run_recovery_probes(&self) -> ProbeReport {
+        let snapshot = self.snapshot();
+        let settings = &snapshot.settings;
+        let mut report = ProbeReport::default();
+        if !settings.recovery_probes {
+            return report;
+        }
+        let now = now_ms();
+        let interval_ms = (settings.probe_interval_secs as i64).saturating_mul(1000);
+        for (channel, entries) in targets(self, now) {
+            if !self.probes().may_probe(channel.id, interval_ms, now) {
+                continue;
+            }
+            report.probed_channels.push(channel.id);
+            let client = &snapshot.client;
+            let channel_ok = !settings.probe_spend_tokens && list_models(client, &channel).await;
+            for entry in &entries {
+                let ok = channel_ok
+                    || (settings.probe_spend_tokens
+                        && one_token(client, &channel, &entry.model).await);
+                if ok {
+                    self.probe_succeeded(&channel, entry, &mut report);
+                }
+            }
+        }
+        if !report.succeeded.is_empty() {
+            let stored = self
+                .store()
+                .mark_probe_succeeded(&report.succeeded, now_ms());
+            if let Err(error) = stored {
+                tracing::warn!(%error, "cannot store the recovery probes' results");
+            }
+            let version = self.bump();
+            self.emit(Event::ConfigChanged { version });
+        }
+        report
+    }
+
+    fn probe_succeeded(&self, channel: &Channel, entry: &Entry, report: &mut ProbeReport) {
+        let now = now_ms();
+        {
+            let probes = self.probes();
+            let mut map = probes.entry_ok_ms.lock().unwrap_or_else(|p| p.into_inner());
+            map.insert(entry.id, now);
+        }
+        report.succeeded.push(entry.id);
+        // A disabled entry stays disabled: only the user switches things on.
+        if entry.enabled && self.cooldowns().clear(entry.id) {
+            self.writer().change(CooldownWrite::Cooldown {
+                entry: entry.id,
+                until_ms: 0,
+            });
+            self.emit(Event::EntryRecovered { entry: entry.id });
+            tracing::info!(channel = %channel.name, model = %entry.model, entry = entry.id, "recovery probe succeeded; the cooldown ends early");
+            report.recovered.push(entry.id);
+        }
+    }
+
+    /// Runs `run_recovery_probes` every `every` until the state is dropped.
+    pub fn spawn_recovery_probes(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = self.downgrade();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(state) = AppState::upgrade(&weak) else {
+                    return;
+                };
+                let report = state.run_recovery_probes().await;
+                if !report.probed_channels.is_empty() {
+                    tracing::debug!(?report, "recovery probes");
+                }
+            }
+        })
+    }
+}
