@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::AppState;
 use crate::clock::now_ms;
 use crate::events::Event;
+use crate::proxy::key_pool::KeyPick;
 use crate::store::{Channel, ChannelId, CooldownWrite, Entry, EntryId};
 use crate::upstream::{Endpoint, Target};
 
@@ -82,16 +83,14 @@ fn targets(state: &AppState, now: i64) -> Vec<(Arc<Channel>, Vec<Entry>)> {
 }
 
 /// The free probe: the channel's model list answers 2xx.
-async fn list_models(client: &reqwest::Client, channel: &Channel) -> bool {
+async fn list_models(client: &reqwest::Client, channel: &Channel, key: &str) -> bool {
     let target = Target {
         base_url: &channel.base_url,
         model: "",
         api_version: &channel.api_version,
     };
     let url = channel.api_type.url(target, Endpoint::Models);
-    let headers = channel
-        .api_type
-        .headers(&channel.api_key, &http::HeaderMap::new());
+    let headers = channel.api_type.headers(key, &http::HeaderMap::new());
     let sent = client
         .get(url)
         .headers(headers)
@@ -101,16 +100,14 @@ async fn list_models(client: &reqwest::Client, channel: &Channel) -> bool {
 }
 
 /// The paid probe: a one-token request to the entry's model answers 2xx with content.
-async fn one_token(client: &reqwest::Client, channel: &Channel, model: &str) -> bool {
+async fn one_token(client: &reqwest::Client, channel: &Channel, key: &str, model: &str) -> bool {
     let mut request = crate::speedtest::request::build(channel, model);
     for field in ["max_tokens", "max_completion_tokens"] {
         if let Some(limit) = request.body.get_mut(field) {
             *limit = 1.into();
         }
     }
-    let headers = channel
-        .api_type
-        .headers(&channel.api_key, &http::HeaderMap::new());
+    let headers = channel.api_type.headers(key, &http::HeaderMap::new());
     let sent = client
         .post(&request.url)
         .headers(headers)
@@ -138,13 +135,21 @@ impl AppState {
             if !self.probes().may_probe(channel.id, interval_ms, now) {
                 continue;
             }
+            // A key of the pool that may be used now (the rotation's next one), so a probe
+            // never spends a cooling or switched-off key; none usable means nothing to probe.
+            let key = match self.key_pools().pick(&channel, &[], now) {
+                KeyPick::Key { key, .. } => key.to_owned(),
+                KeyPick::NoneUsable { .. } => continue,
+            };
             report.probed_channels.push(channel.id);
-            let client = &snapshot.client;
-            let channel_ok = !settings.probe_spend_tokens && list_models(client, &channel).await;
+            // The channel's own client: its outbound proxy applies to probes too.
+            let client = snapshot.client_for(channel.id);
+            let channel_ok =
+                !settings.probe_spend_tokens && list_models(client, &channel, &key).await;
             for entry in &entries {
                 let ok = channel_ok
                     || (settings.probe_spend_tokens
-                        && one_token(client, &channel, &entry.model).await);
+                        && one_token(client, &channel, &key, &entry.model).await);
                 if ok {
                     self.probe_succeeded(&channel, entry, &mut report);
                 }
