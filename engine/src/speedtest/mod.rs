@@ -6,6 +6,9 @@
 //! setting), and a successful one never enables one.
 
 mod request;
+mod runs;
+
+pub use runs::DetachedRun;
 
 pub use request::MAX_OUTPUT_TOKENS;
 
@@ -103,6 +106,8 @@ pub struct SpeedTestRun {
     pub done: tokio::task::JoinHandle<Vec<TestResult>>,
     /// How many entries will be tested.
     pub total: usize,
+    /// The entries that will be tested, channel by channel, each channel in priority order.
+    pub entries: Vec<EntryId>,
 }
 
 impl AppState {
@@ -110,13 +115,17 @@ impl AppState {
     pub fn start_speed_test(&self, scope: Scope, options: SpeedTestOptions) -> SpeedTestRun {
         let (tx, progress) = mpsc::unbounded_channel();
         let plan = plan(self, scope);
-        let total = plan.iter().map(|(_, entries)| entries.len()).sum();
+        let entries: Vec<EntryId> = plan
+            .iter()
+            .flat_map(|(_, entries)| entries.iter().map(|e| e.id))
+            .collect();
         let state = self.clone();
         let done = tokio::spawn(async move { state.run_plan(plan, &options, &tx).await });
         SpeedTestRun {
             progress,
             done,
-            total,
+            total: entries.len(),
+            entries,
         }
     }
 
