@@ -20,8 +20,9 @@ use crate::shell::time::use_clock;
 pub struct Reorder {
     /// The entry being dragged.
     pub dragging: RwSignal<Option<i64>>,
-    /// The handle to focus after the list reloads (the entry just moved by keyboard).
-    pub focus_after: RwSignal<Option<i64>>,
+    /// The handle to focus after the list reloads (the entry just moved by keyboard) and
+    /// when it moved (browser ms): only a row mounted soon after the move takes the focus.
+    pub focus_after: RwSignal<Option<(i64, f64)>>,
     /// Moves `entry` to place `to` within its group.
     pub move_to: Callback<(i64, usize)>,
 }
@@ -42,12 +43,14 @@ pub fn EntryLine(
     let model = entry.model.clone();
     let model_for_switch = entry.model.clone();
     let handle = NodeRef::<Button>::new();
+    // Runs once the row is mounted (nothing tracked but the handle): the list is re-rendered
+    // after each move, so the moved row's new handle takes the focus back.
     Effect::new(move || {
-        if reorder.focus_after.get() == Some(id)
-            && let Some(button) = handle.get()
-        {
+        let recent = reorder.focus_after.with_untracked(|f| {
+            f.is_some_and(|(moved, at)| moved == id && js_sys::Date::now() - at < 5000.0)
+        });
+        if recent && let Some(button) = handle.get() {
             let _ = button.focus();
-            reorder.focus_after.set(None);
         }
     });
     let group = RwSignal::new(entry.group.clone());
@@ -83,14 +86,14 @@ pub fn EntryLine(
         };
         ev.prevent_default();
         if to != index {
-            reorder.focus_after.set(Some(id));
+            reorder.focus_after.set(Some((id, js_sys::Date::now())));
             reorder.move_to.run((id, to));
         }
     };
     let switch_id = format!("entry-enabled-{id}");
     let group_id = format!("entry-group-{id}");
     view! {
-        <tr data-entry=id data-model=entry.model.clone() draggable="true"
+        <tr data-entry=id data-model=entry.model.clone() data-channel-name=entry.channel.clone() draggable="true"
             class="bg-white transition-colors dark:bg-slate-900"
             class:opacity-50=move || reorder.dragging.get() == Some(id)
             on:dragstart=move |_| reorder.dragging.set(Some(id))

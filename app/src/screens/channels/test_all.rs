@@ -53,6 +53,8 @@ pub struct TestAll {
     results: RwSignal<HashMap<i64, TestResult>>,
     /// Entries whose result arrived after the click but before the server's answer.
     early: RwSignal<HashSet<i64>>,
+    /// How many were done when the user cancelled the run (`None`: not cancelled).
+    cancelled_at: RwSignal<Option<usize>>,
 }
 
 impl TestAll {
@@ -64,6 +66,7 @@ impl TestAll {
             total: RwSignal::new(0),
             results: RwSignal::new(HashMap::new()),
             early: RwSignal::new(HashSet::new()),
+            cancelled_at: RwSignal::new(None),
         };
         let live = use_live();
         Effect::new(move || {
@@ -114,6 +117,7 @@ pub fn TestAllBar() -> impl IntoView {
     let state = expect_context::<TestAll>();
     let start = Action::new_local(move |_: &()| {
         state.early.set(HashSet::new());
+        state.cancelled_at.set(None);
         async move {
             match start_test_all().await {
                 Ok(started) => {
@@ -134,6 +138,8 @@ pub fn TestAllBar() -> impl IntoView {
     });
     let cancel = move |_| {
         let run = state.run.get_untracked();
+        let done = state.total.get_untracked() - state.pending.with_untracked(HashSet::len);
+        state.cancelled_at.set(Some(done));
         state.pending.set(HashSet::new());
         if let Some(run) = run {
             page.run(async move { cancel_test_all(run).await.map(|_| ()) });
@@ -158,10 +164,10 @@ pub fn TestAllBar() -> impl IntoView {
                     <progress id="test-all-progress" class="h-2 w-40 accent-indigo-600" max=move || state.total.get()
                         value=done aria-label=move || t_string!(i18n, channels.test_progress_label).to_string()></progress>
                     <span class=format!("text-sm tabular-nums {MUTED}") role="status" id="test-all-status">
-                        {move || if state.is_running() {
-                            t_string!(i18n, channels.tested_of, done = done(), total = state.total.get()).to_string()
-                        } else {
-                            t_string!(i18n, channels.tested_all, total = state.total.get()).to_string()
+                        {move || match (state.is_running(), state.cancelled_at.get()) {
+                            (true, _) => t_string!(i18n, channels.tested_of, done = done(), total = state.total.get()).to_string(),
+                            (false, Some(done)) => t_string!(i18n, channels.cancelled_at, done = done, total = state.total.get()).to_string(),
+                            (false, None) => t_string!(i18n, channels.tested_all, total = state.total.get()).to_string(),
                         }}
                     </span>
                 </div>
