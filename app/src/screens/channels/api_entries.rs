@@ -142,7 +142,7 @@ fn GroupTable(group: GroupView) -> impl IntoView {
             .to_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    let (heading_ref, region_ref) = (heading.clone(), heading.clone());
+    let heading_ref = heading.clone();
     let is_auto = group.name.eq_ignore_ascii_case("auto");
     let title = if is_auto {
         "AUTO".to_string()
@@ -156,7 +156,7 @@ fn GroupTable(group: GroupView) -> impl IntoView {
                 <span class=format!("text-sm {MUTED}")>{move || t_string!(i18n, entries.group_count, count = count).to_string()}</span>
                 {is_auto.then(|| view! { <span class=format!("text-xs {MUTED}")>{t!(i18n, entries.auto_hint)}</span> })}
             </header>
-            <div class="overflow-x-auto" tabindex="0" role="region" aria-labelledby=region_ref>
+            <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE>
                     <thead><tr>
                         <th scope="col" class=TH><span class="sr-only">{t!(i18n, entries.col_order)}</span></th>

@@ -68,7 +68,7 @@ fn ChannelTable(rows: Vec<ChannelRow>) -> impl IntoView {
             <h2 id="channel-list-heading" class="border-b border-slate-200 px-5 py-3 text-base font-semibold dark:border-slate-800">
                 {move || t_string!(i18n, channels.list_title, count = count).to_string()}
             </h2>
-            <div class="overflow-x-auto" tabindex="0" role="region" aria-labelledby="channel-list-heading">
+            <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE id="channel-table">
                     <thead><tr>
                         <th scope="col" class=TH>{t!(i18n, channels.col_name)}</th>

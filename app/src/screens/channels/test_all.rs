@@ -222,7 +222,9 @@ pub fn TestCell(
                 .into_any()
             }
             None => view! {
-                <span class=format!("tabular-nums {MUTED}")>{last_response_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "—".into())}</span>
+                <span class="tabular-nums text-emerald-700 dark:text-emerald-400" data-last-response="">
+                    {last_response_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "—".into())}
+                </span>
             }
             .into_any(),
         }
