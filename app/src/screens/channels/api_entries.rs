@@ -289,7 +289,7 @@ mod tests {
                 entry(4, 2, "coding"),
             ],
         };
-        let groups = by_group(&[channel.clone()]);
+        let groups = by_group(std::slice::from_ref(&channel));
         let names: Vec<_> = groups.iter().map(|g| g.name.as_str()).collect();
         assert_eq!(names, ["AUTO", "coding"]);
         let ids: Vec<Vec<i64>> = groups
