@@ -17,7 +17,7 @@ const SHOTS = 'target/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
 const SCREENS = [
-  ['dashboard', '/'], ['logs', '/logs'], ['channels', '/channels'], ['keys', '/keys'],
+  ['dashboard', '/'], ['logs', '/logs'], ['channels', '/channels'], ['entries', '/entries'], ['keys', '/keys'],
   ['settings', '/settings'], ['guide', '/guide'], ['login', '/login'],
 ];
 

@@ -167,3 +167,82 @@ async fn a_401_disables_only_when_the_setting_lists_it() {
     assert!(!result.auto_disabled);
     assert!(proxy.entry_state(id).enabled);
 }
+
+/// Issue 11: "Test all" from the UI runs detached, reports on the live stream and can be
+/// cancelled: the entry still in flight is never tested to the end, stored or changed.
+#[tokio::test]
+async fn a_detached_run_reports_live_and_cancelling_stops_what_is_in_flight() {
+    let proxy = Proxy::start().await;
+    let quick = Upstream::start("quick").await;
+    let stuck = Upstream::start("stuck").await;
+    let cq = proxy.channel("quick", &quick.base_url());
+    let cs = proxy.channel("stuck", &stuck.base_url());
+    let fast = proxy.entry(cq, "gpt-4o", "auto");
+    let hanging = proxy.entry(cs, "slow", "auto");
+    let after = proxy.entry(cs, "gpt-4o-mini", "auto");
+    let off = proxy.entry(cq, "m-off", "auto");
+    proxy.state.set_entry_enabled(off, false).expect("disable");
+    let mut events = proxy.state.events();
+
+    let run = proxy.state.start_detached_speed_test(
+        Scope::All,
+        SpeedTestOptions {
+            timeout: Duration::from_secs(20),
+        },
+    );
+    let mut planned = run.entries.clone();
+    planned.sort_unstable();
+    assert_eq!(
+        planned,
+        [fast, hanging, after],
+        "every enabled entry, no disabled one"
+    );
+
+    // The quick channel's result arrives on the live stream while the other channel hangs.
+    let first = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(engine::events::Event::SpeedTest { result }) = events.recv().await {
+                return result;
+            }
+        }
+    })
+    .await
+    .expect("a live result within 5 s");
+    assert_eq!(first.entry_id, fast);
+    assert!(first.ok, "{first:?}");
+
+    assert!(proxy.state.cancel_speed_test(run.run), "the run was going");
+    assert!(
+        !proxy.state.cancel_speed_test(run.run),
+        "and is gone once cancelled"
+    );
+    // Cancelling announces a refetch, and nothing else is tested afterwards.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Ok(engine::events::Event::ConfigChanged { .. }) => break,
+                Ok(engine::events::Event::SpeedTest { result }) => {
+                    panic!("a result after cancelling: {result:?}")
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the cancelled run announces the change");
+    let stored = proxy.state.store().speed_tests().expect("stored");
+    assert!(stored.contains_key(&fast));
+    assert!(!stored.contains_key(&hanging) && !stored.contains_key(&after));
+    assert_eq!(
+        stuck.hits(),
+        ["slow"],
+        "the entry after the cancelled one was never sent"
+    );
+    for id in [fast, hanging, after] {
+        assert!(proxy.entry_state(id).enabled, "cancelling changes no entry");
+    }
+    assert!(
+        !proxy.entry_state(off).enabled,
+        "Test all never enables an entry"
+    );
+}

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::EntryId;
+use crate::calibration::AttemptReport;
 use crate::logs::RequestRecord;
 use crate::speedtest::TestResult;
 
@@ -28,6 +29,9 @@ pub enum Event {
     SpeedTest { result: TestResult },
     /// The configuration changed (or events were missed): refetch what the screen shows.
     ConfigChanged { version: u64 },
+    /// Channel calibration `run` (an id the page chose) made one more request; the page that
+    /// started it lists the attempt while calibration goes on.
+    CalibrationAttempt { run: String, attempt: AttemptReport },
 }
 
 #[cfg(test)]

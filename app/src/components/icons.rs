@@ -22,6 +22,7 @@ pub enum IconName {
     Chevron,
     Info,
     Alert,
+    Layers,
 }
 
 impl IconName {
@@ -49,6 +50,7 @@ impl IconName {
             Self::Plus => "M12 5v14M5 12h14",
             Self::Chevron => "M9 18l6-6-6-6",
             Self::Info => "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 16v-4M12 8h.01",
+            Self::Layers => "M12 2l10 5-10 5L2 7zM2 12l10 5 10-5M2 17l10 5 10-5",
             Self::Alert => {
                 "M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0zM12 9v4M12 17h.01"
             }

@@ -59,7 +59,10 @@ pub async fn load_series(range: SeriesRange, utc_offset_secs: i32) -> Result<Ser
 
 /// Events that change what the Dashboard shows.
 fn moves_dashboard(event: &Event) -> bool {
-    !matches!(event, Event::SpeedTest { .. })
+    !matches!(
+        event,
+        Event::SpeedTest { .. } | Event::CalibrationAttempt { .. }
+    )
 }
 
 #[component]

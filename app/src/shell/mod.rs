@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=dashboard::DashboardScreen/>
                         <Route path=path!("logs") view=logs::LogsScreen/>
                         <Route path=path!("channels") view=channels::ChannelsScreen/>
+                        <Route path=path!("entries") view=channels::EntriesScreen/>
                         <Route path=path!("keys") view=access_keys::AccessKeysScreen/>
                         <Route path=path!("settings") view=settings::SettingsScreen/>
                         <Route path=path!("guide") view=guide::GuideScreen/>

@@ -5,6 +5,7 @@
 //! tried. Keys are sent in headers only and never appear in the result.
 
 mod candidates;
+mod live;
 mod probe;
 
 use std::collections::HashSet;
@@ -12,8 +13,10 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::sync::mpsc;
 
 pub use crate::upstream::ChannelKind;
+pub use types::calibration::AttemptReport;
 
 use candidates::PastedUrl;
 use probe::{AuthStyle, Prober};
@@ -152,6 +155,16 @@ pub async fn calibrate(
     request: &ProbeRequest,
     options: &ProbeOptions,
 ) -> Result<Calibration, DiscoveryError> {
+    calibrate_observed(request, options, None).await
+}
+
+/// [`calibrate`], sending each attempt to `observer` as soon as it is made (the UI lists them
+/// live while later candidates are still being tried).
+pub async fn calibrate_observed(
+    request: &ProbeRequest,
+    options: &ProbeOptions,
+    observer: Option<mpsc::UnboundedSender<Attempt>>,
+) -> Result<Calibration, DiscoveryError> {
     let pasted =
         PastedUrl::parse(&request.base_url).map_err(|source| DiscoveryError::InvalidBaseUrl {
             given: request.base_url.clone(),
@@ -159,7 +172,10 @@ pub async fn calibrate(
         })?;
     let prober = Prober::new(&request.key, options)?;
     let order = candidates::type_order(request.api_type, &pasted);
-    let mut search = Search::default();
+    let mut search = Search {
+        observer,
+        ..Search::default()
+    };
 
     for &api_type in &order {
         for candidate in
@@ -194,6 +210,8 @@ struct Search {
     rejected: HashSet<AuthStyle>,
     timeouts: usize,
     unreachable: bool,
+    /// Where each attempt goes as it is made, when someone watches live.
+    observer: Option<mpsc::UnboundedSender<Attempt>>,
 }
 
 /// Timeouts after which the host counts as not answering: every further attempt would only
@@ -210,7 +228,7 @@ impl Search {
         if self.rejected.contains(&style) {
             // 401/403 stops the search for this key style: another path will not change the
             // upstream's mind, and hammering it with a bad key can get an account flagged.
-            self.attempts.push(Attempt {
+            self.push(Attempt {
                 api_type,
                 method,
                 url: url.to_string(),
@@ -234,6 +252,14 @@ impl Search {
                 self.unreachable = self.timeouts >= TIMEOUTS_BEFORE_GIVING_UP;
             }
             _ => {}
+        }
+        self.push(attempt);
+    }
+
+    fn push(&mut self, attempt: Attempt) {
+        if let Some(observer) = &self.observer {
+            // A closed receiver only means nobody watches any more; calibration goes on.
+            let _ = observer.send(attempt.clone());
         }
         self.attempts.push(attempt);
     }

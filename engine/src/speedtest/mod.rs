@@ -6,6 +6,9 @@
 //! setting), and a successful one never enables one.
 
 pub(crate) mod request;
+mod runs;
+
+pub use runs::DetachedRun;
 
 pub use request::MAX_OUTPUT_TOKENS;
 
@@ -101,8 +104,10 @@ pub struct SpeedTestRun {
     pub progress: mpsc::UnboundedReceiver<TestResult>,
     /// Every result, in the order of the entries' priority, when the run ends.
     pub done: tokio::task::JoinHandle<Vec<TestResult>>,
-    /// How many entries will be tested.
+    /// How many results the run produces: one per key of each tested entry's pool.
     pub total: usize,
+    /// The entries that will be tested, channel by channel, each channel in priority order.
+    pub entries: Vec<EntryId>,
 }
 
 impl AppState {
@@ -110,16 +115,22 @@ impl AppState {
     pub fn start_speed_test(&self, scope: Scope, options: SpeedTestOptions) -> SpeedTestRun {
         let (tx, progress) = mpsc::unbounded_channel();
         let plan = plan(self, scope);
+        // One result per key of each entry's pool.
         let total = plan
             .iter()
             .map(|(channel, entries)| entries.len() * keys_to_test(channel).len())
             .sum();
+        let entries: Vec<EntryId> = plan
+            .iter()
+            .flat_map(|(_, entries)| entries.iter().map(|e| e.id))
+            .collect();
         let state = self.clone();
         let done = tokio::spawn(async move { state.run_plan(plan, &options, &tx).await });
         SpeedTestRun {
             progress,
             done,
             total,
+            entries,
         }
     }
 

@@ -1,44 +1,109 @@
-//! Issue 5: the channels page works in a real browser: an entry is disabled and speed-tested
-//! through its buttons, the result shows in its row and the test leaves it disabled.
+//! Issue 11: the Channels and API management screens in a real browser against the release
+//! binary and local upstreams (`end2end/channels.mjs`): a relay is added through calibration
+//! from a pasted full chat-completions URL with its attempts shown live and the pre-selection
+//! applied; entries are reordered by drag and drop and by keyboard and the proxy follows; "Test
+//! all" fills rows live (green times, a red ✗ for the failing upstream), can be cancelled, and
+//! changes no entry; axe-core finds nothing on either screen in both languages and themes.
 
 use super::support;
 
 use std::process::Command;
+use std::time::Duration;
 
 use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
+use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_channels_page_disables_and_speed_tests_an_entry() {
-    let upstream = MockServer::start().await;
+fn completion(content: &str) -> serde_json::Value {
+    json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+    })
+}
+
+/// An OpenAI-style upstream whose chat answers name it; `status` other than 200 fails.
+async fn upstream(name: &str, status: u16, delay_ms: u64) -> MockServer {
+    let server = MockServer::start().await;
+    let template = if status == 200 {
+        ResponseTemplate::new(200).set_body_json(completion(&format!("from-{name}")))
+    } else {
+        ResponseTemplate::new(status)
+            .set_body_json(json!({"error": {"message": format!("{name} upstream broke")}}))
+    };
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw("data: [DONE]\n\n", "text/event-stream"),
-        )
-        .mount(&upstream)
+        .respond_with(template.set_delay(Duration::from_millis(delay_ms)))
+        .mount(&server)
         .await;
+    server
+}
+
+/// A relay that keeps its API below `/api/paas/v4` (not where OpenAI's is), listing a recent
+/// model, an old one and one the catalog does not know, slowly enough to watch the attempts.
+async fn relay() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/paas/v4/models"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "list", "data": [
+                    {"id": "claude-sonnet-5-5", "object": "model"},
+                    {"id": "gpt-4o", "object": "model"},
+                    {"id": "relay-special", "object": "model"}
+                ]}))
+                .set_delay(Duration::from_millis(1500)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/paas/v4/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion("from-relay")))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn channels_and_api_management_work_end_to_end_in_the_browser() {
+    let alpha = upstream("alpha", 200, 0).await;
+    let beta = upstream("beta", 200, 0).await;
+    let broken = upstream("broken", 500, 0).await;
+    let slow = upstream("slow", 200, 2500).await;
+    let relay = relay().await;
     let data = tempfile::tempdir().expect("temp dir");
     {
         let store = Store::open(data.path().join("api-switch.db")).expect("store");
-        let channel = store
-            .create_channel(&NewChannel {
-                name: "main".into(),
-                api_type: ChannelKind::Openai,
-                base_url: upstream.uri(),
-                api_key: "sk-browser-secret".into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
-            .expect("entry");
+        for (name, uri, model) in [
+            ("alpha", alpha.uri(), "gpt-4o"),
+            ("beta", beta.uri(), "gpt-4o"),
+            ("broken", broken.uri(), "gpt-4o-mini"),
+            ("slow", slow.uri(), "gpt-4.1"),
+        ] {
+            let channel = store
+                .create_channel(&NewChannel {
+                    name: name.into(),
+                    api_type: ChannelKind::Openai,
+                    base_url: uri,
+                    api_key: format!("sk-{name}-browser-secret"),
+                    enabled: true,
+                    api_version: String::new(),
+                })
+                .expect("channel");
+            store
+                .create_entry(&NewEntry::new(channel, model))
+                .expect("entry");
+            if name == "alpha" {
+                let off = store
+                    .create_entry(&NewEntry::new(channel, "o3-mini"))
+                    .expect("entry");
+                store.set_entry_enabled(off, false).expect("disable");
+            }
+        }
     }
-    // The server helper and node are blocking; they run off the runtime the mock upstream
-    // needs.
+    let relay_url = format!("{}/api/paas/v4/chat/completions", relay.uri());
     let output = tokio::task::spawn_blocking(move || {
         let port = support::free_port();
         let data_dir = data.path().display().to_string();
@@ -53,17 +118,33 @@ async fn the_channels_page_disables_and_speed_tests_an_entry() {
         Command::new("node")
             .arg(root.join("end2end/channels.mjs"))
             .arg(&server.base_url)
+            .arg(&relay_url)
             .current_dir(&root)
             .output()
             .expect("run node (install Node.js, or run `cargo xtask test`)")
     })
     .await
     .expect("node finished");
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "browser check failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&output.stdout),
+        "browser check failed:\nstdout: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("channels ok"));
+    assert!(stdout.contains("channels ok"), "{stdout}");
+    let keys_seen = relay
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| {
+            r.headers
+                .get("authorization")
+                .is_some_and(|v| v.as_bytes() == b"Bearer sk-relay-pasted-secret")
+        })
+        .count();
+    assert!(
+        keys_seen >= 2,
+        "calibration and the proxy used the pasted key"
+    );
 }

@@ -312,3 +312,60 @@ async fn the_new_server_functions_refuse_cross_site_calls() {
     assert_eq!(state.store().settings().expect("settings"), before);
     assert!(!state.admin_password_is_set().expect("password"));
 }
+
+/// Issue 11: the Channels and API management screens' server functions (calibration with its
+/// live attempts, saving a channel, Azure's api-version, the catalog suggestions, "Test all" and
+/// its cancel) are refused cross-site, and none of them changed or started anything.
+#[tokio::test]
+async fn the_channel_and_entry_screens_server_functions_refuse_cross_site_calls() {
+    use app::screens::channels::{self, add_channel, channel_models, test_all};
+    let (_dir, state, router) = setup();
+    let channel = state.store().channels().expect("channels")[0].clone();
+    state
+        .create_entry(&engine::store::NewEntry::new(channel.id, "gpt-4o"))
+        .expect("entry");
+    let mut events = state.events();
+    let save = r#"{"form":{"name":"evil","api_type":"openai","base_url":"http://evil.example","key":"k","fetched":[],"chosen":[]}}"#;
+    let calls: [(&str, String); 8] = [
+        (
+            add_channel::CalibrateChannel::PATH,
+            "base_url=http%3A%2F%2F127.0.0.1%3A1&key=k&api_type=&run=cal-1".into(),
+        ),
+        (add_channel::SaveChannel::PATH, save.into()),
+        (
+            channel_models::FetchChannelModels::PATH,
+            format!("channel_id={}&run=cal-2", channel.id),
+        ),
+        (
+            entries::SetChannelApiVersion::PATH,
+            format!("id={}&api_version=1999-01-01", channel.id),
+        ),
+        (channels::CatalogModelIds::PATH, String::new()),
+        (channels::ListChannels::PATH, String::new()),
+        (test_all::StartTestAll::PATH, String::new()),
+        (test_all::CancelTestAll::PATH, "run=1".into()),
+    ];
+    for (path, body) in calls {
+        let request = form_post(path)
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "http://evil.example")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, text) = send(&router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+    }
+    let channels = state.store().channels().expect("channels");
+    assert_eq!(channels.len(), 1, "no channel saved");
+    assert_eq!(
+        channels[0].api_version, channel.api_version,
+        "api-version unchanged"
+    );
+    assert!(
+        state.store().speed_tests().expect("tests").is_empty(),
+        "no speed test ran"
+    );
+    assert!(
+        events.try_recv().is_err(),
+        "nothing was announced: no calibration attempt, no test result"
+    );
+}

@@ -1,19 +1,24 @@
 //! Fetching the models of an existing channel again (with its stored key, which never leaves
-//! the server) and turning picked ones into entries. Models that are already entries and recent
-//! releases come pre-selected.
+//! the server), its attempts shown live, and turning picked ones into entries. Models that are
+//! already entries and recent releases come pre-selected.
 
 use leptos::prelude::*;
 
+use types::calibration::AttemptReport;
+
 use super::PageContext;
-use super::add_channel::CalibrationView;
+use super::add_channel::{AttemptList, CalibrationView, ModelPicker, new_run_id, watch_attempts};
 use crate::components::style::{BUTTON_PRIMARY, BUTTON_SMALL};
 use crate::errors::UiError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, use_i18n};
 
 /// Calibrates the channel's own URL and key, stores the fetched list on the channel and
 /// returns it with pre-selection (existing entries and recent releases ticked).
 #[server]
-pub async fn fetch_channel_models(channel_id: i64) -> Result<CalibrationView, UiError> {
+pub async fn fetch_channel_models(
+    channel_id: i64,
+    #[server(default)] run: String,
+) -> Result<CalibrationView, UiError> {
     let config = crate::engine_call::blocking(|state| state.store().full_config()).await?;
     let Some((channel, entries)) = config
         .channels
@@ -31,7 +36,7 @@ pub async fn fetch_channel_models(channel_id: i64) -> Result<CalibrationView, Ui
         key: channel.api_key,
         api_type: channel.api_type.as_str().parse().ok(),
     };
-    let view = super::add_channel::ssr::calibration_view(&request, &existing).await?;
+    let view = super::add_channel::ssr::calibration_view(&request, &existing, &run).await?;
     if view.usable && !view.models.is_empty() {
         let ids: Vec<String> = view.models.iter().map(|m| m.id.clone()).collect();
         crate::engine_call::blocking(move |state| {
@@ -50,40 +55,57 @@ pub async fn add_entries(channel_id: i64, models: Vec<String>) -> Result<usize, 
     crate::engine_call::blocking(move |state| state.add_entries(channel_id, &models)).await
 }
 
-/// "Fetch models" for one channel: the fetched list with check boxes and "Add selected".
+/// "Re-fetch models" for one channel, started when the panel opens: the attempts live, then
+/// the fetched list with check boxes and "Add selected".
 #[component]
-pub fn FetchModels(channel_id: i64) -> impl IntoView {
+pub fn RefetchPanel(channel_id: i64, on_close: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let found = RwSignal::new(None::<CalibrationView>);
     let chosen = RwSignal::new(Vec::<String>::new());
-    let fetch = Action::new_local(move |_: &()| async move {
-        match fetch_channel_models(channel_id).await {
-            Ok(view) => {
-                chosen.set(view.preselected_ids());
-                found.set(Some(view));
+    let run = RwSignal::new(None::<String>);
+    let attempts = RwSignal::new(Vec::<AttemptReport>::new());
+    watch_attempts(run, attempts);
+    let fetch = Action::new_local(move |_: &()| {
+        let id = new_run_id();
+        run.set(Some(id.clone()));
+        attempts.set(Vec::new());
+        found.set(None);
+        async move {
+            match fetch_channel_models(channel_id, id).await {
+                Ok(view) => {
+                    chosen.set(view.preselected_ids());
+                    attempts.set(view.attempts.clone());
+                    found.set(Some(view));
+                }
+                Err(error) => page.error.set(Some(error)),
             }
-            Err(error) => page.error.set(Some(error)),
+            run.set(None);
+        }
+    });
+    // The panel opens on a click, so this runs in the browser, once.
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            fetch.dispatch(());
         }
     });
     let add = move |_| {
         let models = chosen.get_untracked();
-        found.set(None);
+        on_close.run(());
         page.run(async move { add_entries(channel_id, models).await.map(|_| ()) });
     };
     view! {
-        <button type="button" class=BUTTON_SMALL
-            disabled=move || fetch.pending().get()
-            on:click=move |_| { fetch.dispatch(()); }>
-            {move || if fetch.pending().get() { t_string!(i18n, channels.fetching).to_string() } else { t_string!(i18n, channels.fetch_models).to_string() }}
-        </button>
-        {move || found.get().map(|cal| view! {
-            <div class="w-full text-sm">
-                <p>{super::add_channel::calibration_message(i18n.get_locale(), &cal)}</p>
-                <super::add_channel::ModelPicker models=cal.models.clone() chosen/>
-                <button type="button" class=BUTTON_PRIMARY on:click=add>{t!(i18n, channels.add_selected)}</button>
-            </div>
-        })}
+        <div class="text-sm" data-refetch=channel_id>
+            <AttemptList attempts running=Signal::derive(move || fetch.pending().get())/>
+            {move || found.get().map(|cal| view! {
+                <p class="mt-3 font-medium">{super::add_channel::calibration_message(i18n.get_locale(), &cal)}</p>
+                <ModelPicker models=cal.models.clone() chosen/>
+                <div class="mt-3 flex gap-2">
+                    <button type="button" class=BUTTON_PRIMARY on:click=add>{t!(i18n, channels.add_selected)}</button>
+                    <button type="button" class=BUTTON_SMALL on:click=move |_| on_close.run(())>{t!(i18n, common.cancel)}</button>
+                </div>
+            })}
+        </div>
     }
     .into_any()
 }

@@ -1,26 +1,26 @@
-//! The channels screen: every provider account with its entries, the catalog's facts next to
-//! each model name, and the controls for every channel and entry operation. Part 2 of the UI
-//! redesigns it; until then it keeps each operation reachable, translated and live (it
-//! refetches when the event stream reports a change).
+//! Channels and their entries, the two screens a user spends their first minutes on: the
+//! Channels screen (provider accounts, added through live calibration) and API management
+//! (every entry by group, in the order the proxy tries them, with "Test all"). Both read the
+//! same listing, defined here with the server functions they share; each screen is its own
+//! module and neither imports the other.
 
 pub mod add_channel;
+pub mod api_entries;
+pub mod channel_list;
 pub mod channel_models;
 pub mod entries;
+mod entry_row;
 pub mod speedtest;
+pub mod test_all;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
-use crate::components::layout::PageHeader;
-use crate::components::style::{CARD, MUTED, TABLE, TH};
-use crate::errors::{ErrorText, UiError};
-use crate::i18n::{t, t_string, use_i18n};
-use crate::shell::live::{is_config_change, use_live};
-use add_channel::AddChannel;
-use channel_models::FetchModels;
-use entries::{ChannelControls, EntryView};
-use speedtest::{SpeedTestButton, TestTarget};
+use crate::errors::UiError;
+
+pub use api_entries::EntriesScreen;
+pub use channel_list::ChannelsScreen;
 
 /// What the catalog knows about a model, as shown beside its name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,8 +46,22 @@ impl CatalogInfo {
             self.release_date,
             td_string!(locale, channels.context_k, k)
         );
-        let capabilities: Vec<String> = self
-            .capabilities
+        let capabilities = self.capability_words(locale);
+        if !capabilities.is_empty() {
+            text.push_str(" · ");
+            text.push_str(&capabilities);
+        }
+        if self.match_kind == "fuzzy" {
+            text.push(' ');
+            text.push_str(td_string!(locale, channels.guess));
+        }
+        text
+    }
+
+    /// The capabilities in words of `locale`, comma separated.
+    pub fn capability_words(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        self.capabilities
             .iter()
             .map(|c| match c.as_str() {
                 "vision" => td_string!(locale, capabilities.vision).to_string(),
@@ -58,16 +72,8 @@ impl CatalogInfo {
                 "websearch" => td_string!(locale, capabilities.web_search).to_string(),
                 other => other.to_owned(),
             })
-            .collect();
-        if !capabilities.is_empty() {
-            text.push_str(" · ");
-            text.push_str(&capabilities.join(", "));
-        }
-        if self.match_kind == "fuzzy" {
-            text.push(' ');
-            text.push_str(td_string!(locale, channels.guess));
-        }
-        text
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -91,6 +97,11 @@ pub struct EntryRow {
     pub enabled: bool,
     pub disabled_reason: String,
     pub cooling: bool,
+    /// When the cooldown ends (Unix ms) and how much of it was left when listed.
+    pub cooldown_until_ms: i64,
+    pub cooldown_left_ms: i64,
+    pub channel_id: i64,
+    pub channel: String,
     pub last_response_ms: Option<i64>,
     pub catalog: Option<CatalogInfo>,
     pub last_test: Option<LastTest>,
@@ -105,6 +116,10 @@ pub struct ChannelRow {
     pub base_url: String,
     pub enabled: bool,
     pub has_key: bool,
+    /// The key's first and last characters around a mask (`sk-…abcd`); never the key.
+    pub key_hint: String,
+    /// Azure's `api-version` (empty: the default).
+    pub api_version: String,
     pub entries: Vec<EntryRow>,
 }
 
@@ -168,6 +183,7 @@ fn channel_rows(
         .into_iter()
         .map(|(channel, mut entries)| {
             entries.sort_by_key(|e| (e.priority, e.id));
+            let channel_name = channel.name.clone();
             ChannelRow {
                 id: channel.id,
                 name: channel.name,
@@ -175,6 +191,8 @@ fn channel_rows(
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 has_key: !channel.api_key.is_empty(),
+                key_hint: key_hint(&channel.api_key),
+                api_version: channel.api_version,
                 entries: entries
                     .into_iter()
                     .map(|e| EntryRow {
@@ -193,12 +211,42 @@ fn channel_rows(
                         enabled: e.enabled,
                         disabled_reason: e.disabled_reason,
                         cooling: e.cooldown_until_ms > now,
+                        cooldown_until_ms: e.cooldown_until_ms,
+                        cooldown_left_ms: (e.cooldown_until_ms - now).max(0),
+                        channel_id: e.channel_id,
+                        channel: channel_name.clone(),
                         last_response_ms: e.last_response_ms,
                     })
                     .collect(),
             }
         })
         .collect()
+}
+
+/// A key as the list shows it: enough to tell two keys apart, far too little to use one.
+#[cfg(feature = "ssr")]
+fn key_hint(key: &str) -> String {
+    let chars: Vec<char> = key.trim().chars().collect();
+    if chars.len() < 16 {
+        return if chars.is_empty() {
+            String::new()
+        } else {
+            "••••".into()
+        };
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}••••{tail}")
+}
+
+/// Every model id the catalog knows, for the suggestions under "add a model by hand".
+#[server]
+pub async fn catalog_model_ids() -> Result<Vec<String>, UiError> {
+    Ok(engine::catalog::Catalog::embedded()
+        .models()
+        .iter()
+        .map(|m| m.id.clone())
+        .collect())
 }
 
 #[server]
@@ -235,107 +283,4 @@ impl PageContext {
             self.refresh.try_update(|v| *v += 1);
         });
     }
-}
-
-#[component]
-pub fn ChannelsScreen() -> impl IntoView {
-    let i18n = use_i18n();
-    let page = PageContext {
-        refresh: RwSignal::new(0),
-        error: RwSignal::new(None),
-    };
-    provide_context(page);
-    let changed = use_live().changes(is_config_change);
-    let channels = Resource::new(
-        move || (page.refresh.get(), changed.get()),
-        |_| list_channels(),
-    );
-    let groups = Resource::new(
-        move || (page.refresh.get(), changed.get()),
-        |_| list_groups(),
-    );
-    view! {
-        <PageHeader title=Signal::derive(move || t_string!(i18n, channels.title).to_string())
-            intro=Signal::derive(move || t_string!(i18n, channels.intro).to_string())>
-            <SpeedTestButton target=TestTarget::All label=Signal::derive(move || t_string!(i18n, channels.test_all).to_string())/>
-        </PageHeader>
-        <div id="page-error"><ErrorText error=page.error/></div>
-        <AddChannel/>
-        <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
-            {move || groups.get().and_then(Result::ok).map(|groups| view! {
-                <p id="groups" class="mb-4 text-sm text-slate-600 dark:text-slate-400">
-                    {t!(i18n, channels.groups)}" "
-                    <span translate="no">{groups.into_iter().map(|g| format!("{} ({})", g.name, g.entries)).collect::<Vec<_>>().join(", ")}</span>
-                </p>
-            })}
-            {move || channels.get().map(|result| match result {
-                Ok(rows) if rows.is_empty() => view! {
-                    <p class=MUTED>{t!(i18n, channels.none)}" "<code>"api-switch import FILE"</code></p>
-                }.into_any(),
-                Ok(rows) => {
-                    let order: Vec<i64> = global_order(&rows);
-                    rows.into_iter().map(|channel| view! {
-                        <ChannelView channel order=order.clone()/>
-                    }).collect_view().into_any()
-                }
-                Err(error) => view! { <ErrorText error=Some(error)/> }.into_any(),
-            })}
-        </Transition>
-    }
-    .into_any()
-}
-
-/// Every entry id in priority order, across channels (what a reorder sends back).
-fn global_order(rows: &[ChannelRow]) -> Vec<i64> {
-    let mut all: Vec<(i64, i64)> = rows
-        .iter()
-        .flat_map(|c| c.entries.iter().map(|e| (e.priority, e.id)))
-        .collect();
-    all.sort();
-    all.into_iter().map(|(_, id)| id).collect()
-}
-
-#[component]
-fn ChannelView(channel: ChannelRow, order: Vec<i64>) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = channel.id;
-    let enabled = channel.enabled;
-    let has_key = channel.has_key;
-    view! {
-        <section class=format!("mb-6 {CARD}") data-channel=id>
-            <header class="mb-3 flex flex-wrap items-center gap-3">
-                <h2 class="text-lg font-semibold" translate="no">{channel.name.clone()}</h2>
-                <span class="text-sm text-slate-600 dark:text-slate-400" translate="no">{channel.api_type.clone()}</span>
-                <span class="break-all font-mono text-sm">{channel.base_url.clone()}</span>
-                <span class="text-sm">{move || if enabled { t_string!(i18n, common.enabled).to_string() } else { t_string!(i18n, common.disabled).to_string() }}</span>
-                <span class="text-sm text-slate-600 dark:text-slate-400">{move || if has_key { t_string!(i18n, channels.key_set).to_string() } else { t_string!(i18n, channels.no_key).to_string() }}</span>
-            </header>
-            <div class="mb-3 flex flex-wrap items-center gap-2">
-                {view! {
-                    <ChannelControls id enabled=channel.enabled/>
-                    <SpeedTestButton target=TestTarget::Channel(id) label=Signal::derive(move || t_string!(i18n, channels.test_channel).to_string())/>
-                    <FetchModels channel_id=id/>
-                }.into_any()}
-            </div>
-            <div class="overflow-x-auto" tabindex="0">
-                <table class=TABLE>
-                    <thead><tr>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_model)}</th>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_catalog)}</th>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_group)}</th>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_state)}</th>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_last_test)}</th>
-                        <th scope="col" class=TH>{t!(i18n, channels.col_actions)}</th>
-                    </tr></thead>
-                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                        {channel.entries.into_iter().map(|entry| view! {
-                            <EntryView entry order=order.clone()/>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
-    }
-    // Erased so the page's view type stays within the compiler's depth limit.
-    .into_any()
 }

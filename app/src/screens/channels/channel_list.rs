@@ -1,0 +1,228 @@
+//! The Channels screen: add a channel through live calibration, then one row per provider
+//! account with its type, base URL, masked key, model count, on/off switch and the summary of
+//! its last tests; each row opens an edit form (name, base URL, a new key, Azure's
+//! api-version) or re-fetches its models, tests the channel or deletes it after asking.
+
+use leptos::prelude::*;
+
+use super::add_channel::AddChannel;
+use super::channel_models::RefetchPanel;
+use super::entries::{
+    delete_channel, set_channel_api_version, set_channel_enabled, update_channel,
+};
+use super::speedtest::{SpeedTestButton, TestTarget};
+use super::{ChannelRow, PageContext, list_channels};
+use crate::components::confirm::ConfirmButton;
+use crate::components::empty::EmptyState;
+use crate::components::layout::PageHeader;
+use crate::components::style::{BUTTON_PRIMARY, BUTTON_SMALL, CARD, INPUT, MUTED, TABLE, TD, TH};
+use crate::errors::{ErrorText, UiError};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::shell::live::{is_config_change, use_live};
+
+/// What a channel row has opened below itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Panel {
+    Edit,
+    Models,
+}
+
+#[component]
+pub fn ChannelsScreen() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = PageContext {
+        refresh: RwSignal::new(0),
+        error: RwSignal::new(None),
+    };
+    provide_context(page);
+    let changed = use_live().changes(is_config_change);
+    let channels = Resource::new(
+        move || (page.refresh.get(), changed.get()),
+        |_| list_channels(),
+    );
+    view! {
+        <PageHeader title=Signal::derive(move || t_string!(i18n, channels.title).to_string())
+            intro=Signal::derive(move || t_string!(i18n, channels.intro).to_string())/>
+        <div id="page-error"><ErrorText error=page.error/></div>
+        <AddChannel/>
+        <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
+            {move || channels.get().map(|result| match result {
+                Ok(rows) if rows.is_empty() => view! {
+                    <EmptyState title=Signal::derive(move || t_string!(i18n, channels.none_title).to_string())
+                        hint=Signal::derive(move || t_string!(i18n, channels.none_hint).to_string())/>
+                }.into_any(),
+                Ok(rows) => view! { <ChannelTable rows/> }.into_any(),
+                Err(error) => view! { <ErrorText error=Some(error)/> }.into_any(),
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChannelTable(rows: Vec<ChannelRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = rows.len();
+    view! {
+        <section class=format!("{CARD} p-0") aria-labelledby="channel-list-heading">
+            <h2 id="channel-list-heading" class="border-b border-slate-200 px-5 py-3 text-base font-semibold dark:border-slate-800">
+                {move || t_string!(i18n, channels.list_title, count = count).to_string()}
+            </h2>
+            <div class="overflow-x-auto" tabindex="0">
+                <table class=TABLE id="channel-table">
+                    <thead><tr>
+                        <th scope="col" class=TH>{t!(i18n, channels.col_name)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.api_type)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.base_url)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.api_key)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.col_models)}</th>
+                        <th scope="col" class=TH>{t!(i18n, entries.col_on)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.col_last_test)}</th>
+                        <th scope="col" class=TH>{t!(i18n, channels.col_actions)}</th>
+                    </tr></thead>
+                    {rows.into_iter().map(|channel| view! { <ChannelLine channel/> }).collect_view()}
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// How many of the channel's entries passed and failed their last test.
+fn test_summary(channel: &ChannelRow) -> (usize, usize) {
+    let tests = channel.entries.iter().filter_map(|e| e.last_test.as_ref());
+    tests.fold(
+        (0, 0),
+        |(ok, bad), t| if t.ok { (ok + 1, bad) } else { (ok, bad + 1) },
+    )
+}
+
+#[component]
+fn ChannelLine(channel: ChannelRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let page = expect_context::<PageContext>();
+    let panel = RwSignal::new(None::<Panel>);
+    let id = channel.id;
+    let (passed, failed) = test_summary(&channel);
+    let switch_id = format!("channel-enabled-{id}");
+    let name_for_switch = channel.name.clone();
+    let toggle = move |which: Panel| {
+        panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })
+    };
+    let row = channel.clone();
+    view! {
+        <tbody class="border-t border-slate-200 dark:border-slate-800" data-channel=id>
+            <tr>
+                <td class=format!("{TD} font-medium") translate="no">{channel.name.clone()}</td>
+                <td class=TD><span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.clone()}</span></td>
+                <td class=format!("{TD} max-w-xs break-all font-mono text-xs")>{channel.base_url.clone()}</td>
+                <td class=format!("{TD} font-mono text-xs") data-key-hint="">{if channel.has_key { channel.key_hint.clone() } else { "—".into() }}</td>
+                <td class=format!("{TD} tabular-nums") data-model-count="">{channel.entries.len()}</td>
+                <td class=TD>
+                    <input id=switch_id type="checkbox" role="switch"
+                        class="relative h-5 w-9 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:left-0.5 before:top-0.5 before:h-4 before:w-4 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:bg-slate-600 dark:checked:bg-indigo-500"
+                        prop:checked=channel.enabled
+                        aria-label=move || t_string!(i18n, channels.channel_enabled_label, name = name_for_switch.clone()).to_string()
+                        on:change=move |ev| page.run(set_channel_enabled(id, event_target_checked(&ev)))/>
+                </td>
+                <td class=format!("{TD} whitespace-nowrap text-sm") data-test-summary="">
+                    {(passed > 0).then(|| view! { <span class="mr-2 font-medium text-emerald-700 dark:text-emerald-400">{format!("✓ {passed}")}</span> })}
+                    {(failed > 0).then(|| view! { <span class="font-medium text-red-700 dark:text-red-400">{format!("✗ {failed}")}</span> })}
+                    {(passed + failed == 0).then(|| view! { <span class=MUTED>"—"</span> })}
+                </td>
+                <td class=TD>
+                    <div class="flex flex-wrap gap-1">
+                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
+                            on:click=move |_| toggle(Panel::Edit)>{t!(i18n, channels.edit)}</button>
+                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Models)).to_string()
+                            on:click=move |_| toggle(Panel::Models)>{t!(i18n, channels.fetch_models)}</button>
+                        <SpeedTestButton target=TestTarget::Channel(id) label=Signal::derive(move || t_string!(i18n, channels.test_channel).to_string())/>
+                        <ConfirmButton
+                            label=Signal::derive(move || t_string!(i18n, common.delete).to_string())
+                            question=Signal::derive(move || t_string!(i18n, channels.delete_channel_question).to_string())
+                            confirm_label=Signal::derive(move || t_string!(i18n, common.delete).to_string())
+                            on_confirm=move || page.run(delete_channel(id))
+                        />
+                    </div>
+                </td>
+            </tr>
+            {move || panel.get().map(|open| {
+                let row = row.clone();
+                view! {
+                    <tr class="bg-slate-50 dark:bg-slate-950">
+                        <td colspan="8" class="px-5 py-4">
+                            {match open {
+                                Panel::Edit => view! { <EditChannel channel=row on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
+                                Panel::Models => view! { <RefetchPanel channel_id=id on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
+                            }}
+                        </td>
+                    </tr>
+                }
+            })}
+        </tbody>
+    }
+    .into_any()
+}
+
+/// Name, base URL, a new key (empty keeps the stored one, which never reaches the browser) and
+/// Azure's api-version. The type is fixed once a channel exists.
+#[component]
+fn EditChannel(channel: ChannelRow, on_close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let page = expect_context::<PageContext>();
+    let id = channel.id;
+    let azure = channel.api_type == "azure";
+    let name = RwSignal::new(channel.name.clone());
+    let base_url = RwSignal::new(channel.base_url.clone());
+    let key = RwSignal::new(String::new());
+    let api_version = RwSignal::new(channel.api_version.clone());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (n, b, k, v) = (
+            name.get_untracked(),
+            base_url.get_untracked(),
+            key.get_untracked(),
+            api_version.get_untracked(),
+        );
+        on_close.run(());
+        page.run(async move {
+            update_channel(id, n, b, k).await?;
+            if azure {
+                set_channel_api_version(id, v).await?;
+            }
+            Ok::<(), UiError>(())
+        });
+    };
+    let label = "block text-sm font-medium text-slate-800 dark:text-slate-200";
+    let field = |suffix: &str| format!("edit-{suffix}-{id}");
+    view! {
+        <form class="grid gap-3 md:grid-cols-2" on:submit=save data-edit=id>
+            <div class="space-y-1">
+                <label for=field("name") class=label>{t!(i18n, channels.channel_name)}</label>
+                <input id=field("name") class=INPUT prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </div>
+            <div class="space-y-1">
+                <label for=field("url") class=label>{t!(i18n, channels.base_url)}</label>
+                <input id=field("url") class=INPUT type="url" prop:value=move || base_url.get() on:input=move |ev| base_url.set(event_target_value(&ev))/>
+            </div>
+            <div class="space-y-1">
+                <label for=field("key") class=label>{t!(i18n, channels.new_key)}</label>
+                <input id=field("key") class=INPUT type="password" autocomplete="off" aria-describedby=field("key-hint")
+                    prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+                <p id=field("key-hint") class=format!("text-xs {MUTED}")>{t!(i18n, channels.new_key_hint)}</p>
+            </div>
+            {azure.then(|| view! {
+                <div class="space-y-1">
+                    <label for=field("version") class=label>{t!(i18n, channels.api_version)}</label>
+                    <input id=field("version") class=INPUT placeholder="2024-10-21" prop:value=move || api_version.get()
+                        on:input=move |ev| api_version.set(event_target_value(&ev))/>
+                </div>
+            })}
+            <div class="flex gap-2 md:col-span-2">
+                <button type="submit" class=BUTTON_PRIMARY>{t!(i18n, common.save)}</button>
+                <button type="button" class=BUTTON_SMALL on:click=move |_| on_close.run(())>{t!(i18n, common.cancel)}</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
