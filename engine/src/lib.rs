@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod connect;
 pub mod dashboard;
 pub mod discovery;
 pub mod events;

@@ -6,10 +6,12 @@
 //! names them through the engine and browser code through this crate: one type per concept.
 
 pub mod access_keys;
+pub mod connect;
 pub mod dashboard;
 pub mod events;
 pub mod logs;
 pub mod speedtest;
+pub mod test_chat;
 pub mod ui_error;
 
 /// An entry's id (one model on one channel).
