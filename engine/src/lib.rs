@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod speedtest;
 pub mod state;
 pub mod store;
+pub mod test_chat;
 pub mod tray;
 pub mod ui_error;
 pub mod upstream;

@@ -46,7 +46,11 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
         let tried = attempts.len() as u32 + 1;
         log.attempt_starts();
         match attempt(state, &snapshot, &candidate, &log, tried).await {
-            Outcome::Answer(response) => return Ok(response),
+            Outcome::Answer(mut response) => {
+                let served = log.served(&candidate, response.status().as_u16());
+                response.extensions_mut().insert(served);
+                return Ok(response);
+            }
             Outcome::ClientError(response) => {
                 let response =
                     crate::secrets::mask_in_response(response, &candidate.channel.api_key).await;

@@ -6,6 +6,7 @@ mod browser;
 mod browser_channels;
 mod browser_ui;
 mod cli;
+mod connect_cli;
 mod probe_cli;
 mod release_binary;
 mod security_browser;
