@@ -119,15 +119,26 @@ async fn upstream() -> MockServer {
 /// whose Anthropic channel serves `claude-sonnet-4-5`; access keys are required.
 fn configure(data: &Path, upstream: &str) {
     let store = Store::open(data.join("api-switch.db")).expect("store");
-    for (name, kind, model) in [
-        ("relay", ChannelKind::Custom, "gpt-5-codex"),
-        ("anthropic", ChannelKind::Anthropic, "claude-sonnet-4-5"),
+    // A relay's base URL includes its `/v1`, Anthropic's does not.
+    for (name, kind, base_url, model) in [
+        (
+            "relay",
+            ChannelKind::Custom,
+            format!("{upstream}/v1"),
+            "gpt-5-codex",
+        ),
+        (
+            "anthropic",
+            ChannelKind::Anthropic,
+            upstream.to_owned(),
+            "claude-sonnet-4-5",
+        ),
     ] {
         let channel = store
             .create_channel(&NewChannel {
                 name: name.into(),
                 api_type: kind,
-                base_url: upstream.to_owned(),
+                base_url,
                 api_key: format!("sk-{name}-upstream-secret"),
                 enabled: true,
                 api_version: String::new(),
