@@ -253,6 +253,22 @@ async fn claude_code_and_codex_answer_through_api_switch_with_only_what_connect_
         let said = connect(home.path(), data.path(), &base, "claude-code", false);
         assert!(String::from_utf8_lossy(&said.stdout).contains("Claude Code now uses API Switch"));
         connect(home.path(), data.path(), &base, "codex", false);
+        let listing = Command::new(env!("CARGO_BIN_EXE_api-switch"))
+            .args(["connect", "--url", &base])
+            .env("HOME", home.path())
+            .env_remove("CODEX_HOME")
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .expect("run api-switch connect");
+        let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+        for line in [
+            format!("Claude Code  API Switch ({base})"),
+            format!("Codex        API Switch ({base}/v1)"),
+            "OpenCode     not configured".to_owned(),
+        ] {
+            assert!(listing.contains(&line), "`{line}` in:\n{listing}");
+        }
         // The server picks the new keys up from the database within a second.
         std::thread::sleep(Duration::from_millis(1500));
 
