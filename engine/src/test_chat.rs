@@ -106,11 +106,18 @@ impl Chat {
         );
         let response = match crate::proxy::serve(state, request).await {
             Ok(response) => response,
-            Err(error) => return self.fail(failure_of(&error, &route), attempts_of(error)).await,
+            Err(error) => {
+                return self
+                    .fail(failure_of(&error, &route), attempts_of(error))
+                    .await;
+            }
         };
         let served = response.extensions().get::<Served>().cloned();
         let status = response.status();
-        let failed = served.as_ref().map(|s| s.failed.clone()).unwrap_or_default();
+        let failed = served
+            .as_ref()
+            .map(|s| s.failed.clone())
+            .unwrap_or_default();
         if !status.is_success() {
             let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
                 .await

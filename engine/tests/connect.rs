@@ -20,7 +20,11 @@ fn target() -> Target {
 }
 
 fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 fn backups(dir: &Path) -> Vec<String> {
@@ -60,7 +64,12 @@ fn claude_code_in_a_fresh_home_is_created_private_and_undo_removes_it() {
     assert_eq!(written["env"]["ANTHROPIC_BASE_URL"], BASE);
     assert_eq!(written["env"]["ANTHROPIC_AUTH_TOKEN"], "sk-as-test-key");
     assert_eq!(mode(&file), 0o600, "the file holds a key");
-    assert!(after.latest_backup.as_deref().is_some_and(|b| b.ends_with("-none")));
+    assert!(
+        after
+            .latest_backup
+            .as_deref()
+            .is_some_and(|b| b.ends_with("-none"))
+    );
 
     let undone = connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
     assert!(!file.exists(), "the file we created is gone");
@@ -82,7 +91,10 @@ fn claude_code_keeps_other_settings_and_undo_restores_the_file_byte_for_byte() {
     std::fs::write(&file, original).expect("write");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let before = connect::status(&home, ConnectApp::ClaudeCode, BASE);
-    assert_eq!(before.endpoint.as_deref(), Some("https://api.anthropic.com"));
+    assert_eq!(
+        before.endpoint.as_deref(),
+        Some("https://api.anthropic.com")
+    );
     assert!(!before.points_at_us);
 
     connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
@@ -140,7 +152,11 @@ model = "gpt-5-mini"
     assert!(text.starts_with("# my codex settings\n"), "{text}");
     let doc = toml(&file);
     assert_eq!(doc["model_provider"].as_str(), Some("api-switch"));
-    assert_eq!(doc["model"].as_str(), Some("gpt-5-codex"), "the model is kept");
+    assert_eq!(
+        doc["model"].as_str(),
+        Some("gpt-5-codex"),
+        "the model is kept"
+    );
     assert_eq!(doc["approval_policy"].as_str(), Some("on-request"));
     let ours = &doc["model_providers"]["api-switch"];
     assert_eq!(ours["base_url"].as_str(), Some("http://127.0.0.1:9090/v1"));
@@ -153,7 +169,10 @@ model = "gpt-5-mini"
         doc["model_providers"]["azure"]["env_key"].as_str(),
         Some("AZURE_OPENAI_API_KEY")
     );
-    assert_eq!(doc["profiles"]["fast"]["model"].as_str(), Some("gpt-5-mini"));
+    assert_eq!(
+        doc["profiles"]["fast"]["model"].as_str(),
+        Some("gpt-5-mini")
+    );
     assert_eq!(mode(&file), 0o600);
 
     connect::undo(&home, ConnectApp::Codex, BASE).expect("undo");
@@ -230,7 +249,11 @@ fn connecting_again_unchanged_takes_no_backup_and_each_undo_steps_back_once() {
     std::fs::write(&file, "{\"model\": \"haiku\"}").expect("write");
     connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("first");
     connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("same again");
-    assert_eq!(backups(file.parent().expect("dir")).len(), 1, "nothing new to save");
+    assert_eq!(
+        backups(file.parent().expect("dir")).len(),
+        1,
+        "nothing new to save"
+    );
     let other = Target {
         base_url: "http://127.0.0.1:9191".into(),
         key: "sk-as-other".into(),

@@ -41,7 +41,10 @@ async fn a_group_route_streams_the_answer_and_names_the_entry_after_the_failed_o
     let ChatEvent::Answering { answered, failed } = &events[0] else {
         panic!("first event: {events:?}");
     };
-    assert_eq!((answered.channel.as_str(), answered.model.as_str()), ("good", "gpt-4o"));
+    assert_eq!(
+        (answered.channel.as_str(), answered.model.as_str()),
+        ("good", "gpt-4o")
+    );
     assert_eq!(answered.status, Some(200));
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].channel, "flaky");
@@ -94,16 +97,31 @@ async fn every_failure_ends_the_chat_with_its_reason_and_attempts() {
 
     proxy.entry(channel, "break-after-content", "breaking");
     let events = chat(&proxy, "breaking", "hi").await;
-    assert!(matches!(events[0], ChatEvent::Answering { .. }), "{events:?}");
+    assert!(
+        matches!(events[0], ChatEvent::Answering { .. }),
+        "{events:?}"
+    );
     assert_eq!(text_of(&events), "up:break-after-content");
     assert!(
-        matches!(events.last(), Some(ChatEvent::Failed { reason: ChatFailure::Broken { .. }, .. })),
+        matches!(
+            events.last(),
+            Some(ChatEvent::Failed {
+                reason: ChatFailure::Broken { .. },
+                ..
+            })
+        ),
         "{events:?}"
     );
 
     let events = chat(&proxy, "auto", "   ").await;
     assert!(
-        matches!(&events[..], [ChatEvent::Failed { reason: ChatFailure::EmptyPrompt, .. }]),
+        matches!(
+            &events[..],
+            [ChatEvent::Failed {
+                reason: ChatFailure::EmptyPrompt,
+                ..
+            }]
+        ),
         "{events:?}"
     );
 }

@@ -18,7 +18,11 @@ pub enum ConnectApp {
 }
 
 impl ConnectApp {
-    pub const ALL: [ConnectApp; 3] = [ConnectApp::ClaudeCode, ConnectApp::Codex, ConnectApp::OpenCode];
+    pub const ALL: [ConnectApp; 3] = [
+        ConnectApp::ClaudeCode,
+        ConnectApp::Codex,
+        ConnectApp::OpenCode,
+    ];
 
     /// The id used on the command line and in element ids (`claude-code`, `codex`, `opencode`).
     pub fn id(self) -> &'static str {

@@ -144,15 +144,30 @@ fn LocalApps(overview: ConnectOverview, refresh: RwSignal<u64>) -> impl IntoView
 /// The badge for where an app points.
 fn state_badge(locale: Locale, status: &AppStatus) -> (Tone, String) {
     if status.problem.is_some() {
-        (Tone::Bad, td_string!(locale, connect.state_problem).to_string())
+        (
+            Tone::Bad,
+            td_string!(locale, connect.state_problem).to_string(),
+        )
     } else if status.points_at_us {
-        (Tone::Good, td_string!(locale, connect.state_connected).to_string())
+        (
+            Tone::Good,
+            td_string!(locale, connect.state_connected).to_string(),
+        )
     } else if !status.exists {
-        (Tone::Neutral, td_string!(locale, connect.state_missing).to_string())
+        (
+            Tone::Neutral,
+            td_string!(locale, connect.state_missing).to_string(),
+        )
     } else if status.endpoint.is_some() {
-        (Tone::Warn, td_string!(locale, connect.state_elsewhere).to_string())
+        (
+            Tone::Warn,
+            td_string!(locale, connect.state_elsewhere).to_string(),
+        )
     } else {
-        (Tone::Neutral, td_string!(locale, connect.state_default).to_string())
+        (
+            Tone::Neutral,
+            td_string!(locale, connect.state_default).to_string(),
+        )
     }
 }
 
@@ -184,11 +199,17 @@ fn AppCard(status: AppStatus, refresh: RwSignal<u64>) -> impl IntoView {
     };
     let connect = Action::new_local(move |_: &()| async move {
         let result = link_app(app).await;
-        after(result, t_string!(i18n, connect.connected_toast, app = name).to_string());
+        after(
+            result,
+            t_string!(i18n, connect.connected_toast, app = name).to_string(),
+        );
     });
     let restore = Action::new_local(move |_: &()| async move {
         let result = restore_app(app).await;
-        after(result, t_string!(i18n, connect.restored_toast, app = name).to_string());
+        after(
+            result,
+            t_string!(i18n, connect.restored_toast, app = name).to_string(),
+        );
     });
     let badge = {
         let status = status.clone();
@@ -257,7 +278,9 @@ fn AppCard(status: AppStatus, refresh: RwSignal<u64>) -> impl IntoView {
 fn endpoint_view(status: &AppStatus) -> AnyView {
     let i18n = use_i18n();
     match (&status.endpoint, status.exists) {
-        (Some(url), _) => view! { <span class="font-mono text-xs leading-5">{url.clone()}</span> }.into_any(),
+        (Some(url), _) => {
+            view! { <span class="font-mono text-xs leading-5">{url.clone()}</span> }.into_any()
+        }
         (None, true) => view! { <span>{t!(i18n, connect.own_provider)}</span> }.into_any(),
         (None, false) => view! { <span>{t!(i18n, connect.no_file)}</span> }.into_any(),
     }

@@ -83,7 +83,11 @@ impl Answer {
 }
 
 /// Reads the streamed lines into `answer` as they arrive.
-async fn stream_answer(route: String, prompt: String, answer: RwSignal<Answer>) -> Result<(), UiError> {
+async fn stream_answer(
+    route: String,
+    prompt: String,
+    answer: RwSignal<Answer>,
+) -> Result<(), UiError> {
     use futures::StreamExt;
     let mut stream = test_chat(route, prompt).await?.into_inner();
     let mut pending = String::new();

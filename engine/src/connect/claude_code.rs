@@ -60,7 +60,10 @@ impl AppConfig for ClaudeCode {
             return Err("`env` is not a JSON object".into());
         };
         env.remove("ANTHROPIC_API_KEY");
-        env.insert(BASE_URL.into(), Value::String(self.url_for(&target.base_url)));
+        env.insert(
+            BASE_URL.into(),
+            Value::String(self.url_for(&target.base_url)),
+        );
         env.insert(TOKEN.into(), Value::String(target.key.clone()));
         let mut text = serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())?;
         text.push('\n');

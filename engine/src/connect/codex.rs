@@ -32,7 +32,9 @@ impl AppConfig for Codex {
     }
 
     fn endpoint(&self, text: &str) -> Result<Option<String>, String> {
-        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| e.to_string())?;
         let Some(provider) = doc.get("model_provider").and_then(Item::as_str) else {
             // Codex's default provider is OpenAI's own API (or `OPENAI_BASE_URL`).
             return Ok(None);

@@ -108,7 +108,9 @@ pub enum ConnectError {
     },
     #[error("there is no backup of {} to restore", path.display())]
     NoBackup { path: PathBuf },
-    #[error("the access key named `{name}` is switched off; switch it on (or delete it) in Access keys, then connect again")]
+    #[error(
+        "the access key named `{name}` is switched off; switch it on (or delete it) in Access keys, then connect again"
+    )]
     KeyDisabled { name: String },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -293,12 +295,7 @@ impl AppState {
     }
 
     /// Every app's status and what the Connect screen needs besides.
-    pub fn connect_overview(
-        &self,
-        home: &Home,
-        base_url: &str,
-        local: bool,
-    ) -> ConnectOverview {
+    pub fn connect_overview(&self, home: &Home, base_url: &str, local: bool) -> ConnectOverview {
         ConnectOverview {
             local,
             base_url: base_url.to_owned(),
@@ -313,5 +310,7 @@ impl AppState {
 
 /// `home`'s path for `relative`, used by the apps' `path`.
 fn under(dir: &Path, relative: &str) -> PathBuf {
-    relative.split('/').fold(dir.to_path_buf(), |p, part| p.join(part))
+    relative
+        .split('/')
+        .fold(dir.to_path_buf(), |p, part| p.join(part))
 }

@@ -100,7 +100,12 @@ async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_
         let (data, home, out) = paths;
         let port = support::free_port();
         let child = Command::new(support::release_binary())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
             .arg(&data)
             .current_dir(&data)
             .env("HOME", &home)
@@ -142,7 +147,9 @@ async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_
     )
     .expect("Claude Code's settings are JSON");
     assert_eq!(claude["env"]["ANTHROPIC_BASE_URL"], base_url.as_str());
-    let token = claude["env"]["ANTHROPIC_AUTH_TOKEN"].as_str().unwrap_or_default();
+    let token = claude["env"]["ANTHROPIC_AUTH_TOKEN"]
+        .as_str()
+        .unwrap_or_default();
     let codex_written: toml_edit::DocumentMut =
         std::fs::read_to_string(out.path().join("codex-config.toml"))
             .expect("codex copy")

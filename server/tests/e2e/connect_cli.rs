@@ -64,7 +64,10 @@ fn chat_stream() -> String {
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
     };
     let mut body = sse(&[
-        (None, chunk(json!({"role": "assistant", "content": "Hello from "}), None)),
+        (
+            None,
+            chunk(json!({"role": "assistant", "content": "Hello from "}), None),
+        ),
         (None, chunk(json!({"content": "the chat upstream"}), None)),
         (None, chunk(json!({}), Some("stop"))),
         (
@@ -154,7 +157,9 @@ fn configure(data: &Path, upstream: &str) {
 }
 
 fn node_bin(name: &str) -> PathBuf {
-    let path = support::workspace_root().join("node_modules/.bin").join(name);
+    let path = support::workspace_root()
+        .join("node_modules/.bin")
+        .join(name);
     assert!(
         path.exists(),
         "{} is missing: run `cargo xtask setup` (it installs the pinned npm packages)",
@@ -278,7 +283,11 @@ async fn claude_code_and_codex_answer_through_api_switch_with_only_what_connect_
             home.path(),
             work.path(),
         );
-        assert!(answer.status.success(), "claude -p failed: {}", text(&answer));
+        assert!(
+            answer.status.success(),
+            "claude -p failed: {}",
+            text(&answer)
+        );
         assert!(
             String::from_utf8_lossy(&answer.stdout).contains(CLAUDE_ANSWER),
             "Claude Code's answer: {}",
@@ -291,7 +300,11 @@ async fn claude_code_and_codex_answer_through_api_switch_with_only_what_connect_
             home.path(),
             work.path(),
         );
-        assert!(answer.status.success(), "codex exec failed: {}", text(&answer));
+        assert!(
+            answer.status.success(),
+            "codex exec failed: {}",
+            text(&answer)
+        );
         assert!(
             String::from_utf8_lossy(&answer.stdout).contains(CODEX_ANSWER),
             "Codex's answer: {}",
