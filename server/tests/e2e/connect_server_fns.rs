@@ -12,13 +12,24 @@ use leptos::server_fn::ServerFn;
 
 use super::security_guard::{LISTEN, send, setup};
 
-fn call(path: &str, body: &str, peer: [u8; 4]) -> Request<Body> {
-    let mut request = Request::post(path)
+/// A same-origin call from a browser on `peer`, logged in with `session` when given.
+fn call(path: &str, body: &str, peer: [u8; 4], session: Option<&str>) -> Request<Body> {
+    let json = path.starts_with("/api/auth/");
+    let mut builder = Request::post(path)
         .header(header::HOST, LISTEN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body.to_owned()))
-        .expect("request");
+        .header(
+            header::CONTENT_TYPE,
+            if json {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            },
+        )
+        .header("sec-fetch-site", "same-origin");
+    if let Some(session) = session {
+        builder = builder.header(header::COOKIE, format!("api_switch_session={session}"));
+    }
+    let mut request = builder.body(Body::from(body.to_owned())).expect("request");
     request
         .extensions_mut()
         .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
@@ -29,9 +40,31 @@ fn call(path: &str, body: &str, peer: [u8; 4]) -> Request<Body> {
 async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     let (_dir, state, router) = setup();
     let remote = [192, 0, 2, 10];
+    // A remote browser needs a login session first.
+    state
+        .set_admin_password("a long admin password")
+        .expect("password");
+    let (status, headers, text) = send(
+        &router,
+        call(
+            "/api/auth/login",
+            r#"{"password":"a long admin password"}"#,
+            remote,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let cookie = headers[header::SET_COOKIE].to_str().expect("ascii");
+    let session = cookie
+        .strip_prefix("api_switch_session=")
+        .and_then(|rest| rest.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let session = Some(session.as_str());
     let (status, _, text) = send(
         &router,
-        call(connect::LoadConnectOverview::PATH, "", remote),
+        call(connect::LoadConnectOverview::PATH, "", remote, session),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{text}");
@@ -40,7 +73,7 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     assert_eq!(overview["apps"].as_array().map(Vec::len), Some(3));
 
     for path in [connect::LinkApp::PATH, connect::RestoreApp::PATH] {
-        let (status, _, text) = send(&router, call(path, "app=claude-code", remote)).await;
+        let (status, _, text) = send(&router, call(path, "app=claude-code", remote, session)).await;
         assert_ne!(status, StatusCode::OK, "{path}: {text}");
         assert!(text.contains("local_only"), "{path}: {text}");
     }
@@ -52,6 +85,7 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
             connect::ConnectSnippets::PATH,
             "origin=http%3A%2F%2Fai.example%3A9090",
             remote,
+            session,
         ),
     )
     .await;
@@ -63,7 +97,7 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
 
     let (status, _, text) = send(
         &router,
-        call(connect::LoadConnectOverview::PATH, "", [127, 0, 0, 1]),
+        call(connect::LoadConnectOverview::PATH, "", [127, 0, 0, 1], None),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
