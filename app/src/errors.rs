@@ -96,6 +96,11 @@ pub fn error_message(locale: Locale, error: &UiError) -> String {
         UiError::Upstream { detail } => td_string!(locale, errors.upstream, detail).to_string(),
         UiError::Internal { detail } => td_string!(locale, errors.internal, detail).to_string(),
         UiError::Request { detail } => td_string!(locale, errors.request, detail).to_string(),
+        UiError::ConfigFile { path, detail } => {
+            td_string!(locale, errors.config_file, path, detail).to_string()
+        }
+        UiError::NoBackup { path } => td_string!(locale, errors.no_backup, path).to_string(),
+        UiError::LocalOnly => td_string!(locale, errors.local_only).to_string(),
     }
 }
 

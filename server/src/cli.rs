@@ -36,6 +36,46 @@ pub enum Command {
     /// Access keys clients present to the proxy (needed to listen on a non-loopback address).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Point an app (Claude Code, Codex, OpenCode) at API Switch by writing its configuration
+    /// file, after saving a timestamped backup beside it; `--undo` puts the backup back.
+    /// Without an app, lists where each app points now.
+    Connect(ConnectArgs),
+}
+
+/// An app `api-switch connect` can configure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppArg {
+    /// Claude Code: ~/.claude/settings.json
+    ClaudeCode,
+    /// Codex: ~/.codex/config.toml
+    Codex,
+    /// OpenCode: ~/.config/opencode/opencode.json
+    Opencode,
+}
+
+impl From<AppArg> for engine::connect::ConnectApp {
+    fn from(app: AppArg) -> Self {
+        match app {
+            AppArg::ClaudeCode => Self::ClaudeCode,
+            AppArg::Codex => Self::Codex,
+            AppArg::Opencode => Self::OpenCode,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// The app to point at API Switch; leave it out to list every app's status.
+    #[arg(value_enum)]
+    pub app: Option<AppArg>,
+    /// Restore the app's configuration from its newest backup instead.
+    #[arg(long, requires = "app")]
+    pub undo: bool,
+    /// Where the app reaches API Switch.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9090")]
+    pub url: String,
+    #[command(flatten)]
+    pub data: DataDirArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,5 +28,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Speedtest(args) => api_switch::commands::speedtest::run(&args).await,
         Command::Password(command) => api_switch::commands::password::run(&command),
         Command::Keys(command) => api_switch::commands::keys::run(&command),
+        Command::Connect(args) => api_switch::commands::connect::run(&args),
     }
 }

@@ -7,11 +7,13 @@
 
 pub mod access_keys;
 pub mod calibration;
+pub mod connect;
 pub mod dashboard;
 pub mod events;
 pub mod logs;
 pub mod routing;
 pub mod speedtest;
+pub mod test_chat;
 pub mod ui_error;
 
 /// An entry's id (one model on one channel).

@@ -20,6 +20,9 @@
 //! | `upstream` | `detail` | a provider could not be reached or answered badly |
 //! | `internal` | `detail` | anything else; English detail for a bug report |
 //! | `request` | `detail` | the browser could not reach the server or read its answer |
+//! | `config_file` | `path`, `detail` | an app's configuration file cannot be read, parsed or written |
+//! | `no_backup` | `path` | there is no backup of an app's configuration to restore |
+//! | `local_only` | | only a browser on the machine running API Switch may write its files |
 //!
 //! `field` values are the `Settings` / form field names (`cooldown_secs`, `base_url`, `name`,
 //! `model`, `group`, `key`, ...), so the UI can both translate and point at the control.
@@ -80,6 +83,17 @@ pub enum UiError {
     Request {
         detail: String,
     },
+    /// An app's configuration file (Connect) cannot be read, parsed or written.
+    ConfigFile {
+        path: String,
+        detail: String,
+    },
+    /// Restore was asked for an app's configuration with no backup beside it.
+    NoBackup {
+        path: String,
+    },
+    /// Writing an app's files was asked from another machine's browser.
+    LocalOnly,
 }
 
 impl UiError {
@@ -100,6 +114,9 @@ impl UiError {
             Self::Upstream { .. } => "upstream",
             Self::Internal { .. } => "internal",
             Self::Request { .. } => "request",
+            Self::ConfigFile { .. } => "config_file",
+            Self::NoBackup { .. } => "no_backup",
+            Self::LocalOnly => "local_only",
         }
     }
 }
@@ -132,6 +149,12 @@ impl std::fmt::Display for UiError {
             Self::Upstream { detail } => write!(f, "upstream error: {detail}"),
             Self::Internal { detail } => write!(f, "internal error: {detail}"),
             Self::Request { detail } => write!(f, "request failed: {detail}"),
+            Self::ConfigFile { path, detail } => write!(f, "{path}: {detail}"),
+            Self::NoBackup { path } => write!(f, "no backup of {path} to restore"),
+            Self::LocalOnly => write!(
+                f,
+                "only a browser on the machine running API Switch may write its apps' files"
+            ),
         }
     }
 }

@@ -136,7 +136,11 @@ fn npm_packages() -> Result<()> {
     if which("npm").is_none() {
         debian_packages(&[("nodejs", "/usr/bin/node"), ("npm", "/usr/bin/npm")])?;
     }
-    say("installing npm packages (Tailwind CSS compiler, playwright-core)");
+    // The Claude Code and Codex CLIs ship native binaries inside their npm packages (no
+    // download at install time); the connect tests run them offline against api-switch.
+    say(
+        "installing npm packages (Tailwind CSS compiler, playwright-core, axe-core, the Claude Code and Codex CLIs)",
+    );
     let verb = if lock.exists() { "ci" } else { "install" };
     run_cmd(
         cmd("npm")

@@ -23,6 +23,8 @@ pub enum IconName {
     Info,
     Alert,
     Layers,
+    Chat,
+    Link,
 }
 
 impl IconName {
@@ -39,6 +41,10 @@ impl IconName {
                 "M4 19.5A2.5 2.5 0 0 1 6.5 17H20V3H6.5A2.5 2.5 0 0 0 4 5.5zM4 19.5A2.5 2.5 0 0 0 6.5 22H20v-5"
             }
             Self::Menu => "M4 6h16M4 12h16M4 18h16",
+            Self::Chat => "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z",
+            Self::Link => {
+                "M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7"
+            }
             Self::Globe => {
                 "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM2 12h20M12 2a15 15 0 0 1 0 20M12 2a15 15 0 0 0 0 20"
             }

@@ -3,8 +3,10 @@
 
 pub mod access_keys;
 pub mod channels;
+pub mod connect;
 pub mod dashboard;
 pub mod guide;
 pub mod login;
 pub mod logs;
 pub mod settings;
+pub mod test_chat;

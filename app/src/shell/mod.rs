@@ -16,7 +16,9 @@ use leptos_router::path;
 
 use crate::components::toast::ToastHost;
 use crate::i18n::{I18nContextProvider, t};
-use crate::screens::{access_keys, channels, dashboard, guide, login, logs, settings};
+use crate::screens::{
+    access_keys, channels, connect, dashboard, guide, login, logs, settings, test_chat,
+};
 
 /// How long the language and theme choices are remembered, in milliseconds (a year).
 pub const REMEMBER_MS: i64 = 365 * 24 * 3600 * 1000;
@@ -64,6 +66,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("logs") view=logs::LogsScreen/>
                         <Route path=path!("channels") view=channels::ChannelsScreen/>
                         <Route path=path!("entries") view=channels::EntriesScreen/>
+                        <Route path=path!("chat") view=test_chat::TestChatScreen/>
+                        <Route path=path!("connect") view=connect::ConnectScreen/>
                         <Route path=path!("keys") view=access_keys::AccessKeysScreen/>
                         <Route path=path!("settings") view=settings::SettingsScreen/>
                         <Route path=path!("guide") view=guide::GuideScreen/>

@@ -30,6 +30,8 @@ pub fn Navigation(open: RwSignal<bool>) -> impl IntoView {
                 <li><A href="/logs" attr:class=LINK><Icon name=IconName::List/>{t!(i18n, nav.logs)}</A></li>
                 <li><A href="/channels" attr:class=LINK><Icon name=IconName::Plug/>{t!(i18n, nav.channels)}</A></li>
                 <li><A href="/entries" attr:class=LINK><Icon name=IconName::Layers/>{t!(i18n, nav.entries)}</A></li>
+                <li><A href="/chat" attr:class=LINK><Icon name=IconName::Chat/>{t!(i18n, nav.chat)}</A></li>
+                <li><A href="/connect" attr:class=LINK><Icon name=IconName::Link/>{t!(i18n, nav.connect)}</A></li>
                 <li><A href="/keys" attr:class=LINK><Icon name=IconName::Key/>{t!(i18n, nav.keys)}</A></li>
                 <li><A href="/settings" attr:class=LINK><Icon name=IconName::Cog/>{t!(i18n, nav.settings)}</A></li>
                 <li><A href="/guide" attr:class=LINK><Icon name=IconName::Book/>{t!(i18n, nav.guide)}</A></li>

@@ -86,7 +86,11 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
             }
         }
         match attempt(state, &snapshot, &candidate, &log, tried).await {
-            Outcome::Answer(response) => return Ok(response),
+            Outcome::Answer(mut response) => {
+                let served = log.served(&candidate, response.status().as_u16());
+                response.extensions_mut().insert(served);
+                return Ok(response);
+            }
             Outcome::ClientError(response) => {
                 return Ok(client_error(state, &log, &candidate, tried, response).await);
             }

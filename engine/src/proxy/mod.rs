@@ -27,5 +27,6 @@ pub(crate) mod writer;
 pub use error::{Attempt, AttemptFailure, ProxyError};
 pub use forward::serve;
 pub use http::proxy_routes;
+pub use record::Served;
 pub use request::ProxyRequest;
 pub use stream::{EventClass, Piece, StreamJudge};

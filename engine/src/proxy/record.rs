@@ -21,6 +21,15 @@ pub fn record_request(state: &AppState, row: RequestLogRow) {
     state.writer().log(row);
 }
 
+/// Which entry answered a request and the attempts that failed before it, put on every answer
+/// `forward::serve` returns as a response extension: in-process callers (the test chat) read
+/// it; HTTP clients never see extensions.
+#[derive(Clone, Debug)]
+pub struct Served {
+    pub answered: AttemptRecord,
+    pub failed: Vec<AttemptRecord>,
+}
+
 /// What every row of one request shares.
 pub struct LogRow<'a> {
     pub request: &'a ProxyRequest,
@@ -93,6 +102,14 @@ impl<'a> LogRow<'a> {
         let mut record = self.attempt(candidate, failure.status(), Some(failure.kind()));
         record.rule = failure.rule().map(str::to_owned);
         self.failed.push(record);
+    }
+
+    /// The answer of `candidate` with `status`, after the failed attempts so far.
+    pub fn served(&self, candidate: &Candidate, status: u16) -> Served {
+        Served {
+            answered: self.attempt(candidate, Some(status), None),
+            failed: self.failed.clone(),
+        }
     }
 
     /// The current attempt on `candidate`, as the log keeps it.

@@ -5,8 +5,11 @@
 mod browser;
 mod browser_channels;
 mod browser_rules;
+mod browser_connect;
 mod browser_ui;
 mod cli;
+mod connect_cli;
+mod connect_server_fns;
 mod probe_cli;
 mod release_binary;
 mod security_browser;

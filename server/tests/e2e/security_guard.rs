@@ -368,4 +368,44 @@ async fn the_channel_and_entry_screens_server_functions_refuse_cross_site_calls(
         events.try_recv().is_err(),
         "nothing was announced: no calibration attempt, no test result"
     );
+/// Issue 11's server functions (Test chat, Connect apps) are refused cross-site, and the ones
+/// that change something (write an app's files, create its key, send a prompt) did nothing.
+#[tokio::test]
+async fn the_chat_and_connect_server_functions_refuse_cross_site_calls() {
+    use app::screens::{connect, test_chat};
+    let (_dir, state, router) = setup();
+    let calls: [(&str, &str); 6] = [
+        (connect::LoadConnectOverview::PATH, ""),
+        (
+            connect::ConnectSnippets::PATH,
+            "origin=http%3A%2F%2Fevil.example",
+        ),
+        (connect::LinkApp::PATH, "app=claude-code"),
+        (connect::RestoreApp::PATH, "app=codex"),
+        (test_chat::ChatRoutes::PATH, ""),
+        (test_chat::TestChat::PATH, "route=auto&prompt=hi"),
+    ];
+    for (path, body) in calls {
+        for (name, value) in [
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.example"),
+        ] {
+            let request = form_post(path)
+                .header(name, value)
+                .body(Body::from(body))
+                .expect("request");
+            let (status, _, text) = send(&router, request).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path} ({name}): {text}");
+            assert_eq!(json(&text)["error"]["code"], "cross_origin");
+        }
+    }
+    assert!(
+        state.store().access_keys().expect("keys").is_empty(),
+        "no app key was created"
+    );
+    state.flush();
+    let log = state
+        .log_page(&engine::logs::LogQuery::default())
+        .expect("log");
+    assert_eq!(log.total, 0, "no prompt went through the proxy");
 }

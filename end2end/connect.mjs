@@ -1,0 +1,172 @@
+// Issue 11's Test chat and Connect apps screens in headless Chromium against a real
+// api-switch whose HOME is a temporary folder. Test chat: the answer streams in (a piece shows
+// before the rest arrives), names the entry that answered and lists the failing entry tried
+// first. Connect: Claude Code (no settings yet) and Codex (the user's own config.toml) are
+// connected by their buttons, the written files are copied to OUT for the Rust side to parse,
+// then both are restored by their buttons. Both screens pass axe-core in both languages and
+// themes with no English left on the Chinese pages; screenshots go to target/screenshots/.
+//
+// usage: node end2end/connect.mjs http://127.0.0.1:PORT HOME OUT
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCheck } from './browser.mjs';
+
+const [url, home, out] = process.argv.slice(2);
+if (!url || !home || !out) {
+  console.error('usage: node end2end/connect.mjs URL HOME OUT');
+  process.exit(2);
+}
+const SHOTS = 'target/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+mkdirSync(out, { recursive: true });
+
+// Words allowed on a Chinese page: product, app and API names, identifiers, units.
+const ALLOWED = new Set(['API', 'Switch', 'Claude', 'Code', 'Codex', 'OpenCode', 'OpenAI', 'Responses',
+  'auto', 'env', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'api-switch', 'ACCESS_KEY', 'HTTP', 'ms',
+  'English', 'gpt-4o', 'good', 'flaky']);
+
+async function live(page) {
+  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
+}
+
+async function setPrefs(page, lang, theme) {
+  await page.context().addCookies([
+    { name: 'i18n_pref_locale', value: lang, url },
+    { name: 'api_switch_theme', value: theme, url },
+  ]);
+}
+
+/** Visible words in Latin script that are not names, code or user data. */
+async function strayEnglish(page) {
+  const words = await page.evaluate(() => {
+    const skip = 'code, pre, script, style, svg, [translate="no"], .font-mono, option[lang="en"]';
+    const found = [];
+    const take = (text) => {
+      const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
+      for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const el = walker.currentNode.parentElement;
+      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+      take(walker.currentNode.textContent);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
+      if (el.closest(skip)) continue;
+      for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
+    }
+    return found;
+  });
+  return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
+}
+
+async function axe(page, label) {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  if (result.violations.length) {
+    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
+  }
+}
+
+/** Clicks until `done()` holds: the first clicks may land before hydration attaches handlers. */
+async function clickUntil(page, selector, done, what) {
+  for (let i = 0; i < 60; i++) {
+    if (await done()) return;
+    await page.click(selector);
+    await page.waitForTimeout(250);
+  }
+  if (!(await done())) throw new Error(`${what}: no effect`);
+}
+
+/** Sends a prompt on the Test chat screen and checks the streamed answer and its attempts. */
+async function testChat(page) {
+  await page.goto(`${url}/chat`, { waitUntil: 'load' });
+  await live(page);
+  await page.fill('#chat-route', 'auto');
+  await page.fill('#chat-prompt', 'Say hello');
+  await clickUntil(page, '#chat-send', async () => (await page.locator('#chat-answer').count()) > 0, 'Send');
+  // The first piece is on screen while the upstream still holds back the rest.
+  await page.waitForFunction(() => {
+    const text = document.querySelector('#chat-answer')?.textContent ?? '';
+    return text.includes('Hello from') && !text.includes('good upstream');
+  }, null, { timeout: 15000 });
+  const entry = await page.locator('#chat-entry').textContent({ timeout: 5000 });
+  if (!entry.includes('gpt-4o') || !entry.includes('good')) throw new Error(`entry while streaming: ${entry}`);
+  await page.waitForFunction(() => document.querySelector('#chat-answer')?.textContent.includes('Hello from the good upstream'),
+    null, { timeout: 15000 });
+  await page.locator('#chat-total').waitFor({ timeout: 5000 });
+  const attempts = page.locator('#chat-attempts li');
+  if ((await attempts.count()) !== 2) throw new Error(`attempts: ${await attempts.count()}`);
+  const first = await attempts.nth(0).textContent();
+  if (!first.includes('flaky') || !first.includes('500') || (await attempts.nth(0).getAttribute('data-ok')) !== 'false') {
+    throw new Error(`first attempt: ${first}`);
+  }
+  if ((await attempts.nth(1).getAttribute('data-ok')) !== 'true') throw new Error('the answering attempt is not marked good');
+  await page.screenshot({ path: `${SHOTS}/chat-answered-en-light.png`, fullPage: true });
+}
+
+async function stateOf(page, app) {
+  return (await page.locator(`#app-${app} [data-state]`).textContent()).trim();
+}
+
+async function connectApps(page) {
+  await page.goto(`${url}/connect`, { waitUntil: 'load' });
+  await live(page);
+  if ((await stateOf(page, 'claude-code')) !== 'Not set up') throw new Error(`claude before: ${await stateOf(page, 'claude-code')}`);
+  if ((await stateOf(page, 'codex')) !== 'Uses another endpoint') throw new Error(`codex before: ${await stateOf(page, 'codex')}`);
+  await page.screenshot({ path: `${SHOTS}/connect-before-en-light.png`, fullPage: true });
+  for (const app of ['claude-code', 'codex']) {
+    await clickUntil(page, `#app-${app} [data-action=connect]`,
+      async () => (await stateOf(page, app)) === 'Connected to API Switch', `connect ${app}`);
+    const backup = await page.locator(`#app-${app} [data-backup]`).textContent();
+    if (!backup.includes('.api-switch-backup-')) throw new Error(`${app} backup: ${backup}`);
+  }
+  const endpoint = await page.locator('#app-codex [data-endpoint]').textContent();
+  if (endpoint.trim() !== `${url}/v1`) throw new Error(`codex endpoint shown: ${endpoint}`);
+  await page.screenshot({ path: `${SHOTS}/connect-connected-en-light.png`, fullPage: true });
+  const claude = join(home, '.claude/settings.json');
+  const codex = join(home, '.codex/config.toml');
+  copyFileSync(claude, join(out, 'claude-settings.json'));
+  copyFileSync(codex, join(out, 'codex-config.toml'));
+  const written = JSON.parse(readFileSync(claude, 'utf8'));
+  if (written.env.ANTHROPIC_BASE_URL !== url) throw new Error(`claude points at ${written.env.ANTHROPIC_BASE_URL}`);
+
+  for (const app of ['claude-code', 'codex']) {
+    await clickUntil(page, `#app-${app} [data-action=restore]`,
+      async () => (await stateOf(page, app)) !== 'Connected to API Switch', `restore ${app}`);
+  }
+  if ((await stateOf(page, 'claude-code')) !== 'Not set up') throw new Error('claude was not restored');
+  if (existsSync(claude)) throw new Error('the settings file Connect created is still there');
+  await page.screenshot({ path: `${SHOTS}/connect-restored-en-light.png`, fullPage: true });
+}
+
+await runCheck('connect', async (page) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await setPrefs(page, 'en', 'light');
+  await testChat(page);
+  await connectApps(page);
+
+  for (const lang of ['en', 'zh']) {
+    for (const theme of ['light', 'dark']) {
+      await setPrefs(page, lang, theme);
+      for (const [name, path] of [['chat', '/chat'], ['connect', '/connect']]) {
+        await page.goto(`${url}${path}`, { waitUntil: 'load' });
+        await live(page);
+        if (name === 'chat') {
+          // The answered state, so its parts are checked too.
+          await page.fill('#chat-prompt', 'Say hello');
+          await clickUntil(page, '#chat-send', async () => (await page.locator('#chat-answer').count()) > 0, 'Send');
+          await page.waitForSelector('#chat-total', { timeout: 15000 });
+        }
+        await page.waitForTimeout(300);
+        if (lang === 'zh') {
+          const stray = await strayEnglish(page);
+          if (stray.length) throw new Error(`English on the Chinese ${name} screen: ${stray.join(', ')}`);
+        }
+        await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${theme}.png`, fullPage: true });
+        await axe(page, `${name} (${lang}, ${theme})`);
+      }
+    }
+  }
+});

@@ -1,0 +1,148 @@
+//! The careful file work every app's connection shares. Before a configuration file is
+//! changed, a copy is saved beside it as `<name>.api-switch-backup-<UTC time>` (or, when there
+//! was no file, an empty `...-none` marker, so undo knows to remove what we created). Writes
+//! go to a private temporary file in the same folder that is then renamed over the original,
+//! so an app never reads a half-written file. Undo renames the newest backup back: byte for
+//! byte and mode for mode, and the next undo reaches the backup before it.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// What sits between a configuration file's name and the backup's time.
+const BACKUP_MARK: &str = ".api-switch-backup-";
+
+/// Ends the name of a backup taken when there was no file to copy.
+const NONE_SUFFIX: &str = "-none";
+
+/// The file to read and write for `path`: a symbolic link's target (dotfile managers link
+/// configuration files), so writing never replaces the link with a plain file.
+pub fn real_path(path: &Path) -> PathBuf {
+    if path.is_symlink() {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// The file's text, or `None` when it does not exist.
+pub fn read_optional(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Saves the current state of `path` beside it and returns the backup's path.
+pub fn backup(path: &Path) -> io::Result<PathBuf> {
+    let exists = path.exists();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%S%.3fZ")
+        .to_string();
+    let suffix = if exists { "" } else { NONE_SUFFIX };
+    let mut backup = sibling(path, &format!("{BACKUP_MARK}{stamp}{suffix}"));
+    let mut n = 1;
+    while backup.exists() {
+        backup = sibling(path, &format!("{BACKUP_MARK}{stamp}-{n}{suffix}"));
+        n += 1;
+    }
+    if exists {
+        // `copy` keeps the original's permission bits: the backup is as private as the file.
+        std::fs::copy(path, &backup)?;
+    } else {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::File::create(&backup)?;
+    }
+    Ok(backup)
+}
+
+/// The newest backup of `path`, if any.
+pub fn latest_backup(path: &Path) -> io::Result<Option<PathBuf>> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(None);
+    };
+    let mut prefix = name.to_os_string();
+    prefix.push(BACKUP_MARK);
+    let prefix = prefix.to_string_lossy().into_owned();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let mut newest: Option<String> = None;
+    for entry in entries {
+        let file = entry?.file_name().to_string_lossy().into_owned();
+        // The time is fixed-width, so the greatest name is the newest backup.
+        if file.starts_with(&prefix) && newest.as_ref().is_none_or(|n| file > *n) {
+            newest = Some(file);
+        }
+    }
+    Ok(newest.map(|file| dir.join(file)))
+}
+
+/// Replaces `path` with `bytes` atomically, readable by its owner only (it holds a key).
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(
+        ".{name}.api-switch-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        // The umask may have narrowed the mode further, never widened it; make it exact.
+        set_mode(&temp, 0o600)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(error)
+        }
+    }
+}
+
+/// Puts the newest backup of `path` back; `false` when there is none.
+pub fn restore(path: &Path) -> io::Result<bool> {
+    let Some(backup) = latest_backup(path)? else {
+        return Ok(false);
+    };
+    if backup.to_string_lossy().ends_with(NONE_SUFFIX) {
+        // There was no file before we wrote one: remove ours, then the marker.
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+        std::fs::remove_file(&backup)?;
+    } else {
+        std::fs::rename(&backup, path)?;
+    }
+    Ok(true)
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
+    Ok(())
+}

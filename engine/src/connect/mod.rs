@@ -1,0 +1,316 @@
+//! Connect: points other apps (Claude Code, Codex, OpenCode) at API Switch by writing API
+//! Switch's address and an access key into each app's own configuration file, after saving a
+//! timestamped backup beside it that undo puts back. One file per app implements `AppConfig`
+//! (where its file is, where it points, how API Switch is written into it, keeping every other
+//! setting); `files` holds the file work they share. The CLI, the UI and the desktop app all
+//! call the functions here.
+
+mod claude_code;
+mod codex;
+mod files;
+mod opencode;
+
+use std::path::{Path, PathBuf};
+
+pub use types::connect::{AppStatus, ConnectApp, ConnectOverview, Snippet};
+
+use crate::AppState;
+use crate::store::StoreError;
+
+/// The folders apps keep their configuration in: the user's home, and the overrides the apps
+/// themselves honour (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`, `XDG_CONFIG_HOME`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Home {
+    pub dir: PathBuf,
+    pub codex_home: Option<PathBuf>,
+    pub claude_config_dir: Option<PathBuf>,
+    pub xdg_config_home: Option<PathBuf>,
+}
+
+impl Home {
+    /// A home folder with no overrides (tests use a temporary one).
+    pub fn at(dir: impl Into<PathBuf>) -> Home {
+        Home {
+            dir: dir.into(),
+            codex_home: None,
+            claude_config_dir: None,
+            xdg_config_home: None,
+        }
+    }
+
+    /// This process's home folder and the apps' overrides, from the environment.
+    pub fn from_env() -> Result<Home, ConnectError> {
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from)
+        };
+        let dir = var("HOME")
+            .or_else(std::env::home_dir)
+            .ok_or(ConnectError::NoHome)?;
+        Ok(Home {
+            dir,
+            codex_home: var("CODEX_HOME"),
+            claude_config_dir: var("CLAUDE_CONFIG_DIR"),
+            xdg_config_home: var("XDG_CONFIG_HOME"),
+        })
+    }
+}
+
+/// Where an app should send its requests (`http://127.0.0.1:9090`, no path) and the access
+/// key it should present.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub base_url: String,
+    pub key: String,
+}
+
+/// What each app's file knows how to do. Parse and write errors are English details.
+trait AppConfig: Sync {
+    /// The configuration file's path.
+    fn path(&self, home: &Home) -> PathBuf;
+    /// The same path as the user's shell writes it, for snippets.
+    fn shell_path(&self) -> &'static str;
+    /// The URL the app must be given to reach `base_url` (with `/v1` for OpenAI clients).
+    fn url_for(&self, base_url: &str) -> String;
+    /// The API base URL the file's `text` sets, if any.
+    fn endpoint(&self, text: &str) -> Result<Option<String>, String>;
+    /// `current` (the file's text, `None` when absent) with API Switch written in.
+    fn write(&self, current: Option<&str>, target: &Target) -> Result<String, String>;
+}
+
+fn config(app: ConnectApp) -> &'static dyn AppConfig {
+    match app {
+        ConnectApp::ClaudeCode => &claude_code::ClaudeCode,
+        ConnectApp::Codex => &codex::Codex,
+        ConnectApp::OpenCode => &opencode::OpenCode,
+    }
+}
+
+/// Why connecting or restoring an app failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot tell the home folder; set HOME")]
+    NoHome,
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} cannot be read as the app's settings ({detail}); fix or move it, then connect again", path.display())]
+    Parse { path: PathBuf, detail: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("there is no backup of {} to restore", path.display())]
+    NoBackup { path: PathBuf },
+    #[error(
+        "the access key named `{name}` is switched off; switch it on (or delete it) in Access keys, then connect again"
+    )]
+    KeyDisabled { name: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ConnectError> for types::ui_error::UiError {
+    fn from(error: ConnectError) -> Self {
+        use types::ui_error::UiError;
+        match error {
+            ConnectError::Store(error) => error.into(),
+            ConnectError::NoBackup { path } => UiError::NoBackup {
+                path: path.display().to_string(),
+            },
+            ConnectError::KeyDisabled { name } => UiError::InvalidField {
+                field: "key".into(),
+                detail: format!("the access key named `{name}` is switched off"),
+            },
+            ConnectError::NoHome => UiError::ConfigFile {
+                path: "~".into(),
+                detail: "cannot tell the home folder; set HOME".into(),
+            },
+            ConnectError::Read { path, source } | ConnectError::Write { path, source } => {
+                UiError::ConfigFile {
+                    path: path.display().to_string(),
+                    detail: source.to_string(),
+                }
+            }
+            ConnectError::Parse { path, detail } => UiError::ConfigFile {
+                path: path.display().to_string(),
+                detail,
+            },
+        }
+    }
+}
+
+/// `base_url` as it should be compared: no trailing slash, `localhost` as `127.0.0.1`.
+fn same_url(a: &str, b: &str) -> bool {
+    let norm = |url: &str| {
+        url.trim()
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+            .replace("://localhost", "://127.0.0.1")
+    };
+    norm(a) == norm(b)
+}
+
+/// Where `app`'s configuration points now, and whether that is `base_url`.
+pub fn status(home: &Home, app: ConnectApp, base_url: &str) -> AppStatus {
+    let adapter = config(app);
+    let path = files::real_path(&adapter.path(home));
+    let latest_backup = files::latest_backup(&path)
+        .ok()
+        .flatten()
+        .and_then(|b| b.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let mut status = AppStatus {
+        app,
+        config_path: path.display().to_string(),
+        exists: false,
+        endpoint: None,
+        points_at_us: false,
+        latest_backup,
+        problem: None,
+    };
+    match files::read_optional(&path) {
+        Ok(None) => {}
+        Ok(Some(text)) => {
+            status.exists = true;
+            match adapter.endpoint(&text) {
+                Ok(endpoint) => status.endpoint = endpoint,
+                Err(detail) => status.problem = Some(detail),
+            }
+        }
+        Err(error) => {
+            status.exists = true;
+            status.problem = Some(error.to_string());
+        }
+    }
+    status.points_at_us = status
+        .endpoint
+        .as_deref()
+        .is_some_and(|url| same_url(url, &adapter.url_for(base_url)));
+    status
+}
+
+/// Writes `target` into `app`'s configuration after backing it up. A file that already says
+/// exactly this is left alone (no new backup); a file that cannot be parsed is never touched.
+pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatus, ConnectError> {
+    let adapter = config(app);
+    let path = files::real_path(&adapter.path(home));
+    let current = files::read_optional(&path).map_err(|source| ConnectError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let text = adapter
+        .write(current.as_deref(), target)
+        .map_err(|detail| ConnectError::Parse {
+            path: path.clone(),
+            detail,
+        })?;
+    if current.as_deref() != Some(text.as_str()) {
+        let write_error = |source| ConnectError::Write {
+            path: path.clone(),
+            source,
+        };
+        files::backup(&path).map_err(write_error)?;
+        files::write_private_atomic(&path, text.as_bytes()).map_err(write_error)?;
+        tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; the previous file is backed up beside it");
+    }
+    Ok(status(home, app, &target.base_url))
+}
+
+/// Puts the newest backup of `app`'s configuration back.
+pub fn undo(home: &Home, app: ConnectApp, base_url: &str) -> Result<AppStatus, ConnectError> {
+    let path = files::real_path(&config(app).path(home));
+    let restored = files::restore(&path).map_err(|source| ConnectError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    if !restored {
+        return Err(ConnectError::NoBackup { path });
+    }
+    tracing::info!(app = app.id(), file = %path.display(), "restored the app's configuration from its backup");
+    Ok(status(home, app, base_url))
+}
+
+/// What to paste into `app`'s configuration by hand (an app on another machine).
+pub fn snippet(app: ConnectApp, target: &Target) -> Snippet {
+    let adapter = config(app);
+    Snippet {
+        app,
+        path: adapter.shell_path().to_owned(),
+        // A fresh file cannot fail to take our settings.
+        text: adapter.write(None, target).unwrap_or_default(),
+    }
+}
+
+/// `http://ADDRESS:PORT` for a server listening on `listen`, as apps on this machine reach it
+/// (a wildcard address is reached through loopback).
+pub fn local_base_url(listen: std::net::SocketAddr) -> String {
+    let ip = listen.ip();
+    let port = listen.port();
+    match ip {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => format!("http://127.0.0.1:{port}"),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => format!("http://[::1]:{port}"),
+        std::net::IpAddr::V4(v4) => format!("http://{v4}:{port}"),
+        std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
+    }
+}
+
+impl AppState {
+    /// The access key `app` presents: the enabled key named after it, created when there is
+    /// none. Every connected app gets its own key, so the request log names the app and
+    /// requiring keys later does not cut it off.
+    pub fn connect_key(&self, app: ConnectApp) -> Result<String, ConnectError> {
+        let name = app.name();
+        let existing = self
+            .store()
+            .access_keys()?
+            .into_iter()
+            .find(|key| key.name == name);
+        match existing {
+            Some(key) if key.enabled => Ok(key.key),
+            Some(_) => Err(ConnectError::KeyDisabled {
+                name: name.to_owned(),
+            }),
+            None => Ok(self.generate_access_key(name)?.key),
+        }
+    }
+
+    /// Points `app` at the API Switch reached at `base_url`, with its own access key.
+    pub fn connect_app(
+        &self,
+        home: &Home,
+        app: ConnectApp,
+        base_url: &str,
+    ) -> Result<AppStatus, ConnectError> {
+        let target = Target {
+            base_url: base_url.to_owned(),
+            key: self.connect_key(app)?,
+        };
+        connect(home, app, &target)
+    }
+
+    /// Every app's status and what the Connect screen needs besides.
+    pub fn connect_overview(&self, home: &Home, base_url: &str, local: bool) -> ConnectOverview {
+        ConnectOverview {
+            local,
+            base_url: base_url.to_owned(),
+            keys_required: self.snapshot().settings.require_access_key,
+            apps: ConnectApp::ALL
+                .into_iter()
+                .map(|app| status(home, app, base_url))
+                .collect(),
+        }
+    }
+}
+
+/// `home`'s path for `relative`, used by the apps' `path`.
+fn under(dir: &Path, relative: &str) -> PathBuf {
+    relative
+        .split('/')
+        .fold(dir.to_path_buf(), |p, part| p.join(part))
+}

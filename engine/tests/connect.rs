@@ -1,0 +1,340 @@
+//! Issue 11, Connect: each app's configuration file in a temporary home folder. Written files
+//! parse as the app's format and point at the server; undo restores the previous file byte for
+//! byte (or removes the one we created); a file with other settings keeps them; a file we
+//! cannot parse is never touched.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use engine::AppState;
+use engine::connect::{self, ConnectApp, ConnectError, Home, Target};
+use serde_json::Value;
+
+const BASE: &str = "http://127.0.0.1:9090";
+
+fn target() -> Target {
+    Target {
+        base_url: BASE.into(),
+        key: "sk-as-test-key".into(),
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+fn backups(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".api-switch-backup-"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("valid JSON")
+}
+
+fn toml(path: &Path) -> toml_edit::DocumentMut {
+    std::fs::read_to_string(path)
+        .expect("read")
+        .parse()
+        .expect("valid TOML")
+}
+
+#[test]
+fn claude_code_in_a_fresh_home_is_created_private_and_undo_removes_it() {
+    let home = tempfile::tempdir().expect("home");
+    let home = Home::at(home.path());
+    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE);
+    assert!(!before.exists && !before.points_at_us && before.latest_backup.is_none());
+
+    let after = connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    let file = home.dir.join(".claude/settings.json");
+    assert_eq!(after.config_path, file.display().to_string());
+    assert!(after.exists && after.points_at_us, "{after:?}");
+    assert_eq!(after.endpoint.as_deref(), Some(BASE));
+    let written = json(&file);
+    assert_eq!(written["env"]["ANTHROPIC_BASE_URL"], BASE);
+    assert_eq!(written["env"]["ANTHROPIC_AUTH_TOKEN"], "sk-as-test-key");
+    assert_eq!(mode(&file), 0o600, "the file holds a key");
+    assert!(
+        after
+            .latest_backup
+            .as_deref()
+            .is_some_and(|b| b.ends_with("-none"))
+    );
+
+    let undone = connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
+    assert!(!file.exists(), "the file we created is gone");
+    assert!(!undone.exists && undone.latest_backup.is_none());
+    assert!(backups(&home.dir.join(".claude")).is_empty());
+    assert!(matches!(
+        connect::undo(&home, ConnectApp::ClaudeCode, BASE),
+        Err(ConnectError::NoBackup { .. })
+    ));
+}
+
+#[test]
+fn claude_code_keeps_other_settings_and_undo_restores_the_file_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let original = "{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": [\"Bash(ls:*)\"]},\n    \"env\": {\"MY_FLAG\": \"1\", \"ANTHROPIC_API_KEY\": \"sk-ant-real\", \"ANTHROPIC_BASE_URL\": \"https://api.anthropic.com\"}\n}\n";
+    std::fs::write(&file, original).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE);
+    assert_eq!(
+        before.endpoint.as_deref(),
+        Some("https://api.anthropic.com")
+    );
+    assert!(!before.points_at_us);
+
+    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    let written = json(&file);
+    assert_eq!(written["model"], "opus");
+    assert_eq!(written["permissions"]["allow"][0], "Bash(ls:*)");
+    assert_eq!(written["env"]["MY_FLAG"], "1");
+    assert_eq!(written["env"]["ANTHROPIC_BASE_URL"], BASE);
+    assert!(
+        written["env"].get("ANTHROPIC_API_KEY").is_none(),
+        "a key that would override the token is removed (it is in the backup)"
+    );
+    assert_eq!(mode(&file), 0o600);
+    let saved = backups(file.parent().expect("dir"));
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(!saved[0].ends_with("-none"));
+
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
+    assert_eq!(std::fs::read(&file).expect("read"), original.as_bytes());
+    assert_eq!(mode(&file), 0o644, "the original mode comes back too");
+    assert!(backups(file.parent().expect("dir")).is_empty());
+}
+
+#[test]
+fn codex_gets_a_responses_provider_and_keeps_comments_profiles_and_other_providers() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".codex/config.toml");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let original = r#"# my codex settings
+model = "gpt-5-codex"
+model_provider = "azure"
+approval_policy = "on-request"
+
+[model_providers.azure]
+name = "Azure"
+base_url = "https://me.openai.azure.com/openai"
+env_key = "AZURE_OPENAI_API_KEY"
+wire_api = "responses"
+
+[profiles.fast]
+model = "gpt-5-mini"
+"#;
+    std::fs::write(&file, original).expect("write");
+    let before = connect::status(&home, ConnectApp::Codex, BASE);
+    assert_eq!(
+        before.endpoint.as_deref(),
+        Some("https://me.openai.azure.com/openai")
+    );
+
+    let after = connect::connect(&home, ConnectApp::Codex, &target()).expect("connect");
+    assert!(after.points_at_us, "{after:?}");
+    assert_eq!(after.endpoint.as_deref(), Some("http://127.0.0.1:9090/v1"));
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.starts_with("# my codex settings\n"), "{text}");
+    let doc = toml(&file);
+    assert_eq!(doc["model_provider"].as_str(), Some("api-switch"));
+    assert_eq!(
+        doc["model"].as_str(),
+        Some("gpt-5-codex"),
+        "the model is kept"
+    );
+    assert_eq!(doc["approval_policy"].as_str(), Some("on-request"));
+    let ours = &doc["model_providers"]["api-switch"];
+    assert_eq!(ours["base_url"].as_str(), Some("http://127.0.0.1:9090/v1"));
+    assert_eq!(ours["wire_api"].as_str(), Some("responses"));
+    assert_eq!(
+        ours["experimental_bearer_token"].as_str(),
+        Some("sk-as-test-key")
+    );
+    assert_eq!(
+        doc["model_providers"]["azure"]["env_key"].as_str(),
+        Some("AZURE_OPENAI_API_KEY")
+    );
+    assert_eq!(
+        doc["profiles"]["fast"]["model"].as_str(),
+        Some("gpt-5-mini")
+    );
+    assert_eq!(mode(&file), 0o600);
+
+    connect::undo(&home, ConnectApp::Codex, BASE).expect("undo");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), original);
+}
+
+#[test]
+fn codex_in_a_fresh_home_names_the_auto_model_and_honours_codex_home() {
+    let dir = tempfile::tempdir().expect("home");
+    let mut home = Home::at(dir.path());
+    home.codex_home = Some(dir.path().join("elsewhere"));
+    connect::connect(&home, ConnectApp::Codex, &target()).expect("connect");
+    let file = dir.path().join("elsewhere/config.toml");
+    let doc = toml(&file);
+    assert_eq!(doc["model"].as_str(), Some("auto"));
+    assert_eq!(doc["model_provider"].as_str(), Some("api-switch"));
+    assert!(!dir.path().join(".codex").exists());
+}
+
+#[test]
+fn opencode_gets_an_openai_compatible_provider_and_keeps_the_others() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".config/opencode/opencode.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let original = r#"{"theme": "tokyonight", "model": "anthropic/claude-sonnet-4-5", "provider": {"ollama": {"options": {"baseURL": "http://localhost:11434/v1"}}}}"#;
+    std::fs::write(&file, original).expect("write");
+    let after = connect::connect(&home, ConnectApp::OpenCode, &target()).expect("connect");
+    assert!(after.points_at_us, "{after:?}");
+    let written = json(&file);
+    assert_eq!(written["theme"], "tokyonight");
+    assert_eq!(written["model"], "api-switch/auto");
+    assert_eq!(
+        written["provider"]["api-switch"]["options"]["baseURL"],
+        "http://127.0.0.1:9090/v1"
+    );
+    assert_eq!(
+        written["provider"]["api-switch"]["options"]["apiKey"],
+        "sk-as-test-key"
+    );
+    assert_eq!(
+        written["provider"]["ollama"]["options"]["baseURL"],
+        "http://localhost:11434/v1"
+    );
+    connect::undo(&home, ConnectApp::OpenCode, BASE).expect("undo");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), original);
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_and_never_touched() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".codex/config.toml");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&file, "model = [unclosed").expect("write");
+    let status = connect::status(&home, ConnectApp::Codex, BASE);
+    assert!(status.exists && status.problem.is_some(), "{status:?}");
+    let error = connect::connect(&home, ConnectApp::Codex, &target()).expect_err("refused");
+    assert!(matches!(error, ConnectError::Parse { .. }), "{error}");
+    assert!(error.to_string().contains("fix or move it"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "model = [unclosed"
+    );
+    assert!(backups(file.parent().expect("dir")).is_empty());
+}
+
+#[test]
+fn connecting_again_unchanged_takes_no_backup_and_each_undo_steps_back_once() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&file, "{\"model\": \"haiku\"}").expect("write");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("first");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("same again");
+    assert_eq!(
+        backups(file.parent().expect("dir")).len(),
+        1,
+        "nothing new to save"
+    );
+    let other = Target {
+        base_url: "http://127.0.0.1:9191".into(),
+        key: "sk-as-other".into(),
+    };
+    connect::connect(&home, ConnectApp::ClaudeCode, &other).expect("another server");
+    assert_eq!(backups(file.parent().expect("dir")).len(), 2);
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo once");
+    assert_eq!(json(&file)["env"]["ANTHROPIC_BASE_URL"], BASE);
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo twice");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "{\"model\": \"haiku\"}"
+    );
+}
+
+#[test]
+fn a_symlinked_config_is_written_through_the_link() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let dotfiles = dir.path().join("dotfiles/claude.json");
+    std::fs::create_dir_all(dotfiles.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&dotfiles, "{}").expect("write");
+    std::fs::create_dir_all(dir.path().join(".claude")).expect("mkdir");
+    let link = dir.path().join(".claude/settings.json");
+    std::os::unix::fs::symlink(&dotfiles, &link).expect("symlink");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    assert!(link.is_symlink(), "the link stays a link");
+    assert_eq!(json(&dotfiles)["env"]["ANTHROPIC_BASE_URL"], BASE);
+}
+
+#[test]
+fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
+    let data = tempfile::tempdir().expect("data");
+    let state = AppState::open(data.path().join("api-switch.db")).expect("state");
+    let home = tempfile::tempdir().expect("home");
+    let home = Home::at(home.path());
+    state
+        .connect_app(&home, ConnectApp::Codex, BASE)
+        .expect("connect");
+    let keys = state.store().access_keys().expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].name, "Codex");
+    let doc = toml(&home.dir.join(".codex/config.toml"));
+    assert_eq!(
+        doc["model_providers"]["api-switch"]["experimental_bearer_token"].as_str(),
+        Some(keys[0].key.as_str())
+    );
+    state
+        .connect_app(&home, ConnectApp::Codex, BASE)
+        .expect("again");
+    state
+        .connect_app(&home, ConnectApp::ClaudeCode, BASE)
+        .expect("claude");
+    let names: Vec<String> = state
+        .store()
+        .access_keys()
+        .expect("keys")
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(names, ["Codex", "Claude Code"]);
+
+    state
+        .set_access_key_enabled(keys[0].id, false)
+        .expect("switch off");
+    let error = state
+        .connect_app(&home, ConnectApp::Codex, BASE)
+        .expect_err("a switched-off key is not switched back on");
+    assert!(matches!(error, ConnectError::KeyDisabled { .. }), "{error}");
+}
+
+#[test]
+fn snippets_are_the_same_settings_for_pasting() {
+    let snippet = connect::snippet(ConnectApp::Codex, &target());
+    assert_eq!(snippet.path, "~/.codex/config.toml");
+    let doc: toml_edit::DocumentMut = snippet.text.parse().expect("TOML");
+    assert_eq!(
+        doc["model_providers"]["api-switch"]["base_url"].as_str(),
+        Some("http://127.0.0.1:9090/v1")
+    );
+    let claude = connect::snippet(ConnectApp::ClaudeCode, &target());
+    let value: Value = serde_json::from_str(&claude.text).expect("JSON");
+    assert_eq!(value["env"]["ANTHROPIC_BASE_URL"], BASE);
+}
