@@ -8,6 +8,7 @@
 pub mod access_keys;
 pub mod dashboard;
 pub mod events;
+pub mod language;
 pub mod logs;
 pub mod speedtest;
 pub mod ui_error;
