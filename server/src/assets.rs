@@ -1,14 +1,17 @@
 //! The UI bundle (wasm, its JavaScript glue, the stylesheet), compiled into the binary so the
 //! executable alone serves the whole UI. `cargo xtask build-ui` names the files after their
 //! content (`api_switch-<hash>.js`, `_bg.wasm`, `.css`, the stem written to `bundle.txt`) and
-//! writes a brotli (`.br`) and a gzip (`.gz`) copy beside each. So a browser downloads each
-//! version once, compressed, and then keeps it: fingerprinted names are cached for a year
-//! (`immutable`), anything else is revalidated (`no-cache`). Release builds embed the folder;
-//! debug builds read it from disk, so a rebuilt UI shows up without recompiling the server.
+//! keeps only a brotli copy of each (`.br`): every current browser accepts brotli, so that copy
+//! is sent as it is, and the binary carries each file once, at a fifth of its size. The rare
+//! client without brotli gets the file decompressed as it is sent. Fingerprinted names are
+//! cached for a year (`immutable`), anything else is revalidated (`no-cache`). Release builds
+//! embed the folder; debug builds read it from disk, so a rebuilt UI shows up without
+//! recompiling the server.
 
 use std::borrow::Cow;
+use std::io::Read;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +29,12 @@ pub const PLAIN_OUTPUT_NAME: &str = "api_switch";
 /// The file holding the fingerprinted stem, written by `cargo xtask build-ui`.
 const BUNDLE_NAME_FILE: &str = "bundle.txt";
 
+/// The suffix of the one (brotli) copy each bundle file is stored as.
+const BROTLI_SUFFIX: &str = ".br";
+
+/// How much of a file is decompressed at a time for a client without brotli.
+const DECODE_CHUNK: usize = 64 * 1024;
+
 /// Long-lived caching for content-named files: their name changes whenever their bytes do.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -40,10 +49,10 @@ pub fn output_name() -> String {
 
 /// Whether the bundle holds the hydration script, i.e. the UI was built before this binary.
 pub fn has_ui_bundle() -> bool {
-    UiBundle::get(&format!("{}.js", output_name())).is_some()
+    UiBundle::get(&format!("{}.js{BROTLI_SUFFIX}", output_name())).is_some()
 }
 
-/// `GET /pkg/{*file}`: one file of the bundle, precompressed when the browser accepts it.
+/// `GET /pkg/{*file}`: one file of the bundle, brotli-compressed when the browser accepts it.
 pub async fn bundle_file(Path(file): Path<String>, headers: HeaderMap) -> Response {
     let accept = headers
         .get(header::ACCEPT_ENCODING)
@@ -53,9 +62,6 @@ pub async fn bundle_file(Path(file): Path<String>, headers: HeaderMap) -> Respon
         UiBundle::get(name).map(|f| f.data)
     })
 }
-
-/// The encodings we store, best first: (`Accept-Encoding` token, file suffix).
-const ENCODINGS: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
 
 /// Whether `accept` (an `Accept-Encoding` value) allows `coding` (a `q=0` refuses it).
 fn accepts(accept: &str, coding: &str) -> bool {
@@ -71,30 +77,33 @@ fn accepts(accept: &str, coding: &str) -> bool {
     })
 }
 
-/// Answers a request for `file`: the best stored encoding the client accepts, the content
-/// type of the original, and the caching its name allows. `lookup` reads the bundle (tests
-/// pass their own files).
-fn serve<'a>(
+/// Answers a request for `file`: a file stored as it is (`bundle.txt`), else its brotli copy,
+/// sent compressed when the client accepts brotli and decompressed otherwise, with the content
+/// type of the original and the caching its name allows. `lookup` reads the bundle (tests pass
+/// their own files).
+fn serve(
     file: &str,
     accept: &str,
     output_name: &str,
-    lookup: impl Fn(&str) -> Option<Cow<'a, [u8]>>,
+    lookup: impl Fn(&str) -> Option<Cow<'static, [u8]>>,
 ) -> Response {
-    let Some(plain) = lookup(file) else {
-        return (
-            StatusCode::NOT_FOUND,
-            format!("{file}: no such file in the UI bundle"),
-        )
-            .into_response();
+    let (body, encoding) = match lookup(file) {
+        Some(plain) => (Body::from(plain), None),
+        None => match lookup(&format!("{file}{BROTLI_SUFFIX}")) {
+            Some(brotli) if accepts(accept, "br") => (Body::from(brotli), Some("br")),
+            Some(brotli) => (decompressed(brotli), None),
+            None => {
+                return (
+                    StatusCode::NOT_FOUND,
+                    format!("{file}: no such file in the UI bundle"),
+                )
+                    .into_response();
+            }
+        },
     };
-    let (body, encoding) = ENCODINGS
-        .iter()
-        .filter(|(coding, _)| accepts(accept, coding))
-        .find_map(|(coding, suffix)| lookup(&format!("{file}{suffix}")).map(|b| (b, Some(*coding))))
-        .unwrap_or((plain, None));
     let mime = mime_guess::from_path(file).first_or_octet_stream();
     let fingerprinted = output_name != PLAIN_OUTPUT_NAME && file.starts_with(output_name);
-    let mut response = Body::from(body.into_owned()).into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(mime.as_ref()) {
         headers.insert(header::CONTENT_TYPE, value);
@@ -109,6 +118,32 @@ fn serve<'a>(
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
     }
     response
+}
+
+/// A brotli file decompressed as it is sent, a chunk at a time, so no whole plain copy is held
+/// and no worker is blocked for long. A corrupt file ends the body with an error.
+fn decompressed(brotli: Cow<'static, [u8]>) -> Body {
+    let mut reader =
+        brotli_decompressor::Decompressor::new(std::io::Cursor::new(brotli), DECODE_CHUNK);
+    let mut failed = false;
+    let chunks = std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        let mut chunk = vec![0; DECODE_CHUNK];
+        match reader.read(&mut chunk) {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some(Ok(Bytes::from(chunk)))
+            }
+            Err(error) => {
+                failed = true;
+                Some(Err(error))
+            }
+        }
+    });
+    Body::from_stream(futures::stream::iter(chunks))
 }
 
 /// `GET /favicon.svg` (and `/favicon.ico`, which browsers ask for on their own).
@@ -127,30 +162,45 @@ pub async fn favicon() -> Response {
 mod tests {
     use super::*;
     use axum::body::to_bytes;
+    use std::io::Write;
+    use std::sync::LazyLock;
 
     const NAME: &str = "api_switch-0123abcd";
 
-    /// A bundle with a plain, a brotli and a gzip copy of the wasm, and only a plain CSS file.
+    /// Something wasm-sized and compressible, so decompression spans several chunks.
+    static WASM: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        (0..300_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect()
+    });
+
+    fn brotli(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+            writer.write_all(data).expect("compress");
+        }
+        out
+    }
+
+    static WASM_BR: LazyLock<Vec<u8>> = LazyLock::new(|| brotli(&WASM));
+
+    /// A bundle as `cargo xtask build-ui` leaves it: brotli copies and the stem file.
     fn lookup(file: &str) -> Option<Cow<'static, [u8]>> {
         let bytes: &'static [u8] = match file {
-            "api_switch-0123abcd_bg.wasm" => b"plain wasm",
-            "api_switch-0123abcd_bg.wasm.br" => b"brotli wasm",
-            "api_switch-0123abcd_bg.wasm.gz" => b"gzip wasm",
-            "api_switch-0123abcd.css" => b"plain css",
-            "other.txt" => b"other",
+            "api_switch-0123abcd_bg.wasm.br" => WASM_BR.as_slice(),
+            "broken.js.br" => b"not brotli at all",
+            "bundle.txt" => NAME.as_bytes(),
             _ => return None,
         };
         Some(Cow::Borrowed(bytes))
     }
 
-    async fn get(file: &str, accept: &str) -> (Response, String) {
+    async fn get(file: &str, accept: &str) -> (Response, Result<Bytes, axum::Error>) {
         let response = serve(file, accept, NAME, lookup);
         let (parts, body) = response.into_parts();
-        let body = to_bytes(body, usize::MAX).await.expect("body");
-        (
-            Response::from_parts(parts, Body::empty()),
-            String::from_utf8_lossy(&body).into_owned(),
-        )
+        let body = to_bytes(body, usize::MAX).await;
+        (Response::from_parts(parts, Body::empty()), body)
     }
 
     fn header_of(response: &Response, name: header::HeaderName) -> Option<String> {
@@ -161,9 +211,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn brotli_is_preferred_then_gzip_then_the_plain_file() {
+    async fn brotli_is_sent_as_stored_to_clients_that_accept_it() {
         let (response, body) = get(&format!("{NAME}_bg.wasm"), "gzip, deflate, br").await;
-        assert_eq!(body, "brotli wasm");
+        assert_eq!(body.expect("body").as_ref(), WASM_BR.as_slice());
         assert_eq!(
             header_of(&response, header::CONTENT_ENCODING).as_deref(),
             Some("br")
@@ -177,34 +227,44 @@ mod tests {
             header_of(&response, header::VARY).as_deref(),
             Some("accept-encoding")
         );
+    }
 
-        let (response, body) = get(&format!("{NAME}_bg.wasm"), "gzip").await;
-        assert_eq!(body, "gzip wasm");
-        assert_eq!(
-            header_of(&response, header::CONTENT_ENCODING).as_deref(),
-            Some("gzip")
-        );
-
-        let (response, body) = get(&format!("{NAME}_bg.wasm"), "br;q=0, gzip;q=0").await;
-        assert_eq!(body, "plain wasm", "q=0 refuses an encoding");
-        assert_eq!(header_of(&response, header::CONTENT_ENCODING), None);
-
-        let (response, body) = get(&format!("{NAME}.css"), "br, gzip").await;
-        assert_eq!(body, "plain css", "no compressed copy: the plain file");
-        assert_eq!(header_of(&response, header::CONTENT_ENCODING), None);
+    #[tokio::test]
+    async fn clients_without_brotli_get_the_file_decompressed() {
+        for accept in ["gzip", "br;q=0, gzip", ""] {
+            let (response, body) = get(&format!("{NAME}_bg.wasm"), accept).await;
+            let body = body.expect("body");
+            assert_eq!(body.len(), WASM.len(), "{accept:?}");
+            assert!(
+                body.as_ref() == WASM.as_slice(),
+                "{accept:?}: the original bytes"
+            );
+            assert_eq!(header_of(&response, header::CONTENT_ENCODING), None);
+            assert_eq!(
+                header_of(&response, header::CONTENT_TYPE).as_deref(),
+                Some("application/wasm")
+            );
+        }
+        let (_, body) = get("broken.js", "gzip").await;
+        assert!(body.is_err(), "a corrupt file ends the body with an error");
     }
 
     #[tokio::test]
     async fn fingerprinted_files_are_immutable_and_others_revalidate() {
-        let (response, _) = get(&format!("{NAME}_bg.wasm"), "").await;
+        let (response, _) = get(&format!("{NAME}_bg.wasm"), "br").await;
         assert_eq!(
             header_of(&response, header::CACHE_CONTROL).as_deref(),
             Some(IMMUTABLE)
         );
-        let (response, _) = get("other.txt", "").await;
+        let (response, _) = get("bundle.txt", "br").await;
         assert_eq!(
             header_of(&response, header::CACHE_CONTROL).as_deref(),
             Some("no-cache")
+        );
+        assert_eq!(
+            header_of(&response, header::CONTENT_ENCODING),
+            None,
+            "stored plain"
         );
         let (response, _) = get("missing.js", "br").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);

@@ -10,6 +10,7 @@ pub mod calibration;
 pub mod connect;
 pub mod dashboard;
 pub mod events;
+pub mod language;
 pub mod logs;
 pub mod routing;
 pub mod speedtest;

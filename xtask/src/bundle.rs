@@ -1,7 +1,8 @@
 //! Readying the UI bundle for serving: the files get a name derived from their content
 //! (`api_switch-<hash>.js`, `_bg.wasm`, `.css`, the stem written to `bundle.txt` for the
-//! server), so browsers may cache them for a year, and each gets a brotli and a gzip copy,
-//! compressed once here at the highest levels rather than on every request.
+//! server), so browsers may cache them for a year, and each is kept only as a brotli copy
+//! (`.br`), compressed once here at the highest level: the server embeds that copy alone and
+//! decompresses it for the rare client without brotli, so the binary carries each file once.
 
 use std::fs;
 use std::io::Write;
@@ -48,28 +49,23 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
             fs::remove_file(entry.path())?;
         }
     }
-    let (mut plain_total, mut br_total, mut gz_total) = (0, 0, 0);
+    let (mut plain_total, mut br_total) = (0, 0);
     for (name, suffix, data) in contents {
         let target = format!("{stem}{suffix}");
         let br = brotli_bytes(&data)?;
-        let gz = gzip_bytes(&data)?;
         say(&format!(
-            "{target}: {} bytes, brotli {} bytes, gzip {} bytes",
+            "{target}: {} bytes, brotli {} bytes",
             data.len(),
-            br.len(),
-            gz.len()
+            br.len()
         ));
         plain_total += data.len();
         br_total += br.len();
-        gz_total += gz.len();
         fs::write(pkg.join(format!("{target}.br")), br)?;
-        fs::write(pkg.join(format!("{target}.gz")), gz)?;
-        fs::write(pkg.join(&target), data)?;
         fs::remove_file(pkg.join(name))?;
     }
     fs::write(pkg.join("bundle.txt"), &stem)?;
     say(&format!(
-        "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli, {gz_total} bytes with gzip"
+        "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli (embedded)"
     ));
     Ok(())
 }
@@ -120,8 +116,56 @@ fn brotli_bytes(data: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data)?;
-    Ok(encoder.finish()?)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A wasm module: the header, a `name` custom section (dropped) and a type section (kept).
+    const WASM: &[u8] = b"\0asm\x01\0\0\0\0\x07\x04namexy\x01\x01\x00";
+
+    #[test]
+    fn the_bundle_is_fingerprinted_and_kept_only_as_brotli() -> Result<()> {
+        let pkg = std::env::temp_dir().join(format!("xtask-bundle-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&pkg);
+        fs::create_dir_all(&pkg)?;
+        fs::write(pkg.join("api_switch.js"), "export default 1;".repeat(100))?;
+        fs::write(pkg.join("api_switch_bg.wasm"), WASM)?;
+        fs::write(pkg.join("api_switch.css"), "body{color:red}")?;
+        fs::write(pkg.join("api_switch-0ld.js.gz"), "an older build's file")?;
+
+        fingerprint_and_compress(&pkg)?;
+
+        let stem = fs::read_to_string(pkg.join("bundle.txt"))?;
+        assert!(stem.starts_with(STEM), "{stem}");
+        let mut names: Vec<String> = fs::read_dir(&pkg)?
+            .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_>>()?;
+        names.sort();
+        let mut expected = vec![
+            "bundle.txt".to_owned(),
+            format!("{stem}.css.br"),
+            format!("{stem}.js.br"),
+            format!("{stem}_bg.wasm.br"),
+        ];
+        expected.sort();
+        assert_eq!(names, expected, "only the brotli copies and the stem");
+        let decoded = |name: &str| -> Result<Vec<u8>> {
+            let mut out = Vec::new();
+            brotli::Decompressor::new(fs::File::open(pkg.join(name))?, 4096)
+                .read_to_end(&mut out)?;
+            Ok(out)
+        };
+        assert_eq!(
+            decoded(&format!("{stem}.js.br"))?,
+            "export default 1;".repeat(100).into_bytes()
+        );
+        assert_eq!(
+            decoded(&format!("{stem}_bg.wasm.br"))?,
+            b"\0asm\x01\0\0\0\x01\x01\x00",
+            "the name section is gone"
+        );
+        fs::remove_dir_all(&pkg)?;
+        Ok(())
+    }
 }

@@ -14,6 +14,7 @@ use crate::components::style::{BUTTON_PRIMARY, BUTTON_SECONDARY, BUTTON_SMALL, I
 use crate::components::toast::use_toasts;
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::shell::language::use_switch_language;
 use crate::shell::theme::{ThemeChoice, use_theme};
 
 /// The stored settings (the engine's `Settings` as JSON) and where this server listens.
@@ -30,7 +31,9 @@ pub async fn get_settings() -> Result<Value, UiError> {
 pub async fn update_settings(form: Value) -> Result<(), UiError> {
     crate::engine_call::blocking(move |state| {
         let mut merged = serde_json::to_value(state.store().settings()?).unwrap_or_default();
-        if let (Some(stored), Value::Object(given)) = (merged.as_object_mut(), form) {
+        if let (Some(stored), Value::Object(mut given)) = (merged.as_object_mut(), form) {
+            // The language menus save the language as it changes; this form's copy is older.
+            given.remove("ui_language");
             stored.extend(given);
         }
         let settings: engine::store::Settings =
@@ -320,6 +323,7 @@ fn action_text(locale: Locale, action: &str) -> String {
 fn Appearance() -> impl IntoView {
     let i18n = use_i18n();
     let theme = use_theme();
+    let switch_language = use_switch_language();
     let text =
         move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
     view! {
@@ -327,7 +331,7 @@ fn Appearance() -> impl IntoView {
             <div class="grid gap-5 sm:grid-cols-2">
                 <Field id="settings-language" label=text("language")>
                     <select id="settings-language" class=format!("{INPUT} max-w-48") on:change=move |ev| {
-                        i18n.set_locale(if event_target_value(&ev) == "zh" { Locale::zh } else { Locale::en });
+                        switch_language(if event_target_value(&ev) == "zh" { Locale::zh } else { Locale::en });
                     }>
                         <option value="en" lang="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>
                         <option value="zh" lang="zh" selected=move || i18n.get_locale() == Locale::zh>"中文"</option>

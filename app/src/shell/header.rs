@@ -1,10 +1,12 @@
 //! The header: the phone menu button, whether the live stream is connected, the language and
 //! theme switches, and "Log out" when login is on. Both switches apply at once and are
-//! remembered in cookies, so the next page the server renders already uses them.
+//! remembered in cookies, so the next page the server renders already uses them; the language
+//! is also saved as a setting, for the desktop tray.
 
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::language::use_switch_language;
 use super::live::use_live;
 use super::theme::{ThemeChoice, use_theme};
 use crate::browser::{fetch_json, go_to};
@@ -58,6 +60,7 @@ pub fn Header(menu_open: RwSignal<bool>) -> impl IntoView {
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
+    let switch_language = use_switch_language();
     view! {
         <label class="flex items-center gap-1 text-sm">
             <span class="sr-only">{t!(i18n, shell.language)}</span>
@@ -70,7 +73,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                         "zh" => Locale::zh,
                         _ => Locale::en,
                     };
-                    i18n.set_locale(locale);
+                    switch_language(locale);
                 }
             >
                 <option value="en" lang="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>

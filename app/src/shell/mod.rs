@@ -3,6 +3,7 @@
 //! listen to. Screens plug into `App`'s routes; none of them knows about another.
 
 pub mod header;
+pub mod language;
 pub mod live;
 mod nav;
 pub mod origin;

@@ -57,14 +57,8 @@ pub struct Settings {
     pub probe_spend_tokens: bool,
 }
 
-/// The languages the UI (and the desktop tray) speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UiLanguage {
-    #[default]
-    En,
-    Zh,
-}
+/// The UI's language, shared with the browser build (`types`): one type per concept.
+pub use types::language::UiLanguage;
 
 impl Default for Settings {
     fn default() -> Self {

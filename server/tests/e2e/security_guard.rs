@@ -264,14 +264,14 @@ async fn remote_proxy_clients_need_access_keys_required() {
 }
 
 /// Every server function this stop added (access keys, settings, admin password, logs,
-/// dashboard) is refused cross-site, and none of the state-changing ones changed anything.
+/// dashboard, the UI language) is refused cross-site, and none of the state-changing ones changed anything.
 #[tokio::test]
 async fn the_new_server_functions_refuse_cross_site_calls() {
     use app::screens::{dashboard, logs, settings};
     let (_dir, state, router) = setup();
     let key = state.generate_access_key("mine").expect("key");
     let before = state.store().settings().expect("settings");
-    let calls: [(&str, String); 15] = [
+    let calls: [(&str, String); 16] = [
         (access_keys::ListAccessKeys::PATH, String::new()),
         (access_keys::CreateAccessKey::PATH, "name=attacker".into()),
         (
@@ -296,6 +296,10 @@ async fn the_new_server_functions_refuse_cross_site_calls() {
         (dashboard::ServerStatus::PATH, String::new()),
         (dashboard::LoadDashboard::PATH, String::new()),
         (dashboard::LoadSeries::PATH, String::new()),
+        (
+            app::shell::language::SaveUiLanguage::PATH,
+            "language=zh".into(),
+        ),
     ];
     for (path, body) in calls {
         let request = form_post(path)

@@ -214,3 +214,49 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
     form::<entries::DeleteChannel>(&router, &format!("id={channel}")).await;
     assert_eq!(state.store().channel_count().expect("count"), 0);
 }
+
+/// Issue 12: the language menus (header and Settings) save `ui_language`, which the desktop
+/// tray's labels follow; the Settings form, loaded before the switch, does not undo it.
+#[tokio::test]
+async fn the_language_switch_saves_the_ui_language_for_the_tray() {
+    use app::shell::language::SaveUiLanguage;
+    use engine::store::UiLanguage;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::open(dir.path().join(DB_FILE_NAME)).expect("state");
+    let router = router(state.clone(), SocketAddr::from(([127, 0, 0, 1], 0)));
+    let language = |state: &AppState| state.store().settings().expect("settings").ui_language;
+    assert_eq!(language(&state), UiLanguage::En);
+
+    let (status, body) = form::<SaveUiLanguage>(&router, "language=zh").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(language(&state), UiLanguage::Zh, "saved in the database");
+    assert_eq!(
+        state.snapshot().settings.ui_language,
+        UiLanguage::Zh,
+        "and in the snapshot the tray reads"
+    );
+
+    let (status, body) = json_call::<settings::UpdateSettings>(
+        &router,
+        json!({"form": {"ui_language": "en", "cooldown_secs": 900}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let saved = state.store().settings().expect("settings");
+    assert_eq!(
+        (saved.ui_language, saved.cooldown_secs),
+        (UiLanguage::Zh, 900),
+        "the form saves its fields and leaves the language to the switch"
+    );
+
+    let (status, _) = form::<SaveUiLanguage>(&router, "language=fr").await;
+    assert!(
+        (400..500).contains(&status),
+        "an unknown language: {status}"
+    );
+    assert_eq!(language(&state), UiLanguage::Zh);
+
+    let (status, body) = form::<SaveUiLanguage>(&router, "language=en").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(language(&state), UiLanguage::En);
+}
