@@ -372,6 +372,8 @@ async fn the_channel_and_entry_screens_server_functions_refuse_cross_site_calls(
         events.try_recv().is_err(),
         "nothing was announced: no calibration attempt, no test result"
     );
+}
+
 /// Issue 11's server functions (Test chat, Connect apps) are refused cross-site, and the ones
 /// that change something (write an app's files, create its key, send a prompt) did nothing.
 #[tokio::test]
