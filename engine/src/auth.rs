@@ -15,6 +15,17 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::store::StoreError;
 
+/// Where the browser calling the UI sits, as the server's guard judged it and left in the
+/// request's extensions: `Local` only when the connection comes from loopback, its `Host` is a
+/// loopback name and it carries no forwarding header (a reverse proxy's users are remote even
+/// though their connections come from loopback). Server functions that touch this machine's
+/// files (Connect apps) act only for a local browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrowserPlace {
+    Local,
+    Remote,
+}
+
 /// Shortest admin password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 

@@ -25,17 +25,13 @@ mod ssr {
 
     use crate::errors::UiError;
 
-    /// Whether the browser calling is on this machine (in-process calls count as local).
+    /// Whether the browser calling is on this machine, as the server's guard judged it (a
+    /// reverse proxy's users are remote); in-process calls, which pass no guard, are local.
     pub fn browser_is_local() -> bool {
-        use axum::extract::ConnectInfo;
+        use engine::auth::BrowserPlace;
         use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .extensions
-                    .get::<ConnectInfo<std::net::SocketAddr>>()
-                    .map(|info| info.0)
-            })
-            .is_none_or(|peer| peer.ip().to_canonical().is_loopback())
+            .and_then(|parts| parts.extensions.get::<BrowserPlace>().copied())
+            .is_none_or(|place| place == BrowserPlace::Local)
     }
 
     /// Where apps on this machine reach the server.

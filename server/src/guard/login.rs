@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 use engine::AppState;
+use engine::auth::BrowserPlace;
 use engine::store::Settings;
 
 use super::{Area, host, peer, peer_is_loopback, reply};
@@ -29,13 +30,22 @@ const FORWARDING_HEADERS: [&str; 4] = [
 
 /// Whether this request must carry a live session to reach the UI (see the module doc).
 pub fn required(settings: &Settings, request: &Request) -> bool {
+    settings.login_on_loopback || place(request) == BrowserPlace::Remote
+}
+
+/// Whether the request comes plainly from this machine (see the module doc).
+pub fn place(request: &Request) -> BrowserPlace {
     let forwarded = FORWARDING_HEADERS
         .iter()
         .any(|name| request.headers().contains_key(*name));
-    settings.login_on_loopback
-        || forwarded
-        || !peer_is_loopback(peer(request))
-        || !host::names_loopback(host::of(request).as_deref())
+    if !forwarded
+        && peer_is_loopback(peer(request))
+        && host::names_loopback(host::of(request).as_deref())
+    {
+        BrowserPlace::Local
+    } else {
+        BrowserPlace::Remote
+    }
 }
 
 /// The session token the browser sent, if any.

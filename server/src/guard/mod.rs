@@ -61,7 +61,7 @@ pub fn peer_is_loopback(peer: Option<SocketAddr>) -> bool {
 }
 
 /// The middleware: see the module doc for the order of the checks.
-pub async fn check(State(guard): State<Guard>, request: Request, next: Next) -> Response {
+pub async fn check(State(guard): State<Guard>, mut request: Request, next: Next) -> Response {
     let area = Area::of(request.uri().path());
     let snapshot = guard.app.snapshot();
     let settings = &snapshot.settings;
@@ -111,6 +111,9 @@ pub async fn check(State(guard): State<Guard>, request: Request, next: Next) -> 
     }
     let max_body_bytes = settings.max_body_bytes;
     drop(snapshot);
+    // Server functions that touch this machine's files ask where the browser is.
+    let place = login::place(&request);
+    request.extensions_mut().insert(place);
     match body::read_within(request, area, max_body_bytes, guard.body_read_timeout).await {
         Ok(request) => next.run(request).await,
         Err(refused) => refused,

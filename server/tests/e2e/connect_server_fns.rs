@@ -105,3 +105,63 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     assert_eq!(overview["local"], true);
     assert_eq!(overview["base_url"], "http://127.0.0.1:9090");
 }
+
+/// `call` as forwarded by a reverse proxy on this machine: the connection comes from
+/// loopback, but the request names the real client.
+fn forwarded(path: &str, body: &str, session: Option<&str>) -> Request<Body> {
+    let mut request = call(path, body, [127, 0, 0, 1], session);
+    request.headers_mut().insert(
+        "x-forwarded-for",
+        axum::http::HeaderValue::from_static("198.51.100.7"),
+    );
+    request
+}
+
+#[tokio::test]
+async fn a_browser_behind_a_local_reverse_proxy_counts_as_remote() {
+    let (_dir, state, router) = setup();
+    state
+        .set_admin_password("a long admin password")
+        .expect("password");
+    // The guard asks it to log in, although its connection comes from loopback ...
+    let (status, _, _) = send(
+        &router,
+        forwarded(connect::LoadConnectOverview::PATH, "", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, headers, text) = send(
+        &router,
+        forwarded(
+            "/api/auth/login",
+            r#"{"password":"a long admin password"}"#,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let cookie = headers[header::SET_COOKIE].to_str().expect("ascii");
+    let session = cookie
+        .strip_prefix("api_switch_session=")
+        .and_then(|rest| rest.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let session = Some(session.as_str());
+    // ... and, logged in, it is shown snippets and may not write this machine's files.
+    let (status, _, text) = send(
+        &router,
+        forwarded(connect::LoadConnectOverview::PATH, "", session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let overview: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(overview["local"], false, "{text}");
+    let (status, _, text) = send(
+        &router,
+        forwarded(connect::LinkApp::PATH, "app=codex", session),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("local_only"), "{text}");
+    assert!(state.store().access_keys().expect("keys").is_empty());
+}

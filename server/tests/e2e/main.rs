@@ -4,8 +4,8 @@
 
 mod browser;
 mod browser_channels;
-mod browser_rules;
 mod browser_connect;
+mod browser_rules;
 mod browser_ui;
 mod cli;
 mod connect_cli;
