@@ -12,6 +12,22 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 /// be decoded into the function's arguments.
 const REQUEST_ERRORS: [&str; 3] = ["Args|", "MissingArg|", "Deserialization|"];
 
+/// The same failures as server functions with the UI's error type report them: a
+/// `UiError::Request` whose detail is server_fn's own wording for an undecodable request.
+const UI_REQUEST_ERRORS: [&str; 2] = [
+    "error deserializing server function arguments",
+    "missing argument",
+];
+
+/// Whether `body` is a `UiError` saying the request could not be decoded.
+fn is_undecodable_ui_request(body: &[u8]) -> bool {
+    matches!(
+        serde_json::from_slice::<engine::ui_error::UiError>(body),
+        Ok(engine::ui_error::UiError::Request { detail })
+            if UI_REQUEST_ERRORS.iter().any(|prefix| detail.starts_with(prefix))
+    )
+}
+
 /// Longest error body inspected; server-function errors are one line.
 const LONGEST_ERROR: usize = 64 * 1024;
 
@@ -29,6 +45,7 @@ pub async fn request_errors_are_400(response: Response) -> Response {
     if REQUEST_ERRORS
         .iter()
         .any(|prefix| bytes.starts_with(prefix.as_bytes()))
+        || is_undecodable_ui_request(&bytes)
     {
         parts.status = StatusCode::BAD_REQUEST;
     }

@@ -284,7 +284,7 @@ fn ErrorRules(form: RwSignal<Value>) -> impl IntoView {
                     <th class="pr-2 font-medium">{move || text("rule_phrase").get()}</th>
                     <th class="pr-2 font-medium">{move || text("rule_action").get()}</th>
                     <th class="pr-2 font-medium">{move || text("rule_freeze_hours").get()}</th>
-                    <th></th>
+                    <th><span class="sr-only">{move || text("rule_controls").get()}</span></th>
                 </tr></thead>
                 <tbody>{move || rules().into_iter().enumerate().map(row).collect_view()}</tbody>
             </table>
@@ -483,6 +483,7 @@ fn settings_text(locale: Locale, key: &str) -> String {
         "rule_phrase" => td_string!(locale, settings.rule_phrase),
         "rule_action" => td_string!(locale, settings.rule_action),
         "rule_freeze_hours" => td_string!(locale, settings.rule_freeze_hours),
+        "rule_controls" => td_string!(locale, settings.rule_controls),
         "rule_up" => td_string!(locale, settings.rule_up),
         "rule_down" => td_string!(locale, settings.rule_down),
         "rule_remove" => td_string!(locale, settings.rule_remove),

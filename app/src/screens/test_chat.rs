@@ -192,7 +192,8 @@ fn AnswerPanel(answer: RwSignal<Answer>, pending: Memo<bool>) -> impl IntoView {
                     {if waiting {
                         view! { <span class=MUTED>{t!(i18n, chat.waiting)}</span> }.into_any()
                     } else {
-                        view! { <span>{current.text.clone()}</span> }.into_any()
+                        // The model's words, not the UI's: never translated.
+                        view! { <span translate="no">{current.text.clone()}</span> }.into_any()
                     }}
                 </div>
                 <AttemptList failed=current.failed.clone() answered=current.answered.clone()/>
