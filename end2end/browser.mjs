@@ -2,6 +2,7 @@
 // that records every page error, console error and failed HTTP response, and one verdict.
 //
 // usage (from a check script): await runCheck('name', async (page) => { ...throw on failure... });
+// `live`, `setPrefs` and `axe` are the steps every UI check repeats.
 import { chromium } from 'playwright-core';
 
 export async function runCheck(name, body) {
@@ -26,5 +27,28 @@ export async function runCheck(name, body) {
     process.exitCode = 1;
   } finally {
     await browser.close();
+  }
+}
+
+/** Waits until the page has hydrated and its live event stream is open. */
+export async function live(page) {
+  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
+}
+
+/** Chooses the UI's language and theme for the next page load on the server at `url`. */
+export async function setPrefs(page, url, lang, theme) {
+  await page.context().addCookies([
+    { name: 'i18n_pref_locale', value: lang, url },
+    { name: 'api_switch_theme', value: theme, url },
+  ]);
+}
+
+/** Runs axe-core on the page; throws with every violation. */
+export async function axe(page, label) {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  if (result.violations.length) {
+    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
   }
 }

@@ -7,7 +7,7 @@
 //
 // usage: node end2end/channels.mjs http://127.0.0.1:PORT RELAY_CHAT_COMPLETIONS_URL
 import { mkdirSync } from 'node:fs';
-import { runCheck } from './browser.mjs';
+import { axe, live, runCheck, setPrefs } from './browser.mjs';
 
 const [url, relayUrl] = process.argv.slice(2);
 if (!url || !relayUrl) {
@@ -29,26 +29,6 @@ async function answeredBy(model = 'auto') {
   });
   const body = await response.json();
   return body?.choices?.[0]?.message?.content ?? `HTTP ${response.status}: ${JSON.stringify(body)}`;
-}
-
-async function live(page) {
-  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
-}
-
-async function setPrefs(page, lang, theme) {
-  await page.context().addCookies([
-    { name: 'i18n_pref_locale', value: lang, url },
-    { name: 'api_switch_theme', value: theme, url },
-  ]);
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  if (result.violations.length) {
-    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
-  }
 }
 
 /** Visible Latin-script words on a Chinese page that are not code, names or user data. */
@@ -103,7 +83,7 @@ async function proxyFollows(expected) {
 
 await runCheck('channels', async (page) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await setPrefs(page, 'en', 'light');
+  await setPrefs(page, url, 'en', 'light');
 
   // 1. Calibration from a pasted full chat-completions URL, attempts live.
   await page.goto(`${url}/channels`, { waitUntil: 'load' });
@@ -204,7 +184,7 @@ await runCheck('channels', async (page) => {
   // 4. Both screens, both languages, both themes: axe, no English on Chinese pages.
   for (const lang of ['en', 'zh']) {
     for (const theme of ['light', 'dark']) {
-      await setPrefs(page, lang, theme);
+      await setPrefs(page, url, lang, theme);
       for (const [name, path] of [['channels', '/channels'], ['entries', '/entries']]) {
         await page.goto(`${url}${path}`, { waitUntil: 'load' });
         await live(page);

@@ -9,7 +9,7 @@
 // usage: node end2end/connect.mjs http://127.0.0.1:PORT HOME OUT
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCheck } from './browser.mjs';
+import { axe, live, runCheck, setPrefs } from './browser.mjs';
 
 const [url, home, out] = process.argv.slice(2);
 if (!url || !home || !out) {
@@ -24,17 +24,6 @@ mkdirSync(out, { recursive: true });
 const ALLOWED = new Set(['API', 'Switch', 'Claude', 'Code', 'Codex', 'OpenCode', 'OpenAI', 'Responses',
   'auto', 'env', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'api-switch', 'ACCESS_KEY', 'HTTP', 'ms',
   'English', 'gpt-4o', 'good', 'flaky']);
-
-async function live(page) {
-  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
-}
-
-async function setPrefs(page, lang, theme) {
-  await page.context().addCookies([
-    { name: 'i18n_pref_locale', value: lang, url },
-    { name: 'api_switch_theme', value: theme, url },
-  ]);
-}
 
 /** Visible words in Latin script that are not names, code or user data. */
 async function strayEnglish(page) {
@@ -58,15 +47,6 @@ async function strayEnglish(page) {
     return found;
   });
   return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  if (result.violations.length) {
-    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
-  }
 }
 
 /** Clicks until `done()` holds: the first clicks may land before hydration attaches handlers. */
@@ -143,13 +123,13 @@ async function connectApps(page) {
 
 await runCheck('connect', async (page) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await setPrefs(page, 'en', 'light');
+  await setPrefs(page, url, 'en', 'light');
   await testChat(page);
   await connectApps(page);
 
   for (const lang of ['en', 'zh']) {
     for (const theme of ['light', 'dark']) {
-      await setPrefs(page, lang, theme);
+      await setPrefs(page, url, lang, theme);
       for (const [name, path] of [['chat', '/chat'], ['connect', '/connect']]) {
         await page.goto(`${url}${path}`, { waitUntil: 'load' });
         await live(page);

@@ -6,7 +6,7 @@
 //
 // usage: node end2end/ui.mjs http://127.0.0.1:PORT
 import { mkdirSync } from 'node:fs';
-import { runCheck } from './browser.mjs';
+import { axe, live, runCheck, setPrefs } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -39,11 +39,6 @@ async function proxyRequest(key) {
   return response.status;
 }
 
-/** Waits until the page has hydrated and its live stream is open. */
-async function live(page) {
-  await page.waitForSelector('#live-status .bg-emerald-500', { timeout: 30000 });
-}
-
 /** Visible words in English-looking script that are not product names, code or user data. */
 async function strayEnglish(page) {
   const words = await page.evaluate(() => {
@@ -71,26 +66,9 @@ async function strayEnglish(page) {
   return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
 }
 
-/** Runs axe-core on the page; throws with every violation. */
-async function axe(page, label) {
-  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  if (result.violations.length) {
-    const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
-    throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
-  }
-}
-
-async function setPrefs(page, lang, theme) {
-  await page.context().addCookies([
-    { name: 'i18n_pref_locale', value: lang, url },
-    { name: 'api_switch_theme', value: theme, url },
-  ]);
-}
-
 await runCheck('ui', async (page) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await setPrefs(page, 'en', 'light');
+  await setPrefs(page, url, 'en', 'light');
 
   // A request through the proxy shows up on the Dashboard without a reload.
   await page.goto(url, { waitUntil: 'load' });
@@ -161,7 +139,7 @@ await runCheck('ui', async (page) => {
   // Every screen, both languages, both themes: no English on Chinese pages, no axe violations.
   for (const lang of ['en', 'zh']) {
     for (const theme of ['light', 'dark']) {
-      await setPrefs(page, lang, theme);
+      await setPrefs(page, url, lang, theme);
       for (const [name, path] of SCREENS) {
         await page.goto(`${url}${path}`, { waitUntil: 'load' });
         if (name !== 'login') await live(page);
@@ -179,7 +157,7 @@ await runCheck('ui', async (page) => {
   }
 
   // A phone: the navigation folds behind the menu button.
-  await setPrefs(page, 'en', 'light');
+  await setPrefs(page, url, 'en', 'light');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(url, { waitUntil: 'load' });
   await live(page);

@@ -36,6 +36,20 @@ fn call(path: &str, body: &str, peer: [u8; 4], session: Option<&str>) -> Request
     request
 }
 
+const LOGIN_BODY: &str = r#"{"password":"a long admin password"}"#;
+
+/// Sends a login `request` and returns the session token it is answered with.
+async fn log_in(router: &axum::Router, request: Request<Body>) -> String {
+    let (status, headers, text) = send(router, request).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let cookie = headers[header::SET_COOKIE].to_str().expect("ascii");
+    cookie
+        .strip_prefix("api_switch_session=")
+        .and_then(|rest| rest.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
 #[tokio::test]
 async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     let (_dir, state, router) = setup();
@@ -44,23 +58,7 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     state
         .set_admin_password("a long admin password")
         .expect("password");
-    let (status, headers, text) = send(
-        &router,
-        call(
-            "/api/auth/login",
-            r#"{"password":"a long admin password"}"#,
-            remote,
-            None,
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let cookie = headers[header::SET_COOKIE].to_str().expect("ascii");
-    let session = cookie
-        .strip_prefix("api_switch_session=")
-        .and_then(|rest| rest.split(';').next())
-        .expect("session cookie")
-        .to_owned();
+    let session = log_in(&router, call("/api/auth/login", LOGIN_BODY, remote, None)).await;
     let session = Some(session.as_str());
     let (status, _, text) = send(
         &router,
@@ -130,22 +128,7 @@ async fn a_browser_behind_a_local_reverse_proxy_counts_as_remote() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, headers, text) = send(
-        &router,
-        forwarded(
-            "/api/auth/login",
-            r#"{"password":"a long admin password"}"#,
-            None,
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let cookie = headers[header::SET_COOKIE].to_str().expect("ascii");
-    let session = cookie
-        .strip_prefix("api_switch_session=")
-        .and_then(|rest| rest.split(';').next())
-        .expect("session cookie")
-        .to_owned();
+    let session = log_in(&router, forwarded("/api/auth/login", LOGIN_BODY, None)).await;
     let session = Some(session.as_str());
     // ... and, logged in, it is shown snippets and may not write this machine's files.
     let (status, _, text) = send(
