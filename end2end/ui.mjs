@@ -21,11 +21,14 @@ const SCREENS = [
   ['settings', '/settings'], ['guide', '/guide'], ['login', '/login'],
 ];
 
-// Words allowed on a Chinese page: product and API names, units, identifiers the user types.
+// Words allowed on a Chinese page: product and API names (`/chat/completions`), units,
+// identifiers the user types, and the test's own channel and model names (user data, e.g. in a
+// switch's or a drag handle's label).
 const ALLOWED = new Set(['API', 'Switch', 'OpenAI', 'Anthropic', 'SDK', 'Python', 'Claude', 'Code',
   'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'MB', 'k', 's',
   'Retry-After', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
-  'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK']);
+  'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK',
+  'chat', 'completions', 'flaky', 'good', 'gpt-4o']);
 
 /** Sends one chat request through the proxy; returns the HTTP status. */
 async function proxyRequest(key) {
