@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::PageContext;
-use crate::components::style::BUTTON_SECONDARY;
 use crate::errors::UiError;
 use crate::i18n::{t_string, use_i18n};
 
@@ -65,12 +64,11 @@ pub fn SpeedTestButton(target: TestTarget, #[prop(into)] label: Signal<String>) 
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let running = RwSignal::new(false);
+    // "Test all" leads its page; a row's test sits among the row's other small buttons.
     let class = if target == TestTarget::All {
         crate::components::style::BUTTON_PRIMARY
-    } else if matches!(target, TestTarget::Entry(_)) {
-        crate::components::style::BUTTON_SMALL
     } else {
-        BUTTON_SECONDARY
+        crate::components::style::BUTTON_SMALL
     };
     view! {
         <button
