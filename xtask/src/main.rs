@@ -28,12 +28,15 @@ commands:
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
   bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging]
+        [--baseline BIN]
                   api-switch against a direct call, LiteLLM and nginx as a reverse proxy
                   (CPU per request, small and 128 KB bodies): BENCHMARKS.md and
                   docs/bench-latency.svg (--smoke: a few seconds, into target/bench/smoke;
                   --overhead: only the nginx comparison, spliced into BENCHMARKS.md;
                   --hedging: only time to first content with and without hedging
-                  against a stalling first candidate, spliced likewise)";
+                  against a stalling first candidate, spliced likewise;
+                  --baseline BIN: another api-switch build measured beside this one
+                  in the overhead run, e.g. the commit before a request-path change)";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);

@@ -47,6 +47,9 @@ pub struct Options {
     pub hedging_only: bool,
     /// Streamed requests per configuration in the hedging comparison.
     pub hedging_requests: usize,
+    /// Another `api-switch` build (`--baseline BIN`, e.g. the last release) measured in the
+    /// same overhead run, to show what a change cost or saved on the request path.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Options {
@@ -72,6 +75,7 @@ impl Options {
                 overhead_only: false,
                 hedging_only: false,
                 hedging_requests: 2,
+                baseline: None,
             }
         } else {
             Self {
@@ -92,6 +96,7 @@ impl Options {
                 overhead_only: false,
                 hedging_only: false,
                 hedging_requests: 20,
+                baseline: None,
             }
         };
         let mut rest = args.iter().filter(|a| *a != "--smoke");
@@ -106,6 +111,7 @@ impl Options {
                 "--no-litellm" => options.litellm = false,
                 "--overhead" => options.overhead_only = true,
                 "--hedging" => options.hedging_only = true,
+                "--baseline" => options.baseline = Some(PathBuf::from(value()?)),
                 other => bail!("unknown bench option `{other}`; see `cargo xtask help`"),
             }
         }
@@ -145,7 +151,11 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let nginx = Nginx::start(&work)?;
     if options.overhead_only {
-        let section = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
+        let builds = overhead::Builds {
+            current: &binary,
+            baseline: options.baseline.as_deref(),
+        };
+        let section = overhead::run(builds, &work, &nginx, options.rounds, options.duration)?;
         report::splice_overhead(&options.markdown, &section)?;
         say(&format!(
             "wrote the overhead section of {}",
@@ -208,7 +218,11 @@ pub fn run(args: &[String]) -> Result<()> {
     // The other targets stop first, so they do not compete for the cores.
     let fail_hits = nginx.fail_hits();
     drop(targets);
-    let overhead = overhead::run(&binary, &work, &nginx, options.rounds, options.duration)?;
+    let builds = overhead::Builds {
+        current: &binary,
+        baseline: options.baseline.as_deref(),
+    };
+    let overhead = overhead::run(builds, &work, &nginx, options.rounds, options.duration)?;
     let hedging = hedging::run(&binary, &work, options.hedging_requests)?;
     let results = Results {
         options,

@@ -4,7 +4,9 @@
 //! converts that turn from Anthropic Messages to Chat. Beside req/s and latency, each run reads
 //! the CPU time the proxy's processes spent from `/proc/<pid>/stat` (user + system, before and
 //! after), the figure that the noise of a shared machine distorts least; ratios are to nginx in
-//! the same run. `cargo xtask bench --overhead` runs only this part.
+//! the same run. `cargo xtask bench --overhead` runs only this part; `--baseline BIN` measures
+//! another build (the commit before a request-path change) in the same rounds, so a change's
+//! cost is read against a reference that shared the machine's noise.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -25,9 +27,19 @@ use crate::steps::say;
 /// Concurrency of the comparison: the "added latency at c16".
 const CONNECTIONS: u32 = 16;
 
+/// The builds an overhead run measures: this one and, optionally, another beside it.
+#[derive(Clone, Copy)]
+pub struct Builds<'a> {
+    pub current: &'a Path,
+    pub baseline: Option<&'a Path>,
+}
+
 /// One thing measured: a body sent to a path of a target whose processes are `pid`'s tree.
+#[derive(Clone)]
 struct Case {
-    name: &'static str,
+    name: String,
+    /// Served by the baseline build (`--baseline`), not the one being measured.
+    baseline: bool,
     /// The body-size class, to pick the direct and nginx rows to compare with.
     size: &'static str,
     kind: Kind,
@@ -214,24 +226,23 @@ fn loadavg() -> String {
 
 /// Measures the overhead cases and returns their Markdown section.
 pub fn run(
-    binary: &Path,
+    builds: Builds<'_>,
     work: &Path,
     upstream: &Nginx,
     rounds: usize,
     duration: Duration,
 ) -> Result<String> {
     let (nginx_proxy, proxy_addr) = start_nginx_proxy(work, upstream.addr)?;
+    let config = json!({"version": 1, "settings": {"cooldown_secs": 1800}, "channels": [
+        {"name": "bench", "api_type": "openai", "base_url": format!("http://{}", upstream.addr),
+         "api_key": "sk-bench-upstream",
+         "entries": [{"model": CHAT_MODEL, "group": "auto", "priority": 0, "enabled": true}]}]});
     let setup = SwitchSetup {
-        binary,
+        binary: builds.current,
         work,
         label: "overhead",
     };
-    setup.import(
-        &json!({"version": 1, "settings": {"cooldown_secs": 1800}, "channels": [
-        {"name": "bench", "api_type": "openai", "base_url": format!("http://{}", upstream.addr),
-         "api_key": "sk-bench-upstream",
-         "entries": [{"model": CHAT_MODEL, "group": "auto", "priority": 0, "enabled": true}]}]}),
-    )?;
+    setup.import(&config)?;
     let (switch, switch_addr, _) = setup.serve()?;
     std::thread::sleep(Duration::from_secs(1));
     let idle_kib = tree_rss_kib(switch.pid());
@@ -242,8 +253,9 @@ pub fn run(
     );
     let upstream_pid = upstream.pid();
     let chat_path = "/v1/chat/completions";
-    let case = |name, size, kind, addr, path, body: &String, pid| Case {
-        name,
+    let case = |name: &str, size, kind, addr, path, body: &String, pid| Case {
+        name: name.to_owned(),
+        baseline: false,
         size,
         kind,
         addr,
@@ -251,7 +263,7 @@ pub fn run(
         body: body.clone(),
         pid,
     };
-    let cases = vec![
+    let mut cases = vec![
         case(
             "direct, small",
             "small",
@@ -316,11 +328,84 @@ pub fn run(
             switch.pid(),
         ),
     ];
+    // Kept running until the rounds are over.
+    let _baseline_switch = match builds.baseline {
+        Some(binary) => Some(add_baseline_cases(&mut cases, binary, work, &config)?),
+        None => None,
+    };
     let load_before = loadavg();
     say("measuring the proxy's overhead against nginx as a reverse proxy");
     let figures = measure(&cases, work, rounds, duration)?;
     let load_after = loadavg();
     report(&cases, &figures, idle_kib, &load_before, &load_after)
+}
+
+/// Serves `config` from the `baseline` build and adds a copy of each api-switch case sent to it.
+fn add_baseline_cases(
+    cases: &mut Vec<Case>,
+    baseline: &Path,
+    work: &Path,
+    config: &Value,
+) -> Result<Service> {
+    let setup = SwitchSetup {
+        binary: baseline,
+        work,
+        label: "overhead-baseline",
+    };
+    setup.import(config)?;
+    let (service, addr, _) = setup.serve()?;
+    let copies: Vec<Case> = cases
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::PassThrough | Kind::Converted))
+        .map(|c| Case {
+            name: format!("baseline build: {}", c.name),
+            baseline: true,
+            addr,
+            pid: service.pid(),
+            ..c.clone()
+        })
+        .collect();
+    cases.extend(copies);
+    Ok(service)
+}
+
+/// This build's CPU per request against the baseline build's, case by case.
+fn baseline_table(md: &mut String, cases: &[Case], figures: &[Figures]) -> Result<()> {
+    let rows: Vec<(&Case, &Figures, &Figures)> = cases
+        .iter()
+        .zip(figures)
+        .filter(|(c, _)| c.baseline)
+        .filter_map(|(c, base)| {
+            let mine = cases
+                .iter()
+                .position(|m| !m.baseline && m.kind == c.kind && m.size == c.size)?;
+            Some((&cases[mine], &figures[mine], base))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        md,
+        "\nThis build against the baseline build (`--baseline`), measured in the same rounds:\n"
+    )?;
+    writeln!(
+        md,
+        "| Case | CPU µs/request, this build | CPU µs/request, baseline | change |"
+    )?;
+    writeln!(md, "|---|---:|---:|---:|")?;
+    for (case, mine, base) in rows {
+        let change = mine.cpu_us_per_request / base.cpu_us_per_request.max(0.001) - 1.0;
+        writeln!(
+            md,
+            "| {} | {:.1} | {:.1} | {:+.1}% |",
+            case.name,
+            mine.cpu_us_per_request,
+            base.cpu_us_per_request,
+            change * 100.0
+        )?;
+    }
+    Ok(())
 }
 
 fn report(
@@ -371,15 +456,16 @@ fn report(
             ratio
         )?;
     }
+    baseline_table(&mut md, cases, figures)?;
     goals(&mut md, cases, figures, idle_kib)?;
     Ok(md)
 }
 
-/// The figures of the case of `kind` with body `size`.
+/// The figures of this build's case of `kind` with body `size`.
 fn find<'a>(cases: &[Case], figures: &'a [Figures], kind: Kind, size: &str) -> Option<&'a Figures> {
     cases
         .iter()
-        .position(|c| c.kind == kind && c.size == size)
+        .position(|c| !c.baseline && c.kind == kind && c.size == size)
         .map(|i| &figures[i])
 }
 
