@@ -49,11 +49,7 @@ impl Upstream {
             .route("/v1/chat/completions", axum::routing::post(chat))
             .route("/v1/embeddings", axum::routing::post(embeddings))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind upstream");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let addr = serve_on_loopback(app).await;
         Self {
             name: name.into(),
             addr,
@@ -212,6 +208,16 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
         .expect("response")
 }
 
+/// Serves `app` on a fresh loopback port for the rest of the test; returns where.
+pub async fn serve_on_loopback(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
 /// A port where nothing listens.
 pub async fn refused_addr() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -273,11 +279,7 @@ impl Proxy {
         state.store().save_settings(&settings).expect("settings");
         state.reload().expect("reload");
         let app = engine::proxy::proxy_routes::<AppState>().with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind proxy");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let url = format!("http://{}", serve_on_loopback(app).await);
         Self {
             state,
             url,

@@ -62,11 +62,7 @@ impl KeyedUpstream {
         let app = axum::Router::new()
             .route("/v1/chat/completions", axum::routing::post(chat))
             .with_state((name.to_owned(), script.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let addr = crate::common::serve_on_loopback(app).await;
         Self {
             addr,
             name: name.into(),

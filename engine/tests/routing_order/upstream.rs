@@ -43,11 +43,7 @@ impl Scripted {
             .route("/v1/chat/completions", axum::routing::post(chat))
             .route("/v1/models", axum::routing::get(models))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind upstream");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let addr = crate::common::serve_on_loopback(app).await;
         Self { inner, addr }
     }
 

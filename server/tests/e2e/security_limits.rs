@@ -6,15 +6,13 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::support;
 use api_switch::listener::Limits;
 use api_switch::{BoundServer, ServeOptions};
-use engine::store::{NewChannel, NewEntry, Store};
-use engine::upstream::ChannelKind;
+use engine::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SHORT: Duration = Duration::from_millis(600);
 
@@ -145,37 +143,13 @@ async fn clients_trickling_headers_or_bodies_are_cut_off() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stop_lets_the_request_in_flight_finish_and_saves_its_log_row() {
-    let upstream = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_delay(Duration::from_millis(800))
-                .set_body_json(serde_json::json!({
-                    "id": "c1", "object": "chat.completion", "model": "gpt-4o",
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": "hello"}}]
-                })),
-        )
-        .mount(&upstream)
-        .await;
+    let upstream = support::slow_chat_upstream(Duration::from_millis(800)).await;
     let dir = tempfile::tempdir().expect("dir");
-    {
-        let store = Store::open(dir.path().join("api-switch.db")).expect("store");
-        let channel = store
-            .create_channel(&NewChannel {
-                name: "main".into(),
-                api_type: ChannelKind::Openai,
-                base_url: upstream.uri(),
-                api_key: "sk-shutdown".into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
-            .expect("entry");
-    }
+    support::seed_gpt4o_channel(
+        &dir.path().join("api-switch.db"),
+        &upstream.uri(),
+        "sk-shutdown",
+    );
     let mut server = start(dir).await;
     let url = format!("http://{}/v1/chat/completions", server.addr);
     let request = tokio::spawn(async move {

@@ -7,45 +7,14 @@ use super::support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use engine::store::{NewChannel, NewEntry, Store};
-use engine::upstream::ChannelKind;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use engine::store::Store;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_the_request_in_flight_and_saves_its_log_row() {
-    let upstream = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_delay(Duration::from_millis(1000))
-                .set_body_json(serde_json::json!({
-                    "id": "c1", "object": "chat.completion", "model": "gpt-4o",
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": "hello"}}]
-                })),
-        )
-        .mount(&upstream)
-        .await;
+    let upstream = support::slow_chat_upstream(Duration::from_millis(1000)).await;
     let data = tempfile::tempdir().expect("dir");
     let db = data.path().join("api-switch.db");
-    {
-        let store = Store::open(db.clone()).expect("store");
-        let channel = store
-            .create_channel(&NewChannel {
-                name: "main".into(),
-                api_type: ChannelKind::Openai,
-                base_url: upstream.uri(),
-                api_key: "sk-sigterm".into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
-            .expect("entry");
-    }
+    support::seed_gpt4o_channel(&db, &upstream.uri(), "sk-sigterm");
     let dir = data.path().to_path_buf();
     let (status, exit) = tokio::task::spawn_blocking(move || {
         let port = support::free_port();

@@ -98,3 +98,42 @@ pub fn release_binary() -> PathBuf {
     );
     path
 }
+
+/// An upstream whose chat completions answer `hello` after `delay`: a request that is still in
+/// flight when the test stops the server.
+pub async fn slow_chat_upstream(delay: Duration) -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let upstream = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_delay(delay).set_body_json(
+            serde_json::json!({
+                "id": "c1", "object": "chat.completion", "model": "gpt-4o",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": "hello"}}]
+            }),
+        ))
+        .mount(&upstream)
+        .await;
+    upstream
+}
+
+/// Creates the database at `db` with one OpenAI channel at `base_url` serving `gpt-4o`.
+pub fn seed_gpt4o_channel(db: &Path, base_url: &str, api_key: &str) {
+    use engine::store::{NewChannel, NewEntry, Store};
+    let store = Store::open(db.to_path_buf()).expect("store");
+    let channel = store
+        .create_channel(&NewChannel {
+            name: "main".into(),
+            api_type: engine::upstream::ChannelKind::Openai,
+            base_url: base_url.into(),
+            api_key: api_key.into(),
+            enabled: true,
+            api_version: String::new(),
+        })
+        .expect("channel");
+    store
+        .create_entry(&NewEntry::new(channel, "gpt-4o"))
+        .expect("entry");
+}
