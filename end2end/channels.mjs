@@ -7,7 +7,7 @@
 //
 // usage: node end2end/channels.mjs http://127.0.0.1:PORT RELAY_CHAT_COMPLETIONS_URL
 import { mkdirSync } from 'node:fs';
-import { axe, live, runCheck, setPrefs } from './browser.mjs';
+import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url, relayUrl] = process.argv.slice(2);
 if (!url || !relayUrl) {
@@ -20,6 +20,10 @@ mkdirSync(SHOTS, { recursive: true });
 // Words allowed on a Chinese page besides code, model names and user data.
 const ALLOWED = new Set(['API', 'Switch', 'auto', 'AUTO', 'ms', 'k', 'Azure', 'api-version', 'api-switch',
   'import', 'FILE', 'v1', 'chat', 'completions', 'OK', 'UTC']);
+// What the Chinese-page check reads past: the test's own channel and model names, the model
+// pickers' options and tooltips (model ids).
+const PROSE = { allowed: ALLOWED, ignore: /^(gpt|claude|o3|relay|alpha|beta|broken|slow)/i,
+  skip: 'option, datalist, [role="tooltip"]' };
 
 /** One chat request through the proxy; returns the answer's text (it names the upstream). */
 async function answeredBy(model = 'auto') {
@@ -29,31 +33,6 @@ async function answeredBy(model = 'auto') {
   });
   const body = await response.json();
   return body?.choices?.[0]?.message?.content ?? `HTTP ${response.status}: ${JSON.stringify(body)}`;
-}
-
-/** Visible Latin-script words on a Chinese page that are not code, names or user data. */
-async function strayEnglish(page) {
-  const words = await page.evaluate(() => {
-    const skip = 'code, pre, script, style, svg, [translate="no"], .font-mono, option, datalist, [role="tooltip"]';
-    const found = [];
-    const take = (text) => {
-      const clean = text.replace(/https?:\/\/\S+/g, '');
-      for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
-    };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const el = walker.currentNode.parentElement;
-      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
-      take(walker.currentNode.textContent);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
-      if (el.closest(skip)) continue;
-      if (el.getAttribute('aria-label')) take(el.getAttribute('aria-label').replace(/\S*[0-9.]\S*/g, ''));
-    }
-    return found;
-  });
-  return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)
-    && !/^(gpt|claude|o3|relay|alpha|beta|broken|slow)/i.test(w)))];
 }
 
 /** The auto group's rows as channel/model, top first. */
@@ -190,7 +169,7 @@ await runCheck('channels', async (page) => {
         await live(page);
         await page.waitForTimeout(300);
         if (lang === 'zh') {
-          const stray = await strayEnglish(page);
+          const stray = await strayEnglish(page, PROSE);
           if (stray.length) throw new Error(`English on the Chinese ${name} screen: ${stray.join(', ')}`);
         }
         await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${theme}.png`, fullPage: true });
@@ -205,7 +184,7 @@ await runCheck('channels', async (page) => {
   await page.fill('#new-key', 'sk-relay-pasted-secret');
   await page.click('#calibrate-button');
   await page.waitForSelector('#calibration-result', { timeout: 15000 });
-  const stray = await strayEnglish(page);
+  const stray = await strayEnglish(page, PROSE);
   if (stray.length) throw new Error(`English in the Chinese calibration: ${stray.join(', ')}`);
   await page.screenshot({ path: `${SHOTS}/channels-calibrated-zh-dark.png`, fullPage: true });
   await axe(page, 'calibration (zh, dark)');

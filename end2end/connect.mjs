@@ -9,7 +9,7 @@
 // usage: node end2end/connect.mjs http://127.0.0.1:PORT HOME OUT
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { axe, live, runCheck, setPrefs } from './browser.mjs';
+import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url, home, out] = process.argv.slice(2);
 if (!url || !home || !out) {
@@ -24,30 +24,6 @@ mkdirSync(out, { recursive: true });
 const ALLOWED = new Set(['API', 'Switch', 'Claude', 'Code', 'Codex', 'OpenCode', 'OpenAI', 'Responses',
   'auto', 'env', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'api-switch', 'ACCESS_KEY', 'HTTP', 'ms',
   'English', 'gpt-4o', 'good', 'flaky']);
-
-/** Visible words in Latin script that are not names, code or user data. */
-async function strayEnglish(page) {
-  const words = await page.evaluate(() => {
-    const skip = 'code, pre, script, style, svg, [translate="no"], .font-mono, option[lang="en"]';
-    const found = [];
-    const take = (text) => {
-      const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
-      for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
-    };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const el = walker.currentNode.parentElement;
-      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
-      take(walker.currentNode.textContent);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
-      if (el.closest(skip)) continue;
-      for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
-    }
-    return found;
-  });
-  return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
-}
 
 /** Clicks until `done()` holds: the first clicks may land before hydration attaches handlers. */
 async function clickUntil(page, selector, done, what) {
@@ -141,7 +117,7 @@ await runCheck('connect', async (page) => {
         }
         await page.waitForTimeout(300);
         if (lang === 'zh') {
-          const stray = await strayEnglish(page);
+          const stray = await strayEnglish(page, { allowed: ALLOWED });
           if (stray.length) throw new Error(`English on the Chinese ${name} screen: ${stray.join(', ')}`);
         }
         await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${theme}.png`, fullPage: true });

@@ -6,7 +6,7 @@
 //
 // usage: node end2end/ui.mjs http://127.0.0.1:PORT
 import { mkdirSync } from 'node:fs';
-import { axe, live, runCheck, setPrefs } from './browser.mjs';
+import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -40,33 +40,6 @@ async function proxyRequest(key) {
   });
   await response.arrayBuffer();
   return response.status;
-}
-
-/** Visible words in English-looking script that are not product names, code or user data. */
-async function strayEnglish(page) {
-  const words = await page.evaluate(() => {
-    const skip = 'code, pre, script, style, svg, [translate="no"], .font-mono, option[lang="en"]';
-    const found = [];
-    const take = (text) => {
-      const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
-      // Words only: "128k", "5xx" and "GPT-4o"-like tails of numbers are not words.
-      for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
-    };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const el = walker.currentNode.parentElement;
-      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
-      // An option labelled with its own value is an identifier (an API type), not prose.
-      if (el.tagName === 'OPTION' && el.textContent === el.value) continue;
-      take(walker.currentNode.textContent);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
-      if (el.closest(skip)) continue;
-      for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
-    }
-    return found;
-  });
-  return [...new Set(words.filter((w) => !ALLOWED.has(w) && !/^[A-Z]?\d/.test(w)))];
 }
 
 await runCheck('ui', async (page) => {
@@ -127,7 +100,7 @@ await runCheck('ui', async (page) => {
   await live(page);
   await page.selectOption('#language-switch', 'zh');
   await page.waitForSelector('nav >> text=仪表盘', { timeout: 5000 });
-  let stray = await strayEnglish(page);
+  let stray = await strayEnglish(page, { allowed: ALLOWED });
   if (stray.length) throw new Error(`English left on the Chinese dashboard after the switch: ${stray.join(', ')}`);
   await page.reload({ waitUntil: 'load' });
   if ((await page.getAttribute('html', 'lang')) !== 'zh') throw new Error('the language was not remembered');
@@ -150,7 +123,7 @@ await runCheck('ui', async (page) => {
           .some((r) => r.name.endsWith('_bg.wasm') && r.responseEnd > 0), null, { timeout: 30000 });
         await page.waitForTimeout(300);
         if (lang === 'zh') {
-          stray = await strayEnglish(page);
+          stray = await strayEnglish(page, { allowed: ALLOWED });
           if (stray.length) throw new Error(`English on the Chinese ${name} screen: ${stray.join(', ')}`);
         }
         await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${theme}.png`, fullPage: true });
