@@ -1,10 +1,11 @@
 // Issue 11's Test chat and Connect apps screens in headless Chromium against a real
 // api-switch whose HOME is a temporary folder. Test chat: the answer streams in (a piece shows
 // before the rest arrives), names the entry that answered and lists the failing entry tried
-// first. Connect: Claude Code (no settings yet) and Codex (the user's own config.toml) are
-// connected by their buttons, the written files are copied to OUT for the Rust side to parse,
-// then both are restored by their buttons. Both screens pass axe-core in both languages and
-// themes with no English left on the Chinese pages; screenshots go to target/screenshots/.
+// first; Stop ends a chat whose entry went quiet. Connect: Claude Code (no settings yet) and
+// Codex (the user's own config.toml) are connected by their buttons, the written files are
+// copied to OUT for the Rust side to parse, then both are restored by their buttons. Both
+// screens pass axe-core in both languages and themes with no English left on the Chinese
+// pages; screenshots go to target/screenshots/.
 //
 // usage: node end2end/connect.mjs http://127.0.0.1:PORT HOME OUT
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -62,6 +63,20 @@ async function testChat(page) {
   await page.screenshot({ path: `${SHOTS}/chat-answered-en-light.png`, fullPage: true });
 }
 
+/** Stops a chat whose entry sent a first piece and then nothing: the page says so and can send again. */
+async function stopChat(page) {
+  await page.fill('#chat-route', 'slowpoke');
+  await page.fill('#chat-prompt', 'Think hard');
+  await page.click('#chat-send');
+  await page.waitForFunction(() => document.querySelector('#chat-answer')?.textContent.includes('Thinking about it'),
+    null, { timeout: 15000 });
+  await page.click('#chat-stop');
+  await page.locator('#chat-stopped').waitFor({ timeout: 5000 });
+  if (await page.locator('#chat-send').isDisabled()) throw new Error('Send is still disabled after Stop');
+  if (await page.locator('#chat-stop').count()) throw new Error('Stop is still shown after Stop');
+  await page.screenshot({ path: `${SHOTS}/chat-stopped-en-light.png`, fullPage: true });
+}
+
 async function stateOf(page, app) {
   return (await page.locator(`#app-${app} [data-state]`).textContent()).trim();
 }
@@ -101,6 +116,7 @@ await runCheck('connect', async (page) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await setPrefs(page, url, 'en', 'light');
   await testChat(page);
+  await stopChat(page);
   await connectApps(page);
 
   for (const lang of ['en', 'zh']) {

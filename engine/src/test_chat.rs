@@ -7,8 +7,7 @@
 use std::time::Instant;
 
 use axum::http::HeaderMap;
-use futures::channel::mpsc;
-use futures::{SinkExt, StreamExt};
+use futures::{Stream, StreamExt};
 use protocol::Protocol;
 use serde_json::{Value, json};
 
@@ -41,23 +40,32 @@ pub fn routes(state: &AppState) -> Vec<String> {
 
 /// Starts a test chat; its events arrive on the returned stream, which ends after `Finished`
 /// or `Failed`. Dropping the stream stops the chat (the proxy logs it as a client that left).
-pub fn start(state: &AppState, ask: ChatAsk) -> mpsc::Receiver<ChatEvent> {
-    let (events, receiver) = mpsc::channel(64);
+pub fn start(state: &AppState, ask: ChatAsk) -> impl Stream<Item = ChatEvent> + Send + use<> {
+    let (events, receiver) = tokio::sync::mpsc::channel(64);
     let state = state.clone();
     tokio::spawn(async move {
+        let page = events.clone();
         let mut chat = Chat {
             events,
             started: Instant::now(),
             first_text_ms: None,
         };
-        chat.run(&state, ask).await;
+        tokio::select! {
+            () = chat.run(&state, ask) => {}
+            // The page stopped the chat or went away: dropping the run cancels the upstream
+            // request at once, even while it waits for the first content.
+            () = page.closed() => {}
+        }
     });
-    receiver
+    futures::stream::unfold(receiver, |mut receiver| async move {
+        let event = receiver.recv().await?;
+        Some((event, receiver))
+    })
 }
 
 /// One running test chat: where its events go and its clock.
 struct Chat {
-    events: mpsc::Sender<ChatEvent>,
+    events: tokio::sync::mpsc::Sender<ChatEvent>,
     started: Instant,
     first_text_ms: Option<i64>,
 }

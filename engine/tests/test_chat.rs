@@ -1,7 +1,7 @@
 //! Issue 11, Test chat: a prompt goes through the proxy's own path in process and comes back
 //! as events: the entry that answered with the failed attempts before it, the text as it
 //! streams, the time taken; a route nothing serves, an answer that breaks and an empty prompt
-//! each end in their own failure.
+//! each end in their own failure; a stopped chat cancels its upstream request.
 
 mod common;
 
@@ -123,5 +123,41 @@ async fn every_failure_ends_the_chat_with_its_reason_and_attempts() {
             }]
         ),
         "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn stopping_a_chat_that_waits_for_content_cancels_the_upstream_request_at_once() {
+    let up = Upstream::start("up").await;
+    // Long waits, so only the stop can end the upstream request within the test's deadline.
+    let proxy = Proxy::with_settings(engine::store::Settings {
+        first_byte_timeout_ms: 60_000,
+        stream_idle_timeout_ms: 60_000,
+        total_timeout_ms: 120_000,
+        ..common::test_settings()
+    })
+    .await;
+    let channel = proxy.channel("up", &up.base_url());
+    proxy.entry(channel, "hang-before-content", "stalling");
+    let ask = ChatAsk {
+        route: "stalling".into(),
+        prompt: "hi".into(),
+    };
+    let events = test_chat::start(&proxy.state, ask);
+    // The upstream has answered its headers and role chunk and sends nothing more.
+    while up.hits().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!up.saw_disconnect(), "the upstream request is open");
+    // The Stop button drops the page's side of the stream.
+    drop(events);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !up.saw_disconnect() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        up.saw_disconnect(),
+        "the upstream request is still open after the chat was stopped"
     );
 }

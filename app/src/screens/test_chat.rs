@@ -12,7 +12,7 @@ use crate::components::attempts::attempt_outcome;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty::EmptyState;
 use crate::components::layout::{PageHeader, Section};
-use crate::components::style::{BUTTON_PRIMARY, INPUT, MUTED};
+use crate::components::style::{BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT, MUTED};
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::shell::live::{is_config_change, use_live};
@@ -50,6 +50,8 @@ struct Answer {
     total_ms: Option<i64>,
     first_text_ms: Option<i64>,
     failure: Option<ChatFailure>,
+    /// The user pressed Stop before the answer ended.
+    stopped: bool,
 }
 
 impl Answer {
@@ -115,6 +117,9 @@ pub fn TestChatScreen() -> impl IntoView {
     let prompt = RwSignal::new(String::new());
     let answer = RwSignal::new(Answer::default());
     let error = RwSignal::new(None::<UiError>);
+    // Stop aborts the running action: its stream is dropped, the browser cancels the fetch,
+    // and the server's side drops the upstream request.
+    let running = StoredValue::new(None::<leptos::prelude::ActionAbortHandle>);
     let send = Action::new_local(move |_: &()| {
         let (given_route, given_prompt) = (route.get_untracked(), prompt.get_untracked());
         async move {
@@ -132,7 +137,10 @@ pub fn TestChatScreen() -> impl IntoView {
         />
         <div class="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
             <Section id="chat-ask" title=Signal::derive(move || t_string!(i18n, chat.prompt).to_string())>
-                <form class="space-y-4" on:submit=move |ev| { ev.prevent_default(); send.dispatch(()); }>
+                <form class="space-y-4" on:submit=move |ev| {
+                    ev.prevent_default();
+                    running.set_value(Some(send.dispatch(())));
+                }>
                     <div class="space-y-1">
                         <label for="chat-route" class="block text-sm font-medium text-slate-800 dark:text-slate-200">{t!(i18n, chat.route)}</label>
                         <input id="chat-route" class=INPUT list="chat-routes" autocomplete="off" translate="no"
@@ -154,9 +162,19 @@ pub fn TestChatScreen() -> impl IntoView {
                             prop:value=move || prompt.get() on:input=move |ev| prompt.set(event_target_value(&ev))>
                         </textarea>
                     </div>
-                    <button type="submit" id="chat-send" class=BUTTON_PRIMARY disabled=move || send.pending().get()>
-                        {move || if send.pending().get() { t_string!(i18n, chat.sending).to_string() } else { t_string!(i18n, chat.send).to_string() }}
-                    </button>
+                    <div class="flex flex-wrap items-center gap-2">
+                        <button type="submit" id="chat-send" class=BUTTON_PRIMARY disabled=move || send.pending().get()>
+                            {move || if send.pending().get() { t_string!(i18n, chat.sending).to_string() } else { t_string!(i18n, chat.send).to_string() }}
+                        </button>
+                        <Show when=move || send.pending().get()>
+                            <button type="button" id="chat-stop" class=BUTTON_SECONDARY on:click=move |_| {
+                                if let Some(handle) = running.try_update_value(Option::take).flatten() {
+                                    handle.abort();
+                                    answer.update(|a| a.stopped = true);
+                                }
+                            }>{t!(i18n, chat.stop)}</button>
+                        </Show>
+                    </div>
                     <ErrorText error/>
                 </form>
             </Section>
@@ -182,6 +200,11 @@ fn AnswerPanel(answer: RwSignal<Answer>, pending: Memo<bool>) -> impl IntoView {
         view! {
             <div class="space-y-4">
                 <Summary answer=current.clone()/>
+                {current.stopped.then(|| view! {
+                    <p id="chat-stopped" role="status" class="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
+                        {t!(i18n, chat.stopped)}
+                    </p>
+                })}
                 {current.failure.clone().map(|reason| view! {
                     <p id="chat-failure" role="alert" class="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
                         {move || failure_text(i18n.get_locale(), &reason)}

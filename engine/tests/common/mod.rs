@@ -1,6 +1,7 @@
 //! Test harness: scriptable upstreams and a proxy on real sockets. An upstream's behaviour is
 //! chosen per request by the model name the proxy sends (`status-500`, `slow`, `badjson`,
-//! `preamble-then-error`, `break-after-content`, `hang-after-content`; anything else succeeds)
+//! `preamble-then-error`, `break-after-content`, `hang-after-content`, `hang-before-content`;
+//! anything else succeeds)
 //! or forced for every request with `force_status`. Replies name the upstream that answered.
 
 #![allow(
@@ -166,6 +167,7 @@ fn stream(inner: Arc<UpstreamInner>, model: &str) -> Response {
         ),
         "break-after-content" => (vec![role, content], Ending::Break),
         "hang-after-content" => (vec![role, content], Ending::Hang),
+        "hang-before-content" => (vec![role], Ending::Hang),
         _ => (
             vec![
                 role,

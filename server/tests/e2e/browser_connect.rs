@@ -2,14 +2,17 @@
 //! against the release binary, whose HOME is a temporary folder. The `auto` group's first
 //! entry fails (HTTP 500) and its second streams its answer in two pieces a moment apart, so
 //! the page shows the answer arriving, the entry that gave it and the failure before it.
-//! Connect writes Claude Code's and Codex's files there; this side parses the copies the
-//! script saved and checks the restored files.
+//! A chat to `slowpoke` gets a first piece and then nothing: Stop ends it, and its upstream
+//! sees the request cancelled. Connect writes Claude Code's and Codex's files there; this side
+//! parses the copies the script saved and checks the restored files.
 
 use super::support;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -52,17 +55,45 @@ async fn upstream(fails: bool) -> SocketAddr {
             .expect("response")
     };
     let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(handler));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind upstream");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+    support::serve_on_loopback(app).await
 }
 
-fn configure(data: &Path, flaky: SocketAddr, good: SocketAddr) {
+/// An upstream that streams a first piece and then nothing; the flag turns true when the
+/// proxy closes that request (the Stop button's effect upstream).
+async fn stalling_upstream() -> (SocketAddr, Arc<AtomicBool>) {
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = cancelled.clone();
+    let handler = move || {
+        let flag = flag.clone();
+        async move {
+            let data = serde_json::json!({"id": "c2", "object": "chat.completion.chunk", "created": 1, "model": "slowpoke",
+                "choices": [{"index": 0, "delta": {"content": "Thinking about it"}, "finish_reason": null}]});
+            let first = futures::stream::once(async move {
+                Ok::<_, std::io::Error>(Bytes::from(format!("data: {data}\n\n")))
+            });
+            let never = futures::stream::once(async move {
+                let _cancelled = SetOnDrop(flag);
+                std::future::pending::<Result<Bytes, std::io::Error>>().await
+            });
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(first.chain(never)))
+                .expect("response")
+        }
+    };
+    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(handler));
+    (support::serve_on_loopback(app).await, cancelled)
+}
+
+fn configure(data: &Path, channels: &[(&str, SocketAddr, &str)]) {
     let store = Store::open(data.join("api-switch.db")).expect("store");
-    for (name, addr) in [("flaky", flaky), ("good", good)] {
+    for &(name, addr, model) in channels {
         let channel = store
             .create_channel(&NewChannel {
                 name: name.into(),
@@ -74,7 +105,7 @@ fn configure(data: &Path, flaky: SocketAddr, good: SocketAddr) {
             })
             .expect("channel");
         store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
+            .create_entry(&NewEntry::new(channel, model))
             .expect("entry");
     }
 }
@@ -83,8 +114,16 @@ fn configure(data: &Path, flaky: SocketAddr, good: SocketAddr) {
 async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_app_files() {
     let flaky = upstream(true).await;
     let good = upstream(false).await;
+    let (stalling, stalled_request_cancelled) = stalling_upstream().await;
     let data = tempfile::tempdir().expect("data");
-    configure(data.path(), flaky, good);
+    configure(
+        data.path(),
+        &[
+            ("flaky", flaky, "gpt-4o"),
+            ("good", good, "gpt-4o"),
+            ("stalling", stalling, "slowpoke"),
+        ],
+    );
     let home = tempfile::tempdir().expect("home");
     let codex = home.path().join(".codex/config.toml");
     std::fs::create_dir_all(codex.parent().expect("parent")).expect("mkdir");
@@ -140,6 +179,10 @@ async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("connect ok"));
+    assert!(
+        stalled_request_cancelled.load(Ordering::SeqCst),
+        "Stop on the Test chat screen cancelled the request to the stalling upstream"
+    );
 
     // What Connect wrote, as each app reads it.
     let claude: serde_json::Value = serde_json::from_str(

@@ -137,3 +137,13 @@ pub fn seed_gpt4o_channel(db: &Path, base_url: &str, api_key: &str) {
         .create_entry(&NewEntry::new(channel, "gpt-4o"))
         .expect("entry");
 }
+
+/// Serves `app` on a fresh loopback port for the rest of the test; returns where.
+pub async fn serve_on_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
