@@ -163,7 +163,7 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
                 </td>
                 <td class=TD>
                     <div class="flex flex-wrap gap-1">
-                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
+                        <button type="button" class=BUTTON_SMALL data-edit-button="" aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
                             on:click=move |_| toggle(Panel::Edit)>{t!(i18n, channels.edit)}</button>
                         <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Models)).to_string()
                             on:click=move |_| toggle(Panel::Models)>{t!(i18n, channels.fetch_models)}</button>
