@@ -26,6 +26,7 @@ pub fn field_label(locale: Locale, field: &str) -> String {
         "model" => td_string!(locale, fields.model).to_string(),
         "group" => td_string!(locale, fields.group).to_string(),
         "password" => td_string!(locale, fields.password).to_string(),
+        "proxy" => td_string!(locale, channel_proxy.legend).to_string(),
         other => other.to_owned(),
     }
 }
@@ -36,6 +37,7 @@ fn thing_label(locale: Locale, what: &str) -> String {
         "channel" => td_string!(locale, things.channel).to_string(),
         "entry" => td_string!(locale, things.entry).to_string(),
         "access key" | "access_key" => td_string!(locale, things.access_key).to_string(),
+        "key" => td_string!(locale, key_pool.thing).to_string(),
         other => other.to_owned(),
     }
 }

@@ -19,6 +19,22 @@ impl AppState {
         self.reload()
     }
 
+    /// Edits the pool by key id (see `Store::edit_channel_keys`): the UI keeps and removes
+    /// keys it only knows masked, and adds new ones. A removed key's cooldown is forgotten.
+    pub fn edit_channel_keys(
+        &self,
+        channel: ChannelId,
+        keep: &[KeyId],
+        add: &str,
+    ) -> Result<(), StoreError> {
+        let before = self.channel_keys(channel);
+        self.store().edit_channel_keys(channel, keep, add)?;
+        for key in before.iter().filter(|k| !keep.contains(&k.id)) {
+            self.key_pools().forget(key.id);
+        }
+        self.reload()
+    }
+
     /// Switches one key on or off (the user's choice; on also ends its cooldown).
     pub fn set_channel_key_enabled(&self, key: KeyId, enabled: bool) -> Result<(), StoreError> {
         self.store().set_channel_key_enabled(key, enabled)?;
@@ -46,13 +62,18 @@ impl AppState {
         found
             .keys
             .iter()
-            .map(|key| KeyView {
-                id: key.id,
-                channel_id: channel,
-                masked: mask(&key.key),
-                enabled: key.enabled,
-                disabled_reason: key.disabled_reason.clone(),
-                cooling_until_ms: self.key_pools().cooling_until(key.id, now),
+            .map(|key| {
+                // A key the proxy switched off since the last reload is off already, though
+                // the snapshot (read from the store) does not say so yet.
+                let just_disabled = self.key_pools().disabled_reason(key.id);
+                KeyView {
+                    id: key.id,
+                    channel_id: channel,
+                    masked: mask(&key.key),
+                    enabled: key.enabled && just_disabled.is_none(),
+                    disabled_reason: just_disabled.unwrap_or_else(|| key.disabled_reason.clone()),
+                    cooling_until_ms: self.key_pools().cooling_until(key.id, now),
+                }
             })
             .collect()
     }

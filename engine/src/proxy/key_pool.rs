@@ -6,7 +6,7 @@
 //! only when no key of its channel can serve. A channel with a single key has nothing to rotate
 //! to, so its failures stay the entry's, as before pools existed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
@@ -27,7 +27,8 @@ pub struct KeyPools {
 #[derive(Default)]
 struct PoolState {
     cooling: HashMap<KeyId, i64>,
-    disabled: HashSet<KeyId>,
+    /// Disabled since the last reload, with why (the store has it once the writer saved it).
+    disabled: HashMap<KeyId, String>,
     next: HashMap<ChannelId, usize>,
 }
 
@@ -63,7 +64,7 @@ impl KeyPools {
         for step in 0..count {
             let at = (start + step) % count;
             let key = &channel.keys[at];
-            if !key.enabled || state.disabled.contains(&key.id) {
+            if !key.enabled || state.disabled.contains_key(&key.id) {
                 continue;
             }
             match state.cooling.get(&key.id).filter(|until| **until > now_ms) {
@@ -94,8 +95,13 @@ impl KeyPools {
             .filter(|until| *until > now_ms)
     }
 
-    fn disable(&self, key: KeyId) {
-        self.state().disabled.insert(key);
+    fn disable(&self, key: KeyId, reason: &str) {
+        self.state().disabled.insert(key, reason.to_owned());
+    }
+
+    /// Why the system switched `key` off since the last reload, if it did.
+    pub fn disabled_reason(&self, key: KeyId) -> Option<String> {
+        self.state().disabled.get(&key).cloned()
     }
 
     /// Forgets the runtime state of `key` (the user switched it on or off).
@@ -196,7 +202,7 @@ fn key_consequence(settings: &Settings, failure: &AttemptFailure) -> Option<KeyC
 impl AppState {
     /// The system's switch-off of one key: effective at once, saved in the background.
     pub(crate) fn disable_key(&self, key: KeyId, reason: String) {
-        self.key_pools().disable(key);
+        self.key_pools().disable(key, &reason);
         self.writer().change(CooldownWrite::DisableKey {
             key,
             reason,

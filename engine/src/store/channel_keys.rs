@@ -192,6 +192,45 @@ impl Store {
         })
     }
 
+    /// Edits a channel's pool by key id, for a caller that only sees masked keys (the UI):
+    /// the pool becomes the kept keys in the order of `keep`, then the new keys of `add` (one
+    /// key a line). Kept keys keep their state; a key of the pool not in `keep` is removed;
+    /// an id that is not a key of this channel is refused, so nothing changes.
+    pub fn edit_channel_keys(
+        &self,
+        channel: ChannelId,
+        keep: &[KeyId],
+        add: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let pool: HashMap<KeyId, String> = tx
+                .prepare("SELECT id, key FROM channel_keys WHERE channel_id = ?1")?
+                .query_map([channel], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let exists: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM channels WHERE id = ?1",
+                [channel],
+                |r| r.get(0),
+            )?;
+            if exists == 0 {
+                return Err(StoreError::NotFound {
+                    what: "channel",
+                    id: channel,
+                });
+            }
+            let mut wanted: Vec<&str> = Vec::new();
+            for id in keep {
+                let key = pool.get(id).ok_or(StoreError::NotFound {
+                    what: "key",
+                    id: *id,
+                })?;
+                wanted.push(key);
+            }
+            wanted.extend(pool_keys(add));
+            replace_pool(tx, channel, &wanted.join("\n"))
+        })
+    }
+
     /// The user's switch of one key; switching on clears the system's reason.
     pub fn set_channel_key_enabled(&self, key: KeyId, enabled: bool) -> Result<(), StoreError> {
         let n = self.write(|tx| {

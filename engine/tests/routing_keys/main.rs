@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod config;
+mod pool_edit;
 mod proxies;
 mod upstream;
 

@@ -415,3 +415,47 @@ async fn the_chat_and_connect_server_functions_refuse_cross_site_calls() {
         .expect("log");
     assert_eq!(log.total, 0, "no prompt went through the proxy");
 }
+
+/// Issue 14: the key pool's and the outbound proxy's server functions on the Channels screen
+/// are refused cross-site, and none changed the pool, a key's switch or the proxy.
+#[tokio::test]
+async fn the_key_pool_and_proxy_server_functions_refuse_cross_site_calls() {
+    use app::screens::channels::{channel_keys, channel_proxy};
+    let (_dir, state, router) = setup();
+    let channel = state.store().channels().expect("channels")[0].clone();
+    let key = channel.keys[0].id;
+    let keep = format!(
+        r#"{{"channel_id":{},"keep":[{{"id":{key},"enabled":false}}],"add":"sk-attacker-key-000"}}"#,
+        channel.id
+    );
+    let proxy = format!(
+        "channel_id={}&kind=http&address=evil.example%3A8080&username=&password=&forget_password=false",
+        channel.id
+    );
+    let calls: [(&str, String); 4] = [
+        (channel_keys::ChannelKeyPools::PATH, String::new()),
+        (channel_keys::SaveChannelKeys::PATH, keep),
+        (channel_proxy::ChannelProxies::PATH, String::new()),
+        (channel_proxy::SaveChannelProxy::PATH, proxy),
+    ];
+    for (path, body) in calls {
+        for (name, value) in [
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://evil.example"),
+        ] {
+            let request = form_post(path)
+                .header(name, value)
+                .body(Body::from(body.clone()))
+                .expect("request");
+            let (status, _, text) = send(&router, request).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+            assert_eq!(json(&text)["error"]["code"], "cross_origin");
+        }
+    }
+    let after = state.store().channels().expect("channels")[0].clone();
+    assert_eq!(
+        after.keys, channel.keys,
+        "the pool and its switches are unchanged"
+    );
+    assert_eq!(after.proxy, None, "no proxy was set");
+}

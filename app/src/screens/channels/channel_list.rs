@@ -1,12 +1,17 @@
 //! The Channels screen: add a channel through live calibration, then one row per provider
-//! account with its type, base URL, masked key, model count, on/off switch and the summary of
-//! its last tests; each row opens an edit form (name, base URL, a new key, Azure's
-//! api-version) or re-fetches its models, tests the channel or deletes it after asking.
+//! account with its type, base URL (and outbound proxy), masked key (and key pool summary),
+//! model count, on/off switch and the summary of its last tests; each row opens an edit form
+//! (name, base URL, Azure's api-version, the key pool, the outbound proxy) or re-fetches its
+//! models, tests the channel or deletes it after asking.
 
 use leptos::prelude::*;
 
 use super::add_channel::AddChannel;
+use super::channel_keys::{
+    KeyPoolDraft, KeyPoolEditor, KeyPoolSummary, KeyPools, channel_key_pools,
+};
 use super::channel_models::RefetchPanel;
+use super::channel_proxy::{ProxyDraft, ProxyEditor, ProxySummary, ProxyView, channel_proxies};
 use super::entries::{
     delete_channel, set_channel_api_version, set_channel_enabled, update_channel,
 };
@@ -38,7 +43,12 @@ pub fn ChannelsScreen() -> impl IntoView {
     let changed = use_live().changes(is_config_change);
     let channels = Resource::new(
         move || (page.refresh.get(), changed.get()),
-        |_| list_channels(),
+        |_| async {
+            let rows = list_channels().await?;
+            let pools = channel_key_pools().await?;
+            let proxies = channel_proxies().await?;
+            Ok::<_, UiError>((rows, pools, proxies))
+        },
     );
     view! {
         <PageHeader title=Signal::derive(move || t_string!(i18n, channels.title).to_string())
@@ -47,11 +57,11 @@ pub fn ChannelsScreen() -> impl IntoView {
         <AddChannel/>
         <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
             {move || channels.get().map(|result| match result {
-                Ok(rows) if rows.is_empty() => view! {
+                Ok((rows, _, _)) if rows.is_empty() => view! {
                     <EmptyState title=Signal::derive(move || t_string!(i18n, channels.none_title).to_string())
                         hint=Signal::derive(move || t_string!(i18n, channels.none_hint).to_string())/>
                 }.into_any(),
-                Ok(rows) => view! { <ChannelTable rows/> }.into_any(),
+                Ok((rows, pools, proxies)) => view! { <ChannelTable rows pools proxies/> }.into_any(),
                 Err(error) => view! { <ErrorText error=Some(error)/> }.into_any(),
             })}
         </Transition>
@@ -60,7 +70,7 @@ pub fn ChannelsScreen() -> impl IntoView {
 }
 
 #[component]
-fn ChannelTable(rows: Vec<ChannelRow>) -> impl IntoView {
+fn ChannelTable(rows: Vec<ChannelRow>, pools: KeyPools, proxies: Vec<ProxyView>) -> impl IntoView {
     let i18n = use_i18n();
     let count = rows.len();
     view! {
@@ -80,7 +90,14 @@ fn ChannelTable(rows: Vec<ChannelRow>) -> impl IntoView {
                         <th scope="col" class=TH>{t!(i18n, channels.col_last_test)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.col_actions)}</th>
                     </tr></thead>
-                    {rows.into_iter().map(|channel| view! { <ChannelLine channel/> }).collect_view()}
+                    {rows.into_iter().map(|channel| {
+                        let access = ChannelAccess {
+                            keys: pools.of(channel.id),
+                            now_ms: pools.now_ms,
+                            proxy: proxies.iter().find(|p| p.channel_id == channel.id).cloned(),
+                        };
+                        view! { <ChannelLine channel access/> }
+                    }).collect_view()}
                 </table>
             </div>
         </section>
@@ -97,8 +114,16 @@ fn test_summary(channel: &ChannelRow) -> (usize, usize) {
     )
 }
 
+/// How requests reach one channel: its keys (masked) and its outbound proxy.
+#[derive(Clone, Debug, PartialEq)]
+struct ChannelAccess {
+    keys: Vec<types::routing::KeyView>,
+    now_ms: i64,
+    proxy: Option<ProxyView>,
+}
+
 #[component]
-fn ChannelLine(channel: ChannelRow) -> impl IntoView {
+fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let panel = RwSignal::new(None::<Panel>);
@@ -115,8 +140,14 @@ fn ChannelLine(channel: ChannelRow) -> impl IntoView {
             <tr>
                 <td class=format!("{TD} font-medium") translate="no">{channel.name.clone()}</td>
                 <td class=TD><span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.clone()}</span></td>
-                <td class=format!("{TD} max-w-xs break-all font-mono text-xs")>{channel.base_url.clone()}</td>
-                <td class=format!("{TD} font-mono text-xs") data-key-hint="">{if channel.has_key { channel.key_hint.clone() } else { "—".into() }}</td>
+                <td class=format!("{TD} max-w-xs text-xs")>
+                    <span class="break-all font-mono">{channel.base_url.clone()}</span>
+                    <ProxySummary proxy=access.proxy.clone()/>
+                </td>
+                <td class=format!("{TD} text-xs")>
+                    <span class="font-mono" data-key-hint="">{if channel.has_key { channel.key_hint.clone() } else { "—".into() }}</span>
+                    <KeyPoolSummary keys=access.keys.clone() now_ms=access.now_ms/>
+                </td>
                 <td class=format!("{TD} tabular-nums") data-model-count="">{channel.entries.len()}</td>
                 <td class=TD>
                     <input id=switch_id type="checkbox" role="switch"
@@ -132,7 +163,7 @@ fn ChannelLine(channel: ChannelRow) -> impl IntoView {
                 </td>
                 <td class=TD>
                     <div class="flex flex-wrap gap-1">
-                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
+                        <button type="button" class=BUTTON_SMALL data-edit-button="" aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
                             on:click=move |_| toggle(Panel::Edit)>{t!(i18n, channels.edit)}</button>
                         <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Models)).to_string()
                             on:click=move |_| toggle(Panel::Models)>{t!(i18n, channels.fetch_models)}</button>
@@ -148,11 +179,12 @@ fn ChannelLine(channel: ChannelRow) -> impl IntoView {
             </tr>
             {move || panel.get().map(|open| {
                 let row = row.clone();
+                let access = access.clone();
                 view! {
                     <tr class="bg-slate-50 dark:bg-slate-950">
                         <td colspan="8" class="px-5 py-4">
                             {match open {
-                                Panel::Edit => view! { <EditChannel channel=row on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
+                                Panel::Edit => view! { <EditChannel channel=row access on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
                                 Panel::Models => view! { <RefetchPanel channel_id=id on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
                             }}
                         </td>
@@ -164,33 +196,44 @@ fn ChannelLine(channel: ChannelRow) -> impl IntoView {
     .into_any()
 }
 
-/// Name, base URL, a new key (empty keeps the stored one, which never reaches the browser) and
-/// Azure's api-version. The type is fixed once a channel exists.
+/// Name, base URL, Azure's api-version, the key pool and the outbound proxy, saved together.
+/// The type is fixed once a channel exists; stored keys and the proxy's password never reach
+/// the browser.
 #[component]
-fn EditChannel(channel: ChannelRow, on_close: Callback<()>) -> impl IntoView {
+fn EditChannel(
+    channel: ChannelRow,
+    access: ChannelAccess,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let id = channel.id;
     let azure = channel.api_type == "azure";
     let name = RwSignal::new(channel.name.clone());
     let base_url = RwSignal::new(channel.base_url.clone());
-    let key = RwSignal::new(String::new());
     let api_version = RwSignal::new(channel.api_version.clone());
+    let keys = KeyPoolDraft::new(access.keys);
+    let proxy = ProxyDraft::new(access.proxy);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (n, b, k, v) = (
+        if proxy.problem().is_some() {
+            proxy.show_problem();
+            return;
+        }
+        let (n, b, v) = (
             name.get_untracked(),
             base_url.get_untracked(),
-            key.get_untracked(),
             api_version.get_untracked(),
         );
+        let (save_keys, save_proxy) = (keys.save(id), proxy.save(id));
         on_close.run(());
         page.run(async move {
-            update_channel(id, n, b, k).await?;
+            update_channel(id, n, b, String::new()).await?;
             if azure {
                 set_channel_api_version(id, v).await?;
             }
-            Ok::<(), UiError>(())
+            save_keys.await?;
+            save_proxy.await
         });
     };
     let label = "block text-sm font-medium text-slate-800 dark:text-slate-200";
@@ -205,12 +248,6 @@ fn EditChannel(channel: ChannelRow, on_close: Callback<()>) -> impl IntoView {
                 <label for=field("url") class=label>{t!(i18n, channels.base_url)}</label>
                 <input id=field("url") class=INPUT type="url" prop:value=move || base_url.get() on:input=move |ev| base_url.set(event_target_value(&ev))/>
             </div>
-            <div class="space-y-1">
-                <label for=field("key") class=label>{t!(i18n, channels.new_key)}</label>
-                <input id=field("key") class=INPUT type="password" autocomplete="off" aria-describedby=field("key-hint")
-                    prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
-                <p id=field("key-hint") class=format!("text-xs {MUTED}")>{t!(i18n, channels.new_key_hint)}</p>
-            </div>
             {azure.then(|| view! {
                 <div class="space-y-1">
                     <label for=field("version") class=label>{t!(i18n, channels.api_version)}</label>
@@ -218,6 +255,8 @@ fn EditChannel(channel: ChannelRow, on_close: Callback<()>) -> impl IntoView {
                         on:input=move |ev| api_version.set(event_target_value(&ev))/>
                 </div>
             })}
+            <KeyPoolEditor channel_id=id draft=keys now_ms=access.now_ms/>
+            <ProxyEditor channel_id=id draft=proxy/>
             <div class="flex gap-2 md:col-span-2">
                 <button type="submit" class=BUTTON_PRIMARY>{t!(i18n, common.save)}</button>
                 <button type="button" class=BUTTON_SMALL on:click=move |_| on_close.run(())>{t!(i18n, common.cancel)}</button>

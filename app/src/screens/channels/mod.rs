@@ -6,8 +6,10 @@
 
 pub mod add_channel;
 pub mod api_entries;
+pub mod channel_keys;
 pub mod channel_list;
 pub mod channel_models;
+pub mod channel_proxy;
 pub mod entries;
 mod entry_row;
 pub mod speedtest;
@@ -191,7 +193,7 @@ fn channel_rows(
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 has_key: !channel.api_key.is_empty(),
-                key_hint: key_hint(&channel.api_key),
+                key_hint: key_hint(channel.keys.first().map_or("", |k| k.key.as_str())),
                 api_version: channel.api_version,
                 entries: entries
                     .into_iter()
