@@ -9,7 +9,7 @@ pub mod api_entries;
 pub mod channel_list;
 pub mod channel_models;
 pub mod entries;
-mod entry_aliases;
+pub mod entry_aliases;
 mod entry_row;
 pub mod group_routing;
 pub mod speedtest;
