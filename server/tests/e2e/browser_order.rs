@@ -94,7 +94,7 @@ async fn order_modes_aliases_hedging_and_probe_badges_work_in_the_browser() {
     let data = tempfile::tempdir().expect("temp dir");
     let db = data.path().join("api-switch.db");
     seed(
-        &Store::open(&db).expect("store"),
+        &Store::open(db).expect("store"),
         &[
             ("mid", mid.uri()),
             ("slow", slow.uri()),

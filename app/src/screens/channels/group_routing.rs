@@ -104,9 +104,8 @@ pub fn RankCell(rank: Option<Rank>) -> impl IntoView {
     };
     view! {
         <div class="whitespace-nowrap" data-rank=place>
-            <span class="font-semibold tabular-nums" aria-label=move || t_string!(i18n, routing.rank_label, n = place).to_string()>
-                {move || t_string!(i18n, routing.rank, n = place).to_string()}
-            </span>
+            <span class="font-semibold tabular-nums" aria-hidden="true">{move || t_string!(i18n, routing.rank, n = place).to_string()}</span>
+            <span class="sr-only">{move || t_string!(i18n, routing.rank_label, n = place).to_string()}</span>
             <div class=format!("text-xs {MUTED}") data-rank-why="">{why}</div>
         </div>
     }
