@@ -287,11 +287,13 @@ impl Store {
         changed(n, id)
     }
 
-    /// The system's switch-off (auto-disable on 401/403/410): records why.
+    /// The system's switch-off (auto-disable on 401/403/410): records why, and forgets an
+    /// earlier probe success ("the last probe succeeded" means since the switch-off).
     pub fn disable_entry_with_reason(&self, id: EntryId, reason: &str) -> Result<(), StoreError> {
         let n = self.write(|tx| {
             Ok(tx.execute(
-                "UPDATE entries SET enabled = 0, disabled_reason = ?1 WHERE id = ?2",
+                "UPDATE entries SET enabled = 0, disabled_reason = ?1, last_probe_ok_ms = 0 \
+                 WHERE id = ?2",
                 params![reason, id],
             )?)
         })?;

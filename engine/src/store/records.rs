@@ -127,8 +127,11 @@ impl Store {
         for change in changes {
             match change {
                 CooldownWrite::Cooldown { entry, until_ms } => {
+                    // A new cooldown starts a new wait: a probe success before it no longer
+                    // says the entry works ("the last probe succeeded" means since then).
                     tx.execute(
-                        "UPDATE entries SET cooldown_until = ?1 WHERE id = ?2",
+                        "UPDATE entries SET cooldown_until = ?1, last_probe_ok_ms = \
+                         CASE WHEN ?1 > 0 THEN 0 ELSE last_probe_ok_ms END WHERE id = ?2",
                         params![until_ms, entry],
                     )?;
                 }
@@ -144,8 +147,8 @@ impl Store {
                     at_ms,
                 } => {
                     tx.execute(
-                        "UPDATE entries SET enabled = 0, disabled_reason = ?1, disabled_at_ms = ?2 \
-                         WHERE id = ?3",
+                        "UPDATE entries SET enabled = 0, disabled_reason = ?1, disabled_at_ms = ?2, \
+                         last_probe_ok_ms = 0 WHERE id = ?3",
                         params![reason, at_ms, entry],
                     )?;
                 }

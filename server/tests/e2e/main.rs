@@ -6,6 +6,7 @@ mod browser;
 mod browser_channels;
 mod browser_connect;
 mod browser_keys;
+mod browser_order;
 mod browser_rules;
 mod browser_ui;
 mod cli;

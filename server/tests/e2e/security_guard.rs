@@ -459,3 +459,42 @@ async fn the_key_pool_and_proxy_server_functions_refuse_cross_site_calls() {
     );
     assert_eq!(after.proxy, None, "no proxy was set");
 }
+
+/// Issue 14, API management's routing controls (a group's order mode and hedging, the effective
+/// orders, an entry's aliases) are refused cross-site, and nothing changed.
+#[tokio::test]
+async fn the_group_routing_and_alias_server_functions_refuse_cross_site_calls() {
+    use app::screens::channels::{entry_aliases, group_routing};
+    let (_dir, state, router) = setup();
+    let channel = state.store().channels().expect("channels")[0].clone();
+    let entry = state
+        .create_entry(&engine::store::NewEntry::new(channel.id, "gpt-4o"))
+        .expect("entry");
+    let routing = r#"{"options":{"group":"auto","order":"fastest","hedging":{"delay":{"mode":"fixed","ms":100},"max_per_minute":30}}}"#;
+    let calls: [(&str, String); 3] = [
+        (group_routing::SetGroupRouting::PATH, routing.into()),
+        (group_routing::EffectiveOrders::PATH, String::new()),
+        (
+            entry_aliases::SetEntryAliases::PATH,
+            format!(r#"{{"id":{entry},"aliases":["stolen-name"]}}"#),
+        ),
+    ];
+    for (path, body) in calls {
+        let request = Request::post(path)
+            .header(header::HOST, LISTEN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "http://evil.example")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, text) = send(&router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+    }
+    assert!(state.group_routing().is_empty(), "no group routing stored");
+    let order = state.effective_order("auto");
+    assert_eq!(order.order, engine::routing::OrderMode::Custom);
+    assert!(
+        order.entries.iter().all(|e| e.aliases.is_empty()),
+        "no alias stored"
+    );
+}

@@ -1,6 +1,9 @@
 //! API management: every entry, grouped by group with AUTO first, in the order the proxy tries
-//! them. Rows are reordered by drag and drop or by the arrow keys on their handle (the new
-//! order is saved at once, so the next request uses it); entries are switched on and off,
+//! them. Each group has its order mode (custom, fastest, newest) and hedging above its table,
+//! and every row shows the place it is tried at now. In custom order rows are reordered by
+//! drag and drop or by the arrow keys on their handle (the new order is saved at once, so the
+//! next request uses it); in the other modes the rows follow the mode and the handles are off.
+//! Entries carry aliases, are switched on and off,
 //! moved to another or a new group, tested alone or all together ("Test all"), and models the
 //! channel does not list are added by hand with the catalog's names suggested as you type.
 
@@ -8,6 +11,7 @@ use leptos::prelude::*;
 
 use super::entries::{add_entry, move_entry_to_group, moved_within_group, reorder_entries};
 use super::entry_row::{EntryLine, Reorder};
+use super::group_routing::{GroupRoutingControls, effective_orders, order_of, ranks};
 use super::test_all::{TestAll, TestAllBar};
 use super::{ChannelRow, EntryRow, PageContext, catalog_model_ids, list_channels};
 use crate::components::empty::EmptyState;
@@ -16,6 +20,7 @@ use crate::components::style::{BUTTON_PRIMARY, CARD, INPUT, MUTED, TABLE, TH};
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::shell::live::{is_config_change, use_live};
+use types::routing::{EffectiveOrder, OrderMode};
 
 /// The entries of one group, in priority order.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,9 +70,10 @@ pub fn EntriesScreen() -> impl IntoView {
     provide_context(page);
     TestAll::provide();
     let changed = use_live().changes(is_config_change);
+    // The entries and every group's effective order, read together so they agree.
     let channels = Resource::new(
         move || (page.refresh.get(), changed.get()),
-        |_| list_channels(),
+        |_| async { Ok::<_, UiError>((list_channels().await?, effective_orders().await?)) },
     );
     let latest = RwSignal::new(Vec::<ChannelRow>::new());
     let announce = RwSignal::new(String::new());
@@ -106,7 +112,7 @@ pub fn EntriesScreen() -> impl IntoView {
         <p class="sr-only" aria-live="polite" id="reorder-status">{move || announce.get()}</p>
         <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
             {move || channels.get().map(|result| match result {
-                Ok(rows) if rows.iter().all(|c| c.entries.is_empty()) => {
+                Ok((rows, _)) if rows.iter().all(|c| c.entries.is_empty()) => {
                     latest.set(rows.clone());
                     view! {
                         <EmptyState title=Signal::derive(move || t_string!(i18n, entries.none_title).to_string())
@@ -114,13 +120,16 @@ pub fn EntriesScreen() -> impl IntoView {
                         <AddByHand channels=rows/>
                     }.into_any()
                 }
-                Ok(rows) => {
+                Ok((rows, orders)) => {
                     latest.set(rows.clone());
                     let groups = by_group(&rows);
                     let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
                     view! {
                         <datalist id=GROUPS_LIST>{names.into_iter().map(|n| view! { <option value=n></option> }).collect_view()}</datalist>
-                        {groups.into_iter().map(|group| view! { <GroupTable group/> }).collect_view()}
+                        {groups.into_iter().map(|group| {
+                            let order = order_of(&orders, &group.name);
+                            view! { <GroupTable group order/> }
+                        }).collect_view()}
                         <AddByHand channels=rows/>
                     }.into_any()
                 }
@@ -131,10 +140,23 @@ pub fn EntriesScreen() -> impl IntoView {
     .into_any()
 }
 
+/// The group's rows in the order routing tries them when its mode decides (entries that are
+/// off last); in custom order the rows keep the priority order the handles move.
+fn rows_in_effective_order(mut entries: Vec<EntryRow>, order: &EffectiveOrder) -> Vec<EntryRow> {
+    if order.order != OrderMode::Custom {
+        let place = |id: i64| order.entries.iter().position(|e| e.entry_id == id);
+        entries.sort_by_key(|e| place(e.id).unwrap_or(usize::MAX));
+    }
+    entries
+}
+
 #[component]
-fn GroupTable(group: GroupView) -> impl IntoView {
+fn GroupTable(group: GroupView, order: EffectiveOrder) -> impl IntoView {
     let i18n = use_i18n();
     let count = group.entries.len();
+    let manual = order.order == OrderMode::Custom;
+    let ranks = ranks(&order);
+    let entries = rows_in_effective_order(group.entries, &order);
     let heading = format!(
         "group-{}-heading",
         group
@@ -156,10 +178,12 @@ fn GroupTable(group: GroupView) -> impl IntoView {
                 <span class=format!("text-sm {MUTED}")>{move || t_string!(i18n, entries.group_count, count = count).to_string()}</span>
                 {is_auto.then(|| view! { <span class=format!("text-xs {MUTED}")>{t!(i18n, entries.auto_hint)}</span> })}
             </header>
+            <GroupRoutingControls group=group.name.clone() order=order.order hedging=order.hedging/>
             <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE>
                     <thead><tr>
                         <th scope="col" class=TH><span class="sr-only">{t!(i18n, entries.col_order)}</span></th>
+                        <th scope="col" class=TH>{t!(i18n, routing.col_rank)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.col_model)}</th>
                         <th scope="col" class=TH>{t!(i18n, entries.col_channel)}</th>
                         <th scope="col" class=TH>{t!(i18n, entries.col_on)}</th>
@@ -169,8 +193,9 @@ fn GroupTable(group: GroupView) -> impl IntoView {
                         <th scope="col" class=TH>{t!(i18n, channels.col_actions)}</th>
                     </tr></thead>
                     <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                        {group.entries.into_iter().enumerate().map(|(index, entry)| view! {
-                            <EntryLine entry index count groups_list=GROUPS_LIST/>
+                        {entries.into_iter().enumerate().map(|(index, entry)| {
+                            let rank = ranks.get(&entry.id).cloned();
+                            view! { <EntryLine entry index count groups_list=GROUPS_LIST rank manual/> }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -268,6 +293,8 @@ mod tests {
             last_response_ms: None,
             catalog: None,
             last_test: None,
+            aliases: Vec::new(),
+            last_probe_ok_ms: None,
         }
     }
 
@@ -298,5 +325,31 @@ mod tests {
             .collect();
         assert_eq!(ids, [vec![3, 2], vec![1, 4]]);
         assert_eq!(global_order(&[channel]), [1, 4, 3, 2]);
+    }
+
+    #[test]
+    fn a_mode_other_than_custom_shows_the_engines_order_with_entries_that_are_off_last() {
+        let rows = vec![
+            entry(1, 1, "auto"),
+            entry(2, 2, "auto"),
+            entry(3, 3, "auto"),
+        ];
+        let placed = |id| types::routing::OrderedEntry {
+            entry_id: id,
+            ..Default::default()
+        };
+        let mut order = EffectiveOrder {
+            group: "auto".into(),
+            order: OrderMode::Fastest,
+            entries: vec![placed(3), placed(1)],
+            ..Default::default()
+        };
+        let ids = |rows: Vec<EntryRow>| rows.iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(rows_in_effective_order(rows.clone(), &order)),
+            [3, 1, 2]
+        );
+        order.order = OrderMode::Custom;
+        assert_eq!(ids(rows_in_effective_order(rows, &order)), [1, 2, 3]);
     }
 }

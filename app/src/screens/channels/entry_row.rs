@@ -1,11 +1,16 @@
-//! One row of API management: a drag handle that also takes the arrow keys, the model with its
-//! catalog facts, the channel, an on/off switch, the group (move to another or a new one), the
-//! state (cooling down with the time left, or why it is off), the last test and its actions.
+//! One row of API management: a drag handle that also takes the arrow keys (off, with the
+//! reason, when the group's order mode decides), the place the entry is tried at and why, the
+//! model with its catalog facts and aliases, the channel, an on/off switch, the group (move to
+//! another or a new one), the state (cooling down with the time left, or why it is off, and
+//! "the last probe succeeded" when a recovery probe says it works again), the last test and
+//! its actions.
 
 use leptos::html::Button;
 use leptos::prelude::*;
 
 use super::entries::{delete_entry, move_entry_to_group, set_entry_enabled};
+use super::entry_aliases::EntryAliases;
+use super::group_routing::{Rank, RankCell};
 use super::speedtest::{SpeedTestButton, TestTarget};
 use super::test_all::TestCell;
 use super::{EntryRow, PageContext};
@@ -33,6 +38,10 @@ pub fn EntryLine(
     index: usize,
     count: usize,
     groups_list: &'static str,
+    /// Where routing tries the entry now (`None`: off, never tried).
+    rank: Option<Rank>,
+    /// The group is in custom order: dragging and the arrow keys reorder it.
+    manual: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
@@ -76,6 +85,13 @@ pub fn EntryLine(
     } else {
         entry.display_name.clone()
     };
+    let aliases = entry.aliases.clone();
+    // Only a switch-off by the system or a cooldown is something a probe can speak to.
+    let probe_ok = entry
+        .last_probe_ok_ms
+        .filter(|_| (!enabled && !entry.disabled_reason.is_empty()) || cooling);
+    let place = rank.as_ref().map_or(index + 1, |r| r.place);
+    let model_for_lock = entry.model.clone();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let to = match ev.key().as_str() {
             "ArrowUp" if index > 0 => index - 1,
@@ -93,33 +109,49 @@ pub fn EntryLine(
     let switch_id = format!("entry-enabled-{id}");
     let group_id = format!("entry-group-{id}");
     view! {
-        <tr data-entry=id data-model=entry.model.clone() data-channel-name=entry.channel.clone() draggable="true"
+        <tr data-entry=id data-model=entry.model.clone() data-channel-name=entry.channel.clone() draggable=manual.to_string()
             class="bg-white transition-colors dark:bg-slate-900"
             class:opacity-50=move || reorder.dragging.get() == Some(id)
-            on:dragstart=move |_| reorder.dragging.set(Some(id))
+            on:dragstart=move |_| if manual { reorder.dragging.set(Some(id)) }
             on:dragend=move |_| reorder.dragging.set(None)
             on:dragover=move |ev| ev.prevent_default()
             on:drop=move |ev| {
                 ev.prevent_default();
                 if let Some(moved) = reorder.dragging.get_untracked()
                     && moved != id
+                    && manual
                 {
                     reorder.move_to.run((moved, index));
                 }
                 reorder.dragging.set(None);
             }>
             <td class=format!("{TD} w-10")>
-                <button node_ref=handle type="button" data-handle=id
-                    class="cursor-grab rounded px-1 text-lg leading-none text-slate-500 hover:text-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-slate-400 dark:hover:text-slate-100"
-                    aria-label=move || t_string!(i18n, channels.reorder_handle, model = model.clone(), position = index + 1, count = count).to_string()
-                    aria-keyshortcuts="ArrowUp ArrowDown Home End"
-                    on:keydown=on_key>
-                    <span aria-hidden="true">"⠿"</span>
-                </button>
+                {if manual {
+                    view! {
+                        <button node_ref=handle type="button" data-handle=id
+                            class="cursor-grab rounded px-1 text-lg leading-none text-slate-500 hover:text-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-slate-400 dark:hover:text-slate-100"
+                            aria-label=move || t_string!(i18n, channels.reorder_handle, model = model.clone(), position = index + 1, count = count).to_string()
+                            aria-keyshortcuts="ArrowUp ArrowDown Home End"
+                            on:keydown=on_key>
+                            <span aria-hidden="true">"⠿"</span>
+                        </button>
+                    }.into_any()
+                } else {
+                    let locked = move || t_string!(i18n, routing.handle_locked, model = model_for_lock.clone(), position = place).to_string();
+                    view! {
+                        <button type="button" data-handle=id disabled=true
+                            class="cursor-not-allowed rounded px-1 text-lg leading-none text-slate-300 dark:text-slate-600"
+                            aria-label=locked.clone() title=locked>
+                            <span aria-hidden="true">"⠿"</span>
+                        </button>
+                    }.into_any()
+                }}
             </td>
+            <td class=TD><RankCell rank/></td>
             <td class=TD>
                 <div class="font-mono text-sm">{label}</div>
                 <div class=format!("text-xs {MUTED}")><span translate="no">{catalog_name}</span>{facts}</div>
+                <EntryAliases id model=entry.model.clone() aliases/>
             </td>
             <td class=format!("{TD} text-sm") translate="no">{entry.channel.clone()}</td>
             <td class=TD>
@@ -143,6 +175,7 @@ pub fn EntryLine(
                         <div class="space-y-1">
                             <Badge tone=Tone::Neutral text=Signal::derive(move || t_string!(i18n, channels.state_disabled).to_string())/>
                             {(!reason.is_empty()).then(|| view! { <p class=format!("text-xs {MUTED}") data-reason="">{reason.clone()}</p> })}
+                            <ProbeOk at=probe_ok/>
                         </div>
                     }.into_any()
                 } else if cooling {
@@ -151,6 +184,7 @@ pub fn EntryLine(
                             {t!(i18n, channels.state_cooling)}" "
                             <span class="font-mono tabular-nums" data-countdown="">{left}</span>
                         </span>
+                        <ProbeOk at=probe_ok/>
                     }.into_any()
                 } else {
                     view! { <Badge tone=Tone::Good text=Signal::derive(move || t_string!(i18n, channels.state_enabled).to_string())/> }.into_any()
@@ -173,4 +207,19 @@ pub fn EntryLine(
         </tr>
     }
     .into_any()
+}
+
+/// "Last probe succeeded" with its time, and that switching the entry on stays the user's act.
+#[component]
+fn ProbeOk(at: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let clock = use_clock();
+    at.map(|ms| {
+        view! {
+            <div class="mt-1 space-y-0.5" data-probe-ok=ms>
+                <Badge tone=Tone::Good text=Signal::derive(move || t_string!(i18n, routing.probe_ok, time = clock.format(ms)).to_string())/>
+                <p class=format!("max-w-56 text-xs {MUTED}")>{t!(i18n, routing.probe_ok_hint)}</p>
+            </div>
+        }
+    })
 }

@@ -11,7 +11,9 @@ pub mod channel_list;
 pub mod channel_models;
 pub mod channel_proxy;
 pub mod entries;
+pub mod entry_aliases;
 mod entry_row;
+pub mod group_routing;
 pub mod speedtest;
 pub mod test_all;
 
@@ -107,6 +109,11 @@ pub struct EntryRow {
     pub last_response_ms: Option<i64>,
     pub catalog: Option<CatalogInfo>,
     pub last_test: Option<LastTest>,
+    /// Other names the entry answers to (routing's alias tier).
+    pub aliases: Vec<String>,
+    /// When a recovery probe last succeeded since the entry was switched off or began
+    /// cooling (Unix ms).
+    pub last_probe_ok_ms: Option<i64>,
 }
 
 /// One channel as the UI shows it; the API key never leaves the server.
@@ -218,6 +225,8 @@ fn channel_rows(
                         channel_id: e.channel_id,
                         channel: channel_name.clone(),
                         last_response_ms: e.last_response_ms,
+                        aliases: e.aliases,
+                        last_probe_ok_ms: e.last_probe_ok_ms,
                     })
                     .collect(),
             }
