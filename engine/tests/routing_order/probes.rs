@@ -114,3 +114,42 @@ async fn the_spending_probe_sends_one_token_and_probes_can_be_switched_off() {
     assert!(report.probed_channels.is_empty());
     assert!(cooling(&off, "auto", entry));
 }
+
+#[tokio::test]
+async fn a_new_switch_off_or_cooldown_forgets_an_earlier_probe_success() {
+    use engine::store::CooldownWrite;
+    let proxy = Proxy::with_settings(probe_settings()).await;
+    let up = Scripted::start("U").await;
+    let channel = proxy.channel("U", &up.base_url());
+    let off = proxy.entry(channel, "model-a", "auto");
+    let cooled = proxy.entry(channel, "model-b", "auto");
+    let store = proxy.state.store();
+    store
+        .mark_probe_succeeded(&[off, cooled], 1_000)
+        .expect("mark");
+    // "The last probe succeeded" speaks of the current switch-off or cooldown only.
+    store
+        .disable_entry_with_reason(off, "HTTP 401")
+        .expect("disable");
+    assert_eq!(proxy.entry_state(off).last_probe_ok_ms, None);
+    store
+        .write_batch(
+            &[CooldownWrite::Cooldown {
+                entry: cooled,
+                until_ms: 0,
+            }],
+            &[],
+        )
+        .expect("a cooldown ends");
+    assert_eq!(proxy.entry_state(cooled).last_probe_ok_ms, Some(1_000));
+    store
+        .write_batch(
+            &[CooldownWrite::Cooldown {
+                entry: cooled,
+                until_ms: i64::MAX,
+            }],
+            &[],
+        )
+        .expect("a new cooldown");
+    assert_eq!(proxy.entry_state(cooled).last_probe_ok_ms, None);
+}
