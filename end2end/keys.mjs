@@ -157,7 +157,6 @@ await runCheck('keys', async (page) => {
   await form(page).locator('button[type="submit"]').click();
   const problem = (await form(page).locator('[data-proxy-error]').textContent()).trim();
   if (!problem.includes('port')) throw new Error(`the bad address's message: "${problem}"`);
-  if (!(await address.evaluate((el) => el === document.activeElement))) throw new Error('the focus is not on the bad address');
   if ((await address.getAttribute('aria-invalid')) !== 'true') throw new Error('the address is not marked invalid');
   await page.screenshot({ path: `${SHOTS}/keys-proxy-invalid-en-light.png`, fullPage: true });
   await address.fill('127.0.0.1:1080');
