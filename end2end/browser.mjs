@@ -55,33 +55,36 @@ export async function axe(page, label) {
 
 /**
  * Visible words in Latin script on a Chinese page that are neither code nor names nor user
- * data: text nodes, `aria-label`s and placeholders, outside code-like elements. `allowed`: the
- * product, app and API names and units the page may show; `ignore`: a pattern for the check's
- * own data (its channel and model names); `skip`: more selectors whose text is not prose.
+ * data: text nodes, `aria-label`s and placeholders, outside code-like elements; URLs, paths and
+ * masked keys (`sk-***0001`) are data. `allowed`: the product, app and API names and units the
+ * page may show; `ignore`: a pattern for the check's own data (its channel and model names);
+ * `skip`: more selectors whose text is not prose; `within`: only the parts matching this.
  */
-export async function strayEnglish(page, { allowed, ignore = null, skip = '' }) {
-  const words = await page.evaluate((extraSkip) => {
+export async function strayEnglish(page, { allowed, ignore = null, skip = '', within = 'body' }) {
+  const words = await page.evaluate(({ extraSkip, within }) => {
     const skip = ['code, pre, script, style, svg, [translate="no"], .font-mono, option[lang="en"]', extraSkip]
       .filter(Boolean).join(', ');
     const found = [];
     const take = (text) => {
-      const clean = text.replace(/https?:\/\/\S+/g, '').replace(/~\/\S+/g, '');
+      const clean = text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '').replace(/~\/\S+/g, '').replace(/\S*(\*\*\*|••••)\S*/g, '');
       // Words only: "128k", "5xx" and "GPT-4o"-like tails of numbers are not words.
       for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
     };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const el = walker.currentNode.parentElement;
-      if (!el || el.closest(skip) || !el.checkVisibility()) continue;
-      // An option labelled with its own value is an identifier (an API type), not prose.
-      if (el.tagName === 'OPTION' && el.textContent === el.value) continue;
-      take(walker.currentNode.textContent);
-    }
-    for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
-      if (el.closest(skip)) continue;
-      for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
+    for (const root of document.querySelectorAll(within)) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        const el = walker.currentNode.parentElement;
+        if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+        // An option labelled with its own value is an identifier (an API type), not prose.
+        if (el.tagName === 'OPTION' && el.textContent === el.value) continue;
+        take(walker.currentNode.textContent);
+      }
+      for (const el of root.querySelectorAll('[aria-label], [placeholder]')) {
+        if (el.closest(skip)) continue;
+        for (const attr of ['aria-label', 'placeholder']) if (el.getAttribute(attr)) take(el.getAttribute(attr));
+      }
     }
     return found;
-  }, skip);
+  }, { extraSkip: skip, within });
   return [...new Set(words.filter((w) => !allowed.has(w) && !/^[A-Z]?\d/.test(w) && !(ignore && ignore.test(w))))];
 }

@@ -12,7 +12,7 @@
 //
 // usage: node end2end/keys.mjs http://127.0.0.1:PORT
 import { mkdirSync } from 'node:fs';
-import { axe, live, runCheck, setPrefs } from './browser.mjs';
+import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -66,28 +66,9 @@ async function noSecretIn(page, where) {
   for (const secret of SECRETS) if (html.includes(secret)) throw new Error(`${where}: the page holds ${secret}`);
 }
 
-/** Latin words in the key pool and proxy parts of a Chinese page (codes, keys, URLs aside). */
-async function strayEnglish(page) {
-  return page.evaluate(() => {
-    const allowed = new Set(['API', 'HTTP', 'HTTPS', 'SOCKS5', 'IP']);
-    const found = [];
-    const parts = document.querySelectorAll('[data-key-pool], [data-proxy], [data-key-summary], [data-proxy-summary]');
-    for (const part of parts) {
-      const walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
-      while (walker.nextNode()) {
-        const el = walker.currentNode.parentElement;
-        if (!el || el.closest('code, option, [translate="no"], .font-mono') || !el.checkVisibility()) continue;
-        const text = walker.currentNode.textContent.replace(/\d+(\.\d+)*(:\d+)?/g, '');
-        for (const w of text.match(/[A-Za-z][A-Za-z0-9]*/g) || []) if (!allowed.has(w)) found.push(w);
-      }
-      for (const el of part.querySelectorAll('[aria-label]')) {
-        const label = el.getAttribute('aria-label').replace(/\S*\*\*\*\S*/g, '');
-        for (const w of label.match(/[A-Za-z][A-Za-z0-9]*/g) || []) if (!allowed.has(w)) found.push(w);
-      }
-    }
-    return [...new Set(found)];
-  });
-}
+// The key pool and proxy parts of a Chinese page: only protocol names are Latin there.
+const PROSE = { allowed: new Set(['API', 'HTTP', 'HTTPS', 'SOCKS5', 'IP']),
+  within: '[data-key-pool], [data-proxy], [data-key-summary], [data-proxy-summary]', skip: 'option' };
 
 await runCheck('keys', async (page) => {
   const bodies = [];
@@ -187,7 +168,7 @@ await runCheck('keys', async (page) => {
       await openEditor(page);
       await page.waitForTimeout(300);
       if (lang === 'zh') {
-        const stray = await strayEnglish(page);
+        const stray = await strayEnglish(page, PROSE);
         if (stray.length) throw new Error(`English in the Chinese key pool or proxy: ${stray.join(', ')}`);
       }
       await page.screenshot({ path: `${SHOTS}/keys-${lang}-${theme}.png`, fullPage: true });
