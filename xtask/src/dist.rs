@@ -11,7 +11,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use crate::setup;
-use crate::steps::{cmd, run_cmd, say, target_dir};
+use crate::steps::{ViewMode, build_ui_in, cmd, run_cmd, rustflags_for, say, target_dir};
 
 /// The Cargo profile of the artefacts (see the workspace `Cargo.toml`).
 const PROFILE: &str = "dist";
@@ -19,17 +19,18 @@ const PROFILE: &str = "dist";
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 /// A headless server past this is a regression worth failing the build for.
 const HEADLESS_LIMIT_BYTES: u64 = 15 * 1024 * 1024;
-/// Leptos's type-erased views (`--cfg erase_components`): every component returns an
-/// `AnyView` instead of its own nested view type, so the server-side rendering code is
-/// compiled once per kind of view rather than once per view. This is what keeps the headless
-/// server small (see the README's artefacts table); the rendered HTML is the same, so the
-/// wasm bundle (built without it) hydrates it as before.
-const DIST_RUSTFLAGS: &str = "--cfg erase_components";
+/// Leptos's type-erased views (`--cfg erase_components`, [`ViewMode::Erased`]): every
+/// component returns an `AnyView` and every element's children are one list of them, instead
+/// of one nested type per view, so the server-side rendering is compiled once per kind of view
+/// rather than once per view. This is what keeps the headless server small (see the README's
+/// artefacts table). The erased views render extra hydration markers, so the artefacts embed
+/// a wasm bundle built the same way.
+const VIEWS: ViewMode = ViewMode::Erased;
 
 pub fn run() -> Result<()> {
     crate::steps::desktop_packages()?;
     setup::ui_tools()?;
-    crate::steps::build_ui()?;
+    build_ui_in(VIEWS)?;
     let out = target_dir().join(PROFILE);
     // One package per build, so the headless server gets only the crate features it uses
     // (Cargo unifies features across the packages of one invocation).
@@ -108,15 +109,11 @@ fn build(args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
         "cargo build --profile {PROFILE} {}",
         args.join(" ")
     ));
-    let rustflags = match std::env::var("RUSTFLAGS") {
-        Ok(own) if !own.trim().is_empty() => format!("{own} {DIST_RUSTFLAGS}"),
-        _ => DIST_RUSTFLAGS.to_owned(),
-    };
     run_cmd(
         cmd("cargo")
             .args(["build", "--profile", PROFILE])
             .args(args)
-            .env("RUSTFLAGS", rustflags)
+            .env("RUSTFLAGS", rustflags_for(VIEWS))
             .envs(envs.iter().copied()),
     )
 }
@@ -135,13 +132,21 @@ fn build_windows(out: &Path) -> Result<PathBuf> {
             // The C code (SQLite, ring) is compiled with the MinGW compiler too.
             ("CC_x86_64_pc_windows_gnu", "x86_64-w64-mingw32-gcc"),
             ("AR_x86_64_pc_windows_gnu", "x86_64-w64-mingw32-ar"),
+            ("CARGO_TARGET_DIR", &windows_target_dir().to_string_lossy()),
         ],
     )?;
-    let built = target_dir().join(format!("{WINDOWS_TARGET}/{PROFILE}/api-switch.exe"));
+    let built = windows_target_dir().join(format!("{WINDOWS_TARGET}/{PROFILE}/api-switch.exe"));
     let artefact = out.join("api-switch-windows-x64.exe");
     std::fs::copy(&built, &artefact)
         .with_context(|| format!("cannot copy {} to {}", built.display(), artefact.display()))?;
     Ok(artefact)
+}
+
+/// The Windows build's own target folder: its host tools (build scripts, macros) are built
+/// with different flags, and a folder of its own lets it run beside a Linux build instead of
+/// waiting for that one's lock.
+fn windows_target_dir() -> PathBuf {
+    target_dir().join("windows")
 }
 
 /// Adds a rustup target unless it is installed.
