@@ -64,7 +64,11 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
             Ok(existing) => existing.len() as usize,
             Err(_) => {
                 let br = brotli_bytes(&data)?;
-                fs::write(&br_path, &br)?;
+                // Written whole, then renamed: a build stopped midway leaves no truncated copy
+                // that a later build would keep.
+                let partial = pkg.join(format!("{target}.br.partial"));
+                fs::write(&partial, &br)?;
+                fs::rename(&partial, &br_path)?;
                 br.len()
             }
         };
