@@ -42,28 +42,47 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let stem = format!("{STEM}{hash}");
-    // Older builds' files would otherwise be embedded too.
+    let current: Vec<String> = FILES
+        .iter()
+        .map(|(_, suffix)| format!("{stem}{suffix}.br"))
+        .collect();
+    // Older builds' files would otherwise be embedded too. The current ones stay untouched:
+    // their name is their content's hash, and an unchanged file keeps the server (which
+    // embeds them) from being rebuilt, a many-minute relink for `cargo xtask dist`.
     for entry in fs::read_dir(pkg)? {
         let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with(STEM) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(STEM) && !current.contains(&name) {
             fs::remove_file(entry.path())?;
         }
     }
     let (mut plain_total, mut br_total) = (0, 0);
     for (name, suffix, data) in contents {
         let target = format!("{stem}{suffix}");
-        let br = brotli_bytes(&data)?;
+        let br_path = pkg.join(format!("{target}.br"));
+        let br_len = match fs::metadata(&br_path) {
+            Ok(existing) => existing.len() as usize,
+            Err(_) => {
+                let br = brotli_bytes(&data)?;
+                // Written whole, then renamed: a build stopped midway leaves no truncated copy
+                // that a later build would keep.
+                let partial = pkg.join(format!("{target}.br.partial"));
+                fs::write(&partial, &br)?;
+                fs::rename(&partial, &br_path)?;
+                br.len()
+            }
+        };
         say(&format!(
-            "{target}: {} bytes, brotli {} bytes",
-            data.len(),
-            br.len()
+            "{target}: {} bytes, brotli {br_len} bytes",
+            data.len()
         ));
         plain_total += data.len();
-        br_total += br.len();
-        fs::write(pkg.join(format!("{target}.br")), br)?;
+        br_total += br_len;
         fs::remove_file(pkg.join(name))?;
     }
-    fs::write(pkg.join("bundle.txt"), &stem)?;
+    if fs::read_to_string(pkg.join("bundle.txt")).ok().as_deref() != Some(stem.as_str()) {
+        fs::write(pkg.join("bundle.txt"), &stem)?;
+    }
     say(&format!(
         "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli (embedded)"
     ));
@@ -165,6 +184,24 @@ mod tests {
             b"\0asm\x01\0\0\0\x01\x01\x00",
             "the name section is gone"
         );
+
+        // The same bundle again: its files are left as they were, so the server that embeds
+        // them is not rebuilt.
+        let wasm_br = pkg.join(format!("{stem}_bg.wasm.br"));
+        let before = (
+            fs::metadata(&wasm_br)?.modified()?,
+            fs::metadata(pkg.join("bundle.txt"))?.modified()?,
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(pkg.join("api_switch.js"), "export default 1;".repeat(100))?;
+        fs::write(pkg.join("api_switch_bg.wasm"), WASM)?;
+        fs::write(pkg.join("api_switch.css"), "body{color:red}")?;
+        fingerprint_and_compress(&pkg)?;
+        let after = (
+            fs::metadata(&wasm_br)?.modified()?,
+            fs::metadata(pkg.join("bundle.txt"))?.modified()?,
+        );
+        assert_eq!(before, after, "an unchanged bundle is not rewritten");
         fs::remove_dir_all(&pkg)?;
         Ok(())
     }

@@ -24,7 +24,9 @@ commands:
                   target/release/api-switch, api-switch-desktop, api-switch-windows-x64.exe
   test-desktop    the desktop app under Xvfb with D-Bus: window, proxy, hide on close,
                   single instance (builds it first; not part of `test`)
-  build-ui        only the UI bundle (target/site/pkg)
+  build-ui [--erased]
+                  only the UI bundle (target/site/pkg); --erased: with Leptos's type-erased
+                  views, as `dist` builds it (only a server built the same way hydrates it)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
   bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging]
@@ -51,7 +53,12 @@ fn main() -> Result<()> {
         "test-desktop" => desktop_test::run(),
         "build-ui" => {
             setup::ui_tools()?;
-            steps::build_ui()
+            let mode = match rest.first().map(String::as_str) {
+                None => steps::ViewMode::Typed,
+                Some("--erased") => steps::ViewMode::Erased,
+                Some(other) => bail!("build-ui takes only --erased, not `{other}`"),
+            };
+            steps::build_ui_in(mode)
         }
         "bench" => bench::run(&rest),
         "fuzz" => {
