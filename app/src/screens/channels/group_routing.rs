@@ -269,7 +269,7 @@ fn HedgingForm(group: String, slug: String, order: OrderMode, hedging: Hedging) 
                             prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>
                         {t!(i18n, routing.hedge_on)}
                     </label>
-                    <div>
+                    <div class:hidden=move || !on.get()>
                         <label for=id("kind") class=label>{t!(i18n, routing.hedge_delay)}</label>
                         <select id=id("kind") class=format!("{INPUT} py-1 text-xs") prop:disabled=move || !on.get()
                             on:change=move |ev| p90.set(event_target_value(&ev) == "p90")>
@@ -277,7 +277,7 @@ fn HedgingForm(group: String, slug: String, order: OrderMode, hedging: Hedging) 
                             <option value="p90" selected=move || p90.get()>{t!(i18n, routing.hedge_p90)}</option>
                         </select>
                     </div>
-                    <div>
+                    <div class:hidden=move || !on.get()>
                         <label for=id("ms") class=label>{move || if p90.get() {
                             t_string!(i18n, routing.hedge_fallback_ms)
                         } else {
@@ -287,7 +287,7 @@ fn HedgingForm(group: String, slug: String, order: OrderMode, hedging: Hedging) 
                             prop:disabled=move || !on.get()
                             prop:value=move || ms.get() on:input=move |ev| ms.set(event_target_value(&ev))/>
                     </div>
-                    <div>
+                    <div class:hidden=move || !on.get()>
                         <label for=id("cap") class=label>{t!(i18n, routing.hedge_cap)}</label>
                         <input id=id("cap") type="number" min="1" max="10000" class=format!("{INPUT} w-24 py-1 text-xs")
                             prop:disabled=move || !on.get()
