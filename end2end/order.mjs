@@ -17,7 +17,7 @@ if (!url) {
 const SHOTS = 'target/screenshots';
 // Words the Chinese page may show: product and unit names, and this check's own data (its
 // channel, model, group and alias names); model pickers' options and tooltips are model ids.
-const PROSE = { allowed: new Set(['API', 'AUTO', 'auto', 'ms', 'p90', 'UTC', 'OK']),
+const PROSE = { allowed: new Set(['API', 'Switch', 'AUTO', 'auto', 'ms', 'p90', 'UTC', 'OK']),
   ignore: /^(gpt|claude|o3|fast|mid|slow|flaky|coding|probe|team-model|from-)/i,
   skip: 'option, datalist, [role="tooltip"]' };
 mkdirSync(SHOTS, { recursive: true });

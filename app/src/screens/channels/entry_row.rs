@@ -174,7 +174,8 @@ pub fn EntryLine(
                     view! {
                         <div class="space-y-1">
                             <Badge tone=Tone::Neutral text=Signal::derive(move || t_string!(i18n, channels.state_disabled).to_string())/>
-                            {(!reason.is_empty()).then(|| view! { <p class=format!("text-xs {MUTED}") data-reason="">{reason.clone()}</p> })}
+                            // The reason quotes the provider's answer ("HTTP 401: invalid api key"): not the UI's words.
+                            {(!reason.is_empty()).then(|| view! { <p class=format!("text-xs {MUTED}") data-reason="" translate="no">{reason.clone()}</p> })}
                             <ProbeOk at=probe_ok/>
                         </div>
                     }.into_any()
