@@ -104,33 +104,7 @@ async fn channels_and_api_management_work_end_to_end_in_the_browser() {
         }
     }
     let relay_url = format!("{}/api/paas/v4/chat/completions", relay.uri());
-    let output = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = data.path().display().to_string();
-        let listen = format!("127.0.0.1:{port}");
-        let server = support::start(
-            &support::release_binary(),
-            &["serve", "--listen", &listen, "--data-dir", &data_dir],
-            data.path(),
-            port,
-        );
-        let root = support::workspace_root();
-        Command::new("node")
-            .arg(root.join("end2end/channels.mjs"))
-            .arg(&server.base_url)
-            .arg(&relay_url)
-            .current_dir(&root)
-            .output()
-            .expect("run node (install Node.js, or run `cargo xtask test`)")
-    })
-    .await
-    .expect("node finished");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "browser check failed:\nstdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::run_browser_check(data.path(), "channels.mjs", &[relay_url]).await;
     assert!(stdout.contains("channels ok"), "{stdout}");
     let keys_seen = relay
         .received_requests()

@@ -77,35 +77,7 @@ async fn the_key_pool_and_the_outbound_proxy_are_edited_in_the_browser() {
             .create_entry(&NewEntry::new(channel, "gpt-4o"))
             .expect("entry");
     }
-    let dir = data.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = dir.display().to_string();
-        let listen = format!("127.0.0.1:{port}");
-        let server = support::start(
-            &support::release_binary(),
-            &["serve", "--listen", &listen, "--data-dir", &data_dir],
-            &dir,
-            port,
-        );
-        let root = support::workspace_root();
-        let output = Command::new("node")
-            .arg(root.join("end2end/keys.mjs"))
-            .arg(&server.base_url)
-            .current_dir(&root)
-            .output()
-            .expect("run node (install Node.js, or run `cargo xtask test`)");
-        drop(server);
-        output
-    })
-    .await
-    .expect("node finished");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "browser check failed:\nstdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::run_browser_check(data.path(), "keys.mjs", &[]).await;
     assert!(stdout.contains("keys ok"), "{stdout}");
 
     // What the upstream saw: the first key only while both were on (4 requests, taking

@@ -102,35 +102,7 @@ async fn order_modes_aliases_hedging_and_probe_badges_work_in_the_browser() {
             ("flaky", flaky.uri()),
         ],
     );
-    let output = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = data.path().display().to_string();
-        let listen = format!("127.0.0.1:{port}");
-        let server = support::start(
-            &support::release_binary(),
-            &["serve", "--listen", &listen, "--data-dir", &data_dir],
-            data.path(),
-            port,
-        );
-        let root = support::workspace_root();
-        let output = Command::new("node")
-            .arg(root.join("end2end/order.mjs"))
-            .arg(&server.base_url)
-            .current_dir(&root)
-            .output()
-            .expect("run node (install Node.js, or run `cargo xtask test`)");
-        drop(server);
-        (output, data)
-    })
-    .await
-    .expect("node finished");
-    let (output, data) = output;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "browser check failed:\nstdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::run_browser_check(data.path(), "order.mjs", &[]).await;
     assert!(stdout.contains("order ok"), "{stdout}");
 
     // What the UI saved is in the store the next start reads.

@@ -55,34 +55,8 @@ async fn the_ui_is_live_translated_accessible_and_its_access_keys_bind_the_proxy
                 .expect("entry");
         }
     }
-    let data_path = data.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = data_path.display().to_string();
-        let listen = format!("127.0.0.1:{port}");
-        let server = support::start(
-            &support::release_binary(),
-            &["serve", "--listen", &listen, "--data-dir", &data_dir],
-            &data_path,
-            port,
-        );
-        let root = support::workspace_root();
-        Command::new("node")
-            .arg(root.join("end2end/ui.mjs"))
-            .arg(&server.base_url)
-            .current_dir(&root)
-            .output()
-            .expect("run node (install Node.js, or run `cargo xtask test`)")
-    })
-    .await
-    .expect("node finished");
-    assert!(
-        output.status.success(),
-        "browser check failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("ui ok"));
+    let stdout = support::run_browser_check(data.path(), "ui.mjs", &[]).await;
+    assert!(stdout.contains("ui ok"), "{stdout}");
     // Issue 12: the header's switch to Chinese was saved for the desktop tray (the later
     // screens set the language cookie directly, which saves nothing).
     let store = Store::open(data.path().join("api-switch.db")).expect("store");

@@ -147,3 +147,40 @@ pub async fn serve_on_loopback(app: axum::Router) -> std::net::SocketAddr {
     tokio::spawn(async move { axum::serve(listener, app).await });
     addr
 }
+
+/// Serves the data folder `data` with the release binary, runs the browser check
+/// `end2end/<script>` against it (its first argument the server's URL, then `extra_args`),
+/// fails the test with the check's output unless it succeeds, and returns what it printed.
+pub async fn run_browser_check(data: &Path, script: &str, extra_args: &[String]) -> String {
+    let (data, script, extra_args) = (data.to_path_buf(), script.to_owned(), extra_args.to_vec());
+    let output = tokio::task::spawn_blocking(move || {
+        let port = free_port();
+        let data_dir = data.display().to_string();
+        let listen = format!("127.0.0.1:{port}");
+        let server = start(
+            &release_binary(),
+            &["serve", "--listen", &listen, "--data-dir", &data_dir],
+            &data,
+            port,
+        );
+        let root = workspace_root();
+        let output = Command::new("node")
+            .arg(root.join("end2end").join(&script))
+            .arg(&server.base_url)
+            .args(&extra_args)
+            .current_dir(&root)
+            .output()
+            .expect("run node (install Node.js, or run `cargo xtask test`)");
+        drop(server);
+        output
+    })
+    .await
+    .expect("node finished");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "browser check failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
