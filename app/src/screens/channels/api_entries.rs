@@ -175,7 +175,11 @@ fn GroupTable(group: GroupView, order: EffectiveOrder) -> impl IntoView {
         <section class=format!("mb-6 {CARD} p-0") data-group=group.name.to_lowercase() aria-labelledby=heading_ref>
             <header class="flex flex-wrap items-baseline gap-3 border-b border-slate-200 px-5 py-3 dark:border-slate-800">
                 <h2 id=heading class="font-mono text-base font-semibold" translate="no">{title}</h2>
-                <span class=format!("text-sm {MUTED}")>{move || t_string!(i18n, entries.group_count, count = count).to_string()}</span>
+                <span class=format!("text-sm {MUTED}")>{move || if count == 1 {
+                    t_string!(i18n, entries.group_count_single).to_string()
+                } else {
+                    t_string!(i18n, entries.group_count, count = count).to_string()
+                }}</span>
                 {is_auto.then(|| view! { <span class=format!("text-xs {MUTED}")>{t!(i18n, entries.auto_hint)}</span> })}
             </header>
             <GroupRoutingControls group=group.name.clone() order=order.order hedging=order.hedging/>
