@@ -7,7 +7,6 @@
 
 use super::support;
 
-use std::process::Command;
 use std::time::Duration;
 
 use engine::store::{NewChannel, NewEntry, Store};

@@ -9,8 +9,6 @@
 
 use super::support;
 
-use std::process::Command;
-
 use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use serde_json::json;

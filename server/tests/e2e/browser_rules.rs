@@ -4,8 +4,6 @@
 
 use super::support;
 
-use std::process::Command;
-
 use engine::store::{RuleAction, Store};
 
 #[tokio::test(flavor = "multi_thread")]

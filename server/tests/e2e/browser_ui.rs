@@ -4,8 +4,6 @@
 
 use super::support;
 
-use std::process::Command;
-
 use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use serde_json::json;
