@@ -147,7 +147,7 @@ await runCheck('keys', async (page) => {
   if ((await keyLine(page, '0004').getAttribute('data-removed')) !== 'true') throw new Error('remove did not mark the key');
   await keyLine(page, '0004').locator('button[data-key-remove]').click();
   if ((await keyLine(page, '0004').getAttribute('data-removed')) !== 'false') throw new Error('keep did not undo the removal');
-  await page.screenshot({ path: `${SHOTS}/keys-pool-en-light.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/channel-keys-pool-en-light.png`, fullPage: true });
   await noSecretIn(page, 'the key pool');
 
   // 4. The proxy: a bad address is explained and keeps the form open; a good one is saved.
@@ -158,7 +158,7 @@ await runCheck('keys', async (page) => {
   const problem = (await form(page).locator('[data-proxy-error]').textContent()).trim();
   if (!problem.includes('port')) throw new Error(`the bad address's message: "${problem}"`);
   if ((await address.getAttribute('aria-invalid')) !== 'true') throw new Error('the address is not marked invalid');
-  await page.screenshot({ path: `${SHOTS}/keys-proxy-invalid-en-light.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/channel-keys-proxy-invalid-en-light.png`, fullPage: true });
   await address.fill('127.0.0.1:1080');
   await form(page).locator('input[id^="proxy-username-"]').fill('me');
   await form(page).locator('input[id^="proxy-password-"]').fill('proxy-pw-secret-99');
@@ -190,7 +190,7 @@ await runCheck('keys', async (page) => {
         const stray = await strayEnglish(page);
         if (stray.length) throw new Error(`English in the Chinese key pool or proxy: ${stray.join(', ')}`);
       }
-      await page.screenshot({ path: `${SHOTS}/keys-${lang}-${theme}.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}/channel-keys-${lang}-${theme}.png`, fullPage: true });
       await axe(page, `key pool and proxy (${lang}, ${theme})`);
       await noSecretIn(page, `${lang} ${theme}`);
     }
