@@ -173,21 +173,30 @@ pub(super) fn write_extras(
     Ok(())
 }
 
+/// `NotFound` unless `channel` is a stored channel, so a pool edit never writes orphan keys.
+fn channel_must_exist(
+    tx: &rusqlite::Transaction<'_>,
+    channel: ChannelId,
+) -> Result<(), StoreError> {
+    let exists: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM channels WHERE id = ?1",
+        [channel],
+        |r| r.get(0),
+    )?;
+    if exists == 0 {
+        return Err(StoreError::NotFound {
+            what: "channel",
+            id: channel,
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Replaces a channel's key pool (see `replace_pool`), in one transaction.
     pub fn set_channel_keys(&self, channel: ChannelId, keys: &[String]) -> Result<(), StoreError> {
         self.write(|tx| {
-            let exists: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM channels WHERE id = ?1",
-                [channel],
-                |r| r.get(0),
-            )?;
-            if exists == 0 {
-                return Err(StoreError::NotFound {
-                    what: "channel",
-                    id: channel,
-                });
-            }
+            channel_must_exist(tx, channel)?;
             replace_pool(tx, channel, &keys.join("\n"))
         })
     }
@@ -207,17 +216,7 @@ impl Store {
                 .prepare("SELECT id, key FROM channel_keys WHERE channel_id = ?1")?
                 .query_map([channel], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?;
-            let exists: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM channels WHERE id = ?1",
-                [channel],
-                |r| r.get(0),
-            )?;
-            if exists == 0 {
-                return Err(StoreError::NotFound {
-                    what: "channel",
-                    id: channel,
-                });
-            }
+            channel_must_exist(tx, channel)?;
             let mut wanted: Vec<&str> = Vec::new();
             for id in keep {
                 let key = pool.get(id).ok_or(StoreError::NotFound {
