@@ -11,6 +11,7 @@ pub mod events;
 pub mod guard;
 pub mod http;
 pub mod listener;
+pub mod log_filter;
 pub mod output;
 pub mod remote;
 pub mod server_fn_errors;

@@ -12,8 +12,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -44,13 +44,13 @@ impl Default for Limits {
     }
 }
 
-fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+fn connection_builder(limits: &Limits) -> http1::Builder {
     // HTTP/1 only: with protocol detection, a client that connects and sends nothing would wait
     // in the detection step, where no timeout applies. Clients of a local http:// proxy and
-    // browsers speak HTTP/1.1 to it anyway.
-    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    // browsers speak HTTP/1.1 to it anyway. Serving HTTP/1 alone also leaves HTTP/2's server
+    // code (about half a megabyte) out of the binary.
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         // hyper's floor is 8 KiB.
@@ -91,9 +91,8 @@ pub async fn serve(
                     .insert(ConnectInfo::<SocketAddr>(peer));
                 request
             });
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

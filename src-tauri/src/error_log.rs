@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
@@ -28,11 +28,12 @@ pub fn init(data_dir: &Path) -> PathBuf {
         .with_ansi(false)
         .with_writer(Mutex::new(LazyFile::new(path.clone())))
         .with_filter(LevelFilter::WARN);
-    let stderr = fmt::layer().with_writer(io::stderr).with_filter(
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-            EnvFilter::new("api_switch=info,api_switch_desktop=info,engine=info,warn")
-        }),
-    );
+    let stderr =
+        fmt::layer()
+            .with_writer(io::stderr)
+            .with_filter(api_switch::log_filter::from_env_or(
+                "api_switch=info,api_switch_desktop=info,engine=info,warn",
+            ));
     if tracing_subscriber::registry()
         .with(file)
         .with(stderr)

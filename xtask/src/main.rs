@@ -23,7 +23,8 @@ commands:
   dist            stripped release artefacts with the UI embedded, and their sizes:
                   target/release/api-switch, api-switch-desktop, api-switch-windows-x64.exe
   test-desktop    the desktop app under Xvfb with D-Bus: window, proxy, hide on close,
-                  single instance (builds it first; not part of `test`)
+                  single instance, tray (builds the release app first; `test` runs it on
+                  an unoptimised build)
   build-ui [--erased]
                   only the UI bundle (target/site/pkg); --erased: with Leptos's type-erased
                   views, as `dist` builds it (only a server built the same way hydrates it)

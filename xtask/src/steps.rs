@@ -197,7 +197,7 @@ pub fn test() -> Result<()> {
     cargo(&["fmt", "--all", "--check"])?;
     build_ui()?;
     cargo(&["build", "--release", "--package", "api-switch"])?;
-    cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
+    lint_every_crate()?;
     let release_bin = target_dir().join("release/api-switch");
     let has_nextest = Command::new("cargo")
         .args(["nextest", "--version"])
@@ -217,11 +217,39 @@ pub fn test() -> Result<()> {
         // nextest does not run doc tests.
         cargo(&["test", "--doc"])?;
     }
+    crate::desktop_test::run_in_tests()?;
     // A short real fuzzing run keeps the targets building and catches shallow crashes; the
     // stable replay of the same checks already ran in `protocol`'s tests.
     crate::fuzz::run(FUZZ_SECONDS_IN_TESTS)?;
     say("all tests passed");
     Ok(())
+}
+
+/// Clippy, warnings denied, on every crate: the default members on this machine's target,
+/// the browser half on wasm32 (the only target it builds for) and the desktop app (with the
+/// GTK packages it compiles against).
+fn lint_every_crate() -> Result<()> {
+    cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    desktop_packages()?;
+    cargo(&[
+        "clippy",
+        "--package",
+        "api-switch-desktop",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])
 }
 
 /// `cargo xtask build-desktop`: the Tauri app, with its system libraries.

@@ -5,8 +5,8 @@
 //! beside the executable, closing the window hides it while the proxy keeps answering, and a
 //! second start exits at once and shows the first one's window again; then the tray menu, read
 //! and clicked over D-Bus as a panel does (`dbusmenu`), follows an import, moves the clicked
-//! entry to the top of the AUTO group, follows the UI language, and "Quit" ends the app. Not
-//! part of `cargo xtask test`: building the desktop app takes many minutes.
+//! entry to the top of the AUTO group, follows the UI language, and "Quit" ends the app.
+//! `cargo xtask test` runs it on an unoptimised build (see [`run_in_tests`]).
 
 mod dbusmenu;
 
@@ -26,7 +26,44 @@ const WINDOW_TITLE: &str = "^API Switch$";
 /// Cold WebKit start-up under a software renderer on a busy machine is slow.
 const WINDOW_WAIT: Duration = Duration::from_secs(90);
 
+/// Which build of the desktop app is tested: `target/<dir>/api-switch-desktop`.
+#[derive(Clone, Copy)]
+enum Build {
+    Release,
+    Debug,
+}
+
+impl Build {
+    fn dir(self) -> &'static str {
+        match self {
+            Build::Release => "release",
+            Build::Debug => "debug",
+        }
+    }
+}
+
+/// `cargo xtask test-desktop`: the release build, as it ships.
 pub fn run() -> Result<()> {
+    if std::env::var_os("API_SWITCH_DESKTOP_NO_BUILD").is_none() {
+        crate::steps::build_desktop()?;
+        say("cargo build --release --package api-switch");
+        run_cmd(cmd("cargo").args(["build", "--release", "--package", "api-switch"]))?;
+    }
+    check(Build::Release)
+}
+
+/// Part of `cargo xtask test`, which has built the UI bundle and the headless release server
+/// already: an unoptimised desktop build compiles in a fraction of a release one's time, and
+/// shares its dependencies with the test binaries. What is tested (window, tray, single
+/// instance, portable data) does not depend on optimisation.
+pub fn run_in_tests() -> Result<()> {
+    crate::steps::desktop_packages()?;
+    say("cargo build --package api-switch-desktop");
+    run_cmd(cmd("cargo").args(["build", "--package", "api-switch-desktop"]))?;
+    check(Build::Debug)
+}
+
+fn check(build: Build) -> Result<()> {
     setup::debian_packages(&[
         ("xvfb", "/usr/bin/Xvfb"),
         ("dbus-x11", "/usr/bin/dbus-launch"),
@@ -35,12 +72,7 @@ pub fn run() -> Result<()> {
         ("python3-xlib", "/usr/lib/python3/dist-packages/Xlib"),
         ("libglib2.0-bin", "/usr/bin/gdbus"),
     ])?;
-    if std::env::var_os("API_SWITCH_DESKTOP_NO_BUILD").is_none() {
-        crate::steps::build_desktop()?;
-        say("cargo build --release --package api-switch");
-        run_cmd(cmd("cargo").args(["build", "--release", "--package", "api-switch"]))?;
-    }
-    let paths = Paths::fresh()?;
+    let paths = Paths::fresh(build)?;
     let session = Session::start(&paths.work, &paths.home)?;
     let port = free_port()?;
     let log = paths.work.join("first.log");
@@ -102,8 +134,8 @@ struct Paths {
 }
 
 impl Paths {
-    fn fresh() -> Result<Self> {
-        let built = target_dir().join("release/api-switch-desktop");
+    fn fresh(build: Build) -> Result<Self> {
+        let built = target_dir().join(build.dir()).join("api-switch-desktop");
         let work = root_dir().join("target/desktop-test");
         let _ = std::fs::remove_dir_all(&work);
         let folder = work.join("portable");
