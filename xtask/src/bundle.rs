@@ -23,6 +23,9 @@ const FILES: [(&str, &str); 3] = [
 /// The prefix of every fingerprinted file.
 const STEM: &str = "api_switch-";
 
+/// Where the stem is written for the server (`server/src/assets.rs` reads it).
+const BUNDLE_NAME_FILE: &str = "bundle.txt";
+
 /// Renames the fresh bundle in `pkg` after its hash and writes `.br` and `.gz` copies.
 pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
     let mut hasher = Sha256::new();
@@ -33,7 +36,7 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
             data = without_name_section(&data)?;
         }
         hasher.update(&data);
-        contents.push((name, suffix, data));
+        contents.push((suffix, data));
     }
     let hash: String = hasher
         .finalize()
@@ -46,18 +49,19 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
         .iter()
         .map(|(_, suffix)| format!("{stem}{suffix}.br"))
         .collect();
-    // Older builds' files would otherwise be embedded too. The current ones stay untouched:
-    // their name is their content's hash, and an unchanged file keeps the server (which
-    // embeds them) from being rebuilt, a many-minute relink for `cargo xtask dist`.
+    // The server embeds the whole folder, so anything else in it (older builds' files, the
+    // plain files just read, a stopped build's leftovers) is removed. The current ones stay
+    // untouched: their name is their content's hash, and an unchanged file keeps the server
+    // from being rebuilt, a many-minute relink for `cargo xtask dist`.
     for entry in fs::read_dir(pkg)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(STEM) && !current.contains(&name) {
+        if name != BUNDLE_NAME_FILE && !current.contains(&name) {
             fs::remove_file(entry.path())?;
         }
     }
     let (mut plain_total, mut br_total) = (0, 0);
-    for (name, suffix, data) in contents {
+    for (suffix, data) in contents {
         let target = format!("{stem}{suffix}");
         let br_path = pkg.join(format!("{target}.br"));
         let br_len = match fs::metadata(&br_path) {
@@ -78,10 +82,13 @@ pub fn fingerprint_and_compress(pkg: &Path) -> Result<()> {
         ));
         plain_total += data.len();
         br_total += br_len;
-        fs::remove_file(pkg.join(name))?;
     }
-    if fs::read_to_string(pkg.join("bundle.txt")).ok().as_deref() != Some(stem.as_str()) {
-        fs::write(pkg.join("bundle.txt"), &stem)?;
+    if fs::read_to_string(pkg.join(BUNDLE_NAME_FILE))
+        .ok()
+        .as_deref()
+        != Some(stem.as_str())
+    {
+        fs::write(pkg.join(BUNDLE_NAME_FILE), &stem)?;
     }
     say(&format!(
         "UI bundle {stem}: {plain_total} bytes, {br_total} bytes with brotli (embedded)"

@@ -6,10 +6,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::bench::process::{Service, free_port, http_request, local};
 use crate::setup;
 use crate::steps::{ViewMode, build_ui_in, cmd, run_cmd, rustflags_for, say, target_dir};
 
@@ -38,6 +39,7 @@ pub fn run() -> Result<()> {
         build(&["--package", "api-switch"], &[])?;
         Ok(out.join("api-switch"))
     })?;
+    serves_its_ui(&headless)?;
     let desktop = timed("the Linux desktop app", || {
         build(&["--package", "api-switch-desktop"], &[])?;
         Ok(out.join("api-switch-desktop"))
@@ -63,6 +65,53 @@ pub fn run() -> Result<()> {
         });
     }
     check_sizes(&artefacts)
+}
+
+/// Starts the built headless server on a throwaway data folder and fetches its UI the way a
+/// browser without brotli does: the page, then the script it names. The bundle is embedded at
+/// compile time from `target/site/pkg`, so a build that picked up a missing or stale bundle
+/// would otherwise ship without a working UI and still look fine here.
+fn serves_its_ui(binary: &Path) -> Result<()> {
+    let work = target_dir().join("dist-check");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let port = free_port()?;
+    let log = work.join("server.log");
+    let mut server = Service::start(
+        "the built headless server",
+        Command::new(binary)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(&work),
+        &log,
+    )?;
+    let started = Instant::now();
+    while http_request(local(port), "GET", "/health", "", "").is_err() {
+        server.ensure_running(&log)?;
+        if started.elapsed() > Duration::from_secs(20) {
+            bail!(
+                "{} did not answer within 20 s; see {}",
+                binary.display(),
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, page) = http_request(local(port), "GET", "/", "", "")?;
+    let page = String::from_utf8_lossy(&page);
+    let script = page
+        .split('"')
+        .find(|part| part.starts_with("/pkg/api_switch-") && part.ends_with(".js"))
+        .with_context(|| format!("GET / ({status}) names no bundle script: {page:.400}"))?;
+    let (status, body) = http_request(local(port), "GET", script, "", "")?;
+    if status != 200 || !String::from_utf8_lossy(&body).contains("wasm") {
+        bail!(
+            "{} embeds no working UI: GET {script} answered {status}",
+            binary.display()
+        );
+    }
+    say(&format!("{} serves its UI ({script})", binary.display()));
+    Ok(())
 }
 
 /// One built executable and its size.

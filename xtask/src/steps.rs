@@ -13,7 +13,12 @@ pub fn say(message: &str) {
 
 /// The workspace root (xtask lives one level below it).
 pub fn root_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `cargo run` sets it for the process too. It names the checkout actually being worked
+    // on even when this binary was built from another clone sharing `CARGO_TARGET_DIR`
+    // (Cargo then reuses the binary, and the compile-time value names that other clone).
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
