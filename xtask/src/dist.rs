@@ -54,8 +54,8 @@ pub fn run() -> Result<()> {
             .with_context(|| format!("{} was not built", path.display()))?
             .len();
         say(&format!(
-            "  {:>6.1} MB  {}",
-            megabytes(bytes),
+            "  {:>6.1} MiB  {}",
+            mebibytes(bytes),
             path.display()
         ));
         artefacts.push(Artefact {
@@ -128,19 +128,19 @@ fn check_sizes(artefacts: &[Artefact]) -> Result<()> {
     let too_big: Vec<String> = artefacts
         .iter()
         .filter(|a| a.headless && a.bytes > HEADLESS_LIMIT_BYTES)
-        .map(|a| format!("{} ({:.1} MB)", a.path.display(), megabytes(a.bytes)))
+        .map(|a| format!("{} ({:.1} MiB)", a.path.display(), mebibytes(a.bytes)))
         .collect();
     if !too_big.is_empty() {
         bail!(
-            "headless binaries over {:.0} MB: {}; `nm --size-sort` on an unstripped dist build shows what grew",
-            megabytes(HEADLESS_LIMIT_BYTES),
+            "headless binaries over {:.0} MiB: {}; `nm --size-sort` on an unstripped dist build shows what grew",
+            mebibytes(HEADLESS_LIMIT_BYTES),
             too_big.join(", ")
         );
     }
     Ok(())
 }
 
-fn megabytes(bytes: u64) -> f64 {
+fn mebibytes(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
@@ -247,7 +247,7 @@ mod tests {
         let error = check_sizes(&grown).expect_err("one headless binary is too big");
         let message = error.to_string();
         assert!(
-            message.contains("api-switch-windows-x64.exe (15.0 MB)"),
+            message.contains("api-switch-windows-x64.exe (15.0 MiB)"),
             "{message}"
         );
         assert!(!message.contains("api-switch ("), "{message}");

@@ -21,7 +21,7 @@ commands:
   build           a release target/release/api-switch with the whole UI embedded
   build-desktop   the Tauri desktop app (installs its Debian packages when run as root)
   dist            stripped release artefacts with the UI embedded, and their sizes:
-                  target/release/api-switch, api-switch-desktop, api-switch-windows-x64.exe
+                  target/dist/api-switch, api-switch-desktop, api-switch-windows-x64.exe
   test-desktop    the desktop app under Xvfb with D-Bus: window, proxy, hide on close,
                   single instance, tray (builds the release app first; `test` runs it on
                   an unoptimised build)
