@@ -2,7 +2,8 @@
 //! symbols, built with the `dist` profile (fat LTO, one codegen unit, the UI's rendering
 //! optimised for size), copied into `target/dist/` with their sizes printed. Linux:
 //! `api-switch` (headless) and `api-switch-desktop` (Tauri); Windows: the headless server
-//! cross-built with MinGW-w64 as `api-switch-windows-x64.exe` (built, not run here).
+//! cross-built with MinGW-w64 as `api-switch-windows-x64.exe` (built, not run here). The Linux
+//! headless server is started once and its UI fetched before anything is measured.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
