@@ -27,10 +27,8 @@ impl AppState {
         keep: &[KeyId],
         add: &str,
     ) -> Result<(), StoreError> {
-        let before = self.channel_keys(channel);
-        self.store().edit_channel_keys(channel, keep, add)?;
-        for key in before.iter().filter(|k| !keep.contains(&k.id)) {
-            self.key_pools().forget(key.id);
+        for removed in self.store().edit_channel_keys(channel, keep, add)? {
+            self.key_pools().forget(removed);
         }
         self.reload()
     }

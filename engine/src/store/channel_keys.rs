@@ -204,13 +204,14 @@ impl Store {
     /// Edits a channel's pool by key id, for a caller that only sees masked keys (the UI):
     /// the pool becomes the kept keys in the order of `keep`, then the new keys of `add` (one
     /// key a line). Kept keys keep their state; a key of the pool not in `keep` is removed;
-    /// an id that is not a key of this channel is refused, so nothing changes.
+    /// an id that is not a key of this channel is refused, so nothing changes. Returns the ids
+    /// of the pool's keys that were not kept.
     pub fn edit_channel_keys(
         &self,
         channel: ChannelId,
         keep: &[KeyId],
         add: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<KeyId>, StoreError> {
         self.write(|tx| {
             let pool: HashMap<KeyId, String> = tx
                 .prepare("SELECT id, key FROM channel_keys WHERE channel_id = ?1")?
@@ -226,7 +227,8 @@ impl Store {
                 wanted.push(key);
             }
             wanted.extend(pool_keys(add));
-            replace_pool(tx, channel, &wanted.join("\n"))
+            replace_pool(tx, channel, &wanted.join("\n"))?;
+            Ok(pool.into_keys().filter(|id| !keep.contains(id)).collect())
         })
     }
 

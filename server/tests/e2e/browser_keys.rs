@@ -9,8 +9,7 @@
 
 use super::support;
 
-use engine::store::{NewChannel, NewEntry, Store};
-use engine::upstream::ChannelKind;
+use engine::store::Store;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -59,22 +58,12 @@ async fn keyed_upstream() -> MockServer {
 async fn the_key_pool_and_the_outbound_proxy_are_edited_in_the_browser() {
     let upstream = keyed_upstream().await;
     let data = tempfile::tempdir().expect("temp dir");
-    {
-        let store = Store::open(data.path().join("api-switch.db")).expect("store");
-        let channel = store
-            .create_channel(&NewChannel {
-                name: "pool".into(),
-                api_type: ChannelKind::Openai,
-                base_url: upstream.uri(),
-                api_key: FIRST.into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
-            .expect("entry");
-    }
+    support::seed_gpt4o_channel(
+        &data.path().join("api-switch.db"),
+        "pool",
+        &upstream.uri(),
+        FIRST,
+    );
     let stdout = support::run_browser_check(data.path(), "keys.mjs", &[]).await;
     assert!(stdout.contains("keys ok"), "{stdout}");
 

@@ -4,8 +4,7 @@
 
 use super::support;
 
-use engine::store::{NewChannel, NewEntry, Store};
-use engine::upstream::ChannelKind;
+use engine::store::Store;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,23 +34,13 @@ async fn the_ui_is_live_translated_accessible_and_its_access_keys_bind_the_proxy
     let flaky = upstream(500).await;
     let good = upstream(200).await;
     let data = tempfile::tempdir().expect("temp dir");
-    {
-        let store = Store::open(data.path().join("api-switch.db")).expect("store");
-        for (name, uri) in [("flaky", flaky.uri()), ("good", good.uri())] {
-            let channel = store
-                .create_channel(&NewChannel {
-                    name: name.into(),
-                    api_type: ChannelKind::Openai,
-                    base_url: uri,
-                    api_key: format!("sk-{name}-secret"),
-                    enabled: true,
-                    api_version: String::new(),
-                })
-                .expect("channel");
-            store
-                .create_entry(&NewEntry::new(channel, "gpt-4o"))
-                .expect("entry");
-        }
+    for (name, uri) in [("flaky", flaky.uri()), ("good", good.uri())] {
+        support::seed_gpt4o_channel(
+            &data.path().join("api-switch.db"),
+            name,
+            &uri,
+            &format!("sk-{name}-secret"),
+        );
     }
     let stdout = support::run_browser_check(data.path(), "ui.mjs", &[]).await;
     assert!(stdout.contains("ui ok"), "{stdout}");

@@ -9,8 +9,7 @@ use std::process::Command;
 
 use app::screens::access_keys;
 use app::screens::channels::entries;
-use engine::store::{NewChannel, NewEntry, Store};
-use engine::upstream::ChannelKind;
+use engine::store::Store;
 use leptos::server_fn::ServerFn;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -24,23 +23,7 @@ async fn a_page_from_another_origin_cannot_change_the_configuration_or_spend_key
         .await;
     let data = tempfile::tempdir().expect("temp dir");
     let db = data.path().join("api-switch.db");
-    let channel = {
-        let store = Store::open(db.clone()).expect("store");
-        let channel = store
-            .create_channel(&NewChannel {
-                name: "main".into(),
-                api_type: ChannelKind::Openai,
-                base_url: upstream.uri(),
-                api_key: "sk-browser-secret".into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, "gpt-4o"))
-            .expect("entry");
-        channel
-    };
+    let channel = support::seed_gpt4o_channel(&db, "main", &upstream.uri(), "sk-browser-secret");
     let output = tokio::task::spawn_blocking(move || {
         let port = support::free_port();
         let listen = format!("127.0.0.1:{port}");

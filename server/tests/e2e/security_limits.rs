@@ -147,6 +147,7 @@ async fn a_stop_lets_the_request_in_flight_finish_and_saves_its_log_row() {
     let dir = tempfile::tempdir().expect("dir");
     support::seed_gpt4o_channel(
         &dir.path().join("api-switch.db"),
+        "main",
         &upstream.uri(),
         "sk-shutdown",
     );

@@ -14,7 +14,7 @@ async fn sigterm_finishes_the_request_in_flight_and_saves_its_log_row() {
     let upstream = support::slow_chat_upstream(Duration::from_millis(1000)).await;
     let data = tempfile::tempdir().expect("dir");
     let db = data.path().join("api-switch.db");
-    support::seed_gpt4o_channel(&db, &upstream.uri(), "sk-sigterm");
+    support::seed_gpt4o_channel(&db, "main", &upstream.uri(), "sk-sigterm");
     let dir = data.path().to_path_buf();
     let (status, exit) = tokio::task::spawn_blocking(move || {
         let port = support::free_port();

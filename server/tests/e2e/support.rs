@@ -119,13 +119,19 @@ pub async fn slow_chat_upstream(delay: Duration) -> wiremock::MockServer {
     upstream
 }
 
-/// Creates the database at `db` with one OpenAI channel at `base_url` serving `gpt-4o`.
-pub fn seed_gpt4o_channel(db: &Path, base_url: &str, api_key: &str) {
+/// Adds to the database at `db` (created if missing) one OpenAI channel `name` at `base_url`
+/// serving `gpt-4o`; returns its id.
+pub fn seed_gpt4o_channel(
+    db: &Path,
+    name: &str,
+    base_url: &str,
+    api_key: &str,
+) -> engine::store::ChannelId {
     use engine::store::{NewChannel, NewEntry, Store};
     let store = Store::open(db.to_path_buf()).expect("store");
     let channel = store
         .create_channel(&NewChannel {
-            name: "main".into(),
+            name: name.into(),
             api_type: engine::upstream::ChannelKind::Openai,
             base_url: base_url.into(),
             api_key: api_key.into(),
@@ -136,6 +142,7 @@ pub fn seed_gpt4o_channel(db: &Path, base_url: &str, api_key: &str) {
     store
         .create_entry(&NewEntry::new(channel, "gpt-4o"))
         .expect("entry");
+    channel
 }
 
 /// Serves `app` on a fresh loopback port for the rest of the test; returns where.
