@@ -322,9 +322,12 @@ async fn nothing_found_lists_every_attempt() {
 
 #[tokio::test]
 async fn unreachable_host_stops_at_the_first_connect_failure() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
+    // Bound but never listening: connecting is refused, and no other test can take the port.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("loopback"))
+        .expect("bind");
+    let port = socket.local_addr().expect("addr").port();
     let result = run(&format!("http://127.0.0.1:{port}/v1"), None).await;
     assert_eq!(result.outcome, Outcome::NothingFound);
     assert_eq!(result.attempts.len(), 1);

@@ -220,13 +220,20 @@ pub async fn serve_on_loopback(app: axum::Router) -> SocketAddr {
     addr
 }
 
-/// A port where nothing listens.
+/// A port where nothing listens, and nothing can start listening while the test runs.
+///
+/// The port stays bound to a socket that never listens, so connecting to it is refused.
+/// Binding and dropping a listener instead freed the port for any other test process's
+/// `bind(0)`: in CI a mock upstream of another test once took it mid-run and answered
+/// requests meant to fail over. The socket is leaked on purpose; the test process's exit
+/// releases it.
 pub async fn refused_addr() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("loopback"))
+        .expect("bind a loopback port");
+    let addr = socket.local_addr().expect("addr");
+    std::mem::forget(socket);
     format!("http://{addr}")
 }
 
