@@ -66,7 +66,7 @@ export async function strayEnglish(page, { allowed, ignore = null, skip = '', wi
       .filter(Boolean).join(', ');
     const found = [];
     const take = (text) => {
-      const clean = text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '').replace(/~\/\S+/g, '').replace(/\S*(\*\*\*|••••)\S*/g, '');
+      const clean = text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '').replace(/~\/\S+/g, '').replace(/\S*\*\*\*\S*/g, '');
       // Words only: "128k", "5xx" and "GPT-4o"-like tails of numbers are not words.
       for (const w of clean.match(/(?<![A-Za-z0-9_])-{0,2}[A-Za-z][A-Za-z0-9_-]*/g) || []) found.push(w);
     };

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::EntryId;
 use crate::calibration::AttemptReport;
 use crate::logs::RequestRecord;
+use crate::routing::KeyId;
 use crate::speedtest::TestResult;
 
 /// One change. Serialised with a `type` field in snake case, e.g.
@@ -25,6 +26,9 @@ pub enum Event {
     /// The system switched the entry off (credentials or model gone); only the user turns it
     /// back on.
     EntryDisabled { entry: EntryId, reason: String },
+    /// A key of a channel's pool failed in a way that is the key's (a 429, an error rule
+    /// aimed at the key) and is skipped until `until_ms`; the pool serves with its other keys.
+    KeyCooled { key: KeyId, until_ms: i64 },
     /// One entry's speed-test result, as soon as it is known.
     SpeedTest { result: TestResult },
     /// The configuration changed (or events were missed): refetch what the screen shows.

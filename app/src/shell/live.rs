@@ -80,6 +80,7 @@ pub fn is_config_change(event: &Event) -> bool {
             | Event::EntryCooled { .. }
             | Event::EntryRecovered { .. }
             | Event::EntryDisabled { .. }
+            | Event::KeyCooled { .. }
             | Event::SpeedTest { .. }
     )
 }

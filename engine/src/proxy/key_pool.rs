@@ -154,7 +154,7 @@ where
         match consequence {
             KeyConsequence::Cool { until_ms } => {
                 tracing::warn!(channel = %channel.name, key = id, until_ms, %failure, "key cooling; trying the next key of the pool");
-                pools.cool(id, until_ms);
+                state.cool_key(id, until_ms);
             }
             KeyConsequence::Disable { reason } => {
                 tracing::warn!(channel = %channel.name, key = id, %reason, "key switched off; trying the next key of the pool");
@@ -200,6 +200,14 @@ fn key_consequence(settings: &Settings, failure: &AttemptFailure) -> Option<KeyC
 }
 
 impl AppState {
+    /// A key's cooldown: skipped by the rotation until `until_ms`, in memory only (a restart
+    /// forgets it, as it forgets entry cooldowns older than the saved ones). Screens showing
+    /// the pool hear of it at once.
+    pub(crate) fn cool_key(&self, key: KeyId, until_ms: i64) {
+        self.key_pools().cool(key, until_ms);
+        self.emit(crate::events::Event::KeyCooled { key, until_ms });
+    }
+
     /// The system's switch-off of one key: effective at once, saved in the background.
     pub(crate) fn disable_key(&self, key: KeyId, reason: String) {
         self.key_pools().disable(key, &reason);

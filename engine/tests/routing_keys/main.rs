@@ -89,6 +89,7 @@ async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_servin
             retry_after: Some("1".into()),
         },
     );
+    let mut events = proxy.state.events();
     // k1 answers; then k2 gets 429 and the same request is answered with k3.
     assert_eq!(proxy.answered_by("m").await, format!("A:{k1}:m"));
     assert_eq!(proxy.answered_by("m").await, format!("A:{k3}:m"));
@@ -112,6 +113,14 @@ async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_servin
         until <= now_ms() + 1000,
         "Retry-After 1 s, not the 600 s setting"
     );
+    // Screens showing the pool heard of it: the one key-cooled event, for k2, with its end.
+    let mut cooled = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let engine::events::Event::KeyCooled { key, until_ms } = event {
+            cooled.push((key, until_ms));
+        }
+    }
+    assert_eq!(cooled, [(cooling[1].id, until)]);
     // Its Retry-After is over: k2 is back in the rotation.
     a.on_key(k2, Reply::Ok);
     tokio::time::sleep(Duration::from_millis(1100)).await;

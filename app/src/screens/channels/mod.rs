@@ -200,7 +200,7 @@ fn channel_rows(
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 has_key: !channel.api_key.is_empty(),
-                key_hint: key_hint(channel.keys.first().map_or("", |k| k.key.as_str())),
+                key_hint: engine::secrets::mask(channel.keys.first().map_or("", |k| k.key.trim())),
                 api_version: channel.api_version,
                 entries: entries
                     .into_iter()
@@ -232,22 +232,6 @@ fn channel_rows(
             }
         })
         .collect()
-}
-
-/// A key as the list shows it: enough to tell two keys apart, far too little to use one.
-#[cfg(feature = "ssr")]
-fn key_hint(key: &str) -> String {
-    let chars: Vec<char> = key.trim().chars().collect();
-    if chars.len() < 16 {
-        return if chars.is_empty() {
-            String::new()
-        } else {
-            "••••".into()
-        };
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}••••{tail}")
 }
 
 /// Every model id the catalog knows, for the suggestions under "add a model by hand".
