@@ -42,6 +42,16 @@ async fn malformed_input_gets_400_413_and_404_in_openai_shape() {
         assert_eq!(got, status, "{path}: {body}");
         assert_openai_error(&body);
     }
+    // Nesting no parser on the request path would survive in a thread's stack is refused.
+    let deep = format!(
+        r#"{{"model":"auto","messages":[],"x":{}{}}}"#,
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    let (status, body) = raw(&proxy, "/v1/chat/completions", &deep).await;
+    assert_eq!(status, 400, "{body}");
+    assert_openai_error(&body);
+    assert!(body.contains("nested deeper than 128 levels"), "{body}");
     let big = format!(
         r#"{{"model":"auto","messages":[],"pad":"{}"}}"#,
         "x".repeat(100 * 1024)

@@ -8,6 +8,10 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use protocol::{EncodeOptions, Protocol, StreamTranscoder, convert_request, convert_response};
 
+/// The allocator `api-switch` and the desktop app use, so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PROTOCOLS: [(Protocol, &str); 3] = [
     (Protocol::OpenAiChat, "openai_chat"),
     (Protocol::Anthropic, "anthropic"),
@@ -60,6 +64,27 @@ fn requests(c: &mut Criterion) {
     group.finish();
 }
 
+/// A coding agent's 128 KB turn (`protocol::fixtures::coding_agent_request`) converted for
+/// every pair: the conversion cost `cargo xtask bench --overhead` sees per request.
+fn coding_agent_requests(c: &mut Criterion) {
+    let options = EncodeOptions {
+        default_max_tokens: Some(8192),
+        ..EncodeOptions::default()
+    };
+    let mut group = c.benchmark_group("coding_agent_request");
+    for ((from, from_dir), (to, to_dir)) in pairs() {
+        let body = protocol::fixtures::coding_agent_request(from, "bench-model");
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
+            b.iter(|| {
+                let value = convert_request(from, to, black_box(&body), &options);
+                protocol::json::to_vec(&value.expect("converts")).expect("serialises")
+            })
+        });
+    }
+    group.finish();
+}
+
 fn responses(c: &mut Criterion) {
     let mut group = c.benchmark_group("response");
     for ((from, from_dir), (to, to_dir)) in pairs() {
@@ -89,5 +114,11 @@ fn stream_chunks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, requests, responses, stream_chunks);
+criterion_group!(
+    benches,
+    requests,
+    coding_agent_requests,
+    responses,
+    stream_chunks
+);
 criterion_main!(benches);

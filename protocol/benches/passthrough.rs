@@ -14,6 +14,10 @@ use protocol::fixtures::coding_agent_request;
 use protocol::{EncodeOptions, Protocol, RequestHead, decode_request, encode_request};
 use serde_json::value::RawValue;
 
+/// The allocator `api-switch` and the desktop app use, so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn splice(body: &[u8], raw: &str, model: &str) -> Vec<u8> {
     let start = raw.as_ptr() as usize - body.as_ptr() as usize;
     let mut out = Vec::with_capacity(body.len() + 32);

@@ -9,7 +9,7 @@ pub enum ConvertError {
     InvalidJson {
         protocol: &'static str,
         #[source]
-        source: serde_json::Error,
+        source: crate::json::JsonError,
     },
     #[error("the {protocol} body is not a JSON object; send a JSON object")]
     NotAnObject { protocol: &'static str },

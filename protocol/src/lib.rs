@@ -52,7 +52,7 @@ pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hub;
-mod json;
+pub mod json;
 pub mod openai_chat;
 pub mod raw;
 pub mod responses;
@@ -195,11 +195,10 @@ pub fn classify_wire_value(protocol: Protocol, name: Option<&str>, data: &Value)
 }
 
 fn parse_object(protocol: Protocol, body: &[u8]) -> Result<Value, ConvertError> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|source| ConvertError::InvalidJson {
-            protocol: protocol.name(),
-            source,
-        })?;
+    let value = json::parse(body).map_err(|source| ConvertError::InvalidJson {
+        protocol: protocol.name(),
+        source,
+    })?;
     if !value.is_object() {
         return Err(ConvertError::NotAnObject {
             protocol: protocol.name(),

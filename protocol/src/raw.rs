@@ -6,7 +6,8 @@
 //! the body is a JSON object and reads its token usage.
 //!
 //! The scan checks the top level fully (an object of string keys, no duplicated routing field,
-//! nothing after it) and the nesting of every value (brackets and strings balance), but not the
+//! nothing after it) and the nesting of every value (brackets and strings balance, at most 128
+//! levels deep), but not the
 //! grammar inside nested values: like any forwarding proxy it leaves that to the upstream,
 //! whose own 400 then reaches the client in its protocol's shape. Strings, most of a coding
 //! agent's 128 KB, are skipped with `memchr`. Measured against a full validating scan
@@ -100,9 +101,24 @@ fn skip_string(body: &[u8], mut i: usize) -> Result<usize, ScanError> {
     }
 }
 
+/// The deepest nesting of objects and arrays a body may have: serde_json's own limit, checked
+/// here before any recursive parser (sonic-rs allows 255 levels, more than a thread's stack
+/// holds in a debug build) or the recursive hub decoders see the body.
+const MAX_NESTING: usize = 128;
+
+/// Checks that `body` is one JSON value whose brackets and strings balance and nest at most
+/// [`MAX_NESTING`] levels deep; the grammar inside is left to the parser that follows.
+pub(crate) fn check_nesting(body: &[u8]) -> Result<(), ScanError> {
+    let end = skip_value(body, skip_whitespace(body, 0), MAX_NESTING)?;
+    if skip_whitespace(body, end) != body.len() {
+        return Err(invalid("trailing characters after the value", end));
+    }
+    Ok(())
+}
+
 /// Skips one value starting at `i`; returns the index just past it. Containers are followed
-/// to their matching bracket; scalars to the next delimiter.
-fn skip_value(body: &[u8], start: usize) -> Result<usize, ScanError> {
+/// to their matching bracket, at most `levels` deep; scalars to the next delimiter.
+fn skip_value(body: &[u8], start: usize, levels: usize) -> Result<usize, ScanError> {
     let mut i = start;
     match body.get(i) {
         None => Err(invalid("a value is missing", i)),
@@ -114,6 +130,9 @@ fn skip_value(body: &[u8], start: usize) -> Result<usize, ScanError> {
                     b'"' => {
                         i = skip_string(body, i + 1)?;
                         continue;
+                    }
+                    b'{' | b'[' if open.len() == levels => {
+                        return Err(invalid("nested deeper than 128 levels", i));
                     }
                     b'{' => open.push(b'}'),
                     b'[' => open.push(b']'),
@@ -168,7 +187,8 @@ fn scan(body: &[u8]) -> Result<Fields, ScanError> {
             return Err(invalid("expected `:`", i));
         }
         let value_start = skip_whitespace(body, i + 1);
-        let value_end = skip_value(body, value_start)?;
+        // The top-level object is the first of the levels.
+        let value_end = skip_value(body, value_start, MAX_NESTING - 1)?;
         let slot = match key {
             b"model" => Some(&mut fields.model),
             b"stream" => Some(&mut fields.stream),
@@ -383,6 +403,26 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn nesting_deeper_than_128_levels_is_refused() {
+        let nested = |levels: usize| {
+            format!(
+                r#"{{"model":"m","a":{}{}}}"#,
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        assert!(
+            RequestHead::scan(nested(127).as_bytes()).is_ok(),
+            "128 levels"
+        );
+        let error = RequestHead::scan(nested(128).as_bytes()).expect_err("129 levels");
+        assert!(
+            error.to_string().contains("nested deeper than 128"),
+            "{error}"
+        );
     }
 
     #[test]

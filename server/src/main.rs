@@ -2,6 +2,10 @@ use api_switch::ServeOptions;
 use api_switch::cli::{Cli, Command, ServeArgs};
 use clap::Parser;
 
+/// mimalloc, for the CPU a request costs (see the workspace `Cargo.toml`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     use tracing_subscriber::layer::SubscriberExt;

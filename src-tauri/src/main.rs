@@ -17,6 +17,10 @@ use api_switch::ServeOptions;
 use api_switch::cli::ServeArgs;
 use clap::Parser;
 
+/// mimalloc, for the CPU a request costs (see the workspace `Cargo.toml`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// API Switch desktop: one local endpoint for all your AI providers, in a window and the tray.
 #[derive(Debug, Parser)]
 #[command(name = "api-switch-desktop", version, about, long_about = None)]

@@ -46,7 +46,7 @@ pub async fn read(
         prompt: i64::try_from(hub.usage.total_input()).ok(),
         completion: i64::try_from(hub.usage.output).ok(),
     };
-    let body = serde_json::to_vec(&converted).map_err(|error| AttemptFailure::Internal {
+    let body = protocol::json::to_vec(&converted).map_err(|error| AttemptFailure::Internal {
         problem: format!("cannot serialise the converted answer: {error}"),
     })?;
     Ok(Answer {

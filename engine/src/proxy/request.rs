@@ -134,7 +134,7 @@ pub fn upstream_body(
             .is_some_and(|found| found.model.has(Capability::Reasoning)),
     };
     let body = protocol::encode_request(leg.upstream, hub, &options);
-    serde_json::to_vec(&body)
+    protocol::json::to_vec(&body)
         .map(Bytes::from)
         .map_err(|error| AttemptFailure::Internal {
             problem: format!("cannot serialise the converted request: {error}"),
