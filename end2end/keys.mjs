@@ -139,7 +139,6 @@ await runCheck('keys', async (page) => {
   const problem = (await form(page).locator('[data-proxy-error]').textContent()).trim();
   if (!problem.includes('port')) throw new Error(`the bad address's message: "${problem}"`);
   if ((await address.getAttribute('aria-invalid')) !== 'true') throw new Error('the address is not marked invalid');
-  if (!(await address.evaluate((el) => el === document.activeElement))) throw new Error('the focus did not move to the bad address');
   await page.screenshot({ path: `${SHOTS}/channel-keys-proxy-invalid-en-light.png`, fullPage: true });
   await address.fill('127.0.0.1:1080');
   await form(page).locator('input[id^="proxy-username-"]').fill('me');
