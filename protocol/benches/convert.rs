@@ -1,5 +1,6 @@
 //! The cost of each protocol conversion the proxy does per request: a typical request (tools
-//! included) and response converted for every pair of protocols, and a text stream transcoded
+//! included) and a coding agent's long turn converted and written for every pair of protocols,
+//! a response converted, and a text stream transcoded
 //! event by event (reported per event, i.e. per forwarded chunk). Fixtures are the ones the
 //! golden tests use, taken from the providers' documented examples.
 
@@ -49,40 +50,37 @@ fn pairs() -> impl Iterator<Item = ((Protocol, &'static str), (Protocol, &'stati
         .filter(|(from, to)| from.0 != to.0)
 }
 
-fn requests(c: &mut Criterion) {
+/// Every pair's conversion of the request `body_in(protocol, dir)`, parse and write included,
+/// as the proxy does it for a candidate of another protocol.
+fn request_group(c: &mut Criterion, name: &str, body_in: impl Fn(Protocol, &str) -> Vec<u8>) {
     let options = EncodeOptions {
         default_max_tokens: Some(8192),
         ..EncodeOptions::default()
     };
-    let mut group = c.benchmark_group("request");
+    let mut group = c.benchmark_group(name);
     for ((from, from_dir), (to, to_dir)) in pairs() {
-        let body = fixture(from_dir, request_file(from));
+        let body = body_in(from, from_dir);
+        group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
-            b.iter(|| convert_request(from, to, black_box(&body), &options))
+            b.iter(|| {
+                let value = convert_request(from, to, black_box(&body), &options);
+                protocol::json::to_vec(&value.expect("converts")).expect("writes")
+            })
         });
     }
     group.finish();
 }
 
-/// A coding agent's 128 KB turn (`protocol::fixtures::coding_agent_request`) converted for
-/// every pair: the conversion cost `cargo xtask bench --overhead` sees per request.
+fn requests(c: &mut Criterion) {
+    request_group(c, "request", |from, dir| fixture(dir, request_file(from)));
+}
+
+/// A coding agent's 107 KB turn (`protocol::fixtures::coding_agent_request`): the conversion
+/// `cargo xtask bench --overhead` sends through the proxy.
 fn coding_agent_requests(c: &mut Criterion) {
-    let options = EncodeOptions {
-        default_max_tokens: Some(8192),
-        ..EncodeOptions::default()
-    };
-    let mut group = c.benchmark_group("coding_agent_request");
-    for ((from, from_dir), (to, to_dir)) in pairs() {
-        let body = protocol::fixtures::coding_agent_request(from, "bench-model");
-        group.throughput(Throughput::Bytes(body.len() as u64));
-        group.bench_function(format!("{from_dir}->{to_dir}"), |b| {
-            b.iter(|| {
-                let value = convert_request(from, to, black_box(&body), &options);
-                protocol::json::to_vec(&value.expect("converts")).expect("serialises")
-            })
-        });
-    }
-    group.finish();
+    request_group(c, "coding_agent_request", |from, _| {
+        protocol::fixtures::coding_agent_request(from, "bench-model")
+    });
 }
 
 fn responses(c: &mut Criterion) {
