@@ -7,9 +7,9 @@
 //!
 //! The scan checks the top level fully (an object of string keys, no duplicated routing field,
 //! nothing after it) and the nesting of every value (brackets and strings balance, at most 128
-//! levels deep), but not the
-//! grammar inside nested values: like any forwarding proxy it leaves that to the upstream,
-//! whose own 400 then reaches the client in its protocol's shape. Strings, most of a coding
+//! levels deep), but not the grammar inside nested values: like any forwarding proxy it leaves
+//! that to the upstream, whose own 400 then reaches the client in its protocol's shape.
+//! Strings, most of a coding
 //! agent's 128 KB, are skipped with `memchr`. Measured against a full validating scan
 //! (`serde_json` with borrowed `RawValue`s, ~190 µs for 128 KB on the shared bench machine),
 //! a `RawValue` map and `sonic-rs`'s lazy reader (~220 µs each): `cargo bench -p protocol

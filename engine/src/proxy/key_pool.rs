@@ -200,9 +200,9 @@ fn key_consequence(settings: &Settings, failure: &AttemptFailure) -> Option<KeyC
 }
 
 impl AppState {
-    /// A key's cooldown: skipped by the rotation until `until_ms`, in memory only (a restart
-    /// forgets it, as it forgets entry cooldowns older than the saved ones). Screens showing
-    /// the pool hear of it at once.
+    /// A key's cooldown: skipped by the rotation until `until_ms`. Unlike an entry's cooldown
+    /// it is kept in memory only, so a restart forgets it. Screens showing the pool hear of it
+    /// at once.
     pub(crate) fn cool_key(&self, key: KeyId, until_ms: i64) {
         self.key_pools().cool(key, until_ms);
         self.emit(crate::events::Event::KeyCooled { key, until_ms });
