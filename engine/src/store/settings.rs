@@ -34,6 +34,14 @@ pub struct Settings {
     /// More `Host` names the server answers to besides its loopback names and listen address,
     /// e.g. the name a reverse proxy forwards (`ai.example.com`, or with a port `host:8443`).
     pub allowed_hosts: Vec<String>,
+    /// Browser apps allowed to call the proxy (`/v1`): origins such as
+    /// `https://chat.example.com`. Any other page's cross-site request is refused with 403
+    /// before an upstream is contacted; these get CORS answers so browser chat apps work.
+    pub browser_origins: Vec<String>,
+    /// Reverse proxies whose forwarding headers are believed: IP addresses of TCP peers.
+    /// From them the login throttle keys on the client address they forward; from anyone
+    /// else it keys on the peer, and a forwarding header still marks the request remote.
+    pub trusted_proxies: Vec<String>,
     /// Ask for the admin password on loopback too (remote browsers must always log in).
     pub login_on_loopback: bool,
     /// How long a UI login lasts before the password is asked again.
@@ -74,6 +82,8 @@ impl Default for Settings {
             log_retention_days: 30,
             log_retention_rows: 100_000,
             allowed_hosts: Vec::new(),
+            browser_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             login_on_loopback: false,
             session_ttl_secs: 7 * 24 * 3600,
             ui_language: UiLanguage::En,
