@@ -7,6 +7,7 @@ mod bundle;
 mod desktop_test;
 mod dist;
 mod fuzz;
+mod run_data;
 mod setup;
 mod steps;
 

@@ -169,15 +169,24 @@ pub fn build_ui_in(mode: ViewMode) -> Result<()> {
 }
 
 /// `cargo xtask run`: the product, started from a release build on 127.0.0.1:9090.
-pub fn run(serve_args: &[String]) -> Result<()> {
+/// Its data lives outside `target/` (see `run_data`), so `cargo clean` never deletes it.
+pub fn run(user_args: &[String]) -> Result<()> {
     build_release()?;
     let binary = target_dir().join("release/api-switch");
+    let env = crate::run_data::Environment::from_process();
+    let (serve_args, data_dir) = crate::run_data::serve_args(user_args, &env, &target_dir())?;
+    if let Some(dir) = data_dir {
+        say(&format!(
+            "your channels, keys and settings are kept in {} (choose another with --data-dir)",
+            dir.display()
+        ));
+    }
     say(&format!(
         "starting {} serve {}",
         binary.display(),
         serve_args.join(" ")
     ));
-    run_cmd(Command::new(binary).arg("serve").args(serve_args))
+    run_cmd(Command::new(binary).arg("serve").args(&serve_args))
 }
 
 /// `cargo xtask build`: one self-contained release binary.
