@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::steps::say;
+use crate::shell::say;
 
 /// What wasm-bindgen and Tailwind wrote, and the suffix each keeps after the stem.
 const FILES: [(&str, &str); 3] = [

@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::bench::process::{Service, free_port, http_request, local};
+use crate::builds::{ViewMode, build_ui_in, rustflags_for};
 use crate::setup;
-use crate::steps::{ViewMode, build_ui_in, cmd, run_cmd, rustflags_for, say, target_dir};
+use crate::shell::{cmd, run_cmd, say, target_dir};
 
 /// The Cargo profile of the artefacts (see the workspace `Cargo.toml`).
 const PROFILE: &str = "dist";
@@ -30,7 +31,7 @@ const HEADLESS_LIMIT_BYTES: u64 = 15 * 1024 * 1024;
 const VIEWS: ViewMode = ViewMode::Erased;
 
 pub fn run() -> Result<()> {
-    crate::steps::desktop_packages()?;
+    crate::setup::desktop_packages()?;
     setup::ui_tools()?;
     build_ui_in(VIEWS)?;
     let out = target_dir().join(PROFILE);

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-use crate::steps::{cmd, run_cmd, say, target_dir};
+use crate::shell::{cmd, run_cmd, say, target_dir};
 
 /// The targets in `protocol/fuzz/fuzz_targets`.
 const TARGETS: &[&str] = &[
@@ -50,7 +50,7 @@ pub fn run(seconds: u32) -> Result<()> {
         say(&format!("fuzzing {target} for {seconds} s"));
         run_cmd(
             cmd("cargo")
-                .current_dir(crate::steps::root_dir().join("protocol/fuzz"))
+                .current_dir(crate::shell::root_dir().join("protocol/fuzz"))
                 .args(["fuzz", "run", target, "--"])
                 .arg(format!("-max_total_time={seconds}"))
                 .env("RUSTC_BOOTSTRAP", "1")

@@ -3,12 +3,14 @@
 //! what they install, skipping what is already there), then build the UI bundle and the server.
 
 mod bench;
+mod builds;
 mod bundle;
 mod desktop_test;
 mod dist;
 mod fuzz;
 mod run_data;
 mod setup;
+mod shell;
 mod steps;
 
 use anyhow::{Result, bail};
@@ -49,18 +51,18 @@ fn main() -> Result<()> {
     match command.as_str() {
         "run" => steps::run(&rest),
         "test" => steps::test(),
-        "build" => steps::build_release(),
-        "build-desktop" => steps::build_desktop(),
+        "build" => builds::build_release(),
+        "build-desktop" => builds::build_desktop(),
         "dist" => dist::run(),
         "test-desktop" => desktop_test::run(),
         "build-ui" => {
             setup::ui_tools()?;
             let mode = match rest.first().map(String::as_str) {
-                None => steps::ViewMode::Typed,
-                Some("--erased") => steps::ViewMode::Erased,
+                None => builds::ViewMode::Typed,
+                Some("--erased") => builds::ViewMode::Erased,
                 Some(other) => bail!("build-ui takes only --erased, not `{other}`"),
             };
-            steps::build_ui_in(mode)
+            builds::build_ui_in(mode)
         }
         "bench" => bench::run(&rest),
         "fuzz" => {

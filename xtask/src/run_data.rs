@@ -190,7 +190,10 @@ mod tests {
         std::fs::write(old.join("api-switch.db"), b"old db").ok();
         std::fs::write(old.join("api-switch.db-wal"), b"old wal").ok();
         assert!(adopt_old_database(&old, &new).expect("moved"));
-        assert_eq!(std::fs::read(new.join("api-switch.db")).ok(), Some(b"old db".to_vec()));
+        assert_eq!(
+            std::fs::read(new.join("api-switch.db")).ok(),
+            Some(b"old db".to_vec())
+        );
         assert_eq!(
             std::fs::read(new.join("api-switch.db-wal")).ok(),
             Some(b"old wal".to_vec())
@@ -205,7 +208,10 @@ mod tests {
         // A second database in the build folder never replaces the one in use.
         std::fs::write(old.join("api-switch.db"), b"stray").ok();
         assert!(!adopt_old_database(&old, &new).expect("checked"));
-        assert_eq!(std::fs::read(new.join("api-switch.db")).ok(), Some(b"old db".to_vec()));
+        assert_eq!(
+            std::fs::read(new.join("api-switch.db")).ok(),
+            Some(b"old db".to_vec())
+        );
         std::fs::remove_dir_all(&root).ok();
     }
 
@@ -224,12 +230,20 @@ mod tests {
         let data = home.join(".local/share/api-switch");
         assert_eq!(
             args,
-            ["--listen", "127.0.0.1:9191", "--data-dir", &data.display().to_string()]
+            [
+                "--listen",
+                "127.0.0.1:9191",
+                "--data-dir",
+                &data.display().to_string()
+            ]
         );
         assert_eq!(shown, Some(data.clone()));
         // What `cargo clean` deletes no longer holds the user's configuration.
         std::fs::remove_dir_all(&target).ok();
-        assert_eq!(std::fs::read(data.join("api-switch.db")).ok(), Some(b"channels".to_vec()));
+        assert_eq!(
+            std::fs::read(data.join("api-switch.db")).ok(),
+            Some(b"channels".to_vec())
+        );
         std::fs::remove_dir_all(&home).ok();
     }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::steps::{cmd, root_dir, run_cmd, say};
+use crate::shell::{cmd, root_dir, run_cmd, say};
 
 /// The wasm-bindgen CLI must match the `wasm-bindgen` crate exactly (pinned with `=`).
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
@@ -234,4 +234,25 @@ fn is_newer(stamp: &Path, inputs: &[&Path]) -> bool {
             .map(|t| t <= stamp_time)
             .unwrap_or(true)
     })
+}
+
+/// The Debian packages the Tauri app compiles against (GTK, WebKitGTK, the tray library).
+pub fn desktop_packages() -> Result<()> {
+    debian_packages(&[
+        (
+            "libwebkit2gtk-4.1-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/webkit2gtk-4.1.pc",
+        ),
+        (
+            "libayatana-appindicator3-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/ayatana-appindicator3-0.1.pc",
+        ),
+        (
+            "librsvg2-dev",
+            "/usr/lib/x86_64-linux-gnu/pkgconfig/librsvg-2.0.pc",
+        ),
+        ("libxdo-dev", "/usr/include/xdo.h"),
+        ("libssl-dev", "/usr/include/openssl/ssl.h"),
+        ("build-essential", "/usr/share/doc/build-essential"),
+    ])
 }

@@ -1,172 +1,13 @@
-//! The build and test steps `main` strings together. Each step says what it runs.
+//! The commands that string builds and checks together: `run` (the product on
+//! 127.0.0.1:9090) and `test` (every check CI runs).
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 
-use crate::setup::{self, WasmRoute};
-
-pub fn say(message: &str) {
-    eprintln!("xtask: {message}");
-}
-
-/// The workspace root (xtask lives one level below it).
-pub fn root_dir() -> PathBuf {
-    // `cargo run` sets it for the process too. It names the checkout actually being worked
-    // on even when this binary was built from another clone sharing `CARGO_TARGET_DIR`
-    // (Cargo then reuses the binary, and the compile-time value names that other clone).
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
-}
-
-/// Cargo's target folder, honouring `CARGO_TARGET_DIR` (CI keeps it outside the clone).
-pub fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => root_dir().join("target"),
-    }
-}
-
-/// Where the UI bundle goes; the server embeds this folder.
-fn site_pkg_dir() -> PathBuf {
-    root_dir().join("target/site/pkg")
-}
-
-pub fn cmd(program: &str) -> Command {
-    let mut command = Command::new(program);
-    command.current_dir(root_dir());
-    command
-}
-
-pub fn run_cmd(command: &mut Command) -> Result<()> {
-    let shown = format!("{command:?}");
-    let status = command
-        .status()
-        .with_context(|| format!("cannot start {shown}"))?;
-    if !status.success() {
-        bail!("{shown} failed ({status})");
-    }
-    Ok(())
-}
-
-fn cargo(args: &[&str]) -> Result<()> {
-    say(&format!("cargo {}", args.join(" ")));
-    run_cmd(cmd("cargo").args(args))
-}
-
-/// How the UI's views are compiled. Server and wasm bundle must agree: the erased views
-/// render extra hydration markers, so an erased server needs an erased bundle and the reverse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ViewMode {
-    /// Every view keeps its own type: what tests, `cargo xtask run` and `build` use.
-    Typed,
-    /// Leptos's `--cfg erase_components` (see `dist.rs`): the release artefacts.
-    Erased,
-}
-
-impl ViewMode {
-    /// The `RUSTFLAGS` this mode adds.
-    pub fn rustflags(self) -> Option<&'static str> {
-        match self {
-            ViewMode::Typed => None,
-            ViewMode::Erased => Some("--cfg erase_components"),
-        }
-    }
-
-    /// The wasm build's Cargo profile: each mode has its own, so switching mode does not
-    /// rebuild the other's cache.
-    fn wasm_profile(self) -> &'static str {
-        match self {
-            ViewMode::Typed => "wasm-release",
-            ViewMode::Erased => "wasm-dist",
-        }
-    }
-}
-
-/// `RUSTFLAGS` for a build in `mode`, keeping the caller's own.
-pub fn rustflags_for(mode: ViewMode) -> String {
-    let own = std::env::var("RUSTFLAGS").unwrap_or_default();
-    match mode.rustflags() {
-        Some(extra) if own.trim().is_empty() => extra.to_owned(),
-        Some(extra) => format!("{own} {extra}"),
-        None => own,
-    }
-}
-
-/// Compiles `frontend` to wasm, runs wasm-bindgen on it and compiles the stylesheet.
-pub fn build_ui() -> Result<()> {
-    build_ui_in(ViewMode::Typed)
-}
-
-/// [`build_ui`] with the views compiled in `mode`.
-pub fn build_ui_in(mode: ViewMode) -> Result<()> {
-    let route = setup::wasm_target()?;
-    setup::remember_wasm_route(route)?;
-    let wasm_args = [
-        "build",
-        "--package",
-        "frontend",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        mode.wasm_profile(),
-    ];
-    match route {
-        WasmRoute::Rustup => {
-            say(&format!("cargo {} ({mode:?} views)", wasm_args.join(" ")));
-            run_cmd(
-                cmd("cargo")
-                    .args(wasm_args)
-                    .env("RUSTFLAGS", rustflags_for(mode)),
-            )?;
-        }
-        WasmRoute::DebianBuildStd => {
-            say("building the wasm bundle with Debian's rustc-web and -Zbuild-std");
-            let path = format!("/usr/bin:{}", std::env::var("PATH").unwrap_or_default());
-            run_cmd(
-                Command::new("/usr/bin/cargo")
-                    .current_dir(root_dir())
-                    .args(wasm_args)
-                    .arg("-Zbuild-std=std,panic_abort")
-                    .env("PATH", path)
-                    .env("RUSTC", "/usr/bin/rustc")
-                    .env("RUSTC_BOOTSTRAP", "1")
-                    .env("RUSTFLAGS", rustflags_for(mode))
-                    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld"),
-            )?;
-        }
-    }
-    let wasm = target_dir().join(format!(
-        "wasm32-unknown-unknown/{}/frontend.wasm",
-        mode.wasm_profile()
-    ));
-    let pkg = site_pkg_dir();
-    std::fs::create_dir_all(&pkg)?;
-    say("wasm-bindgen: writing target/site/pkg/api_switch{.js,_bg.wasm}");
-    run_cmd(
-        cmd("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                "api_switch",
-            ])
-            .arg("--out-dir")
-            .arg(&pkg)
-            .arg(&wasm),
-    )?;
-    say("tailwindcss: writing target/site/pkg/api_switch.css");
-    run_cmd(
-        cmd("node_modules/.bin/tailwindcss")
-            .args(["--input", "style/main.css", "--minify", "--output"])
-            .arg(pkg.join("api_switch.css")),
-    )?;
-    crate::bundle::fingerprint_and_compress(&pkg)
-}
+use crate::builds::{build_release, build_ui};
+use crate::setup::{self, desktop_packages};
+use crate::shell::{cargo, cmd, run_cmd, say, target_dir};
 
 /// `cargo xtask run`: the product, started from a release build on 127.0.0.1:9090.
 /// Its data lives outside `target/` (see `run_data`), so `cargo clean` never deletes it.
@@ -187,18 +28,6 @@ pub fn run(user_args: &[String]) -> Result<()> {
         serve_args.join(" ")
     ));
     run_cmd(Command::new(binary).arg("serve").args(&serve_args))
-}
-
-/// `cargo xtask build`: one self-contained release binary.
-pub fn build_release() -> Result<()> {
-    setup::ui_tools()?;
-    build_ui()?;
-    cargo(&["build", "--release", "--package", "api-switch"])?;
-    say(&format!(
-        "built {} (the UI is embedded; copy it anywhere)",
-        target_dir().join("release/api-switch").display()
-    ));
-    Ok(())
 }
 
 /// Seconds per fuzz target during `cargo xtask test`.
@@ -263,34 +92,5 @@ fn lint_every_crate() -> Result<()> {
         "--",
         "-D",
         "warnings",
-    ])
-}
-
-/// `cargo xtask build-desktop`: the Tauri app, with its system libraries.
-pub fn build_desktop() -> Result<()> {
-    desktop_packages()?;
-    setup::ui_tools()?;
-    build_ui()?;
-    cargo(&["build", "--release", "--package", "api-switch-desktop"])
-}
-
-/// The Debian packages the Tauri app compiles against (GTK, WebKitGTK, the tray library).
-pub fn desktop_packages() -> Result<()> {
-    setup::debian_packages(&[
-        (
-            "libwebkit2gtk-4.1-dev",
-            "/usr/lib/x86_64-linux-gnu/pkgconfig/webkit2gtk-4.1.pc",
-        ),
-        (
-            "libayatana-appindicator3-dev",
-            "/usr/lib/x86_64-linux-gnu/pkgconfig/ayatana-appindicator3-0.1.pc",
-        ),
-        (
-            "librsvg2-dev",
-            "/usr/lib/x86_64-linux-gnu/pkgconfig/librsvg-2.0.pc",
-        ),
-        ("libxdo-dev", "/usr/include/xdo.h"),
-        ("libssl-dev", "/usr/include/openssl/ssl.h"),
-        ("build-essential", "/usr/share/doc/build-essential"),
     ])
 }

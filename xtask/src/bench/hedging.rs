@@ -18,7 +18,7 @@ use super::measure::ms;
 use super::stream::measure_body;
 use super::targets::{SwitchSetup, Target};
 use super::upstream::{STREAM_MODEL, StreamShape, stream_answer};
-use crate::steps::say;
+use crate::shell::say;
 
 /// How long the first candidate takes before its first content.
 const STALL: Duration = Duration::from_millis(1500);

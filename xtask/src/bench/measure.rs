@@ -15,7 +15,7 @@ use super::load::{WrkRun, run_wrk, write_script};
 use super::process::{RssSampler, Service, tree_rss_kib};
 use super::stream::{StreamRun, StreamSummary, measure, summarise};
 use super::targets::{SwitchSetup, Target};
-use crate::steps::say;
+use crate::shell::say;
 
 /// The load figures of one target at one concurrency (medians over the rounds).
 #[derive(Clone, Debug)]

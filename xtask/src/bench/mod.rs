@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::steps::{root_dir, say};
+use crate::shell::{root_dir, say};
 use targets::{COOLING, SwitchSetup, Target};
 use upstream::{Nginx, StreamShape, StreamUpstream};
 

@@ -22,7 +22,7 @@ use super::load::{WrkRun, run_wrk_url};
 use super::process::{Service, free_port, local, tree_rss_kib};
 use super::targets::{SwitchSetup, chat_body};
 use super::upstream::{CHAT_MODEL, Nginx, wait_for_port};
-use crate::steps::say;
+use crate::shell::say;
 
 /// Concurrency of the comparison: the "added latency at c16".
 const CONNECTIONS: u32 = 16;

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 
 use super::Results;
 use super::measure::{LoadFigure, TargetFigures, ms};
-use crate::steps::root_dir;
+use crate::shell::root_dir;
 
 pub fn write(results: &Results) -> Result<()> {
     let mut md = String::new();

@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::setup::{debian_packages, which};
-use crate::steps::{cmd, root_dir, run_cmd, say, target_dir};
+use crate::shell::{cmd, root_dir, run_cmd, say, target_dir};
 
 /// nginx and wrk, plus LiteLLM when it is measured; returns LiteLLM's virtualenv.
 pub fn tools(with_litellm: bool) -> Result<Option<PathBuf>> {

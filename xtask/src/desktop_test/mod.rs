@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::bench::process::{Service, free_port, http_request, local};
 use crate::setup;
-use crate::steps::{cmd, root_dir, run_cmd, say, target_dir};
+use crate::shell::{cmd, root_dir, run_cmd, say, target_dir};
 
 /// The window's title, as the desktop app sets it.
 const WINDOW_TITLE: &str = "^API Switch$";
@@ -45,7 +45,7 @@ impl Build {
 /// `cargo xtask test-desktop`: the release build, as it ships.
 pub fn run() -> Result<()> {
     if std::env::var_os("API_SWITCH_DESKTOP_NO_BUILD").is_none() {
-        crate::steps::build_desktop()?;
+        crate::builds::build_desktop()?;
         say("cargo build --release --package api-switch");
         run_cmd(cmd("cargo").args(["build", "--release", "--package", "api-switch"]))?;
     }
@@ -57,7 +57,7 @@ pub fn run() -> Result<()> {
 /// shares its dependencies with the test binaries. What is tested (window, tray, single
 /// instance, portable data) does not depend on optimisation.
 pub fn run_in_tests() -> Result<()> {
-    crate::steps::desktop_packages()?;
+    crate::setup::desktop_packages()?;
     say("cargo build --package api-switch-desktop");
     run_cmd(cmd("cargo").args(["build", "--package", "api-switch-desktop"]))?;
     check(Build::Debug)
