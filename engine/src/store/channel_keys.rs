@@ -157,11 +157,19 @@ pub(super) fn parse_proxy(text: &str) -> Option<OutboundProxy> {
     serde_json::from_str(text).ok()
 }
 
+/// A channel's outbound proxy and the keys of its pool that are switched off.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChannelExtras {
+    pub proxy: Option<OutboundProxy>,
+    /// `(key, reason)`: an empty reason means the user switched it off.
+    pub disabled_keys: Vec<(String, String)>,
+}
+
 /// An imported channel's proxy and switched-off keys (its pool was written from its text).
 pub(super) fn write_extras(
     conn: &Connection,
     channel: ChannelId,
-    extras: &super::records::ChannelExtras,
+    extras: &ChannelExtras,
 ) -> Result<(), StoreError> {
     save_proxy(conn, channel, extras.proxy.as_ref())?;
     for (key, reason) in &extras.disabled_keys {

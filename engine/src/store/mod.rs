@@ -17,17 +17,19 @@ mod request_log;
 mod settings;
 mod speed_tests;
 mod stats;
+mod whole_config;
 
-pub use channel_keys::{ChannelKey, KeyId, OutboundProxy};
+pub use channel_keys::{ChannelExtras, ChannelKey, KeyId, OutboundProxy};
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use group_routing::hedging_problem;
-pub use records::{ChannelExtras, ConfigToWrite, CooldownWrite, FullConfig, RequestLogRow};
+pub use records::{CooldownWrite, RequestLogRow};
 pub use settings::{AccessKey, COOLDOWN_RANGE, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;
+pub use whole_config::{ConfigToWrite, FullConfig};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -1,0 +1,90 @@
+//! The whole configuration at once: read in one transaction for export, replaced in one
+//! transaction by import (on any error nothing changes). Settings, access keys, channels with
+//! their pools and proxies, entries and group routing.
+
+use super::channel_keys::{ChannelExtras, write_extras};
+use super::channels::{insert_channel, load_channels};
+use super::entries::{insert_entry, load_entries};
+use super::group_routing::{load_group_routing, save_group_routing};
+use super::settings::{insert_access_key, load_access_keys, load_settings, save_settings};
+use super::{AccessKey, Channel, Entry, NewChannel, NewEntry, Settings, Store, StoreError};
+
+/// The whole configuration, as import writes it and export reads it.
+#[derive(Clone, Debug, Default)]
+pub struct FullConfig {
+    pub settings: Settings,
+    pub access_keys: Vec<AccessKey>,
+    pub channels: Vec<(Channel, Vec<Entry>)>,
+    /// Groups with routing options (order mode, hedging).
+    pub groups: Vec<types::routing::GroupRouting>,
+}
+
+/// A configuration to write: channels with their entries and each entry's priority.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigToWrite {
+    pub settings: Settings,
+    pub access_keys: Vec<(String, String)>,
+    pub channels: Vec<(NewChannel, Vec<(NewEntry, i64)>)>,
+    /// What a `NewChannel` does not carry, by the channel's index in `channels` (missing:
+    /// direct, every key on).
+    pub channel_extras: Vec<ChannelExtras>,
+    pub groups: Vec<types::routing::GroupRouting>,
+}
+
+impl Store {
+    /// Everything, read in one transaction so the parts agree.
+    pub fn full_config(&self) -> Result<FullConfig, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let settings = load_settings(&tx)?;
+        let access_keys = load_access_keys(&tx)?;
+        let groups = load_group_routing(&tx)?;
+        let entries = load_entries(&tx)?;
+        let channels = load_channels(&tx)?
+            .into_iter()
+            .map(|channel| {
+                let mine = entries
+                    .iter()
+                    .filter(|e| e.channel_id == channel.id)
+                    .cloned()
+                    .collect();
+                (channel, mine)
+            })
+            .collect();
+        tx.commit()?;
+        Ok(FullConfig {
+            settings,
+            access_keys,
+            channels,
+            groups,
+        })
+    }
+
+    /// Replaces the whole configuration in one transaction: on any error nothing changes.
+    pub fn replace_config(&self, config: &ConfigToWrite) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute_batch("DELETE FROM entries; DELETE FROM channels; DELETE FROM access_keys; DELETE FROM settings; DELETE FROM group_routing;")?;
+            for group in &config.groups {
+                save_group_routing(tx, group)?;
+            }
+            save_settings(tx, &config.settings)?;
+            for (name, key) in &config.access_keys {
+                insert_access_key(tx, name, key)?;
+            }
+            for (at, (channel, entries)) in config.channels.iter().enumerate() {
+                let channel_id = insert_channel(tx, channel)?;
+                if let Some(extras) = config.channel_extras.get(at) {
+                    write_extras(tx, channel_id, extras)?;
+                }
+                for (entry, priority) in entries {
+                    let entry = NewEntry {
+                        channel_id,
+                        ..entry.clone()
+                    };
+                    insert_entry(tx, &entry, *priority)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
