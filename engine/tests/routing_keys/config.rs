@@ -158,7 +158,7 @@ fn a_database_from_before_pools_keeps_its_key_as_the_first_of_the_pool() {
     let keys: Vec<_> = channels[0]
         .keys
         .iter()
-        .map(|k| (k.key.as_str(), k.enabled))
+        .map(|k| (k.key.expose(), k.enabled))
         .collect();
     assert_eq!(keys, vec![("sk-test-from-before-pools", true)]);
     assert_eq!(channels[0].api_key, "sk-test-from-before-pools");

@@ -26,7 +26,7 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     let (bad_id, good_id) = (before[0].id, before[1].id);
 
     // Keep good then bad (reordered), drop `gone`, paste two keys (one a duplicate of good).
-    let pasted = "sk-test-edit-new-444444\n\n  sk-test-edit-good-22222  \nsk-edit-new2-55555\n";
+    let pasted = "sk-test-edit-new-444444\n\n  sk-test-edit-good-22222  \nsk-test-edit-new2-55555\n";
     proxy
         .state
         .edit_channel_keys(channel, &[good_id, bad_id], pasted)
