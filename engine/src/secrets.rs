@@ -243,9 +243,17 @@ mod tests {
         }
         let mut stream = StreamMask::new(mask);
         let event = Bytes::from_static(b"data: {\"content\":\"sk-stre\"}\n\n");
-        assert_eq!(stream.push(event.clone()), event, "a whole event is not held");
+        assert_eq!(
+            stream.push(event.clone()),
+            event,
+            "a whole event is not held"
+        );
         let tail = stream.push(Bytes::from_static(b"data: sk-str"));
-        assert_eq!(tail, Bytes::from_static(b"data: "), "a possible key start is held");
+        assert_eq!(
+            tail,
+            Bytes::from_static(b"data: "),
+            "a possible key start is held"
+        );
         assert_eq!(stream.finish(), Bytes::from_static(b"sk-str"));
     }
 }

@@ -88,7 +88,11 @@ mod tests {
         let long = "sk-proj-abcdefghijklmnopqrstuvwxyz0123";
         assert_eq!(mask(long), "sk-***0123");
         assert_eq!(mask("sk-0123456789abcdef"), "***", "19 characters: short");
-        assert_eq!(mask("sk-0123456789abcdefg"), "sk-***defg", "20: long enough");
+        assert_eq!(
+            mask("sk-0123456789abcdefg"),
+            "sk-***defg",
+            "20: long enough"
+        );
     }
 
     #[test]

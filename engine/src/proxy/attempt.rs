@@ -104,11 +104,7 @@ pub fn transport_failure(error: reqwest::Error) -> AttemptFailure {
 /// status disables; 400/404/413/422 are the client's error when its body went as it came, but
 /// a refusal of our conversion when it was converted (another entry may take it); anything
 /// else (408, 429, 5xx) is a failure another entry may not have, with its `Retry-After`.
-pub async fn judge(
-    context: &AttemptContext<'_>,
-    response: UpstreamAnswer,
-    leg: Leg,
-) -> Verdict {
+pub async fn judge(context: &AttemptContext<'_>, response: UpstreamAnswer, leg: Leg) -> Verdict {
     let status = response.status();
     let code = status.as_u16();
     if status.is_success() {

@@ -320,7 +320,8 @@ mod issue_19_finding_4 {
         assert_eq!(action(401, echoed), None, "`param` echoes the request");
         let coded = r#"{"error":{"message":"no","type":"insufficient_quota","code":null}}"#;
         assert_eq!(action(429, coded), Some(RuleAction::CoolKey));
-        let anthropic = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let anthropic =
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
         assert_eq!(action(529, anthropic), Some(RuleAction::CoolEntry));
         let failed = r#"{"type":"response.failed","response":{"error":{"code":"rate_limit_exceeded","message":"Rate limit reached"}}}"#;
         assert_eq!(action(200, failed), Some(RuleAction::CoolKey));
@@ -344,7 +345,10 @@ mod issue_19_finding_4 {
         let body = br#"{"error":{"message":"Your account on hold"}}"#;
         assert!(matches!(
             judge_error(&[named], 400, None, body),
-            Some(AttemptFailure::Ruled { action: RuleAction::FreezeChannel, .. })
+            Some(AttemptFailure::Ruled {
+                action: RuleAction::FreezeChannel,
+                ..
+            })
         ));
     }
 

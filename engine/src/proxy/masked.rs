@@ -42,7 +42,11 @@ impl UpstreamAnswer {
     /// until it is whole (`StreamMask`).
     pub fn bytes_stream(self) -> impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static {
         let masking = StreamMask::new(self.mask);
-        let chunks = self.response.bytes_stream().map(Some).chain(futures::stream::once(async { None }));
+        let chunks = self
+            .response
+            .bytes_stream()
+            .map(Some)
+            .chain(futures::stream::once(async { None }));
         chunks
             .scan(masking, |masking, chunk| {
                 let out = match chunk {

@@ -46,7 +46,11 @@ fn a_round_trip_keeps_pools_key_states_and_proxies() {
         keys,
         vec![
             ("sk-test-pool-first-0001", true, ""),
-            ("sk-test-pool-second-002", false, "upstream answered HTTP 401"),
+            (
+                "sk-test-pool-second-002",
+                false,
+                "upstream answered HTTP 401"
+            ),
             ("sk-test-pool-third-0003", true, "")
         ]
     );
@@ -173,15 +177,21 @@ fn issue_19_finding_13_a_short_secret_is_exported_with_no_characters_shown() {
     let mut document = document();
     document["channels"][0]["proxy"]["password"] = json!("PROXYPASSWORDsecret");
     document["channels"][2]["api_key"] = json!("sk-short-key-01");
-    state
-        .import_config(&document.to_string())
-        .expect("import");
+    state.import_config(&document.to_string()).expect("import");
     let exported = config::export(state.store(), false).expect("export");
     let text = serde_json::to_string(&exported).expect("json");
-    for shown in ["PRO***cret", "PROXYPASSWORDsecret", "sk-***y-01", "sk-short-key-01"] {
+    for shown in [
+        "PRO***cret",
+        "PROXYPASSWORDsecret",
+        "sk-***y-01",
+        "sk-short-key-01",
+    ] {
         assert!(!text.contains(shown), "{shown} in {text}");
     }
     let proxy = exported.channels[0].proxy.as_ref().expect("proxy");
     assert_eq!(proxy.password, "***");
-    assert!(text.contains("sk-***0001"), "a long key keeps its ends: {text}");
+    assert!(
+        text.contains("sk-***0001"),
+        "a long key keeps its ends: {text}"
+    );
 }

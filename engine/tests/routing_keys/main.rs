@@ -84,7 +84,11 @@ async fn requests_rotate_round_robin_across_the_pool() {
 async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_serving() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
-    let (k1, k2, k3) = ("sk-test-rot-aaaaaaaa1", "sk-test-rot-bbbbbbbb2", "sk-test-rot-cccccccc3");
+    let (k1, k2, k3) = (
+        "sk-test-rot-aaaaaaaa1",
+        "sk-test-rot-bbbbbbbb2",
+        "sk-test-rot-cccccccc3",
+    );
     let channel = pooled(&proxy, &a, &[k1, k2, k3]);
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(
@@ -143,7 +147,11 @@ async fn the_entry_fails_over_only_when_no_key_of_its_channel_can_serve() {
         KeyedUpstream::start("A").await,
         KeyedUpstream::start("B").await,
     );
-    let channel = pooled(&proxy, &a, &["sk-test-empty-one-1111", "sk-test-empty-two-2222"]);
+    let channel = pooled(
+        &proxy,
+        &a,
+        &["sk-test-empty-one-1111", "sk-test-empty-two-2222"],
+    );
     let entry = proxy.entry(channel, "m", "auto");
     proxy.entry(pooled(&proxy, &b, &["sk-test-b-key-0000000"]), "m", "auto");
     a.on_key(
@@ -232,7 +240,11 @@ async fn each_default_phrase_takes_its_action() {
     // names), so each phrase is answered with the status a provider uses for it.
     for (status, phrase, expected) in [
         (429, "Error: INSUFFICIENT_QUOTA for this account", "cool"),
-        (402, "Your credit balance is too low to access the API", "freeze"),
+        (
+            402,
+            "Your credit balance is too low to access the API",
+            "freeze",
+        ),
         (401, "Invalid API key provided", "disable"),
         (403, "This account deactivated by the provider", "freeze"),
         (503, "The model is Overloaded right now", "cool"),
@@ -305,8 +317,7 @@ async fn issue_19_finding_4_a_clients_echoed_text_switches_nothing_off() {
     }
     for phrase in ["invalid api key", "account deactivated"] {
         let said = format!("upstream failed on '{phrase}'");
-        let (_proxy, failing, sibling) =
-            default_rule_case(phrase, Reply::status(500, &said)).await;
+        let (_proxy, failing, sibling) = default_rule_case(phrase, Reply::status(500, &said)).await;
         let now = now_ms();
         assert!(failing.enabled, "a 500 saying `{phrase}` switched it off");
         assert!(

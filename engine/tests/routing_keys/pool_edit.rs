@@ -26,7 +26,8 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     let (bad_id, good_id) = (before[0].id, before[1].id);
 
     // Keep good then bad (reordered), drop `gone`, paste two keys (one a duplicate of good).
-    let pasted = "sk-test-edit-new-444444\n\n  sk-test-edit-good-22222  \nsk-test-edit-new2-55555\n";
+    let pasted =
+        "sk-test-edit-new-444444\n\n  sk-test-edit-good-22222  \nsk-test-edit-new2-55555\n";
     proxy
         .state
         .edit_channel_keys(channel, &[good_id, bad_id], pasted)
@@ -70,7 +71,11 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
     let b = KeyedUpstream::start("B").await;
-    let first = pooled(&proxy, &a, &["sk-test-first-one-111111", "sk-test-first-two-222222"]);
+    let first = pooled(
+        &proxy,
+        &a,
+        &["sk-test-first-one-111111", "sk-test-first-two-222222"],
+    );
     let second = pooled(&proxy, &b, &["sk-test-second-one-33333"]);
     let foreign = proxy.state.channel_keys(second)[0].id;
     let own = proxy.state.channel_keys(first)[0].id;
