@@ -34,7 +34,7 @@ impl AppState {
             .into_iter()
             .map(|key| AccessKeyInfo {
                 id: key.id,
-                masked: mask(&key.key),
+                masked: mask(key.key.expose()),
                 name: key.name,
                 enabled: key.enabled,
                 created_ms: key.created_ms,

@@ -67,7 +67,7 @@ impl AppState {
                 KeyView {
                     id: key.id,
                     channel_id: channel,
-                    masked: mask(&key.key),
+                    masked: mask(key.key.expose()),
                     enabled: key.enabled && just_disabled.is_none(),
                     disabled_reason: just_disabled.unwrap_or_else(|| key.disabled_reason.clone()),
                     cooling_until_ms: self.key_pools().cooling_until(key.id, now),

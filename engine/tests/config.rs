@@ -17,7 +17,7 @@ fn sample() -> serde_json::Value {
         "settings": {"cooldown_secs": 900, "auto_disable_codes": [401, 403], "require_access_key": true},
         "access_keys": [{"name": "laptop", "key": "sk-local-0123456789"}],
         "channels": [
-            {"name": "A", "api_type": "openai", "base_url": "https://api.example.com", "api_key": "sk-abcdefghijklmnop",
+            {"name": "A", "api_type": "openai", "base_url": "https://api.example.com", "api_key": "sk-test-abcdefghijklmnop",
              "entries": [{"model": "gpt-4o", "group": "auto", "priority": 2},
                          {"model": "gpt-4o-mini", "priority": 0, "enabled": false}]},
             {"name": "Z", "api_type": "custom", "base_url": "https://z.example/api/paas/v4", "enabled": false,
@@ -46,7 +46,7 @@ fn a_round_trip_keeps_everything_and_defaults_fill_the_gaps() {
     let a = &exported.channels[0];
     assert_eq!(
         (a.api_key.as_str(), a.enabled),
-        ("sk-abcdefghijklmnop", true)
+        ("sk-test-abcdefghijklmnop", true)
     );
     let models: Vec<_> = a
         .entries
@@ -93,7 +93,7 @@ fn export_masks_keys_unless_secrets_are_asked_for() {
     let text = serde_json::to_string(&config::export(state.store(), false).expect("export"))
         .expect("json");
     assert!(
-        !text.contains("sk-abcdefghijklmnop") && !text.contains("sk-local-0123456789"),
+        !text.contains("sk-test-abcdefghijklmnop") && !text.contains("sk-local-0123456789"),
         "{text}"
     );
     assert!(text.contains("sk-***mnop"), "{text}");

@@ -299,7 +299,7 @@ fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
     let doc = toml(&home.dir.join(".codex/config.toml"));
     assert_eq!(
         doc["model_providers"]["api-switch"]["experimental_bearer_token"].as_str(),
-        Some(keys[0].key.as_str())
+        Some(keys[0].key.expose())
     );
     state
         .connect_app(&home, ConnectApp::Codex, BASE)

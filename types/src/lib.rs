@@ -13,6 +13,7 @@ pub mod events;
 pub mod language;
 pub mod logs;
 pub mod routing;
+pub mod secret;
 pub mod speedtest;
 pub mod test_chat;
 pub mod ui_error;

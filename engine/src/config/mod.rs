@@ -114,7 +114,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .iter()
             .map(|k| AccessKeyFile {
                 name: k.name.clone(),
-                key: secret(&k.key),
+                key: secret(k.key.expose()),
             })
             .collect(),
         channels: full
@@ -169,7 +169,7 @@ fn pool_file(channel: &Channel, secret: &impl Fn(&str) -> String) -> Vec<KeyFile
         .keys
         .iter()
         .map(|k| KeyFile {
-            key: secret(&k.key),
+            key: secret(k.key.expose()),
             enabled: k.enabled,
             disabled_reason: k.disabled_reason.clone(),
         })

@@ -272,7 +272,7 @@ impl AppState {
             .into_iter()
             .find(|key| key.name == name);
         match existing {
-            Some(key) if key.enabled => Ok(key.key),
+            Some(key) if key.enabled => Ok(key.key.expose().to_owned()),
             Some(_) => Err(ConnectError::KeyDisabled {
                 name: name.to_owned(),
             }),

@@ -8,6 +8,7 @@ use protocol::UsageCounts;
 use super::attempt::transport_failure;
 use super::error::AttemptFailure;
 use super::error_rules;
+use super::masked::UpstreamAnswer;
 use super::request::Leg;
 use crate::store::ErrorRule;
 
@@ -17,18 +18,17 @@ pub struct Answer {
     pub usage: UsageCounts,
 }
 
-/// Reads `response` (a success) whole and shapes it for the client. A small 200 body that is
-/// an error the error rules know (`insufficient_quota` with status 200) fails the attempt.
+/// Reads `response` (a success, masked) whole and shapes it for the client. A small 200 body
+/// that is an error the error rules know (`insufficient_quota` with status 200) fails the
+/// attempt.
 pub async fn read(
-    response: reqwest::Response,
+    response: UpstreamAnswer,
     leg: Leg,
     rules: &[ErrorRule],
-    pool: &str,
 ) -> Result<Answer, AttemptFailure> {
     let body = response.bytes().await.map_err(transport_failure)?;
-    if let Some(rule) = error_rules::match_ok_body(rules, &body) {
-        let text = String::from_utf8_lossy(&body);
-        return Err(error_rules::ruled(rule, Some(200), None, &text, pool));
+    if let Some(failure) = error_rules::judge_ok_body(rules, &body) {
+        return Err(failure);
     }
     if !leg.converts() {
         let usage = protocol::scan_answer(&body).map_err(|error| AttemptFailure::InvalidBody {

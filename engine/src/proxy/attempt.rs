@@ -3,6 +3,7 @@
 //! `Verdict`. How the body of an accepted answer is relayed is the only part that differs
 //! (`answer` for a single body, `relay` for a stream); both report an `Outcome`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -12,9 +13,11 @@ use bytes::Bytes;
 
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
+use super::masked::UpstreamAnswer;
 use super::request::{Leg, ProxyRequest};
 use super::route::Candidate;
 use crate::AppState;
+use crate::secrets::SecretMask;
 use crate::store::Settings;
 use crate::upstream::Target;
 
@@ -26,6 +29,8 @@ pub struct AttemptContext<'a> {
     pub request: &'a ProxyRequest,
     /// The key of the channel's pool this try sends (empty: none).
     pub key: &'a str,
+    /// The channel's secrets, masked in everything its upstream answers (`masked`).
+    pub mask: Arc<SecretMask>,
     /// When this attempt started: its deadlines and the entry's response time count from here.
     pub started: Instant,
 }
@@ -43,19 +48,20 @@ pub enum Outcome {
 /// What the upstream's status means, decided once for streaming and single answers alike.
 pub enum Verdict {
     /// A success: relay its body.
-    Accept(reqwest::Response),
+    Accept(UpstreamAnswer),
     /// The client's own error, answered as is.
     ClientError(Response),
     Fail(AttemptFailure),
 }
 
-/// Send: posts `body` to `candidate`'s channel. Deadlines are the caller's.
+/// Send: posts `body` to `candidate`'s channel. Deadlines are the caller's. The answer can
+/// only be read masked (`masked`).
 pub async fn send(
     context: &AttemptContext<'_>,
     candidate: &Candidate,
     leg: Leg,
     body: Bytes,
-) -> Result<reqwest::Response, AttemptFailure> {
+) -> Result<UpstreamAnswer, AttemptFailure> {
     let channel = &candidate.channel;
     let target = Target {
         base_url: &channel.base_url,
@@ -76,6 +82,7 @@ pub async fn send(
         .body(body)
         .send()
         .await
+        .map(|response| UpstreamAnswer::new(response, Arc::clone(&context.mask)))
         .map_err(transport_failure)
 }
 
@@ -97,12 +104,7 @@ pub fn transport_failure(error: reqwest::Error) -> AttemptFailure {
 /// status disables; 400/404/413/422 are the client's error when its body went as it came, but
 /// a refusal of our conversion when it was converted (another entry may take it); anything
 /// else (408, 429, 5xx) is a failure another entry may not have, with its `Retry-After`.
-pub async fn judge(
-    context: &AttemptContext<'_>,
-    candidate: &Candidate,
-    response: reqwest::Response,
-    leg: Leg,
-) -> Verdict {
+pub async fn judge(context: &AttemptContext<'_>, response: UpstreamAnswer, leg: Leg) -> Verdict {
     let status = response.status();
     let code = status.as_u16();
     if status.is_success() {
@@ -114,16 +116,10 @@ pub async fn judge(
         Ok(body) => body,
         Err(error) => return Verdict::Fail(transport_failure(error)),
     };
-    let text = String::from_utf8_lossy(&body);
-    if let Some(rule) = error_rules::first_match(&context.settings.error_rules, Some(code), &text) {
-        let pool = &candidate.channel.api_key;
-        return Verdict::Fail(error_rules::ruled(
-            rule,
-            Some(code),
-            retry_after_ms,
-            &text,
-            pool,
-        ));
+    if let Some(failure) =
+        error_rules::judge_error(&context.settings.error_rules, code, retry_after_ms, &body)
+    {
+        return Verdict::Fail(failure);
     }
     if context.settings.disables(code) {
         return Verdict::Fail(AttemptFailure::Disabled { status: code });

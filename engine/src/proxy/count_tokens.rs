@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::attempt::json_response;
 use super::error::ProxyError;
+use super::masked::UpstreamAnswer;
 use super::request::ProxyRequest;
 use super::route;
 use crate::AppState;
@@ -65,6 +66,7 @@ async fn ask_anthropic(state: &AppState, request: &ProxyRequest) -> Option<(Stat
             .send()
             .await
             .ok()?;
+        let response = UpstreamAnswer::new(response, snapshot.mask_for(channel.id));
         let status = response.status();
         let body = response.bytes().await.ok()?;
         status.is_success().then_some((status, body))

@@ -189,6 +189,12 @@ pub enum ProxyError {
     },
     #[error("the request body must be a JSON object")]
     NotAnObject,
+    /// Checked before any upstream is tried: a provider's error for bad bytes would cool
+    /// every candidate the body reached.
+    #[error(
+        "the request body is not valid UTF-8 (the first bad byte is at offset {valid_up_to}); send JSON encoded as UTF-8"
+    )]
+    NotUtf8 { valid_up_to: usize },
     #[error("`{field}` is required; {hint}")]
     MissingField {
         field: &'static str,
@@ -258,6 +264,7 @@ impl ProxyError {
         match self {
             Self::MalformedJson { .. }
             | Self::NotAnObject
+            | Self::NotUtf8 { .. }
             | Self::MissingField { .. }
             | Self::BodyRead { .. }
             | Self::Convert { .. }
@@ -277,6 +284,7 @@ impl ProxyError {
         match self {
             Self::MalformedJson { .. } => ("invalid_request_error", "invalid_json"),
             Self::NotAnObject | Self::BodyRead { .. } => ("invalid_request_error", "invalid_body"),
+            Self::NotUtf8 { .. } => ("invalid_request_error", "invalid_encoding"),
             Self::MissingField { .. } => ("invalid_request_error", "missing_field"),
             Self::TooLarge { .. } => ("invalid_request_error", "request_too_large"),
             Self::MissingKey | Self::InvalidKey => ("authentication_error", "invalid_api_key"),

@@ -26,6 +26,7 @@ use super::cooldowns::Quirks;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_pool;
+use super::masked::UpstreamAnswer;
 use super::observe;
 use super::record::{LogRow, record_request};
 use super::relay;
@@ -116,7 +117,8 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
     Err(error)
 }
 
-/// The client's own error, answered as is (keys masked) and recorded.
+/// The client's own error, answered as is (masked at the boundary like every upstream byte)
+/// and recorded.
 async fn client_error(
     state: &AppState,
     log: &LogRow<'_>,
@@ -124,7 +126,6 @@ async fn client_error(
     tried: u32,
     response: Response,
 ) -> Response {
-    let response = crate::secrets::mask_in_response(response, &candidate.channel.api_key).await;
     let row = log.row(
         Some(candidate),
         tried,
@@ -232,6 +233,7 @@ async fn attempt_with_key(
         client: snapshot.client_for(candidate.channel.id),
         request,
         key,
+        mask: snapshot.mask_for(candidate.channel.id),
         started: Instant::now(),
     };
     let outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
@@ -325,7 +327,7 @@ async fn exchange(
             };
         let status = response.status();
         let rules = &context.settings.error_rules;
-        let answer = match answer::read(response, leg, rules, &candidate.channel.api_key).await {
+        let answer = match answer::read(response, leg, rules).await {
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
@@ -352,11 +354,11 @@ async fn send_and_judge(
     candidate: &Candidate,
     leg: Leg,
     body: bytes::Bytes,
-) -> Result<reqwest::Response, Outcome> {
+) -> Result<UpstreamAnswer, Outcome> {
     let response = attempt::send(context, candidate, leg, body)
         .await
         .map_err(Outcome::Failed)?;
-    match attempt::judge(context, candidate, response, leg).await {
+    match attempt::judge(context, response, leg).await {
         Verdict::Accept(response) => Ok(response),
         Verdict::ClientError(response) => Err(Outcome::ClientError(response)),
         Verdict::Fail(failure) => Err(Outcome::Failed(failure)),

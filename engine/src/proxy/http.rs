@@ -96,6 +96,7 @@ async fn prepare(
     let client_key_name = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
     let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    require_utf8(&body)?;
     let head = RequestHead::scan(&body).map_err(|error| match error {
         ScanError::NotAnObject => ProxyError::NotAnObject,
         ScanError::InvalidJson { source } => ProxyError::MalformedJson { source },
@@ -145,6 +146,20 @@ async fn prepare(
     ))
 }
 
+/// A body must be UTF-8 before any upstream sees it (JSON is UTF-8; a provider's error for
+/// anything else would cool every candidate it reached). SIMD-checked: a few GB/s, so a large
+/// pass-through body pays next to nothing; the exact offset is found only for a bad body.
+fn require_utf8(body: &[u8]) -> Result<(), ProxyError> {
+    if simdutf8::basic::from_utf8(body).is_ok() {
+        return Ok(());
+    }
+    let valid_up_to = match simdutf8::compat::from_utf8(body) {
+        Ok(_) => body.len(),
+        Err(error) => error.valid_up_to(),
+    };
+    Err(ProxyError::NotUtf8 { valid_up_to })
+}
+
 /// The client headers an upstream of the client's own protocol needs.
 fn protocol_headers(headers: &HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::new();
@@ -190,7 +205,7 @@ fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, Prox
         snapshot
             .access_keys
             .iter()
-            .find(|k| crate::secrets::keys_match(&k.key, key))
+            .find(|k| crate::secrets::keys_match(k.key.expose(), key))
     });
     match (known, presented, snapshot.settings.require_access_key) {
         (Some(key), _, _) => Ok(key.name.clone()),

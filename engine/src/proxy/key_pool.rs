@@ -74,7 +74,7 @@ impl KeyPools {
                     state.next.insert(channel.id, at + 1);
                     return KeyPick::Key {
                         id: Some(key.id),
-                        key: &key.key,
+                        key: key.key.expose(),
                     };
                 }
             }

@@ -14,6 +14,7 @@ pub mod forward;
 pub(crate) mod hedge;
 pub mod http;
 pub mod key_pool;
+pub mod masked;
 mod observe;
 mod record;
 mod relay;

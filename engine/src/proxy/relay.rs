@@ -19,6 +19,7 @@ use futures::{Stream, StreamExt};
 use super::attempt::{AttemptContext, Outcome, transport_failure};
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
+use super::masked::UpstreamAnswer;
 use super::observe;
 use super::record::record_request;
 use super::request::Leg;
@@ -103,13 +104,13 @@ pub struct Finish {
     pub request_started: Instant,
 }
 
-/// Relays an accepted streaming answer: succeeds once the first content event arrives before
+/// Relays an accepted streaming answer (masked at the boundary, `masked`): succeeds once the first content event arrives before
 /// `deadline`; `finish` is recorded when the stream ends.
 pub async fn start(
     context: &AttemptContext<'_>,
     candidate: &Candidate,
     leg: Leg,
-    response: reqwest::Response,
+    response: UpstreamAnswer,
     deadline: tokio::time::Instant,
     mut finish: Finish,
 ) -> Outcome {
@@ -123,15 +124,11 @@ pub async fn start(
     let held = match upstream.first_content(deadline).await {
         Ok(held) => held,
         Err(AttemptFailure::StreamError { message }) => {
-            let pool = &candidate.channel.api_key;
             // A 200 whose first event is an error: the error rules read it like an error body.
-            if let Some(rule) =
-                error_rules::first_match(&context.settings.error_rules, Some(200), &message)
-            {
-                return Outcome::Failed(error_rules::ruled(rule, Some(200), None, &message, pool));
-            }
-            let message = crate::secrets::mask_pool_keys(&message, pool);
-            return Outcome::Failed(AttemptFailure::StreamError { message });
+            let rules = &context.settings.error_rules;
+            let failure = error_rules::judge_stream_error(rules, &message)
+                .unwrap_or(AttemptFailure::StreamError { message });
+            return Outcome::Failed(failure);
         }
         Err(failure) => return Outcome::Failed(failure),
     };
@@ -203,8 +200,6 @@ impl Relay {
                     Some(piece.bytes)
                 }
                 EventClass::Error { message } => {
-                    let message =
-                        crate::secrets::mask_pool_keys(&message, &self.candidate.channel.api_key);
                     self.finish_broken(AttemptFailure::StreamError { message })
                 }
             },

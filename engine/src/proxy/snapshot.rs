@@ -4,9 +4,11 @@
 //! beside it (`cooldowns`) instead of forcing a new snapshot on every failure.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use super::cooldowns::Cooldowns;
 use super::route::RouteIndex;
+use crate::secrets::SecretMask;
 use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
 
 /// One consistent view of the configuration.
@@ -25,6 +27,8 @@ pub struct Snapshot {
     pub proxied: HashMap<ChannelId, reqwest::Client>,
     /// What candidate selection reads; built from `entries` and `channels`.
     pub route_index: RouteIndex,
+    /// Each channel's secrets, ready to be found in whatever its upstream sends (`masked`).
+    pub masks: HashMap<ChannelId, Arc<SecretMask>>,
 }
 
 impl Snapshot {
@@ -51,6 +55,10 @@ impl Snapshot {
             })
             .collect();
         let route_index = RouteIndex::build(&entries, &channels, &config.groups);
+        let masks = channels
+            .values()
+            .map(|c| (c.id, Arc::new(SecretMask::for_channel(c))))
+            .collect();
         Ok(Self {
             version,
             settings: config.settings,
@@ -66,12 +74,18 @@ impl Snapshot {
             client,
             proxied,
             route_index,
+            masks,
         })
     }
 
     /// The client requests to `channel` go through: its proxy's, or the direct one.
     pub fn client_for(&self, channel: ChannelId) -> &reqwest::Client {
         self.proxied.get(&channel).unwrap_or(&self.client)
+    }
+
+    /// The secrets of `channel`, to be masked in whatever its upstream sends.
+    pub fn mask_for(&self, channel: ChannelId) -> Arc<SecretMask> {
+        self.masks.get(&channel).cloned().unwrap_or_default()
     }
 
     /// Entries that may serve requests at all: enabled, on an enabled channel.
@@ -100,6 +114,7 @@ impl Snapshot {
             access_keys: self.access_keys.clone(),
             client: self.client.clone(),
             proxied: self.proxied.clone(),
+            masks: self.masks.clone(),
         }
     }
 }

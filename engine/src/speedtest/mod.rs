@@ -197,7 +197,7 @@ impl AppState {
     ) -> TestResult {
         let snapshot = self.snapshot();
         let client = snapshot.client_for(channel.id);
-        let secret = key.map_or(channel.first_key(), |k| k.key.as_str());
+        let secret = key.map_or(channel.first_key(), |k| k.key.expose());
         let outcome = exchange(client, channel, secret, &entry.model, options.timeout).await;
         let mut result = TestResult {
             entry_id: entry.id,
@@ -211,7 +211,7 @@ impl AppState {
             error: None,
             auto_disabled: false,
             key: key
-                .map(|k| crate::secrets::mask(&k.key))
+                .map(|k| crate::secrets::mask(k.key.expose()))
                 .unwrap_or_default(),
         };
         match outcome {

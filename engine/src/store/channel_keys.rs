@@ -5,36 +5,24 @@
 //! `ChannelUpdate` take it in.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::{ChannelId, Store, StoreError};
-use crate::secrets::{mask, pool_keys};
+use crate::secrets::{Secret, pool_keys};
 
 pub use types::routing::{KeyId, OutboundProxy};
 
-/// One key of a pool. Its `Debug` form masks the key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One key of a pool. The key is a `Secret`: it prints masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelKey {
     pub id: KeyId,
-    pub key: String,
+    pub key: Secret,
     pub enabled: bool,
     /// Why the system switched it off (empty when on, or when the user did).
     pub disabled_reason: String,
     pub disabled_at_ms: i64,
-}
-
-impl fmt::Debug for ChannelKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChannelKey")
-            .field("id", &self.id)
-            .field("key", &mask(&self.key))
-            .field("enabled", &self.enabled)
-            .field("disabled_reason", &self.disabled_reason)
-            .finish()
-    }
 }
 
 /// Every channel's keys, each pool in order.
@@ -50,7 +38,7 @@ pub(super) fn load_keys(
             row.get::<_, ChannelId>(0)?,
             ChannelKey {
                 id: row.get(1)?,
-                key: row.get(2)?,
+                key: Secret::new(row.get::<_, String>(2)?),
                 enabled: row.get(3)?,
                 disabled_reason: row.get(4)?,
                 disabled_at_ms: row.get(5)?,

@@ -44,7 +44,7 @@ impl Channel {
         self.keys
             .iter()
             .find(|k| k.enabled)
-            .map_or("", |k| k.key.as_str())
+            .map_or("", |k| k.key.expose())
     }
 }
 

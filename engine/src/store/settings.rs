@@ -100,28 +100,18 @@ impl Default for Settings {
 /// The range the user may choose for `cooldown_secs` (tests bypass it through the store).
 pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> = 300..=1800;
 
-/// A key a client presents to use the proxy; its name appears in the request log. Its
-/// `Debug` form masks the key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A key a client presents to use the proxy; its name appears in the request log. The key is
+/// a `Secret`: it prints masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     pub id: i64,
     pub name: String,
-    pub key: String,
+    pub key: crate::secrets::Secret,
     /// A disabled key is left out of the routing snapshot: the proxy treats it as unknown.
     pub enabled: bool,
     pub created_ms: i64,
     /// Set by the background writer from request-log rows.
     pub last_used_ms: Option<i64>,
-}
-
-impl std::fmt::Debug for AccessKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccessKey")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("key", &crate::secrets::mask(&self.key))
-            .finish()
-    }
 }
 
 pub(super) fn load_settings(conn: &Connection) -> Result<Settings, StoreError> {
@@ -179,7 +169,7 @@ pub(super) fn load_access_keys(conn: &Connection) -> Result<Vec<AccessKey>, Stor
         Ok(AccessKey {
             id: row.get(0)?,
             name: row.get(1)?,
-            key: row.get(2)?,
+            key: crate::secrets::Secret::new(row.get::<_, String>(2)?),
             enabled: row.get(3)?,
             created_ms: row.get(4)?,
             last_used_ms: row.get(5)?,

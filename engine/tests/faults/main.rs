@@ -291,7 +291,8 @@ async fn a_key_echoed_in_an_upstream_client_error_is_masked_before_it_is_passed_
         !message.contains("sk-secret-echo400"),
         "the key reached the client: {message}"
     );
-    assert!(message.contains("sk-***o400"), "{message}");
+    // Issue 19, finding 13: a 17-character key is short, so its mask shows none of it.
+    assert_eq!(message, "bad request for key ***");
 }
 
 #[tokio::test]
@@ -359,4 +360,91 @@ async fn a_keep_alive_stall_is_failed_over_within_the_first_byte_timeout() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+/// Issue 19, finding 10: a Responses client served by OpenAI's Responses API (a pass-through
+/// stream) whose upstream sends a Chat-style `data: {"error": ...}` event quoting the key. The
+/// key must not reach the client, whatever the event is classified as.
+#[tokio::test]
+async fn issue_19_finding_10_a_responses_pass_through_stream_masks_a_chat_style_error() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let proxy = Proxy::start().await;
+    let upstream = MockServer::start().await;
+    let channel = proxy.channel("responses-echo-channel", &upstream.uri());
+    proxy.entry(channel, "gpt-4o", "auto");
+    let key = "sk-secret-responses-echo-channel";
+    let events = format!(
+        "event: response.created\ndata: {{\"type\":\"response.created\",\"response\":{{\"id\":\"r\",\"status\":\"in_progress\",\"output\":[]}}}}\n\n\
+         data: {{\"error\":{{\"message\":\"Incorrect API key provided: {key}\",\"type\":\"invalid_request_error\"}}}}\n\n"
+    );
+    Mock::given(method("POST"))
+        .and(path("/v1/responses"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(events, "text/event-stream"))
+        .mount(&upstream)
+        .await;
+    let response = proxy
+        .http
+        .post(format!("{}/v1/responses", proxy.url))
+        .json(&json!({"model": "gpt-4o", "stream": true, "input": "hi"}))
+        .send()
+        .await
+        .expect("send");
+    let text = response.text().await.expect("body");
+    assert!(!text.contains(key), "the key reached the client: {text}");
+    assert!(text.contains("Incorrect API key provided"), "{text}");
+    proxy.state.flush();
+    let rows = proxy.state.store().recent_requests(10).expect("log");
+    assert!(
+        !format!("{rows:?}").contains(key),
+        "the key reached the log: {rows:?}"
+    );
+}
+
+/// Issue 19, finding 15: a body that is not UTF-8 is refused with 400 in the client's own
+/// error shape before any upstream is tried, so nothing cools.
+#[tokio::test]
+async fn issue_19_finding_15_a_body_that_is_not_utf8_gets_400_and_reaches_no_upstream() {
+    let proxy = Proxy::start().await;
+    let upstream = Upstream::start("A").await;
+    let channel = proxy.channel("A", &upstream.base_url());
+    let entry = proxy.entry(channel, "gpt-4o", "auto");
+    let mut body = br#"{"model":"gpt-4o","messages":[{"role":"user","content":"caf"#.to_vec();
+    body.extend_from_slice(&[0xC3, 0x28, 0xFF]);
+    body.extend_from_slice(br#""}]}"#);
+    for (path, anthropic) in [
+        ("/v1/chat/completions", false),
+        ("/v1/messages", true),
+        ("/v1/responses", false),
+    ] {
+        let body = if path == "/v1/responses" {
+            let text = String::from_utf8_lossy(&body).replace("messages", "input");
+            let mut bytes = text.into_bytes();
+            let at = bytes.len() - 4;
+            bytes.splice(at..at, [0xFFu8]);
+            bytes
+        } else {
+            body.clone()
+        };
+        let response = proxy
+            .http
+            .post(format!("{}{path}", proxy.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 400, "{path}");
+        let answer: Value = response.json().await.expect("a JSON error");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("not valid UTF-8"), "{path}: {answer}");
+        if anthropic {
+            assert_eq!(answer["type"], "error", "Anthropic's shape: {answer}");
+        } else {
+            assert_eq!(answer["error"]["code"], "invalid_encoding", "{answer}");
+        }
+    }
+    assert!(upstream.hits().is_empty(), "an upstream was tried");
+    let state = proxy.entry_state(entry);
+    assert_eq!(state.cooldown_until_ms, 0, "the entry cooled");
 }

@@ -17,14 +17,14 @@ fn document() -> serde_json::Value {
         "version": 1,
         "channels": [
             {"name": "pool", "api_type": "openai", "base_url": "https://api.example.com",
-             "keys": ["sk-pool-first-0001", {"key": "sk-pool-second-002", "enabled": false, "disabled_reason": "upstream answered HTTP 401"},
-                      {"key": "sk-pool-third-0003"}],
+             "keys": ["sk-test-pool-first-0001", {"key": "sk-test-pool-second-002", "enabled": false, "disabled_reason": "upstream answered HTTP 401"},
+                      {"key": "sk-test-pool-third-0003"}],
              "proxy": {"url": "socks5://127.0.0.1:1080", "username": "me", "password": "proxy-secret-pw"},
              "entries": [{"model": "m"}]},
             {"name": "old-style", "api_type": "openai", "base_url": "https://b.example.com",
-             "api_key": "sk-comma-one-00001, sk-comma-two-00002", "entries": [{"model": "m"}]},
+             "api_key": "sk-test-comma-one-00001, sk-test-comma-two-00002", "entries": [{"model": "m"}]},
             {"name": "plain", "api_type": "anthropic", "base_url": "https://c.example.com",
-             "api_key": "sk-plain-key-00003"}
+             "api_key": "sk-test-plain-key-00003"}
         ]
     })
 }
@@ -45,9 +45,13 @@ fn a_round_trip_keeps_pools_key_states_and_proxies() {
     assert_eq!(
         keys,
         vec![
-            ("sk-pool-first-0001", true, ""),
-            ("sk-pool-second-002", false, "upstream answered HTTP 401"),
-            ("sk-pool-third-0003", true, "")
+            ("sk-test-pool-first-0001", true, ""),
+            (
+                "sk-test-pool-second-002",
+                false,
+                "upstream answered HTTP 401"
+            ),
+            ("sk-test-pool-third-0003", true, "")
         ]
     );
     let proxy = pool.proxy.as_ref().expect("proxy");
@@ -65,7 +69,7 @@ fn a_round_trip_keeps_pools_key_states_and_proxies() {
         "an api_key with several keys is a pool"
     );
     assert_eq!(
-        exported.channels[2].api_key, "sk-plain-key-00003",
+        exported.channels[2].api_key, "sk-test-plain-key-00003",
         "one key stays a plain api_key"
     );
     assert!(exported.channels[2].keys.is_empty() && exported.channels[2].proxy.is_none());
@@ -97,10 +101,10 @@ fn without_secrets_every_key_and_the_proxy_password_are_masked() {
     let text = serde_json::to_string(&config::export(state.store(), false).expect("export"))
         .expect("json");
     for secret in [
-        "sk-pool-first-0001",
-        "sk-pool-second-002",
-        "sk-comma-two-00002",
-        "sk-plain-key-00003",
+        "sk-test-pool-first-0001",
+        "sk-test-pool-second-002",
+        "sk-test-comma-two-00002",
+        "sk-test-plain-key-00003",
         "proxy-secret-pw",
     ] {
         assert!(!text.contains(secret), "{secret} exported: {text}");
@@ -148,7 +152,7 @@ fn a_database_from_before_pools_keeps_its_key_as_the_first_of_the_pool() {
         conn.pragma_update(None, "user_version", 7)
             .expect("version");
         conn.execute(
-            "INSERT INTO channels (name, api_type, base_url, api_key) VALUES ('old', 'openai', 'https://a.example', 'sk-from-before-pools')",
+            "INSERT INTO channels (name, api_type, base_url, api_key) VALUES ('old', 'openai', 'https://a.example', 'sk-test-from-before-pools')",
             [],
         )
         .expect("channel");
@@ -158,9 +162,36 @@ fn a_database_from_before_pools_keeps_its_key_as_the_first_of_the_pool() {
     let keys: Vec<_> = channels[0]
         .keys
         .iter()
-        .map(|k| (k.key.as_str(), k.enabled))
+        .map(|k| (k.key.expose(), k.enabled))
         .collect();
-    assert_eq!(keys, vec![("sk-from-before-pools", true)]);
-    assert_eq!(channels[0].api_key, "sk-from-before-pools");
+    assert_eq!(keys, vec![("sk-test-from-before-pools", true)]);
+    assert_eq!(channels[0].api_key, "sk-test-from-before-pools");
     assert!(channels[0].proxy.is_none());
+}
+
+/// Issue 19, finding 13: the mask showed 7 characters of a short secret (a proxy password
+/// `PROXYPASSWORDsecret` was exported as `PRO***cret`); a short secret now shows none.
+#[test]
+fn issue_19_finding_13_a_short_secret_is_exported_with_no_characters_shown() {
+    let (_dir, state) = open();
+    let mut document = document();
+    document["channels"][0]["proxy"]["password"] = json!("PROXYPASSWORDsecret");
+    document["channels"][2]["api_key"] = json!("sk-short-key-01");
+    state.import_config(&document.to_string()).expect("import");
+    let exported = config::export(state.store(), false).expect("export");
+    let text = serde_json::to_string(&exported).expect("json");
+    for shown in [
+        "PRO***cret",
+        "PROXYPASSWORDsecret",
+        "sk-***y-01",
+        "sk-short-key-01",
+    ] {
+        assert!(!text.contains(shown), "{shown} in {text}");
+    }
+    let proxy = exported.channels[0].proxy.as_ref().expect("proxy");
+    assert_eq!(proxy.password, "***");
+    assert!(
+        text.contains("sk-***0001"),
+        "a long key keeps its ends: {text}"
+    );
 }

@@ -36,9 +36,15 @@ fn key_state(proxy: &Proxy, channel: ChannelId, key: &str) -> engine::store::Cha
     found
         .keys
         .iter()
-        .find(|k| k.key == key)
+        .find(|k| k.key.expose() == key)
         .expect("key")
         .clone()
+}
+
+/// How the test upstream names the key that served (`KeyedUpstream` answers with a tag, not
+/// the key, which the proxy would mask).
+fn tag(key: &str) -> String {
+    key.replacen("sk-", "tag-", 1)
 }
 
 #[tokio::test]
@@ -49,9 +55,9 @@ async fn requests_rotate_round_robin_across_the_pool() {
         &proxy,
         &a,
         &[
-            "sk-pool-one-111111",
-            "sk-pool-two-222222",
-            "sk-pool-three-33333",
+            "sk-test-pool-one-111111",
+            "sk-test-pool-two-222222",
+            "sk-test-pool-three-33333",
         ],
     );
     proxy.entry(channel, "m", "auto");
@@ -61,24 +67,28 @@ async fn requests_rotate_round_robin_across_the_pool() {
     assert_eq!(
         a.keys(),
         keys(&[
-            "sk-pool-one-111111",
-            "sk-pool-two-222222",
-            "sk-pool-three-33333",
-            "sk-pool-one-111111",
-            "sk-pool-two-222222",
-            "sk-pool-three-33333"
+            "sk-test-pool-one-111111",
+            "sk-test-pool-two-222222",
+            "sk-test-pool-three-33333",
+            "sk-test-pool-one-111111",
+            "sk-test-pool-two-222222",
+            "sk-test-pool-three-33333"
         ])
     );
     // The existing key of a channel is the first of its pool; the pool is never shown in Debug.
     let shown = format!("{:?}", proxy.state.snapshot().channels);
-    assert!(!shown.contains("sk-pool-two-222222"), "{shown}");
+    assert!(!shown.contains("sk-test-pool-two-222222"), "{shown}");
 }
 
 #[tokio::test]
 async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_serving() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
-    let (k1, k2, k3) = ("sk-rot-aaaaaaaa1", "sk-rot-bbbbbbbb2", "sk-rot-cccccccc3");
+    let (k1, k2, k3) = (
+        "sk-test-rot-aaaaaaaa1",
+        "sk-test-rot-bbbbbbbb2",
+        "sk-test-rot-cccccccc3",
+    );
     let channel = pooled(&proxy, &a, &[k1, k2, k3]);
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(
@@ -91,8 +101,8 @@ async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_servin
     );
     let mut events = proxy.state.events();
     // k1 answers; then k2 gets 429 and the same request is answered with k3.
-    assert_eq!(proxy.answered_by("m").await, format!("A:{k1}:m"));
-    assert_eq!(proxy.answered_by("m").await, format!("A:{k3}:m"));
+    assert_eq!(proxy.answered_by("m").await, format!("A:{}:m", tag(k1)));
+    assert_eq!(proxy.answered_by("m").await, format!("A:{}:m", tag(k3)));
     for _ in 0..4 {
         proxy.answered_by("m").await;
     }
@@ -137,18 +147,22 @@ async fn the_entry_fails_over_only_when_no_key_of_its_channel_can_serve() {
         KeyedUpstream::start("A").await,
         KeyedUpstream::start("B").await,
     );
-    let channel = pooled(&proxy, &a, &["sk-empty-one-1111", "sk-empty-two-2222"]);
+    let channel = pooled(
+        &proxy,
+        &a,
+        &["sk-test-empty-one-1111", "sk-test-empty-two-2222"],
+    );
     let entry = proxy.entry(channel, "m", "auto");
-    proxy.entry(pooled(&proxy, &b, &["sk-b-key-0000000"]), "m", "auto");
+    proxy.entry(pooled(&proxy, &b, &["sk-test-b-key-0000000"]), "m", "auto");
     a.on_key(
-        "sk-empty-one-1111",
+        "sk-test-empty-one-1111",
         Reply::status(429, "You exceeded your current quota: insufficient_quota"),
     );
     a.on_key(
-        "sk-empty-two-2222",
+        "sk-test-empty-two-2222",
         Reply::status(429, "Rate limit reached"),
     );
-    assert_eq!(proxy.answered_by("m").await, "B:sk-b-key-0000000:m");
+    assert_eq!(proxy.answered_by("m").await, "B:tag-test-b-key-0000000:m");
     assert_eq!(
         a.keys().len(),
         2,
@@ -170,12 +184,12 @@ async fn the_entry_fails_over_only_when_no_key_of_its_channel_can_serve() {
 async fn a_401_switches_off_only_that_key_with_the_reason_until_the_user_switches_it_on() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
-    let (good, bad) = ("sk-good-key-123456", "sk-revoked-654321");
+    let (good, bad) = ("sk-test-good-key-123456", "sk-test-revoked-654321");
     let channel = pooled(&proxy, &a, &[bad, good]);
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(bad, Reply::status(401, "unauthorized"));
     for _ in 0..3 {
-        assert_eq!(proxy.answered_by("m").await, format!("A:{good}:m"));
+        assert_eq!(proxy.answered_by("m").await, format!("A:{}:m", tag(good)));
     }
     assert_eq!(a.keys().iter().filter(|k| *k == bad).count(), 1);
     let key = key_state(&proxy, channel, bad);
@@ -214,7 +228,7 @@ async fn default_rule_case(
     proxy.entry(proxy.channel("B", &b.base_url()), "m", "g");
     a.on_model("m", reply);
     let answer = proxy.answered_by("g").await;
-    assert_eq!(answer, "B:sk-secret-B:m", "{phrase} did not fail over");
+    assert_eq!(answer, "B:tag-secret-B:m", "{phrase} did not fail over");
     let (failing, sibling) = (proxy.entry_state(failing), proxy.entry_state(sibling));
     (proxy, failing, sibling)
 }
@@ -222,17 +236,22 @@ async fn default_rule_case(
 #[tokio::test]
 async fn each_default_phrase_takes_its_action() {
     let six_hours = 6 * 3600 * 1000;
-    for (phrase, expected) in [
-        ("Error: INSUFFICIENT_QUOTA for this account", "cool"),
-        ("Your credit balance is too low to access the API", "freeze"),
-        ("Invalid API key provided", "disable"),
-        ("This account deactivated by the provider", "freeze"),
-        ("The model is Overloaded right now", "cool"),
-        ("Rate limit exceeded, slow down", "cool"),
+    // Issue 19: a rule switches off or freezes only on 401, 402, 403 or 429 (or a status it
+    // names), so each phrase is answered with the status a provider uses for it.
+    for (status, phrase, expected) in [
+        (429, "Error: INSUFFICIENT_QUOTA for this account", "cool"),
+        (
+            402,
+            "Your credit balance is too low to access the API",
+            "freeze",
+        ),
+        (401, "Invalid API key provided", "disable"),
+        (403, "This account deactivated by the provider", "freeze"),
+        (503, "The model is Overloaded right now", "cool"),
+        (429, "Rate limit exceeded, slow down", "cool"),
     ] {
-        // A 400 is the client's own error unless what it says matches a rule.
         let (_proxy, failing, sibling) =
-            default_rule_case(phrase, Reply::status(400, phrase)).await;
+            default_rule_case(phrase, Reply::status(status, phrase)).await;
         let now = now_ms();
         match expected {
             "cool" => {
@@ -267,6 +286,51 @@ async fn each_default_phrase_takes_its_action() {
     }
 }
 
+/// Issue 19, finding 4: providers echo the client's input in a 400 (OpenAI, for a bad
+/// `role`: "Invalid value: '...'. Supported values are ..."). A client that puts a rule's
+/// phrase there must not switch off, freeze or cool anything; a phrase in a 5xx may cool the
+/// entry, never switch it off or freeze its channel.
+#[tokio::test]
+async fn issue_19_finding_4_a_clients_echoed_text_switches_nothing_off() {
+    for phrase in [
+        "invalid api key",
+        "account deactivated",
+        "credit balance is too low",
+        "overloaded",
+        "insufficient_quota",
+        "rate limit",
+    ] {
+        let echoed = format!(
+            "Invalid value: '{phrase}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'."
+        );
+        let (_proxy, failing, sibling) =
+            default_rule_case(phrase, Reply::status(400, &echoed)).await;
+        assert!(
+            failing.enabled && failing.disabled_reason.is_empty(),
+            "a 400 echoing `{phrase}` switched the entry off: {failing:?}"
+        );
+        assert_eq!(
+            (failing.cooldown_until_ms, sibling.cooldown_until_ms),
+            (0, 0),
+            "a 400 echoing `{phrase}` cooled or froze: {failing:?} {sibling:?}"
+        );
+    }
+    for phrase in ["invalid api key", "account deactivated"] {
+        let said = format!("upstream failed on '{phrase}'");
+        let (_proxy, failing, sibling) = default_rule_case(phrase, Reply::status(500, &said)).await;
+        let now = now_ms();
+        assert!(failing.enabled, "a 500 saying `{phrase}` switched it off");
+        assert!(
+            failing.cooldown_until_ms > now && failing.cooldown_until_ms <= now + 600_000,
+            "a 500 saying `{phrase}` only cools: {failing:?}"
+        );
+        assert_eq!(
+            sibling.cooldown_until_ms, 0,
+            "a 500 saying `{phrase}` froze the channel"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_200_body_or_a_first_stream_event_carrying_a_phrase_takes_its_action() {
     let body = serde_json::json!({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota"}});
@@ -293,7 +357,7 @@ async fn a_200_body_or_a_first_stream_event_carrying_a_phrase_takes_its_action()
         .expect("send");
     assert_eq!(response.status(), 200);
     let text = response.text().await.expect("body");
-    assert!(text.contains("B:sk-secret-B:m"), "{text}");
+    assert!(text.contains("B:tag-secret-B:m"), "{text}");
     let entry = proxy.entry_state(ea);
     assert!(
         entry.enabled && entry.cooldown_until_ms > now_ms(),
@@ -385,16 +449,16 @@ async fn a_freeze_skips_every_entry_of_the_channel_and_ends_on_time() {
     proxy.entry(proxy.channel("B", &b.base_url()), "x", "g");
     a.on_model("m1", Reply::status(400, "Your Account On Hold"));
     let frozen_at = now_ms();
-    assert_eq!(proxy.answered_by("g").await, "B:sk-secret-B:x");
+    assert_eq!(proxy.answered_by("g").await, "B:tag-secret-B:x");
     assert_eq!(a.models(), vec!["m1"], "m2 of the frozen channel was tried");
-    assert_eq!(proxy.answered_by("g").await, "B:sk-secret-B:x");
+    assert_eq!(proxy.answered_by("g").await, "B:tag-secret-B:x");
     assert_eq!(a.models().len(), 1, "a frozen channel was tried");
     a.on_model("m1", Reply::Ok);
     let ends = frozen_at + 1000;
     tokio::time::sleep(Duration::from_millis((ends - now_ms()).max(0) as u64 + 100)).await;
     assert_eq!(
         proxy.answered_by("g").await,
-        "A:sk-secret-A:m1",
+        "A:tag-secret-A:m1",
         "the freeze did not end on time"
     );
 }
@@ -419,9 +483,9 @@ async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goe
         .state
         .set_channel_proxy(via, Some(&outbound))
         .expect("proxy");
-    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
+    assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(http.connections(), vec!["proxy-user:proxy-pass"]);
-    assert_eq!(proxy.answered_by("direct").await, "B:sk-secret-B:direct");
+    assert_eq!(proxy.answered_by("direct").await, "B:tag-secret-B:direct");
     assert_eq!(
         http.connections().len(),
         1,
@@ -461,12 +525,12 @@ async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
         .state
         .set_channel_proxy(via, Some(&outbound))
         .expect("proxy");
-    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
-    assert_eq!(proxy.answered_by("direct").await, "B:sk-secret-B:direct");
+    assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
+    assert_eq!(proxy.answered_by("direct").await, "B:tag-secret-B:direct");
     assert_eq!(socks.connections(), vec!["sock-user:sock-pass"]);
     // Without a proxy again, the channel goes direct.
     proxy.state.set_channel_proxy(via, None).expect("direct");
-    assert_eq!(proxy.answered_by("through").await, "A:sk-secret-A:through");
+    assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(socks.connections().len(), 1);
 }
 
@@ -474,12 +538,12 @@ async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
 async fn the_speed_test_reports_each_key_of_a_pool_and_switches_off_only_a_rejected_key() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
-    let (good, bad) = ("sk-speed-good-1111", "sk-speed-bad-22222");
+    let (good, bad) = ("sk-test-speed-good-1111", "sk-test-speed-bad-22222");
     let channel = pooled(&proxy, &a, &[good, bad]);
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(
         bad,
-        Reply::status(401, "Incorrect API key provided: sk-speed-bad-22222"),
+        Reply::status(401, "Incorrect API key provided: sk-test-speed-bad-22222"),
     );
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let options = engine::speedtest::SpeedTestOptions {

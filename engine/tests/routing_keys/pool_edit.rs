@@ -13,9 +13,9 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
     let (bad, good, gone) = (
-        "sk-edit-bad-111111",
-        "sk-edit-good-22222",
-        "sk-edit-gone-33333",
+        "sk-test-edit-bad-111111",
+        "sk-test-edit-good-22222",
+        "sk-test-edit-gone-33333",
     );
     let channel = pooled(&proxy, &a, &[bad, good, gone]);
     proxy.entry(channel, "m", "auto");
@@ -26,7 +26,8 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     let (bad_id, good_id) = (before[0].id, before[1].id);
 
     // Keep good then bad (reordered), drop `gone`, paste two keys (one a duplicate of good).
-    let pasted = "sk-edit-new-444444\n\n  sk-edit-good-22222  \nsk-edit-new2-55555\n";
+    let pasted =
+        "sk-test-edit-new-444444\n\n  sk-test-edit-good-22222  \nsk-test-edit-new2-55555\n";
     proxy
         .state
         .edit_channel_keys(channel, &[good_id, bad_id], pasted)
@@ -56,9 +57,9 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     let used = a.keys();
     let recent = &used[used.len() - 6..];
     for key in [
-        "sk-edit-good-22222",
-        "sk-edit-new-444444",
-        "sk-edit-new2-55555",
+        "sk-test-edit-good-22222",
+        "sk-test-edit-new-444444",
+        "sk-test-edit-new2-55555",
     ] {
         assert_eq!(recent.iter().filter(|k| *k == key).count(), 2, "{recent:?}");
     }
@@ -70,13 +71,17 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
     let b = KeyedUpstream::start("B").await;
-    let first = pooled(&proxy, &a, &["sk-first-one-111111", "sk-first-two-222222"]);
-    let second = pooled(&proxy, &b, &["sk-second-one-33333"]);
+    let first = pooled(
+        &proxy,
+        &a,
+        &["sk-test-first-one-111111", "sk-test-first-two-222222"],
+    );
+    let second = pooled(&proxy, &b, &["sk-test-second-one-33333"]);
     let foreign = proxy.state.channel_keys(second)[0].id;
     let own = proxy.state.channel_keys(first)[0].id;
     let refused = proxy
         .state
-        .edit_channel_keys(first, &[own, foreign], "sk-added-never-4444")
+        .edit_channel_keys(first, &[own, foreign], "sk-test-added-never-4444")
         .expect_err("a key of another channel");
     assert!(refused.to_string().contains("key"), "{refused}");
     let pool: Vec<_> = proxy
@@ -88,7 +93,7 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
     assert_eq!(pool, ["sk-***1111", "sk-***2222"], "nothing changed");
     let missing = proxy
         .state
-        .edit_channel_keys(9999, &[], "sk-added-never-4444");
+        .edit_channel_keys(9999, &[], "sk-test-added-never-4444");
     assert!(missing.is_err());
     // Emptying a pool is allowed (a channel that needs no key).
     proxy
@@ -104,6 +109,6 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
         .api_key;
     assert_eq!(
         text,
-        &keys(&["sk-first-one-111111", "sk-first-two-222222"]).join("\n")
+        &keys(&["sk-test-first-one-111111", "sk-test-first-two-222222"]).join("\n")
     );
 }

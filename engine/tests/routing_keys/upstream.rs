@@ -129,7 +129,9 @@ async fn chat(
             .cloned()
             .unwrap_or(Reply::Ok)
     };
-    let content = format!("{name}:{key}:{model}");
+    // The key that served, by a tag that is not the key: since issue 19 every byte an
+    // upstream sends is masked, an answer quoting the key itself included.
+    let content = format!("{name}:{}:{model}", key.replacen("sk-", "tag-", 1));
     match reply {
         Reply::Ok if body["stream"].as_bool() == Some(true) => sse(vec![
             chunk(json!({"role": "assistant", "content": ""})),

@@ -40,7 +40,7 @@ pub fn run(command: &KeysCommand) -> anyhow::Result<()> {
                     "{:>4}  {:<24} {}",
                     key.id,
                     key.name,
-                    engine::config::mask(&key.key)
+                    engine::config::mask(key.key.expose())
                 ))?;
             }
             Ok(())

@@ -218,7 +218,7 @@ async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_
     let key_of = |name: &str| {
         keys.iter()
             .find(|k| k.name == name)
-            .map(|k| k.key.clone())
+            .map(|k| k.key.expose().to_owned())
             .unwrap_or_default()
     };
     assert_eq!(token, key_of("Claude Code"));

@@ -91,7 +91,7 @@ async fn the_key_pool_and_the_outbound_proxy_are_edited_in_the_browser() {
     let states: Vec<_> = channel
         .keys
         .iter()
-        .map(|k| (k.key.as_str(), k.enabled))
+        .map(|k| (k.key.expose(), k.enabled))
         .collect();
     assert_eq!(
         states,

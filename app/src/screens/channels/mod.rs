@@ -200,7 +200,9 @@ fn channel_rows(
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 has_key: !channel.api_key.is_empty(),
-                key_hint: engine::secrets::mask(channel.keys.first().map_or("", |k| k.key.trim())),
+                key_hint: engine::secrets::mask(
+                    channel.keys.first().map_or("", |k| k.key.expose().trim()),
+                ),
                 api_version: channel.api_version,
                 entries: entries
                     .into_iter()

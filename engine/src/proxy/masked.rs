@@ -1,0 +1,62 @@
+//! The boundary: an upstream's answer as the rest of the proxy may read it. Every byte an
+//! upstream sends passes through here, masked with its channel's `SecretMask` (every key of
+//! the pool, the proxy's password) before anything reads it: the judge and the error rules,
+//! a single answer, a stream (its events, its error events, its converted form), and from
+//! there the client's answer, the request log, `/api/events`, Test chat and every log line.
+//! Masking once, where bytes enter, is what makes each of those exits safe by construction.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, StatusCode};
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::secrets::{SecretMask, StreamMask};
+
+/// An upstream's answer whose body can only be read masked.
+pub struct UpstreamAnswer {
+    response: reqwest::Response,
+    mask: Arc<SecretMask>,
+}
+
+impl UpstreamAnswer {
+    pub fn new(response: reqwest::Response, mask: Arc<SecretMask>) -> Self {
+        UpstreamAnswer { response, mask }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.response.status()
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        self.response.headers()
+    }
+
+    /// The whole body, masked.
+    pub async fn bytes(self) -> reqwest::Result<Bytes> {
+        let body = self.response.bytes().await?;
+        Ok(self.mask.mask_bytes(body))
+    }
+
+    /// The body as it arrives, masked chunk by chunk; a secret split across chunks is held
+    /// until it is whole (`StreamMask`).
+    pub fn bytes_stream(self) -> impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static {
+        let masking = StreamMask::new(self.mask);
+        let chunks = self
+            .response
+            .bytes_stream()
+            .map(Some)
+            .chain(futures::stream::once(async { None }));
+        chunks
+            .scan(masking, |masking, chunk| {
+                let out = match chunk {
+                    Some(Ok(chunk)) => Some(Ok(masking.push(chunk))),
+                    Some(Err(error)) => Some(Err(error)),
+                    // The end: whatever was held completed no secret.
+                    None => Some(Ok(masking.finish())),
+                };
+                futures::future::ready(out)
+            })
+            .filter(|chunk| futures::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())))
+    }
+}
