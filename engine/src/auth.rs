@@ -226,10 +226,7 @@ pub struct LoginAttempt {
 impl LoginAttempt {
     /// Runs `check` unless the client is locked out (`LockedOut`); a `WrongPassword` counts as
     /// a failure, a success forgets the client's failures.
-    pub fn run<T>(
-        &self,
-        check: impl FnOnce() -> Result<T, AuthError>,
-    ) -> Result<T, AuthError> {
+    pub fn run<T>(&self, check: impl FnOnce() -> Result<T, AuthError>) -> Result<T, AuthError> {
         if let Err(wait) = self.throttle.check(self.client) {
             return Err(AuthError::LockedOut {
                 retry_after_secs: wait.as_secs().max(1),
@@ -301,7 +298,10 @@ mod tests {
             ran = true;
             Ok(())
         });
-        assert!(matches!(result, Err(AuthError::LockedOut { .. })), "{result:?}");
+        assert!(
+            matches!(result, Err(AuthError::LockedOut { .. })),
+            "{result:?}"
+        );
         assert!(!ran, "a locked-out client's password is not even checked");
     }
 }

@@ -144,7 +144,10 @@ mod tests {
         ] {
             assert_eq!(safe_next(Some(hostile.into())), "/", "{hostile:?}");
         }
-        assert_eq!(safe_next(Some("/logs?status=5xx#top".into())), "/logs?status=5xx#top");
+        assert_eq!(
+            safe_next(Some("/logs?status=5xx#top".into())),
+            "/logs?status=5xx#top"
+        );
         assert_eq!(safe_next(Some("/a/../channels".into())), "/channels");
     }
 }

@@ -49,11 +49,8 @@ pub fn caller(headers: &HeaderMap, host: Option<&str>, browser_origins: &[String
     let cross_site = headers
         .get("sec-fetch-site")
         .is_some_and(|site| site == "cross-site" || site == "same-site");
-    let foreign_origin = origin.is_some_and(|value| {
-        !value
-            .to_str()
-            .is_ok_and(|text| is_own(text.trim(), host))
-    });
+    let foreign_origin =
+        origin.is_some_and(|value| !value.to_str().is_ok_and(|text| is_own(text.trim(), host)));
     if cross_site || foreign_origin {
         Caller::Foreign
     } else {

@@ -32,9 +32,9 @@ use engine::proxy::ProxyError;
 use engine::proxy::snapshot::Snapshot;
 
 pub use area::Area;
+use browser::Caller;
 pub use host::AllowedHosts;
 pub use place::peer_is_loopback;
-use browser::Caller;
 
 /// What the guard needs: the engine (settings, sessions), the names this listener answers
 /// to, the login throttle and how long a body may take to arrive.

@@ -37,7 +37,8 @@ impl Drop for Nginx {
 
 /// The nginx binary: `$NGINX`, else Debian's.
 fn binary() -> PathBuf {
-    let path = std::env::var_os("NGINX").map_or_else(|| PathBuf::from("/usr/sbin/nginx"), PathBuf::from);
+    let path =
+        std::env::var_os("NGINX").map_or_else(|| PathBuf::from("/usr/sbin/nginx"), PathBuf::from);
     assert!(
         path.exists(),
         "{} is missing: run `cargo xtask test` (it installs nginx) or `apt-get install nginx`",

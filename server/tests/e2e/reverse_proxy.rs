@@ -89,7 +89,9 @@ impl Proxied {
     fn update(&self, change: impl FnOnce(&mut engine::store::Settings)) {
         let mut settings = self.state.store().settings().expect("settings");
         change(&mut settings);
-        self.state.update_settings(&settings).expect("save settings");
+        self.state
+            .update_settings(&settings)
+            .expect("save settings");
     }
 
     async fn upstream_calls(&self) -> usize {
@@ -122,7 +124,11 @@ async fn r19_2_behind_nginx_v1_needs_a_valid_key_with_require_off() {
         s.allowed_hosts = vec!["ai.test".into()];
         s.require_access_key = false;
     });
-    let key = proxied.state.generate_access_key("laptop").expect("key").key;
+    let key = proxied
+        .state
+        .generate_access_key("laptop")
+        .expect("key")
+        .key;
     let client = client_from([127, 0, 0, 2]);
     let url = format!(
         "http://127.0.0.1:{}/v1/chat/completions",
@@ -152,7 +158,10 @@ async fn r19_2_behind_nginx_v1_needs_a_valid_key_with_require_off() {
     assert_eq!(proxied.upstream_calls().await, 1);
 
     let page = client
-        .get(format!("http://127.0.0.1:{}/channels", proxied.nginx.ports[0]))
+        .get(format!(
+            "http://127.0.0.1:{}/channels",
+            proxied.nginx.ports[0]
+        ))
         .header("host", "ai.test")
         .send()
         .await
@@ -212,7 +221,11 @@ async fn r19_9_a_plain_proxy_pass_does_not_make_remote_users_local() {
             .await
             .expect("answer");
         assert_eq!(spent.status(), 401, "{site}");
-        assert_eq!(proxied.upstream_calls().await, 0, "{site}: no key was spent");
+        assert_eq!(
+            proxied.upstream_calls().await,
+            0,
+            "{site}: no key was spent"
+        );
 
         let page = client
             .get(format!("{base}/connect"))
@@ -288,7 +301,11 @@ async fn r19_6_forged_forwarded_for_does_not_escape_the_lockout() {
     for n in 0..free {
         assert_eq!(guess(&attacker, &direct, None, n).await, 401, "try {n}");
     }
-    assert_eq!(guess(&attacker, &direct, None, 50).await, 429, "direct: locked out");
+    assert_eq!(
+        guess(&attacker, &direct, None, 50).await,
+        429,
+        "direct: locked out"
+    );
 
     // Through nginx, nothing trusted: every user is nginx's own address, so one guesser locks
     // out everyone behind it (safe, if blunt).
@@ -308,7 +325,11 @@ async fn r19_6_forged_forwarded_for_does_not_escape_the_lockout() {
     for n in 0..free {
         assert_eq!(guess(&guesser, &via_nginx, AI, n).await, 401, "try {n}");
     }
-    assert_eq!(guess(&guesser, &via_nginx, AI, 60).await, 429, "the guesser is locked out");
+    assert_eq!(
+        guess(&guesser, &via_nginx, AI, 60).await,
+        429,
+        "the guesser is locked out"
+    );
     let other = bystander
         .post(format!("{via_nginx}/api/auth/login"))
         .header("host", "ai.test")

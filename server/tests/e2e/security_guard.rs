@@ -252,7 +252,11 @@ async fn remote_proxy_clients_need_access_keys_required() {
     let (status, _, body) = send(&router, remote()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(json(&body)["type"], "error");
-    assert_eq!(json(&body)["error"]["type"], "authentication_error", "{body}");
+    assert_eq!(
+        json(&body)["error"]["type"],
+        "authentication_error",
+        "{body}"
+    );
 
     let mut settings = state.store().settings().expect("settings");
     settings.require_access_key = true;

@@ -58,7 +58,11 @@ async fn r19_9_a_proxy_hop_is_remote_by_any_sign_it_leaves() {
     ];
     for (version, extra) in signs {
         let (status, _, body) = send(&router, chat(version, extra)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{version:?} {extra:?}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{version:?} {extra:?}: {body}"
+        );
         assert_eq!(json(&body)["error"]["code"], "invalid_api_key", "{body}");
 
         let mut page = Request::get("/channels")
@@ -70,7 +74,12 @@ async fn r19_9_a_proxy_hop_is_remote_by_any_sign_it_leaves() {
         let page = from_peer(page.body(Body::empty()).expect("request"), LOOPBACK);
         let (status, headers, _) = send(&router, page).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{version:?} {extra:?}");
-        assert!(headers[header::LOCATION].to_str().expect("ascii").starts_with("/login"));
+        assert!(
+            headers[header::LOCATION]
+                .to_str()
+                .expect("ascii")
+                .starts_with("/login")
+        );
     }
     // The same request without any sign is this machine's: no key needed while not required.
     let (status, _, body) = send(&router, chat(Version::HTTP_11, &[])).await;
@@ -146,7 +155,11 @@ async fn r19_2_remote_proxy_clients_need_a_valid_key_whatever_the_setting() {
         &[forwarded[0], ("authorization", bearer.as_str())],
     );
     let (status, _, body) = send(&router, right).await;
-    assert_ne!(status, StatusCode::UNAUTHORIZED, "a valid key passes: {body}");
+    assert_ne!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a valid key passes: {body}"
+    );
     assert_ne!(status, StatusCode::FORBIDDEN, "a valid key passes: {body}");
 }
 
@@ -165,7 +178,11 @@ async fn r19_3_pages_of_other_sites_are_refused_unless_listed() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(json(&body)["error"]["code"], "cross_site", "{body}");
     let (status, _, body) = send(&router, page("http://127.0.0.1:8080", "same-site")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "another port is another site: {body}");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another port is another site: {body}"
+    );
     let mut anthropic = page("https://evil.example", "cross-site");
     *anthropic.uri_mut() = "/v1/messages".parse().expect("uri");
     let (status, _, body) = send(&router, anthropic).await;
@@ -341,7 +358,8 @@ async fn r19_7_the_current_password_check_is_throttled_and_answers_401_then_429(
         .expect("cookie")
         .to_owned();
     for n in 0..engine::auth::FREE_FAILURES {
-        let (status, _, body) = send(&router, change_password("a wrong guess", peer, &cookie)).await;
+        let (status, _, body) =
+            send(&router, change_password("a wrong guess", peer, &cookie)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{n}: {body}");
         assert_eq!(json(&body)["code"], "invalid_field", "{body}");
     }
