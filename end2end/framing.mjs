@@ -44,7 +44,7 @@ try {
 
     // 2. Another origin frames the UI: its own page, its own listeners (the refusal is a
     // console error there by design).
-    const hostile = await page.context().newPage();
+    const hostile = await page.context().browser().newPage();
     const refusals = [];
     hostile.on('console', (msg) => refusals.push(msg.text()));
     await hostile.goto(`http://127.0.0.1:${attackerPort}/`, { waitUntil: 'load' });
