@@ -3,6 +3,7 @@
 //
 // usage (from a check script): await runCheck('name', async (page) => { ...throw on failure... });
 // `live`, `setPrefs` and `axe` are the steps every UI check repeats.
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export async function runCheck(name, body) {
@@ -43,9 +44,13 @@ export async function setPrefs(page, url, lang, theme) {
   ]);
 }
 
-/** Runs axe-core on the page; throws with every violation. */
+/**
+ * Runs axe-core on the page; throws with every violation. axe is evaluated through DevTools,
+ * as @axe-core/playwright does: an injected <script> would be (rightly) blocked by the UI's
+ * script policy, which only runs scripts carrying the page's nonce.
+ */
 export async function axe(page, label) {
-  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  await page.evaluate(readFileSync('node_modules/axe-core/axe.min.js', 'utf8'));
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   if (result.violations.length) {
     const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);

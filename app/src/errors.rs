@@ -103,6 +103,9 @@ pub fn error_message(locale: Locale, error: &UiError) -> String {
         }
         UiError::NoBackup { path } => td_string!(locale, errors.no_backup, path).to_string(),
         UiError::LocalOnly => td_string!(locale, errors.local_only).to_string(),
+        UiError::LockedOut { retry_after_secs } => {
+            td_string!(locale, errors.locked_out, secs = *retry_after_secs).to_string()
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! The admin login that guards the web UI. The password is kept only as an Argon2id hash; a
 //! login hands out a random session token whose SHA-256 is stored with an expiry, so changing
 //! the password (which deletes every stored session) logs every browser out. `LoginThrottle`
-//! slows password guessing: a few free failures per client, then lockouts that double.
+//! slows password guessing: a few free failures per client, then lockouts that double; every
+//! check of the admin password (the login and the UI's change of password) goes through it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
@@ -15,11 +16,12 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::store::StoreError;
 
-/// Where the browser calling the UI sits, as the server's guard judged it and left in the
-/// request's extensions: `Local` only when the connection comes from loopback, its `Host` is a
-/// loopback name and it carries no forwarding header (a reverse proxy's users are remote even
-/// though their connections come from loopback). Server functions that touch this machine's
-/// files (Connect apps) act only for a local browser.
+/// Where the client sits, as the server's guard judged it by its one rule for "remote" (see
+/// `server::guard::place`) and left in the request's extensions: `Local` only when the
+/// connection comes from loopback, its `Host` is a loopback name, it speaks HTTP/1.1 and it
+/// carries no forwarding header (a reverse proxy's users are remote even though their
+/// connections come from loopback). Server functions that touch this machine's files (Connect
+/// apps) act only for a local browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BrowserPlace {
     Local,
@@ -38,6 +40,8 @@ pub enum AuthError {
     NoPassword,
     #[error("wrong password")]
     WrongPassword,
+    #[error("too many wrong passwords; try again in {retry_after_secs} seconds")]
+    LockedOut { retry_after_secs: u64 },
     #[error("the password must have at least {min} characters")]
     TooShort { min: usize },
     #[error("cannot hash the password: {source}")]
@@ -210,6 +214,37 @@ impl LoginThrottle {
     }
 }
 
+/// One password check's place in the throttle: the throttle and the client it counts against.
+/// The server's guard leaves it in every request's extensions, so a server function that checks
+/// the admin password is throttled exactly like the login.
+#[derive(Clone, Debug)]
+pub struct LoginAttempt {
+    pub throttle: Arc<LoginThrottle>,
+    pub client: IpAddr,
+}
+
+impl LoginAttempt {
+    /// Runs `check` unless the client is locked out (`LockedOut`); a `WrongPassword` counts as
+    /// a failure, a success forgets the client's failures.
+    pub fn run<T>(&self, check: impl FnOnce() -> Result<T, AuthError>) -> Result<T, AuthError> {
+        if let Err(wait) = self.throttle.check(self.client) {
+            return Err(AuthError::LockedOut {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        let result = check();
+        match &result {
+            Ok(_) => self.throttle.succeeded(self.client),
+            Err(AuthError::WrongPassword) => {
+                let lockout = self.throttle.failed(self.client);
+                tracing::warn!(client = %self.client, locked_for = ?lockout, "a password check failed");
+            }
+            Err(_) => {}
+        }
+        result
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +281,27 @@ mod tests {
         assert_eq!(throttle.failed(client), Some(Duration::from_secs(60)));
         throttle.succeeded(client);
         assert!(throttle.check(client).is_ok());
+    }
+
+    #[test]
+    fn a_throttled_check_counts_wrong_passwords_and_then_refuses_to_run() {
+        let attempt = LoginAttempt {
+            throttle: Arc::default(),
+            client: [192, 0, 2, 3].into(),
+        };
+        for _ in 0..FREE_FAILURES {
+            let result: Result<(), _> = attempt.run(|| Err(AuthError::WrongPassword));
+            assert!(matches!(result, Err(AuthError::WrongPassword)));
+        }
+        let mut ran = false;
+        let result = attempt.run(|| {
+            ran = true;
+            Ok(())
+        });
+        assert!(
+            matches!(result, Err(AuthError::LockedOut { .. })),
+            "{result:?}"
+        );
+        assert!(!ran, "a locked-out client's password is not even checked");
     }
 }

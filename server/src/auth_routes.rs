@@ -1,10 +1,8 @@
 //! `/api/auth/*`: the login API the UI's login page and logout control call. The guard has
 //! already checked the Host and that the call came from our own origin; these handlers check
 //! the password (Argon2id, off the async workers), set or clear the session cookie and apply
-//! the login throttle per client address.
-
-use std::net::IpAddr;
-use std::str::FromStr;
+//! the login throttle per client address (the TCP peer, or the client a trusted proxy names:
+//! see `guard::place`).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -15,7 +13,7 @@ use engine::auth::AuthError;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::guard::{Guard, login, peer, peer_is_loopback};
+use crate::guard::{Guard, login, place};
 
 /// The routes, for a router whose state can hand out the `Guard`.
 pub fn routes<S>() -> Router<S>
@@ -33,24 +31,6 @@ fn error(status: StatusCode, code: &str) -> Response {
     (status, Json(json!({"error": {"code": code}}))).into_response()
 }
 
-/// Who is logging in, for the throttle: the peer, or behind a reverse proxy on loopback the
-/// client address it appended last to `X-Forwarded-For` (a client cannot forge that entry).
-fn client_address(request: &Request) -> IpAddr {
-    let peer = peer(request);
-    let loopback = IpAddr::from([127, 0, 0, 1]);
-    if peer_is_loopback(peer)
-        && let Some(forwarded) = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|last| IpAddr::from_str(last.trim()).ok())
-    {
-        return forwarded;
-    }
-    peer.map_or(loopback, |peer| peer.ip().to_canonical())
-}
-
 #[derive(Deserialize)]
 struct LoginBody {
     password: String,
@@ -58,7 +38,7 @@ struct LoginBody {
 
 /// `POST /api/auth/login` `{"password"}` -> 200 `{"ok":true}` and the session cookie.
 async fn log_in(State(guard): State<Guard>, request: Request) -> Response {
-    let client = client_address(&request);
+    let client = place::client_address(&request, &guard.app.snapshot().settings.trusted_proxies);
     let secure = login::over_https(
         request.headers(),
         request.uri().scheme_str() == Some("https"),
@@ -126,7 +106,7 @@ async fn log_out(State(guard): State<Guard>, headers: HeaderMap) -> Response {
 
 /// `GET /api/auth/status` -> `{"login_required","logged_in","password_set"}`.
 async fn status(State(guard): State<Guard>, request: Request) -> Response {
-    let required = login::required(&guard.app.snapshot().settings, &request);
+    let required = login::required(&guard.app.snapshot().settings, place::of(&request));
     let logged_in = login::has_live_session(&guard.app, request.headers()).await;
     let app = guard.app.clone();
     let password_set = tokio::task::spawn_blocking(move || app.admin_password_is_set())

@@ -92,7 +92,11 @@ pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router
                     provide_context(leptos.clone());
                 }
             },
-            move || app::shell(leptos.clone()),
+            // The page's script policy names the nonce Leptos puts on its inline scripts.
+            move || {
+                guard::headers::set_page_policy();
+                app::shell(leptos.clone())
+            },
         )
         .with_state(state)
         .layer(axum::middleware::map_response(

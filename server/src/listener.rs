@@ -1,6 +1,7 @@
 //! The accept loop. `axum::serve` hides hyper's HTTP/1 options, so connections are served
-//! here with `hyper_util`'s builder: headers capped at `max_header_bytes` (hyper answers 431
-//! beyond), a header read timeout that also ends idle keep-alive connections and clients that
+//! here with `hyper_util`'s builder: the request head capped at `max_header_bytes` (hyper's
+//! read buffer stops a far larger head; `guard::head` measures every parsed head and answers
+//! 431 beyond the limit, one header or all together), a header read timeout that also ends idle keep-alive connections and clients that
 //! connect and send nothing, and graceful shutdown: when the shutdown future completes the
 //! listener closes, in-flight requests and streams get `shutdown_grace` to finish, and the
 //! caller then flushes what the engine has queued.
@@ -22,7 +23,7 @@ use tower::ServiceExt;
 /// The limits that protect the process from slow or oversized clients.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Largest request head (request line and headers); beyond it hyper answers 431.
+    /// Largest request head (request line and headers); beyond it the answer is 431.
     pub max_header_bytes: usize,
     /// How long a client may take to send its request head, and how long an idle keep-alive
     /// connection stays open.
@@ -68,6 +69,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let builder = connection_builder(limits);
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        limits.max_header_bytes,
+        crate::guard::head::limit,
+    ));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {

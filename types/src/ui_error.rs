@@ -23,6 +23,7 @@
 //! | `config_file` | `path`, `detail` | an app's configuration file cannot be read, parsed or written |
 //! | `no_backup` | `path` | there is no backup of an app's configuration to restore |
 //! | `local_only` | | only a browser on the machine running API Switch may write its files |
+//! | `locked_out` | `retry_after_secs` | too many wrong passwords from this client; wait that long |
 //!
 //! `field` values are the `Settings` / form field names (`cooldown_secs`, `base_url`, `name`,
 //! `model`, `group`, `key`, ...), so the UI can both translate and point at the control.
@@ -94,6 +95,10 @@ pub enum UiError {
     },
     /// Writing an app's files was asked from another machine's browser.
     LocalOnly,
+    /// The login throttle locked this client out after wrong passwords.
+    LockedOut {
+        retry_after_secs: u64,
+    },
 }
 
 impl UiError {
@@ -117,6 +122,7 @@ impl UiError {
             Self::ConfigFile { .. } => "config_file",
             Self::NoBackup { .. } => "no_backup",
             Self::LocalOnly => "local_only",
+            Self::LockedOut { .. } => "locked_out",
         }
     }
 }
@@ -154,6 +160,10 @@ impl std::fmt::Display for UiError {
             Self::LocalOnly => write!(
                 f,
                 "only a browser on the machine running API Switch may write its apps' files"
+            ),
+            Self::LockedOut { retry_after_secs } => write!(
+                f,
+                "too many wrong passwords; try again in {retry_after_secs} seconds"
             ),
         }
     }

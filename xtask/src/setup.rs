@@ -33,6 +33,9 @@ pub fn ui_tools() -> Result<WasmRoute> {
 pub fn test_tools() -> Result<()> {
     debian_packages(&[
         ("chromium", "/usr/bin/chromium"),
+        // The reverse proxy the trust tests put in front of API Switch (run as a plain child
+        // process with its own config; the package's service is not used).
+        ("nginx", "/usr/sbin/nginx"),
         // A CJK font, or every Chinese screenshot the browser tests save shows empty boxes.
         (
             "fonts-wqy-microhei",

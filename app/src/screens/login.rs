@@ -20,11 +20,22 @@ enum LoginFailure {
     Other(String),
 }
 
-/// Only a path on this site (`/logs`), never another origin (`//evil.example`).
+/// Only a path on this site (`/logs`), never another origin. The path is resolved the way the
+/// browser will resolve it (WHATWG URL rules, via the `url` crate) against a stand-in origin,
+/// and kept only if it stays on that origin: tabs and newlines the browser drops
+/// (`/\t/evil.example`), backslashes it reads as slashes and `//host` all leave it. What is
+/// returned is the resolved path, so the browser has nothing left to reinterpret.
 fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
+    const HERE: &str = "http://api-switch.invalid/";
+    let (Some(next), Ok(base)) = (next, url::Url::parse(HERE)) else {
+        return "/".to_owned();
+    };
+    if !next.starts_with('/') {
+        return "/".to_owned();
+    }
+    match base.join(&next) {
+        Ok(resolved) if resolved.origin() == base.origin() => {
+            resolved[url::Position::BeforePath..].to_owned()
         }
         _ => "/".to_owned(),
     }
@@ -118,5 +129,25 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    /// Issue 19 finding 8: `?next=/%09/evil.example/x` decodes to a tab the browser drops,
+    /// which leaves `//evil.example/x`: another origin.
+    #[test]
+    fn r19_8_whitespace_the_browser_drops_cannot_make_next_leave_the_site() {
+        for hostile in [
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/\r\n/evil.example",
+            "/\t\\evil.example",
+            "\t//evil.example",
+        ] {
+            assert_eq!(safe_next(Some(hostile.into())), "/", "{hostile:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/logs?status=5xx#top".into())),
+            "/logs?status=5xx#top"
+        );
+        assert_eq!(safe_next(Some("/a/../channels".into())), "/channels");
     }
 }

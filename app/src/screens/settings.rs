@@ -421,27 +421,8 @@ fn Password() -> impl IntoView {
 /// Sets (first time) or changes the admin password.
 #[server]
 pub async fn set_admin_password(current: String, new: String) -> Result<(), UiError> {
-    use engine::auth::AuthError;
-    crate::engine_call::blocking(move |state| {
-        state
-            .change_admin_password(&current, &new)
-            .map_err(|error| match error {
-                // Codes the Settings screen translates (see `errors::error_message`).
-                AuthError::WrongPassword => UiError::InvalidField {
-                    field: "current_password".into(),
-                    detail: "wrong".into(),
-                },
-                AuthError::TooShort { min } => UiError::InvalidField {
-                    field: "password".into(),
-                    detail: min.to_string(),
-                },
-                AuthError::Store(error) => error.into(),
-                other => UiError::Internal {
-                    detail: other.to_string(),
-                },
-            })
-    })
-    .await
+    // Throttled like the login; the answer's status says why it failed (401, 429, 400).
+    crate::admin_password::change(current, new).await
 }
 
 /// The Settings texts by key (one place, so the form's many labels stay readable).

@@ -184,7 +184,7 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
 }
 
 /// The client's key from `Authorization: Bearer` or `x-api-key`.
-fn presented_key(headers: &HeaderMap) -> Option<&str> {
+pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -1,12 +1,8 @@
 //! When the UI asks for the admin password, and how a session is recognised.
 //!
-//! Login is required unless the request is plainly local: the peer is a loopback address, its
-//! `Host` is a loopback name, and it carries no forwarding header (`X-Forwarded-For`,
-//! `Forwarded`, `X-Real-IP`, `X-Forwarded-Host`). A reverse proxy on the same machine makes
-//! remote users' connections come from loopback, but it forwards them under its public name
-//! (which the user had to add to `allowed_hosts`) and with a forwarding header, so they still
-//! have to log in; a proxy that strips both and rewrites `Host` to `127.0.0.1` is exactly what
-//! `login_on_loopback` is for. The setting also makes local browsers log in.
+//! Login is required for every remote browser (`place` decides what remote is: a non-loopback
+//! peer or `Host`, any forwarding header, or a proxy's HTTP/1.0 hop), and for local ones too
+//! when `login_on_loopback` is on: that setting covers a proxy that leaves no trace at all.
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,36 +12,14 @@ use engine::AppState;
 use engine::auth::BrowserPlace;
 use engine::store::Settings;
 
-use super::{Area, host, peer, peer_is_loopback, reply};
+use super::{Area, reply};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "api_switch_session";
 
-const FORWARDING_HEADERS: [&str; 4] = [
-    "x-forwarded-for",
-    "forwarded",
-    "x-real-ip",
-    "x-forwarded-host",
-];
-
-/// Whether this request must carry a live session to reach the UI (see the module doc).
-pub fn required(settings: &Settings, request: &Request) -> bool {
-    settings.login_on_loopback || place(request) == BrowserPlace::Remote
-}
-
-/// Whether the request comes plainly from this machine (see the module doc).
-pub fn place(request: &Request) -> BrowserPlace {
-    let forwarded = FORWARDING_HEADERS
-        .iter()
-        .any(|name| request.headers().contains_key(*name));
-    if !forwarded
-        && peer_is_loopback(peer(request))
-        && host::names_loopback(host::of(request).as_deref())
-    {
-        BrowserPlace::Local
-    } else {
-        BrowserPlace::Remote
-    }
+/// Whether a browser at `place` must carry a live session to reach the UI.
+pub fn required(settings: &Settings, place: BrowserPlace) -> bool {
+    settings.login_on_loopback || place == BrowserPlace::Remote
 }
 
 /// The session token the browser sent, if any.

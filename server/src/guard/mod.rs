@@ -1,14 +1,21 @@
 //! The guard every request passes before any handler runs, in this order: its `Host` must be
-//! one this server answers to (DNS rebinding), a remote proxy client needs access keys on,
-//! `/api/*` must come from the UI's own origin (CSRF), a declared body over the limit is
-//! refused before it is read, the UI needs a login session when `login` says so, and the body
-//! must arrive whole within a deadline. Each refusal answers in the caller's error shape.
+//! one this server answers to (DNS rebinding); a `/v1` call from another site's page is
+//! refused unless the user listed that origin (`browser`), and a remote `/v1` call needs a
+//! valid access key (`place` says what remote is); `/api/*` must come from the UI's own origin
+//! (CSRF); a declared body over the limit is refused before it is read; the UI needs a login
+//! session when `login` says so; and the body must arrive whole within a deadline. Each
+//! refusal answers in the caller's error shape, and every answer gets the security headers
+//! (`headers`). The head's size limit (`head`) is applied before all of this, by the listener.
 
 pub mod area;
 pub mod body;
+pub mod browser;
+pub mod head;
+pub mod headers;
 pub mod host;
 pub mod login;
 pub mod origin;
+pub mod place;
 pub mod reply;
 
 use std::net::SocketAddr;
@@ -20,10 +27,14 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use engine::AppState;
-use engine::auth::LoginThrottle;
+use engine::auth::{BrowserPlace, LoginAttempt, LoginThrottle};
+use engine::proxy::ProxyError;
+use engine::proxy::snapshot::Snapshot;
 
 pub use area::Area;
+use browser::Caller;
 pub use host::AllowedHosts;
+pub use place::peer_is_loopback;
 
 /// What the guard needs: the engine (settings, sessions), the names this listener answers
 /// to, the login throttle and how long a body may take to arrive.
@@ -55,14 +66,47 @@ pub fn peer(request: &Request) -> Option<SocketAddr> {
         .map(|info| info.0)
 }
 
-/// Whether `peer` is this machine (IPv4-mapped loopback included); unknown counts as local.
-pub fn peer_is_loopback(peer: Option<SocketAddr>) -> bool {
-    peer.is_none_or(|peer| peer.ip().to_canonical().is_loopback())
+/// Why a remote `/v1` request without a valid access key is refused, if it is: remote means
+/// keys whatever "require access key" says (that setting governs loopback clients).
+fn remote_key_refusal(snapshot: &Snapshot, request: &Request) -> Option<ProxyError> {
+    let Some(presented) = engine::proxy::http::presented_key(request.headers()) else {
+        return Some(ProxyError::MissingKey);
+    };
+    let known = snapshot
+        .access_keys
+        .iter()
+        .any(|key| engine::secrets::keys_match(&key.key, presented));
+    (!known).then_some(ProxyError::InvalidKey)
 }
 
-/// The middleware: see the module doc for the order of the checks.
-pub async fn check(State(guard): State<Guard>, mut request: Request, next: Next) -> Response {
+/// The middleware: the checks in the module doc's order, then the security headers (and, for
+/// a browser app the user listed, the CORS headers) on whatever the answer is.
+pub async fn check(State(guard): State<Guard>, request: Request, next: Next) -> Response {
     let area = Area::of(request.uri().path());
+    let caller = match area {
+        Area::Proxy(_) => {
+            let host = host::of(&request);
+            let origins = &guard.app.snapshot().settings.browser_origins;
+            browser::caller(request.headers(), host.as_deref(), origins)
+        }
+        _ => Caller::NotCrossSite,
+    };
+    let mut response = checked(guard, area, &caller, request, next).await;
+    headers::secure(area, response.headers_mut());
+    if let Caller::Listed(origin) = caller {
+        browser::allow(origin, &mut response);
+    }
+    response
+}
+
+/// Every check of the module doc, then the handler.
+async fn checked(
+    guard: Guard,
+    area: Area,
+    caller: &Caller,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let snapshot = guard.app.snapshot();
     let settings = &snapshot.settings;
     let host = host::of(&request);
@@ -76,17 +120,25 @@ pub async fn check(State(guard): State<Guard>, mut request: Request, next: Next)
              reverse proxy or another name, add it to the allowed hosts in the settings",
         );
     }
-    if matches!(area, Area::Proxy(_))
-        && !peer_is_loopback(peer(&request))
-        && !settings.require_access_key
-    {
-        return reply::refuse(
-            area,
-            StatusCode::FORBIDDEN,
-            "access_key_required",
-            "remote clients may use the proxy only while access keys are required; run \
-             `api-switch keys require on` on the machine running API Switch",
-        );
+    let place = place::of(&request);
+    if let Area::Proxy(protocol) = area {
+        if let Some(refused) = proxy_refusal(&snapshot, caller, place, &request) {
+            return match refused {
+                ProxyRefusal::CrossSite => reply::refuse(
+                    area,
+                    StatusCode::FORBIDDEN,
+                    "cross_site",
+                    "a web page on another site may not call this API; if it is a browser app \
+                     of yours, add its origin to the browser apps allowed in the settings",
+                ),
+                ProxyRefusal::Key(error) => error.into_response_for(protocol),
+            };
+        }
+        if let Caller::Listed(origin) = caller
+            && browser::is_preflight(request.method(), request.headers())
+        {
+            return browser::preflight_answer(origin.clone(), request.headers());
+        }
     }
     if area.is_api() && !origin::is_same_origin(request.headers(), host.as_deref()) {
         tracing::warn!(
@@ -104,18 +156,56 @@ pub async fn check(State(guard): State<Guard>, mut request: Request, next: Next)
         return refused;
     }
     if area.needs_session()
-        && login::required(settings, &request)
+        && login::required(settings, place)
         && !login::has_live_session(&guard.app, request.headers()).await
     {
         return login::refuse(area, &request);
     }
     let max_body_bytes = settings.max_body_bytes;
+    // Server functions that touch this machine's files ask where the browser is; the one that
+    // checks the current password goes through the login throttle.
+    let client = place::client_address(&request, &settings.trusted_proxies);
     drop(snapshot);
-    // Server functions that touch this machine's files ask where the browser is.
-    let place = login::place(&request);
     request.extensions_mut().insert(place);
+    request.extensions_mut().insert(LoginAttempt {
+        throttle: guard.throttle.clone(),
+        client,
+    });
     match body::read_within(request, area, max_body_bytes, guard.body_read_timeout).await {
         Ok(request) => next.run(request).await,
         Err(refused) => refused,
     }
+}
+
+/// Why a `/v1` request is refused before any upstream is contacted.
+enum ProxyRefusal {
+    /// A page on a site the user did not list: 403.
+    CrossSite,
+    /// A remote client without a valid access key: 401.
+    Key(ProxyError),
+}
+
+/// Whether a `/v1` request is refused before any upstream is contacted (see `ProxyRefusal`).
+fn proxy_refusal(
+    snapshot: &Snapshot,
+    caller: &Caller,
+    place: BrowserPlace,
+    request: &Request,
+) -> Option<ProxyRefusal> {
+    if *caller == Caller::Foreign {
+        tracing::warn!(
+            path = request.uri().path(),
+            origin = ?request.headers().get(axum::http::header::ORIGIN),
+            "refused a /v1 request from another site's page"
+        );
+        return Some(ProxyRefusal::CrossSite);
+    }
+    if browser::is_preflight(request.method(), request.headers()) {
+        // A listed origin's preflight carries no key by design; it is answered next.
+        return None;
+    }
+    if place == BrowserPlace::Remote {
+        return remote_key_refusal(snapshot, request).map(ProxyRefusal::Key);
+    }
+    None
 }

@@ -1,6 +1,6 @@
 //! Issue 9, the HTTP guard on the real router (`oneshot`): a foreign `Host` is refused on every
 //! path in the caller's error shape (DNS rebinding); the UI's server functions refuse every
-//! call that is not same-origin and change nothing; remote proxy clients need access keys on.
+//! call that is not same-origin and change nothing; remote proxy clients need a valid key.
 
 use std::net::SocketAddr;
 
@@ -247,10 +247,16 @@ async fn remote_proxy_clients_need_access_keys_required() {
             .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 10], 40000))));
         request
     };
+    // Issue 19: remote means a key whatever "require access key" says (it governs loopback
+    // clients), refused in the client protocol's own shape.
     let (status, _, body) = send(&router, remote()).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(json(&body)["type"], "error");
-    assert!(body.contains("keys require on"), "{body}");
+    assert_eq!(
+        json(&body)["error"]["type"],
+        "authentication_error",
+        "{body}"
+    );
 
     let mut settings = state.store().settings().expect("settings");
     settings.require_access_key = true;
