@@ -198,15 +198,23 @@ pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
         .filter(|k| !k.is_empty())
 }
 
+/// The access key a client presented, when it is one of ours (compared in constant time).
+/// The proxy's handlers and the guard's rule for remote clients both ask here.
+pub fn known_access_key<'s>(
+    snapshot: &'s Snapshot,
+    headers: &HeaderMap,
+) -> Option<&'s crate::store::AccessKey> {
+    let presented = presented_key(headers)?;
+    snapshot
+        .access_keys
+        .iter()
+        .find(|k| crate::secrets::keys_match(k.key.expose(), presented))
+}
+
 /// The name of the client's access key (empty when unknown), or 401 when keys are required.
 fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
     let presented = presented_key(headers);
-    let known = presented.and_then(|key| {
-        snapshot
-            .access_keys
-            .iter()
-            .find(|k| crate::secrets::keys_match(k.key.expose(), key))
-    });
+    let known = known_access_key(snapshot, headers);
     match (known, presented, snapshot.settings.require_access_key) {
         (Some(key), _, _) => Ok(key.name.clone()),
         (None, _, false) => Ok(String::new()),

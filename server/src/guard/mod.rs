@@ -69,13 +69,11 @@ pub fn peer(request: &Request) -> Option<SocketAddr> {
 /// Why a remote `/v1` request without a valid access key is refused, if it is: remote means
 /// keys whatever "require access key" says (that setting governs loopback clients).
 fn remote_key_refusal(snapshot: &Snapshot, request: &Request) -> Option<ProxyError> {
-    let Some(presented) = engine::proxy::http::presented_key(request.headers()) else {
+    let headers = request.headers();
+    if engine::proxy::http::presented_key(headers).is_none() {
         return Some(ProxyError::MissingKey);
-    };
-    let known = snapshot
-        .access_keys
-        .iter()
-        .any(|key| engine::secrets::keys_match(&key.key, presented));
+    }
+    let known = engine::proxy::http::known_access_key(snapshot, headers).is_some();
     (!known).then_some(ProxyError::InvalidKey)
 }
 
