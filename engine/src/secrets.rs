@@ -256,4 +256,26 @@ mod tests {
         );
         assert_eq!(stream.finish(), Bytes::from_static(b"sk-str"));
     }
+
+    #[test]
+    fn a_channels_mask_holds_every_key_of_its_pool_and_its_proxy_password() {
+        let channel = crate::store::Channel {
+            id: 1,
+            name: "relay".into(),
+            api_type: crate::upstream::ChannelKind::Custom,
+            base_url: "http://127.0.0.1:1".into(),
+            api_key: "sk-pool-first-key-00000001\nsk-pool-second-key-0000002".into(),
+            enabled: true,
+            api_version: String::new(),
+            keys: Vec::new(),
+            proxy: Some(crate::store::OutboundProxy {
+                url: "http://127.0.0.1:3128".into(),
+                username: "me".into(),
+                password: "PROXYPASSWORDsecret".into(),
+            }),
+        };
+        let mask = SecretMask::for_channel(&channel);
+        let text = "sk-pool-second-key-0000002 PROXYPASSWORDsecret sk-pool-first-key-00000001";
+        assert_eq!(mask.mask_text(text), "sk-***0002 *** sk-***0001");
+    }
 }
