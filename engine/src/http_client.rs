@@ -68,9 +68,7 @@ fn proxy_url(proxy: &OutboundProxy) -> Result<url::Url, String> {
         url.set_username(&proxy.username)
             .map_err(|()| "the proxy URL cannot carry a username".to_owned())?;
         url.set_password(
-            Some(&proxy.password)
-                .filter(|p| !p.is_empty())
-                .map(String::as_str),
+            Some(proxy.password.expose()).filter(|p| !p.is_empty()),
         )
         .map_err(|()| "the proxy URL cannot carry a password".to_owned())?;
     }

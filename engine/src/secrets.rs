@@ -93,7 +93,7 @@ impl SecretMask {
     pub fn for_channel(channel: &crate::store::Channel) -> Self {
         let keys = channel.keys.iter().map(|k| k.key.expose());
         let pool = pool_keys(&channel.api_key);
-        let password = channel.proxy.as_ref().map(|p| p.password.as_str());
+        let password = channel.proxy.as_ref().map(|p| p.password.expose());
         Self::new(keys.chain(pool).chain(password))
     }
 

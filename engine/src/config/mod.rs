@@ -123,7 +123,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .map(|(channel, entries)| ChannelFile {
                 keys: pool_file(&channel, &secret),
                 proxy: channel.proxy.clone().map(|proxy| OutboundProxy {
-                    password: secret(&proxy.password),
+                    password: secret(proxy.password.expose()).into(),
                     ..proxy
                 }),
                 api_key: if is_plain_key(&channel) {

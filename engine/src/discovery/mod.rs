@@ -9,7 +9,6 @@ mod live;
 mod probe;
 
 use std::collections::HashSet;
-use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -22,22 +21,12 @@ use candidates::PastedUrl;
 use probe::{AuthStyle, Prober};
 
 /// What to calibrate.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ProbeRequest {
     pub base_url: String,
-    pub key: String,
+    pub key: types::secret::Secret,
     /// The type the user chose, tried first; `None` tries all.
     pub api_type: Option<ChannelKind>,
-}
-
-impl fmt::Debug for ProbeRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProbeRequest")
-            .field("base_url", &self.base_url)
-            .field("key", &"<redacted>")
-            .field("api_type", &self.api_type)
-            .finish()
-    }
 }
 
 /// Knobs with production defaults; tests shorten the timeout.
@@ -170,7 +159,7 @@ pub async fn calibrate_observed(
             given: request.base_url.clone(),
             source,
         })?;
-    let prober = Prober::new(&request.key, options)?;
+    let prober = Prober::new(request.key.expose(), options)?;
     let order = candidates::type_order(request.api_type, &pasted);
     let mut search = Search {
         observer,

@@ -20,7 +20,7 @@ fn options() -> ProbeOptions {
 async fn run(base_url: &str, api_type: Option<ChannelKind>) -> Calibration {
     let request = ProbeRequest {
         base_url: base_url.to_string(),
-        key: KEY.to_string(),
+        key: KEY.into(),
         api_type,
     };
     let result = calibrate(&request, &options())
@@ -343,7 +343,7 @@ async fn a_host_that_never_answers_is_given_up_after_two_timeouts() {
         .await;
     let request = ProbeRequest {
         base_url: server.uri(),
-        key: KEY.to_string(),
+        key: KEY.into(),
         api_type: None,
     };
     let quick = ProbeOptions {
@@ -361,7 +361,7 @@ async fn a_host_that_never_answers_is_given_up_after_two_timeouts() {
 async fn invalid_url_is_an_error_that_says_what_to_paste() {
     let request = ProbeRequest {
         base_url: "api.openai.com".to_string(),
-        key: KEY.to_string(),
+        key: KEY.into(),
         api_type: None,
     };
     let error = calibrate(&request, &options())

@@ -13,7 +13,7 @@ use crate::output;
 pub async fn run(args: &ProbeArgs) -> anyhow::Result<bool> {
     let request = ProbeRequest {
         base_url: args.base_url.clone(),
-        key: args.key.clone(),
+        key: args.key.clone().into(),
         api_type: args.api_type,
     };
     let options = ProbeOptions {

@@ -122,26 +122,13 @@ pub fn default_error_rules() -> Vec<ErrorRule> {
 /// An outbound proxy a channel's requests go through: `url` is `http://`, `https://` or
 /// `socks5://` (`socks5h://` resolves names at the proxy) with host and port; credentials
 /// are optional. The password is a secret: masked in exports unless asked for.
-#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OutboundProxy {
     pub url: String,
     #[serde(default)]
     pub username: String,
     #[serde(default)]
-    pub password: String,
-}
-
-impl std::fmt::Debug for OutboundProxy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutboundProxy")
-            .field("url", &self.url)
-            .field("username", &self.username)
-            .field(
-                "password",
-                &if self.password.is_empty() { "" } else { "***" },
-            )
-            .finish()
-    }
+    pub password: crate::secret::Secret,
 }
 
 impl OutboundProxy {

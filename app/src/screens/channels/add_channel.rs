@@ -153,7 +153,7 @@ pub async fn calibrate_channel(
     };
     let request = engine::discovery::ProbeRequest {
         base_url,
-        key,
+        key: key.into(),
         api_type,
     };
     ssr::calibration_view(&request, &[], &run).await

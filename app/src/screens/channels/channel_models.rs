@@ -31,9 +31,11 @@ pub async fn fetch_channel_models(
         });
     };
     let existing: Vec<String> = entries.into_iter().map(|e| e.model).collect();
+    // One key, not the pool's text: a pool of several keys is not a key.
+    let key = channel.first_key().into();
     let request = engine::discovery::ProbeRequest {
         base_url: channel.base_url,
-        key: channel.api_key,
+        key,
         api_type: channel.api_type.as_str().parse().ok(),
     };
     let view = super::add_channel::ssr::calibration_view(&request, &existing, &run).await?;

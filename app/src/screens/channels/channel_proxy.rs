@@ -149,7 +149,7 @@ pub async fn save_channel_proxy(
             .into_iter()
             .find(|c| c.id == channel_id)
             .and_then(|c| c.proxy)
-            .map(|p| p.password)
+            .map(|p| p.password.expose().to_owned())
             .unwrap_or_default();
         let password = match (password.is_empty(), forget_password || username.is_empty()) {
             (false, _) => password,
@@ -159,7 +159,7 @@ pub async fn save_channel_proxy(
         let proxy = types::routing::OutboundProxy {
             url,
             username,
-            password,
+            password: password.into(),
         };
         state.set_channel_proxy(channel_id, Some(&proxy))
     })
