@@ -23,6 +23,7 @@
 //! | `config_file` | `path`, `detail` | an app's configuration file cannot be read, parsed or written |
 //! | `no_backup` | `path` | there is no backup of an app's configuration to restore |
 //! | `local_only` | | only a browser on the machine running API Switch may write its files |
+//! | `listen_refused` | `address`, `detail` | the server cannot or may not listen there; `detail` is the CLI's English words (commands to run) |
 //!
 //! `field` values are the `Settings` / form field names (`cooldown_secs`, `base_url`, `name`,
 //! `model`, `group`, `key`, ...), so the UI can both translate and point at the control.
@@ -94,6 +95,12 @@ pub enum UiError {
     },
     /// Writing an app's files was asked from another machine's browser.
     LocalOnly,
+    /// Settings -> Network: the new address is refused (not locked down for remote use) or
+    /// cannot be bound; the server keeps listening where it was.
+    ListenRefused {
+        address: String,
+        detail: String,
+    },
 }
 
 impl UiError {
@@ -117,6 +124,7 @@ impl UiError {
             Self::ConfigFile { .. } => "config_file",
             Self::NoBackup { .. } => "no_backup",
             Self::LocalOnly => "local_only",
+            Self::ListenRefused { .. } => "listen_refused",
         }
     }
 }
@@ -155,6 +163,7 @@ impl std::fmt::Display for UiError {
                 f,
                 "only a browser on the machine running API Switch may write its apps' files"
             ),
+            Self::ListenRefused { detail, .. } => write!(f, "{detail}"),
         }
     }
 }
