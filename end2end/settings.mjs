@@ -22,9 +22,11 @@ const newUrl = `http://127.0.0.1:${newPort}`;
 
 // The refused Apply answers with an error on purpose; after the move the old address is gone.
 let movedAway = false;
-const expected = (u) => u.includes('apply_listen_address') || (movedAway && u.startsWith(url));
+let refusingSave = false;
+const expected = (u) => u.includes('apply_listen_address') || (refusingSave && u.includes('update_settings'))
+  || (movedAway && u.startsWith(url));
 
-const ALLOWED = new Set(['API', 'Switch', 'HTTP', 'Retry-After', 'ms', 'MB', 's', '--listen', 'IP',
+const ALLOWED = new Set(['API', 'Switch', 'HTTP', 'Retry-After', 'ms', 'MB', 's', '--listen', 'IP', 'localhost',
   'English', 'v1', 'OK']);
 
 /** Layout shift while `path` loads until the page is live and has settled. */
@@ -75,12 +77,14 @@ await runCheck('settings', async (page) => {
   await live(page);
   await page.fill('#browser-origins', 'https://chat.example.com/');
   await page.locator('#browser-origins').blur();
+  refusingSave = true;
   const refused = page.waitForResponse((r) => r.url().includes('update_settings'));
   await page.click('#save-settings');
   await refused;
   const alert = page.locator('#save-settings ~ div [role="alert"]');
   await alert.waitFor({ timeout: 5000 });
   expectText('bad origin', await alert.textContent(), /Browser apps allowed to call the API/);
+  refusingSave = false;
   await page.fill('#browser-origins', 'https://chat.example.com\nhttp://localhost:3000');
   await page.fill('#trusted-proxies', '192.168.1.10\n::1');
   await page.locator('#trusted-proxies').blur();

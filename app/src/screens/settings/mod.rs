@@ -93,10 +93,10 @@ pub fn SettingsScreen() -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
     let form = RwSignal::new(Value::Null);
-    // Blocking: the page is sent with the form in it, never a "loading" line the form then
-    // pushes down (that shift was most of the screen's layout shift).
-    let loaded = Resource::new_blocking(|| (), |_| get_settings());
-    let listen = Resource::new_blocking(|| (), |_| listen_address());
+    // The route is rendered whole on the server (`SsrMode::Async` in the shell), so both are
+    // in the first HTML and nothing appears later to push the page down.
+    let loaded = Resource::new(|| (), |_| get_settings());
+    let listen = Resource::new(|| (), |_| listen_address());
     let error = RwSignal::new(None::<UiError>);
     let save = Action::new_local(move |_: &()| {
         let current = form.get_untracked();
