@@ -2,11 +2,13 @@
 // that records every page error, console error and failed HTTP response, and one verdict.
 //
 // usage (from a check script): await runCheck('name', async (page) => { ...throw on failure... });
-// `live`, `setPrefs` and `axe` are the steps every UI check repeats.
+// `live`, `setPrefs` and `axe` are the steps every UI check repeats. A check that provokes a
+// failure on purpose passes `{ expected: (url) => bool }`: failed responses and console errors
+// for those URLs are not failures.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-export async function runCheck(name, body) {
+export async function runCheck(name, body, { expected = () => false } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     // The flags that work as root on these machines, with no network beyond localhost.
@@ -17,8 +19,10 @@ export async function runCheck(name, body) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-    page.on('console', (msg) => { if (msg.type() === 'error') failures.push(`console: ${msg.text()}`); });
-    page.on('response', (r) => { if (r.status() >= 400) failures.push(`HTTP ${r.status()} for ${r.url()}`); });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !expected(msg.location()?.url ?? '')) failures.push(`console: ${msg.text()}`);
+    });
+    page.on('response', (r) => { if (r.status() >= 400 && !expected(r.url())) failures.push(`HTTP ${r.status()} for ${r.url()}`); });
     await body(page);
     if (failures.length) throw new Error(failures.join('\n'));
     console.log(`${name} ok`);

@@ -26,7 +26,7 @@ const SCREENS = [
 // switch's or a drag handle's label).
 const ALLOWED = new Set(['API', 'Switch', 'OpenAI', 'Anthropic', 'SDK', 'Python', 'Claude', 'Code',
   'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'MB', 'k', 's',
-  'Retry-After', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
+  'Retry-After', 'IP', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
   'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK',
   'chat', 'completions', 'flaky', 'good', 'gpt-4o']);
 

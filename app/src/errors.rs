@@ -20,6 +20,11 @@ pub fn field_label(locale: Locale, field: &str) -> String {
         "log_retention_days" => td_string!(locale, fields.log_retention_days).to_string(),
         "log_retention_rows" => td_string!(locale, fields.log_retention_rows).to_string(),
         "allowed_hosts" => td_string!(locale, fields.allowed_hosts).to_string(),
+        "session_ttl_secs" => td_string!(locale, fields.session_ttl_secs).to_string(),
+        "probe_interval_secs" => td_string!(locale, fields.probe_interval_secs).to_string(),
+        "browser_origins" => td_string!(locale, fields.browser_origins).to_string(),
+        "trusted_proxies" => td_string!(locale, fields.trusted_proxies).to_string(),
+        "listen_address" => td_string!(locale, fields.listen_address).to_string(),
         "name" => td_string!(locale, fields.name).to_string(),
         "key" => td_string!(locale, fields.key).to_string(),
         "base_url" => td_string!(locale, fields.base_url).to_string(),
@@ -106,6 +111,10 @@ pub fn error_message(locale: Locale, error: &UiError) -> String {
         UiError::LockedOut { retry_after_secs } => {
             td_string!(locale, errors.locked_out, secs = *retry_after_secs).to_string()
         }
+        // The detail is `serve`'s own English (with the commands to run), as the CLI prints it.
+        UiError::ListenRefused { detail, .. } => {
+            td_string!(locale, errors.listen_refused, detail).to_string()
+        }
     }
 }
 
@@ -117,7 +126,7 @@ pub fn ErrorText(#[prop(into)] error: Signal<Option<UiError>>) -> impl IntoView 
         error.get().map(|error| {
             let text = error_message(i18n.get_locale(), &error);
             view! {
-                <p role="alert" class="mt-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+                <p role="alert" class="mt-2 whitespace-pre-line rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
                     {text}
                 </p>
             }

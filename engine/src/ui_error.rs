@@ -6,7 +6,7 @@ pub use types::ui_error::UiError;
 
 use crate::config::ConfigError;
 use crate::manage::ManageError;
-use crate::store::{COOLDOWN_RANGE, StoreError};
+use crate::store::StoreError;
 
 impl From<StoreError> for UiError {
     fn from(error: StoreError) -> Self {
@@ -75,12 +75,14 @@ fn field_problem(field: &str, problem: &str) -> UiError {
             field: field_name,
         };
     }
-    match field {
-        "cooldown_secs" => UiError::OutOfRange {
+    if let Some(range) = types::settings_ranges::of(field) {
+        return UiError::OutOfRange {
             field: field_name,
-            min: *COOLDOWN_RANGE.start(),
-            max: *COOLDOWN_RANGE.end(),
-        },
+            min: range.min,
+            max: range.max,
+        };
+    }
+    match field {
         "auto_disable_codes" => match problem.split_whitespace().next().map(str::parse) {
             Some(Ok(status)) => UiError::NotAnErrorStatus {
                 field: field_name,
@@ -146,8 +148,10 @@ mod tests {
                         field: "auto_disable_codes".into(),
                         status: 200
                     },
-                    UiError::MustBePositive {
-                        field: "connect_timeout_ms".into()
+                    UiError::OutOfRange {
+                        field: "connect_timeout_ms".into(),
+                        min: 1000,
+                        max: 300_000
                     },
                 ]
             }

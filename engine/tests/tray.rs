@@ -30,7 +30,13 @@ fn checked(menu: &TrayMenu) -> Vec<&str> {
 fn set_language(proxy: &Proxy, language: UiLanguage) {
     let mut settings = proxy.state.snapshot().settings.clone();
     settings.ui_language = language;
-    proxy.state.update_settings(&settings).expect("settings");
+    // The test proxy's short timeouts are below the user's ranges: stored directly.
+    proxy
+        .state
+        .store()
+        .save_settings(&settings)
+        .expect("settings");
+    proxy.state.reload().expect("reload");
 }
 
 #[tokio::test]

@@ -151,23 +151,16 @@ pub struct DataDirArg {
     pub data_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataDirArg,
-    /// Address and port to listen on. Any address but loopback needs an admin password and
-    /// required access keys first (`api-switch password set`, `api-switch keys`).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9090")]
-    pub listen: SocketAddr,
-}
-
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self {
-            data: DataDirArg::default(),
-            listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
-        }
-    }
+    /// Address and port to listen on [default: the address saved in Settings -> Network, else
+    /// 127.0.0.1:9090]. Given, it wins over the saved one. Any address but loopback needs an
+    /// admin password and required access keys first (`api-switch password set`,
+    /// `api-switch keys`).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
 }
 
 impl DataDirArg {

@@ -10,12 +10,14 @@ use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use engine::AppState;
+use engine::network::ListenControl;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 
-use crate::guard::{self, Guard};
+use crate::guard::{self, AllowedHosts, Guard};
 use crate::listener::{self, Limits};
+use crate::rebind::Rebinder;
 use crate::{assets, auth_routes, remote};
 
 /// The router's state: the engine's state, what Leptos needs to render pages and the guard's
@@ -65,8 +67,19 @@ pub fn router(app: AppState, listen: SocketAddr) -> Router {
 
 /// Builds the whole router, guarded, for a listener bound to `listen`.
 pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router {
-    let leptos = leptos_options(listen);
     let guard = Guard::new(app.clone(), listen, limits.body_read_timeout);
+    router_for(app, listen, guard, None)
+}
+
+/// The router for a listener bound to `listen`, behind `guard` (whose Host names must be
+/// `listen`'s); with `control`, Settings -> Network can move the listener.
+fn router_for(
+    app: AppState,
+    listen: SocketAddr,
+    guard: Guard,
+    control: Option<ListenControl>,
+) -> Router {
+    let leptos = leptos_options(listen);
     let state = ServerState {
         app: app.clone(),
         leptos: leptos.clone(),
@@ -90,6 +103,9 @@ pub fn router_with(app: AppState, listen: SocketAddr, limits: &Limits) -> Router
                 move || {
                     provide_context(app.clone());
                     provide_context(leptos.clone());
+                    if let Some(control) = &control {
+                        provide_context(control.clone());
+                    }
                 }
             },
             // The page's script policy names the nonce Leptos puts on its inline scripts.
@@ -122,29 +138,48 @@ pub struct BoundServer {
     app: AppState,
     local: SocketAddr,
     limits: Limits,
+    data_dir: PathBuf,
+    /// `--listen`, when the address was given (it then wins over the stored one).
+    command_line: Option<SocketAddr>,
 }
 
 impl BoundServer {
-    /// Opens the data folder and binds the listener.
+    /// Opens the data folder and binds the listener to `options.listen`, as given on the
+    /// command line (the stored address is not consulted).
     pub async fn bind(options: ServeOptions) -> anyhow::Result<Self> {
-        engine::store::files::create_data_dir(&options.data_dir).map_err(|error| {
-            anyhow::anyhow!(
-                "cannot create the data folder {}: {error}",
-                options.data_dir.display()
-            )
-        })?;
-        let app = AppState::open(options.data_dir.join(DB_FILE_NAME))?;
-        remote::check_ready(&app, options.listen, &options.data_dir)?;
+        let app = open_data(&options)?;
+        let listen = options.listen;
+        Self::bind_at(options, app, listen, Some(listen)).await
+    }
+
+    /// Opens the data folder and binds the listener to the address stored by Settings ->
+    /// Network, or to `options.listen` when none is stored (a start without `--listen`).
+    pub async fn bind_stored_or(options: ServeOptions) -> anyhow::Result<Self> {
+        let app = open_data(&options)?;
+        let listen = app
+            .snapshot()
+            .settings
+            .listen_address
+            .unwrap_or(options.listen);
+        Self::bind_at(options, app, listen, None).await
+    }
+
+    async fn bind_at(
+        options: ServeOptions,
+        app: AppState,
+        listen: SocketAddr,
+        command_line: Option<SocketAddr>,
+    ) -> anyhow::Result<Self> {
+        remote::check_ready(&app, listen, &options.data_dir)?;
         if !assets::has_ui_bundle() {
             tracing::warn!("this binary has no UI bundle; build it with `cargo xtask build`");
         }
-        let listener = tokio::net::TcpListener::bind(options.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|error| {
                 anyhow::anyhow!(
-                    "cannot listen on {}: {error}; is another api-switch already running? \
-                     Use --listen to pick another address",
-                    options.listen
+                    "cannot listen on {listen}: {error}; is another api-switch already running? \
+                     Use --listen to pick another address"
                 )
             })?;
         let local = listener.local_addr()?;
@@ -154,6 +189,8 @@ impl BoundServer {
             app,
             local,
             limits: options.limits,
+            data_dir: options.data_dir,
+            command_line,
         })
     }
 
@@ -180,7 +217,6 @@ impl BoundServer {
         let probes = self
             .app
             .spawn_recovery_probes(std::time::Duration::from_secs(5));
-        let router = router_with(self.app.clone(), self.local, &self.limits);
         // Live event streams never end by themselves; they end with the shutdown so open UI
         // tabs (the desktop window among them) do not hold it for the whole grace period.
         let streams = self.app.clone();
@@ -188,7 +224,29 @@ impl BoundServer {
             shutdown.await;
             streams.close_event_streams();
         };
-        listener::serve(self.listener, router, &self.limits, shutdown).await;
+        let (control, requests) = ListenControl::new(self.local, self.command_line);
+        // One guard for every listener, so the login throttle survives a move; only the Host
+        // names it accepts are built anew from each listener's address.
+        let guard = Guard::new(self.app.clone(), self.local, self.limits.body_read_timeout);
+        let app = self.app.clone();
+        let router_for_address = {
+            let control = control.clone();
+            move |address: SocketAddr| {
+                let mut guard = guard.clone();
+                guard.hosts = std::sync::Arc::new(AllowedHosts::for_listener(address));
+                router_for(app.clone(), address, guard, Some(control.clone()))
+            }
+        };
+        let rebinder = Rebinder {
+            app: self.app.clone(),
+            data_dir: self.data_dir,
+            limits: self.limits,
+            control,
+            router_for: router_for_address,
+        };
+        rebinder
+            .serve(self.listener, self.local, requests, shutdown)
+            .await;
         watcher.abort();
         probes.abort();
         let app = self.app;
@@ -198,12 +256,23 @@ impl BoundServer {
     }
 }
 
-/// Opens the data folder and serves until SIGTERM, SIGINT or Ctrl-C.
+/// Opens the data folder and serves on `options.listen` until SIGTERM, SIGINT or Ctrl-C.
 pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     BoundServer::bind(options)
         .await?
         .run(listener::shutdown_signal())
         .await
+}
+
+/// Creates the data folder if needed and opens the engine on its database.
+fn open_data(options: &ServeOptions) -> anyhow::Result<AppState> {
+    engine::store::files::create_data_dir(&options.data_dir).map_err(|error| {
+        anyhow::anyhow!(
+            "cannot create the data folder {}: {error}",
+            options.data_dir.display()
+        )
+    })?;
+    Ok(AppState::open(options.data_dir.join(DB_FILE_NAME))?)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod http;
 pub mod listener;
 pub mod log_filter;
 pub mod output;
+pub mod rebind;
 pub mod remote;
 pub mod server_fn_errors;
 

@@ -1,5 +1,5 @@
-use api_switch::ServeOptions;
 use api_switch::cli::{Cli, Command, ServeArgs};
+use api_switch::{BoundServer, ServeOptions};
 use clap::Parser;
 
 /// mimalloc, for the CPU a request costs (see the workspace `Cargo.toml`).
@@ -19,7 +19,15 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
-            api_switch::serve(ServeOptions::new(args.listen, args.data.resolve()?)).await
+            let data_dir = args.data.resolve()?;
+            let server = match args.listen {
+                Some(listen) => BoundServer::bind(ServeOptions::new(listen, data_dir)).await?,
+                None => {
+                    let options = ServeOptions::new(engine::network::DEFAULT_LISTEN, data_dir);
+                    BoundServer::bind_stored_or(options).await?
+                }
+            };
+            server.run(api_switch::listener::shutdown_signal()).await
         }
         Command::Probe(args) => {
             let usable = api_switch::commands::probe::run(&args).await?;

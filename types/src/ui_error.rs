@@ -24,6 +24,7 @@
 //! | `no_backup` | `path` | there is no backup of an app's configuration to restore |
 //! | `local_only` | | only a browser on the machine running API Switch may write its files |
 //! | `locked_out` | `retry_after_secs` | too many wrong passwords from this client; wait that long |
+//! | `listen_refused` | `address`, `detail` | the server cannot or may not listen there; `detail` is the CLI's English words (commands to run) |
 //!
 //! `field` values are the `Settings` / form field names (`cooldown_secs`, `base_url`, `name`,
 //! `model`, `group`, `key`, ...), so the UI can both translate and point at the control.
@@ -99,6 +100,12 @@ pub enum UiError {
     LockedOut {
         retry_after_secs: u64,
     },
+    /// Settings -> Network: the new address is refused (not locked down for remote use) or
+    /// cannot be bound; the server keeps listening where it was.
+    ListenRefused {
+        address: String,
+        detail: String,
+    },
 }
 
 impl UiError {
@@ -123,6 +130,7 @@ impl UiError {
             Self::NoBackup { .. } => "no_backup",
             Self::LocalOnly => "local_only",
             Self::LockedOut { .. } => "locked_out",
+            Self::ListenRefused { .. } => "listen_refused",
         }
     }
 }
@@ -165,6 +173,7 @@ impl std::fmt::Display for UiError {
                 f,
                 "too many wrong passwords; try again in {retry_after_secs} seconds"
             ),
+            Self::ListenRefused { detail, .. } => write!(f, "{detail}"),
         }
     }
 }

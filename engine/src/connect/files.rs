@@ -2,11 +2,12 @@
 //! changed, a copy is saved beside it as `<name>.api-switch-backup-<UTC time>` (or, when there
 //! was no file, an empty `...-none` marker, so undo knows to remove what we created). Writes
 //! go to a private temporary file in the same folder that is then renamed over the original,
-//! so an app never reads a half-written file. Undo renames the newest backup back: byte for
+//! so an app never reads a half-written file; no existing path is ever opened for writing and
+//! no symbolic link at a backup's name is followed. Undo renames the newest backup back: byte for
 //! byte and mode for mode, and the next undo reaches the backup before it.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// What sits between a configuration file's name and the backup's time.
@@ -34,28 +35,48 @@ pub fn read_optional(path: &Path) -> io::Result<Option<String>> {
     }
 }
 
-/// Saves the current state of `path` beside it and returns the backup's path.
+/// Saves the current state of `path` beside it and returns the backup's path. The backup is a
+/// new file written beside it and renamed to a name nothing holds: a file or a symbolic link
+/// (even a dangling one) already at that name is a clear error, never followed or replaced.
 pub fn backup(path: &Path) -> io::Result<PathBuf> {
-    let exists = path.exists();
+    let current = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error),
+    };
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%S%.3fZ")
         .to_string();
-    let suffix = if exists { "" } else { NONE_SUFFIX };
+    let suffix = if current.is_some() { "" } else { NONE_SUFFIX };
     let mut backup = sibling(path, &format!("{BACKUP_MARK}{stamp}{suffix}"));
     let mut n = 1;
-    while backup.exists() {
+    // A backup taken in the same millisecond holds the name: take the next. Anything else
+    // there (a link) is not ours: refuse.
+    while std::fs::symlink_metadata(&backup).is_ok_and(|meta| meta.is_file()) {
         backup = sibling(path, &format!("{BACKUP_MARK}{stamp}-{n}{suffix}"));
         n += 1;
     }
-    if exists {
-        // `copy` keeps the original's permission bits: the backup is as private as the file.
-        std::fs::copy(path, &backup)?;
-    } else {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::File::create(&backup)?;
+    crate::store::files::refuse_symlink(&backup)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
     }
+    let temp = crate::store::files::private_temp_beside(path, current.as_deref().unwrap_or(&[]))?;
+    if current.is_some() {
+        // As private as the file itself (undo renames the backup back, mode and all).
+        let mode = std::fs::metadata(path)?.permissions();
+        temp.as_file().set_permissions(mode)?;
+    }
+    // `persist_noclobber` fails when anything is at the name, a link included.
+    temp.persist_noclobber(&backup).map_err(|error| {
+        io::Error::new(
+            error.error.kind(),
+            format!(
+                "cannot save the backup {}: {}",
+                backup.display(),
+                error.error
+            ),
+        )
+    })?;
     Ok(backup)
 }
 
@@ -74,7 +95,12 @@ pub fn latest_backup(path: &Path) -> io::Result<Option<PathBuf>> {
     };
     let mut newest: Option<String> = None;
     for entry in entries {
-        let file = entry?.file_name().to_string_lossy().into_owned();
+        let entry = entry?;
+        // Only files this module wrote: a link placed at a backup's name is never restored.
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let file = entry.file_name().to_string_lossy().into_owned();
         // The time is fixed-width, so the greatest name is the newest backup.
         if file.starts_with(&prefix) && newest.as_ref().is_none_or(|n| file > *n) {
             newest = Some(file);
@@ -83,32 +109,15 @@ pub fn latest_backup(path: &Path) -> io::Result<Option<PathBuf>> {
     Ok(newest.map(|file| dir.join(file)))
 }
 
-/// Replaces `path` with `bytes` atomically, readable by its owner only (it holds a key).
+/// Replaces `path` with `bytes` atomically, readable by its owner only (it holds a key): a new
+/// file beside it, renamed over it.
 pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temp = dir.join(format!(
-        ".{name}.api-switch-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&temp).and_then(|mut file| {
-        // The umask may have narrowed the mode further, never widened it; make it exact.
-        set_mode(&temp, 0o600)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(error)
-        }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
     }
+    let temp = crate::store::files::private_temp_beside(path, bytes)?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
 }
 
 /// Puts the newest backup of `path` back; `false` when there is none.
@@ -134,15 +143,4 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(path.as_os_str());
     name.push(suffix);
     PathBuf::from(name)
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
-    Ok(())
 }

@@ -20,19 +20,51 @@ pub fn create_data_dir(dir: &Path) -> io::Result<()> {
     set_private(dir, 0o700)
 }
 
-/// Writes `bytes` to a new or existing file that only its owner can read (an export with keys,
-/// a backup); the mode is set before any byte is written.
+/// Writes `bytes` as a new file at `path` that only its owner can read (an export with keys):
+/// a private temporary file in the same folder, renamed over `path`. An existing file at `path`
+/// is replaced, never written into (it may belong to someone else or have other links), and a
+/// symbolic link there is refused, never followed.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    refuse_symlink(path)?;
+    let temp = private_temp_beside(path, bytes)?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Writes `bytes` to a private new file in `path`'s folder, synced, ready to be renamed to
+/// `path`. `tempfile` creates it with `O_EXCL` (never through a link), mode 0600 on unix.
+pub fn private_temp_beside(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
     use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    // An existing file keeps its old mode through `open`, and a new one got the umask.
-    set_private(path, 0o600)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".api-switch-tmp")
+        .tempfile_in(dir)?;
+    // `tempfile` makes it 0600 whatever the umask; say so explicitly for other platforms' sake.
+    set_private(temp.path(), 0o600)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    Ok(temp)
+}
+
+/// A clear error when `path` is a symbolic link (dangling or not): files holding keys are
+/// never written through one, whoever placed it.
+pub fn refuse_symlink(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is a symbolic link; refusing to write through it (remove it or choose \
+                 another name)",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Makes the database file exist, private, before SQLite opens it: SQLite then creates the

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
 pub use types::routing::{ErrorRule, RuleAction};
+use types::settings_ranges::SettingRange;
 
 /// Everything the proxy's behaviour depends on. Timeouts are settings (not constants) so a
 /// user can loosen them for slow models and tests can make them short.
@@ -60,6 +61,9 @@ pub struct Settings {
     pub recovery_probes: bool,
     /// At most one recovery probe per channel this often, in seconds.
     pub probe_interval_secs: u64,
+    /// Where the server listens when started without `--listen` (`None`: `127.0.0.1:9090`).
+    /// Settings -> Network changes it by rebinding live; it is stored so the next start uses it.
+    pub listen_address: Option<std::net::SocketAddr>,
     /// Probe with a one-token request per entry (costs tokens) instead of the channel's free
     /// `GET /models`.
     pub probe_spend_tokens: bool,
@@ -92,13 +96,15 @@ impl Default for Settings {
             error_rules: types::routing::default_error_rules(),
             recovery_probes: true,
             probe_interval_secs: 60,
+            listen_address: None,
             probe_spend_tokens: false,
         }
     }
 }
 
 /// The range the user may choose for `cooldown_secs` (tests bypass it through the store).
-pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> = 300..=1800;
+pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> =
+    types::settings_ranges::COOLDOWN_SECS.min..=types::settings_ranges::COOLDOWN_SECS.max;
 
 /// A key a client presents to use the proxy; its name appears in the request log. The key is
 /// a `Secret`: it prints masked.
@@ -231,19 +237,17 @@ impl Settings {
         self.auto_disable_codes.contains(&status)
     }
 
-    /// Problems a user-supplied value has, as `(field, problem)` pairs; empty when valid.
+    /// Problems a user-supplied value has, as `(field, problem)` pairs; empty when valid. The
+    /// UI's save (`AppState::update_settings`) and `api-switch import` both ask this, so they
+    /// refuse the same values with the same words; the ranges are `types::settings_ranges`.
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
-        if !COOLDOWN_RANGE.contains(&self.cooldown_secs) {
-            problems.push((
-                "cooldown_secs",
-                format!(
-                    "must be between {} and {}",
-                    COOLDOWN_RANGE.start(),
-                    COOLDOWN_RANGE.end()
-                ),
-            ));
-        }
+        let out_of_range = |(range, value): (SettingRange, u64)| {
+            range.problem(value).map(|problem| (range.field, problem))
+        };
+        // In the order the Settings screen shows the fields: failover first.
+        let [cooldown, rest @ ..] = self.ranged_values();
+        problems.extend(out_of_range(cooldown));
         for code in &self.auto_disable_codes {
             if !(400..=599).contains(code) {
                 problems.push((
@@ -252,25 +256,7 @@ impl Settings {
                 ));
             }
         }
-        for (field, ms) in [
-            ("connect_timeout_ms", self.connect_timeout_ms),
-            ("first_byte_timeout_ms", self.first_byte_timeout_ms),
-            ("stream_idle_timeout_ms", self.stream_idle_timeout_ms),
-            ("total_timeout_ms", self.total_timeout_ms),
-        ] {
-            if ms == 0 {
-                problems.push((field, "must be greater than 0".into()));
-            }
-        }
-        if self.probe_interval_secs < 5 {
-            problems.push((
-                "probe_interval_secs",
-                "must be at least 5 seconds (probes are rate-limited per channel)".into(),
-            ));
-        }
-        if self.session_ttl_secs == 0 {
-            problems.push(("session_ttl_secs", "must be greater than 0".into()));
-        }
+        problems.extend(rest.into_iter().filter_map(out_of_range));
         for (i, rule) in self.error_rules.iter().enumerate() {
             if let Some(problem) = rule.problem() {
                 problems.push(("error_rules", format!("rule {}: {problem}", i + 1)));
@@ -284,6 +270,53 @@ impl Settings {
                 ));
             }
         }
+        for origin in &self.browser_origins {
+            if !is_origin(origin) {
+                problems.push((
+                    "browser_origins",
+                    format!(
+                        "`{origin}` is not an origin (write `https://host` or `http://host:port`: \
+                         no path, no trailing slash)"
+                    ),
+                ));
+            }
+        }
+        for proxy in &self.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                problems.push((
+                    "trusted_proxies",
+                    format!("`{proxy}` is not an IP address (write e.g. `192.168.1.10` or `::1`)"),
+                ));
+            }
+        }
         problems
     }
+
+    /// Each numeric setting with its range, the cooldown first (`usize`/`u32` widen to `u64`).
+    fn ranged_values(&self) -> [(SettingRange, u64); 10] {
+        use types::settings_ranges as r;
+        [
+            (r::COOLDOWN_SECS, self.cooldown_secs),
+            (r::CONNECT_TIMEOUT_MS, self.connect_timeout_ms),
+            (r::FIRST_BYTE_TIMEOUT_MS, self.first_byte_timeout_ms),
+            (r::STREAM_IDLE_TIMEOUT_MS, self.stream_idle_timeout_ms),
+            (r::TOTAL_TIMEOUT_MS, self.total_timeout_ms),
+            (r::MAX_BODY_BYTES, self.max_body_bytes as u64),
+            (r::LOG_RETENTION_DAYS, u64::from(self.log_retention_days)),
+            (r::LOG_RETENTION_ROWS, self.log_retention_rows),
+            (r::SESSION_TTL_SECS, self.session_ttl_secs),
+            (r::PROBE_INTERVAL_SECS, self.probe_interval_secs),
+        ]
+    }
+}
+
+/// Whether `text` is a web origin exactly as a browser sends it in `Origin`: `http` or `https`,
+/// a host, an optional non-default port, nothing after (so it can be compared byte for byte).
+fn is_origin(text: &str) -> bool {
+    let Ok(url) = url::Url::parse(text) else {
+        return false;
+    };
+    matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.origin().ascii_serialization() == text
 }

@@ -248,6 +248,13 @@ async fn export_and_import_carry_aliases_and_group_routing() {
         },
     };
     proxy.state.set_group_routing(&hedged).expect("routing");
+    // The test proxy's short timeouts are below the ranges `import` enforces (issue 19); this
+    // round trip is about aliases and group routing, so it carries the default settings.
+    proxy
+        .state
+        .store()
+        .save_settings(&engine::store::Settings::default())
+        .expect("settings");
     let exported = engine::config::export(proxy.state.store(), true).expect("export");
     let text = serde_json::to_string(&exported).expect("json");
     assert!(text.contains("\"aliases\":[\"sonnet\"]"), "{text}");

@@ -292,8 +292,10 @@ async fn sessions_expire() {
     let (_dir, state, router) = setup();
     set_password(&state);
     let mut settings = state.store().settings().expect("settings");
+    // Below the 5-minute floor users get: stored directly, as tests may (`Store::save_settings`).
     settings.session_ttl_secs = 1;
-    state.update_settings(&settings).expect("save");
+    state.store().save_settings(&settings).expect("save");
+    state.reload().expect("reload");
     let (status, headers, _) = login(&router, 1, PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

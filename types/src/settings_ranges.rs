@@ -1,0 +1,132 @@
+//! The range every numeric setting must lie in. One table, read by `Settings::problems` (which
+//! the UI's save and `api-switch import` both call, so they refuse with the same words) and by
+//! the Settings screen (its inputs' `min`/`max` and hints). Bounds are in the setting's stored
+//! unit (bytes, milliseconds, seconds, days, rows); a value outside is refused with
+//! `"must be between MIN and MAX"`, so no value can lock the user out (a 0-byte body limit
+//! answers 413 to the login itself) or overflow a clock (a session of 2^64-1 seconds).
+
+/// One setting's allowed values, both ends included, in its stored unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SettingRange {
+    /// The `Settings` field's name (also the UI's `field` in errors).
+    pub field: &'static str,
+    pub min: u64,
+    pub max: u64,
+}
+
+impl SettingRange {
+    pub const fn contains(&self, value: u64) -> bool {
+        self.min <= value && value <= self.max
+    }
+
+    /// The problem `value` has, in the words the UI and `import` share; `None` when allowed.
+    pub fn problem(&self, value: u64) -> Option<String> {
+        (!self.contains(value)).then(|| format!("must be between {} and {}", self.min, self.max))
+    }
+}
+
+const SECOND_MS: u64 = 1000;
+const MINUTE: u64 = 60;
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+const MIB: u64 = 1024 * 1024;
+
+/// How long a failed entry is skipped: 5 to 30 minutes.
+pub const COOLDOWN_SECS: SettingRange = SettingRange {
+    field: "cooldown_secs",
+    min: 5 * MINUTE,
+    max: 30 * MINUTE,
+};
+/// Connecting to an upstream: 1 second to 5 minutes.
+pub const CONNECT_TIMEOUT_MS: SettingRange = SettingRange {
+    field: "connect_timeout_ms",
+    min: SECOND_MS,
+    max: 5 * MINUTE * SECOND_MS,
+};
+/// Until an upstream's first byte: 1 second to 30 minutes (slow reasoning models).
+pub const FIRST_BYTE_TIMEOUT_MS: SettingRange = SettingRange {
+    field: "first_byte_timeout_ms",
+    min: SECOND_MS,
+    max: 30 * MINUTE * SECOND_MS,
+};
+/// The longest silence inside a stream: 1 second to 1 hour.
+pub const STREAM_IDLE_TIMEOUT_MS: SettingRange = SettingRange {
+    field: "stream_idle_timeout_ms",
+    min: SECOND_MS,
+    max: HOUR * SECOND_MS,
+};
+/// A whole non-streaming request: 1 second to 2 hours.
+pub const TOTAL_TIMEOUT_MS: SettingRange = SettingRange {
+    field: "total_timeout_ms",
+    min: SECOND_MS,
+    max: 2 * HOUR * SECOND_MS,
+};
+/// The largest request body: 1 MiB (the UI's own calls and a login fit easily) to 1 GiB.
+pub const MAX_BODY_BYTES: SettingRange = SettingRange {
+    field: "max_body_bytes",
+    min: MIB,
+    max: 1024 * MIB,
+};
+/// Request-log age in days: 0 (no limit) to 10 years.
+pub const LOG_RETENTION_DAYS: SettingRange = SettingRange {
+    field: "log_retention_days",
+    min: 0,
+    max: 3650,
+};
+/// Request-log rows kept: 0 (no limit) to 100 million.
+pub const LOG_RETENTION_ROWS: SettingRange = SettingRange {
+    field: "log_retention_rows",
+    min: 0,
+    max: 100_000_000,
+};
+/// A UI login's lifetime: 5 minutes to 90 days.
+pub const SESSION_TTL_SECS: SettingRange = SettingRange {
+    field: "session_ttl_secs",
+    min: 5 * MINUTE,
+    max: 90 * DAY,
+};
+/// One recovery probe per channel at most this often: 5 seconds to 1 day.
+pub const PROBE_INTERVAL_SECS: SettingRange = SettingRange {
+    field: "probe_interval_secs",
+    min: 5,
+    max: DAY,
+};
+
+/// Every range, in the order the Settings screen shows the fields.
+pub const ALL: [SettingRange; 10] = [
+    COOLDOWN_SECS,
+    CONNECT_TIMEOUT_MS,
+    FIRST_BYTE_TIMEOUT_MS,
+    STREAM_IDLE_TIMEOUT_MS,
+    TOTAL_TIMEOUT_MS,
+    MAX_BODY_BYTES,
+    LOG_RETENTION_DAYS,
+    LOG_RETENTION_ROWS,
+    SESSION_TTL_SECS,
+    PROBE_INTERVAL_SECS,
+];
+
+/// The range of the setting named `field`, if it has one.
+pub fn of(field: &str) -> Option<SettingRange> {
+    ALL.into_iter().find(|range| range.field == field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_name_both_ends() {
+        assert_eq!(MAX_BODY_BYTES.problem(MIB), None);
+        assert_eq!(
+            MAX_BODY_BYTES.problem(0).as_deref(),
+            Some("must be between 1048576 and 1073741824")
+        );
+        assert_eq!(
+            SESSION_TTL_SECS.problem(u64::MAX).as_deref(),
+            Some("must be between 300 and 7776000")
+        );
+        assert_eq!(of("session_ttl_secs"), Some(SESSION_TTL_SECS));
+        assert_eq!(of("nope"), None);
+    }
+}
