@@ -67,10 +67,8 @@ fn proxy_url(proxy: &OutboundProxy) -> Result<url::Url, String> {
     if !proxy.username.is_empty() {
         url.set_username(&proxy.username)
             .map_err(|()| "the proxy URL cannot carry a username".to_owned())?;
-        url.set_password(
-            Some(proxy.password.expose()).filter(|p| !p.is_empty()),
-        )
-        .map_err(|()| "the proxy URL cannot carry a password".to_owned())?;
+        url.set_password(Some(proxy.password.expose()).filter(|p| !p.is_empty()))
+            .map_err(|()| "the proxy URL cannot carry a password".to_owned())?;
     }
     Ok(url)
 }

@@ -59,7 +59,7 @@ fn a_round_trip_keeps_pools_key_states_and_proxies() {
         (
             proxy.url.as_str(),
             proxy.username.as_str(),
-            proxy.password.as_str()
+            proxy.password.expose()
         ),
         ("socks5://127.0.0.1:1080", "me", "proxy-secret-pw")
     );
@@ -189,7 +189,7 @@ fn issue_19_finding_13_a_short_secret_is_exported_with_no_characters_shown() {
         assert!(!text.contains(shown), "{shown} in {text}");
     }
     let proxy = exported.channels[0].proxy.as_ref().expect("proxy");
-    assert_eq!(proxy.password, "***");
+    assert_eq!(proxy.password.expose(), "***");
     assert!(
         text.contains("sk-***0001"),
         "a long key keeps its ends: {text}"

@@ -107,7 +107,7 @@ async fn the_key_pool_and_the_outbound_proxy_are_edited_in_the_browser() {
         (
             proxy.url.as_str(),
             proxy.username.as_str(),
-            proxy.password.as_str()
+            proxy.password.expose()
         ),
         ("socks5://127.0.0.1:1080", "me", PROXY_PASSWORD)
     );
@@ -115,7 +115,8 @@ async fn the_key_pool_and_the_outbound_proxy_are_edited_in_the_browser() {
     let shown = exported.channels[0].proxy.as_ref().expect("exported proxy");
     assert_eq!(shown.url, "socks5://127.0.0.1:1080");
     assert_ne!(
-        shown.password, PROXY_PASSWORD,
+        shown.password.expose(),
+        PROXY_PASSWORD,
         "the export masks the password"
     );
     let text = serde_json::to_string(&exported).expect("json");
