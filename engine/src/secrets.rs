@@ -31,11 +31,6 @@ pub fn pool_keys(pool: &str) -> impl Iterator<Item = &str> {
         .filter(|key| !key.is_empty())
 }
 
-/// A key pool's text as it may be shown: each key masked, in order.
-pub fn mask_pool(pool: &str) -> String {
-    pool_keys(pool).map(mask).collect::<Vec<_>>().join(", ")
-}
-
 /// `text` with every occurrence of each of `keys` replaced by its masked form. Longer keys go
 /// first, so a key that contains another is masked whole.
 pub fn mask_keys<'k>(text: &str, keys: impl IntoIterator<Item = &'k str>) -> String {
@@ -92,7 +87,7 @@ impl SecretMask {
     /// pool's keys cannot be collected one per request) and its outbound proxy's password.
     pub fn for_channel(channel: &crate::store::Channel) -> Self {
         let keys = channel.keys.iter().map(|k| k.key.expose());
-        let pool = pool_keys(&channel.api_key);
+        let pool = pool_keys(channel.api_key.expose());
         let password = channel.proxy.as_ref().map(|p| p.password.expose());
         Self::new(keys.chain(pool).chain(password))
     }

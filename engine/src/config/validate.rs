@@ -249,7 +249,7 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
         name: name?,
         api_type: api_type?,
         base_url: base_url?,
-        api_key,
+        api_key: api_key.into(),
         enabled,
         api_version,
     };

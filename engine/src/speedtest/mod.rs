@@ -225,7 +225,7 @@ impl AppState {
             Err(failure) => {
                 result.status = failure.status();
                 let message =
-                    crate::secrets::mask_pool_keys(&failure.to_string(), &channel.api_key);
+                    crate::secrets::mask_pool_keys(&failure.to_string(), channel.api_key.expose());
                 result.error = Some(redact(&message, secret));
                 if let (Some(status), Some(key)) = (result.status, key)
                     && snapshot.settings.disables(status)

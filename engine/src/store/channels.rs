@@ -2,21 +2,19 @@
 //! proxy). Deleting a channel deletes its entries and keys; disabling it takes all of them out
 //! of routing without touching their own flags.
 
-use std::fmt;
-
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::channel_keys::{ChannelKey, OutboundProxy, load_keys, parse_proxy, replace_pool};
 use super::{Store, StoreError};
-use crate::secrets::mask_pool;
+use crate::secrets::Secret;
 use crate::upstream::ChannelKind;
 
 pub use types::ChannelId;
 
 /// A channel with its key; only the engine and export with `--include-secrets` see the key.
-/// Its `Debug` form masks the key, so a logged channel never shows it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Its keys are `Secret`s, so a logged channel never shows one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
     pub id: ChannelId,
     pub name: String,
@@ -24,7 +22,7 @@ pub struct Channel {
     pub base_url: String,
     /// The key pool as text, one key a line (the form `NewChannel` and `ChannelUpdate` take);
     /// `keys` holds the same keys with their state.
-    pub api_key: String,
+    pub api_key: Secret,
     pub enabled: bool,
     /// Azure's `api-version`; empty means the default. Ignored by the other kinds.
     #[serde(default)]
@@ -49,12 +47,13 @@ impl Channel {
 }
 
 /// What creating a channel needs.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewChannel {
     pub name: String,
     pub api_type: ChannelKind,
     pub base_url: String,
-    pub api_key: String,
+    /// The key pool as text, one key a line.
+    pub api_key: Secret,
     pub enabled: bool,
     /// Azure's `api-version`; empty means the default.
     #[serde(default)]
@@ -63,53 +62,13 @@ pub struct NewChannel {
 
 /// A partial edit: `None` leaves the field as it is (so the UI can change the name without
 /// having to send the key back).
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelUpdate {
     pub name: Option<String>,
     pub api_type: Option<ChannelKind>,
     pub base_url: Option<String>,
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     pub api_version: Option<String>,
-}
-
-impl fmt::Debug for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Channel")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("api_type", &self.api_type)
-            .field("base_url", &self.base_url)
-            .field("keys", &self.keys)
-            .field("enabled", &self.enabled)
-            .field("api_version", &self.api_version)
-            .field("proxy", &self.proxy)
-            .finish()
-    }
-}
-
-impl fmt::Debug for NewChannel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewChannel")
-            .field("name", &self.name)
-            .field("api_type", &self.api_type)
-            .field("base_url", &self.base_url)
-            .field("api_key", &mask_pool(&self.api_key))
-            .field("enabled", &self.enabled)
-            .field("api_version", &self.api_version)
-            .finish()
-    }
-}
-
-impl fmt::Debug for ChannelUpdate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChannelUpdate")
-            .field("name", &self.name)
-            .field("api_type", &self.api_type)
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_deref().map(mask_pool))
-            .field("api_version", &self.api_version)
-            .finish()
-    }
 }
 
 pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<ChannelId, StoreError> {
@@ -117,10 +76,10 @@ pub(super) fn insert_channel(conn: &Connection, new: &NewChannel) -> Result<Chan
     check_base_url(&new.base_url)?;
     conn.execute(
         "INSERT INTO channels (name, api_type, base_url, api_key, enabled, api_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key, new.enabled, new.api_version.trim()],
+        params![new.name.trim(), new.api_type.as_str(), new.base_url.trim(), new.api_key.expose(), new.enabled, new.api_version.trim()],
     )?;
     let id = conn.last_insert_rowid();
-    replace_pool(conn, id, &new.api_key)?;
+    replace_pool(conn, id, new.api_key.expose())?;
     Ok(id)
 }
 
@@ -162,7 +121,7 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
             name: row.get(1)?,
             api_type: ChannelKind::Openai,
             base_url: row.get(3)?,
-            api_key: row.get(4)?,
+            api_key: Secret::new(row.get::<_, String>(4)?),
             enabled: row.get(5)?,
             api_version: row.get(6)?,
             keys: Vec::new(),
@@ -276,7 +235,7 @@ fn apply_update(
         )?;
     }
     if let Some(keys) = &update.api_key {
-        replace_pool(conn, id, keys)?;
+        replace_pool(conn, id, keys.expose())?;
     }
     Ok(())
 }

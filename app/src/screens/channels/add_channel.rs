@@ -176,7 +176,7 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
             name: form.name,
             api_type,
             base_url: form.base_url,
-            api_key: form.key,
+            api_key: form.key.into(),
             enabled: true,
             api_version: form.api_version.trim().to_owned(),
         };

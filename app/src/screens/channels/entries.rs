@@ -63,7 +63,7 @@ pub async fn update_channel(
         name: given(name),
         api_type: None,
         base_url: given(base_url),
-        api_key: given(api_key),
+        api_key: given(api_key).map(Into::into),
         api_version: None,
     };
     crate::engine_call::blocking(move |state| state.update_channel(id, &update)).await
