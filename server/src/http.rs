@@ -33,17 +33,30 @@ pub struct ServerState {
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub listen: SocketAddr,
+    /// Whether `listen` was asked for (`--listen`): it then wins over the address Settings ->
+    /// Network stored; otherwise the stored address is used and `listen` only when none is.
+    pub listen_given: bool,
     pub data_dir: PathBuf,
     pub limits: Limits,
 }
 
 impl ServeOptions {
-    /// Default limits.
+    /// Listens exactly on `listen`, with default limits.
     pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Self {
         Self {
             listen,
+            listen_given: true,
             data_dir,
             limits: Limits::default(),
+        }
+    }
+
+    /// As `serve` and the desktop app take them: `--listen` when given, else the stored
+    /// address, else the default `127.0.0.1:9090`.
+    pub fn from_command_line(listen: Option<SocketAddr>, data_dir: PathBuf) -> Self {
+        Self {
+            listen_given: listen.is_some(),
+            ..Self::new(listen.unwrap_or(engine::network::DEFAULT_LISTEN), data_dir)
         }
     }
 }
@@ -144,18 +157,15 @@ pub struct BoundServer {
 }
 
 impl BoundServer {
-    /// Opens the data folder and binds the listener to `options.listen`, as given on the
-    /// command line (the stored address is not consulted).
+    /// Opens the data folder and binds the listener: to `options.listen` when it was given
+    /// (`--listen`), else to the address Settings -> Network stored, or to `options.listen`
+    /// when none is stored.
     pub async fn bind(options: ServeOptions) -> anyhow::Result<Self> {
         let app = open_data(&options)?;
-        let listen = options.listen;
-        Self::bind_at(options, app, listen, Some(listen)).await
-    }
-
-    /// Opens the data folder and binds the listener to the address stored by Settings ->
-    /// Network, or to `options.listen` when none is stored (a start without `--listen`).
-    pub async fn bind_stored_or(options: ServeOptions) -> anyhow::Result<Self> {
-        let app = open_data(&options)?;
+        if options.listen_given {
+            let listen = options.listen;
+            return Self::bind_at(options, app, listen, Some(listen)).await;
+        }
         let listen = app
             .snapshot()
             .settings

@@ -20,13 +20,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             let data_dir = args.data.resolve()?;
-            let server = match args.listen {
-                Some(listen) => BoundServer::bind(ServeOptions::new(listen, data_dir)).await?,
-                None => {
-                    let options = ServeOptions::new(engine::network::DEFAULT_LISTEN, data_dir);
-                    BoundServer::bind_stored_or(options).await?
-                }
-            };
+            let options = ServeOptions::from_command_line(args.listen, data_dir);
+            let server = BoundServer::bind(options).await?;
             server.run(api_switch::listener::shutdown_signal()).await
         }
         Command::Probe(args) => {

@@ -9,18 +9,16 @@ use tauri_plugin_autostart::ManagerExt;
 
 use api_switch::ServeOptions;
 
-/// The plugin, told to start the app with the data folder and address this start resolved, so
-/// a start at login serves the same data on the same port.
+/// The plugin, told to start the app with the data folder this start resolved, and with its
+/// `--listen` only when one was given: otherwise a start at login uses the address Settings ->
+/// Network stored, as any start without `--listen` does.
 pub fn plugin(options: &ServeOptions) -> TauriPlugin<Wry> {
     let data_dir = std::path::absolute(&options.data_dir).unwrap_or(options.data_dir.clone());
-    tauri_plugin_autostart::Builder::new()
-        .args([
-            "--data-dir".to_owned(),
-            data_dir.display().to_string(),
-            "--listen".to_owned(),
-            options.listen.to_string(),
-        ])
-        .build()
+    let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+    if options.listen_given {
+        args.extend(["--listen".to_owned(), options.listen.to_string()]);
+    }
+    tauri_plugin_autostart::Builder::new().args(args).build()
 }
 
 /// Applies the setting now and after every change.

@@ -49,8 +49,7 @@ fn main() -> ExitCode {
         }
     };
     let log = error_log::init(&data_dir);
-    let listen = cli.serve.listen.unwrap_or(engine::network::DEFAULT_LISTEN);
-    let options = ServeOptions::new(listen, data_dir);
+    let options = ServeOptions::from_command_line(cli.serve.listen, data_dir);
     match shell::run(options, log.clone()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -26,6 +26,7 @@ struct Running {
 async fn start(dir: tempfile::TempDir) -> Running {
     let options = ServeOptions {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        listen_given: true,
         data_dir: dir.path().to_path_buf(),
         limits: Limits {
             header_read_timeout: SHORT,

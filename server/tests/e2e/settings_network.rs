@@ -63,9 +63,11 @@ struct Running {
 /// Starts the server the way `api-switch serve` without `--listen` does: at the stored
 /// address, else at `fallback`.
 async fn start(data: &Path, fallback: SocketAddr) -> Running {
-    let server = BoundServer::bind_stored_or(ServeOptions::new(fallback, data.to_path_buf()))
-        .await
-        .expect("bind");
+    let options = ServeOptions {
+        listen_given: false,
+        ..ServeOptions::new(fallback, data.to_path_buf())
+    };
+    let server = BoundServer::bind(options).await.expect("bind");
     let addr = server.local_addr();
     let state = server.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
