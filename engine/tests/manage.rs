@@ -112,7 +112,7 @@ fn channels_can_be_edited_disabled_and_deleted_with_their_entries() {
         (
             stored.name.as_str(),
             stored.base_url.as_str(),
-            stored.api_key.as_str()
+            stored.api_key.expose()
         ),
         ("Renamed", "http://other.example", "sk-x")
     );

@@ -18,7 +18,7 @@ fn new_channel(name: &str) -> NewChannel {
         name: name.into(),
         api_type: ChannelKind::Openai,
         base_url: "https://api.example.com".into(),
-        api_key: format!("sk-secret-{name}"),
+        api_key: format!("sk-secret-{name}").into(),
         enabled: true,
         api_version: String::new(),
     }
@@ -214,7 +214,7 @@ fn a_configuration_change_that_fails_midway_leaves_nothing_half_written() {
         (
             channel.name.as_str(),
             channel.base_url.as_str(),
-            channel.api_key.as_str()
+            channel.api_key.expose()
         ),
         ("whole", "https://api.example.com", "sk-secret-whole"),
         "no field of the failed edit landed"

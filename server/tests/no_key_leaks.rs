@@ -306,7 +306,7 @@ async fn issue_19_finding_1_no_key_leaves_in_any_exit_for_any_protocol_channel_o
                     name: format!("{kind}-{}", if pooled { "pool" } else { "one" }),
                     api_type: kind,
                     base_url: upstream_url.clone(),
-                    api_key: pool.join("\n"),
+                    api_key: pool.join("\n").into(),
                     enabled: true,
                     api_version: String::new(),
                 })

@@ -310,7 +310,7 @@ impl Proxy {
                 name: name.into(),
                 api_type,
                 base_url: base_url.into(),
-                api_key: format!("sk-secret-{name}"),
+                api_key: format!("sk-secret-{name}").into(),
                 enabled: true,
                 api_version: api_version.into(),
             })
@@ -323,7 +323,7 @@ impl Proxy {
                 name: name.into(),
                 api_type: ChannelKind::Openai,
                 base_url: base_url.into(),
-                api_key: format!("sk-secret-{name}"),
+                api_key: format!("sk-secret-{name}").into(),
                 enabled: true,
                 api_version: String::new(),
             })

@@ -102,13 +102,14 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
         .expect("empty");
     assert!(proxy.state.channel_keys(second).is_empty());
     let stored = proxy.state.store().channels().expect("channels");
-    let text = &stored
+    let text = stored
         .iter()
         .find(|c| c.id == first)
         .expect("first")
-        .api_key;
+        .api_key
+        .expose();
     assert_eq!(
         text,
-        &keys(&["sk-test-first-one-111111", "sk-test-first-two-222222"]).join("\n")
+        keys(&["sk-test-first-one-111111", "sk-test-first-two-222222"]).join("\n")
     );
 }

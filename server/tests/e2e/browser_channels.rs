@@ -86,7 +86,7 @@ async fn channels_and_api_management_work_end_to_end_in_the_browser() {
                     name: name.into(),
                     api_type: ChannelKind::Openai,
                     base_url: uri,
-                    api_key: format!("sk-{name}-browser-secret"),
+                    api_key: format!("sk-{name}-browser-secret").into(),
                     enabled: true,
                     api_version: String::new(),
                 })

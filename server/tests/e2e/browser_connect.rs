@@ -99,7 +99,7 @@ fn configure(data: &Path, channels: &[(&str, SocketAddr, &str)]) {
                 name: name.into(),
                 api_type: ChannelKind::Openai,
                 base_url: format!("http://{addr}"),
-                api_key: format!("sk-{name}-secret"),
+                api_key: format!("sk-{name}-secret").into(),
                 enabled: true,
                 api_version: String::new(),
             })

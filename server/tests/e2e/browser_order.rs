@@ -62,7 +62,7 @@ fn seed(store: &Store, servers: &[(&str, String)]) {
                 name: (*name).into(),
                 api_type: ChannelKind::Openai,
                 base_url: uri.clone(),
-                api_key: format!("sk-{name}-order-secret"),
+                api_key: format!("sk-{name}-order-secret").into(),
                 enabled: true,
                 api_version: String::new(),
             })

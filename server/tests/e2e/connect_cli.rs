@@ -142,7 +142,7 @@ fn configure(data: &Path, upstream: &str) {
                 name: name.into(),
                 api_type: kind,
                 base_url,
-                api_key: format!("sk-{name}-upstream-secret"),
+                api_key: format!("sk-{name}-upstream-secret").into(),
                 enabled: true,
                 api_version: String::new(),
             })

@@ -187,7 +187,7 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
     assert_eq!(status, 200, "{body}");
     let stored = &state.store().channels().expect("channels")[0];
     assert_eq!(
-        (stored.name.as_str(), stored.api_key.as_str()),
+        (stored.name.as_str(), stored.api_key.expose()),
         ("renamed", KEY),
         "empty fields are left as they are"
     );
