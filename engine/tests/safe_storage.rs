@@ -283,12 +283,7 @@ async fn a_reload_keeps_the_upstream_connection_pool() {
     proxy.entry(channel, "gpt-4o-mini", "auto");
     let mut settings = proxy.state.store().settings().expect("settings");
     settings.cooldown_secs = 900;
-    proxy
-        .state
-        .store()
-        .save_settings(&settings)
-        .expect("settings");
-    proxy.state.reload().expect("reload");
+    proxy.apply_settings(&settings);
     for _ in 0..3 {
         assert_eq!(proxy.answered_by("gpt-4o").await, "A:gpt-4o");
     }
@@ -299,12 +294,7 @@ async fn a_reload_keeps_the_upstream_connection_pool() {
     );
     // A setting the client is built from does rebuild it (and so opens a new connection).
     settings.connect_timeout_ms += 1;
-    proxy
-        .state
-        .store()
-        .save_settings(&settings)
-        .expect("settings");
-    proxy.state.reload().expect("reload");
+    proxy.apply_settings(&settings);
     assert_eq!(proxy.answered_by("gpt-4o").await, "A:gpt-4o");
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
 }

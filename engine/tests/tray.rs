@@ -31,12 +31,7 @@ fn set_language(proxy: &Proxy, language: UiLanguage) {
     let mut settings = proxy.state.snapshot().settings.clone();
     settings.ui_language = language;
     // The test proxy's short timeouts are below the user's ranges: stored directly.
-    proxy
-        .state
-        .store()
-        .save_settings(&settings)
-        .expect("settings");
-    proxy.state.reload().expect("reload");
+    proxy.apply_settings(&settings);
 }
 
 #[tokio::test]

@@ -298,6 +298,13 @@ impl Proxy {
     }
 
     /// A channel of any kind; its key is `sk-secret-{name}`.
+    /// Stores `settings` as they are (a test may go below the user's ranges, which only the
+    /// screens and import check) and applies them.
+    pub fn apply_settings(&self, settings: &Settings) {
+        self.state.store().save_settings(settings).expect("settings");
+        self.state.reload().expect("reload");
+    }
+
     pub fn channel_of(
         &self,
         name: &str,

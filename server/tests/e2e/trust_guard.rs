@@ -32,6 +32,32 @@ fn from_peer(mut request: Request<Body>, peer: [u8; 4]) -> Request<Body> {
 
 const LOOPBACK: [u8; 4] = [127, 0, 0, 1];
 
+/// A same-origin login with `password` from `peer`, with `extra` headers.
+fn login(peer: [u8; 4], password: &str, extra: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::post("/api/auth/login")
+        .header(header::HOST, LISTEN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    for (name, value) in extra {
+        builder = builder.header(*name, *value);
+    }
+    let body = Body::from(format!(r#"{{"password":"{password}"}}"#));
+    from_peer(builder.body(body).expect("request"), peer)
+}
+
+/// Logs in with the right password from `peer` and returns the session cookie.
+async fn session_cookie(router: &axum::Router, peer: [u8; 4], extra: &[(&str, &str)]) -> String {
+    let (status, headers, text) = send(router, login(peer, PASSWORD, extra)).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    headers[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned()
+}
+
 /// A chat request from a loopback peer with `extra` headers, over `version`.
 fn chat(version: Version, extra: &[(&str, &str)]) -> Request<Body> {
     let mut builder = Request::post("/v1/chat/completions")
@@ -93,22 +119,7 @@ async fn r19_9_a_proxy_hop_is_remote_by_any_sign_it_leaves() {
 async fn r19_9_connect_does_not_believe_a_proxied_browser_is_local() {
     let (_dir, state, router) = setup();
     state.set_admin_password(PASSWORD).expect("password");
-    let login = Request::post("/api/auth/login")
-        .header(header::HOST, LISTEN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .header("via", "1.1 nginx")
-        .body(Body::from(format!(r#"{{"password":"{PASSWORD}"}}"#)))
-        .expect("request");
-    let (status, headers, text) = send(&router, from_peer(login, LOOPBACK)).await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let cookie = headers[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_owned();
+    let cookie = session_cookie(&router, LOOPBACK, &[("via", "1.1 nginx")]).await;
     let overview = Request::post(connect::LoadConnectOverview::PATH)
         .header(header::HOST, LISTEN)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -298,16 +309,7 @@ async fn r19_6_a_spoofed_forwarded_for_does_not_escape_the_lockout() {
     state.set_admin_password(PASSWORD).expect("password");
     let attempt = |n: u32, password: &str| {
         let spoof = format!("10.0.{}.{}", n / 250, n % 250 + 1);
-        from_peer(
-            Request::post("/api/auth/login")
-                .header(header::HOST, LISTEN)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header("sec-fetch-site", "same-origin")
-                .header("x-forwarded-for", spoof)
-                .body(Body::from(format!(r#"{{"password":"{password}"}}"#)))
-                .expect("request"),
-            LOOPBACK,
-        )
+        login(LOOPBACK, password, &[("x-forwarded-for", spoof.as_str())])
     };
     for n in 0..engine::auth::FREE_FAILURES {
         let (status, _, body) = send(&router, attempt(n, "wrong guess")).await;
@@ -342,21 +344,7 @@ async fn r19_7_the_current_password_check_is_throttled_and_answers_401_then_429(
     let (_dir, state, router) = setup();
     state.set_admin_password(PASSWORD).expect("password");
     let peer = [192, 0, 2, 44];
-    let login = Request::post("/api/auth/login")
-        .header(header::HOST, LISTEN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(format!(r#"{{"password":"{PASSWORD}"}}"#)))
-        .expect("request");
-    let (status, headers, text) = send(&router, from_peer(login, peer)).await;
-    assert_eq!(status, StatusCode::OK, "{text}");
-    let cookie = headers[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_owned();
+    let cookie = session_cookie(&router, peer, &[]).await;
     for n in 0..engine::auth::FREE_FAILURES {
         let (status, _, body) =
             send(&router, change_password("a wrong guess", peer, &cookie)).await;
@@ -378,13 +366,7 @@ async fn r19_7_the_current_password_check_is_throttled_and_answers_401_then_429(
         ),
         "the password did not change"
     );
-    let login = Request::post("/api/auth/login")
-        .header(header::HOST, LISTEN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(format!(r#"{{"password":"{PASSWORD}"}}"#)))
-        .expect("request");
-    let (status, _, _) = send(&router, from_peer(login, peer)).await;
+    let (status, _, _) = send(&router, login(peer, PASSWORD, &[])).await;
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
