@@ -301,7 +301,10 @@ impl Proxy {
     /// Stores `settings` as they are (a test may go below the user's ranges, which only the
     /// screens and import check) and applies them.
     pub fn apply_settings(&self, settings: &Settings) {
-        self.state.store().save_settings(settings).expect("settings");
+        self.state
+            .store()
+            .save_settings(settings)
+            .expect("settings");
         self.state.reload().expect("reload");
     }
 
