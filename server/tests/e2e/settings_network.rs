@@ -84,11 +84,16 @@ async fn start(data: &Path, fallback: SocketAddr) -> Running {
 
 /// Calls a server function at `addr` the way the UI's own page does.
 async fn server_fn<F: ServerFn>(addr: SocketAddr, body: &str) -> (u16, Value) {
+    server_fn_from::<F>(addr, body, "same-origin").await
+}
+
+/// Calls a server function at `addr` as a page whose browser says `sec-fetch-site: site`.
+async fn server_fn_from<F: ServerFn>(addr: SocketAddr, body: &str, site: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(format!("http://{addr}{}", F::PATH))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-site", site)
         .body(body.to_owned())
         .send()
         .await
@@ -280,6 +285,39 @@ async fn a_remote_address_is_refused_in_the_cli_words_until_remote_use_is_locked
     assert!(status >= 400);
     assert_eq!(error["params"]["field"], "listen_address", "{error}");
 
+    server.stop.send(()).expect("stop");
+    server.done.await.expect("joined").expect("clean stop");
+}
+
+/// Another site's page (or another port of this host) cannot move the server: the guard
+/// refuses the call before it runs, nothing is bound or stored, and the server stays put.
+#[tokio::test]
+async fn another_sites_page_cannot_move_the_listen_address() {
+    let data = tempfile::tempdir().expect("data");
+    let server = start(data.path(), loopback(0)).await;
+    let wanted = loopback(support::free_port());
+    for site in ["cross-site", "same-site"] {
+        let (status, body) =
+            server_fn_from::<ApplyListenAddress>(server.addr, &format!("address={wanted}"), site)
+                .await;
+        assert_eq!(status, 403, "{site}: {body}");
+    }
+    assert!(
+        tokio::net::TcpStream::connect(wanted).await.is_err(),
+        "nothing listens at the address the page asked for"
+    );
+    assert_eq!(
+        server
+            .state
+            .store()
+            .settings()
+            .expect("settings")
+            .listen_address,
+        None,
+        "nothing stored"
+    );
+    let (status, _) = server_fn::<ListenAddress>(server.addr, "").await;
+    assert_eq!(status, 200, "the server still answers where it was");
     server.stop.send(()).expect("stop");
     server.done.await.expect("joined").expect("clean stop");
 }
