@@ -198,13 +198,12 @@ pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
         .filter(|k| !k.is_empty())
 }
 
-/// The access key a client presented, when it is one of ours (compared in constant time).
-/// The proxy's handlers and the guard's rule for remote clients both ask here.
+/// The access key `presented` (see `presented_key`), when it is one of ours (compared in
+/// constant time). The proxy's handlers and the guard's rule for remote clients both ask here.
 pub fn known_access_key<'s>(
     snapshot: &'s Snapshot,
-    headers: &HeaderMap,
+    presented: &str,
 ) -> Option<&'s crate::store::AccessKey> {
-    let presented = presented_key(headers)?;
     snapshot
         .access_keys
         .iter()
@@ -214,7 +213,7 @@ pub fn known_access_key<'s>(
 /// The name of the client's access key (empty when unknown), or 401 when keys are required.
 fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
     let presented = presented_key(headers);
-    let known = known_access_key(snapshot, headers);
+    let known = presented.and_then(|key| known_access_key(snapshot, key));
     match (known, presented, snapshot.settings.require_access_key) {
         (Some(key), _, _) => Ok(key.name.clone()),
         (None, _, false) => Ok(String::new()),

@@ -26,7 +26,7 @@ pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use group_routing::hedging_problem;
 pub use records::{CooldownWrite, RequestLogRow};
-pub use settings::{AccessKey, COOLDOWN_RANGE, ErrorRule, RuleAction, Settings, UiLanguage};
+pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;
 pub use whole_config::{ConfigToWrite, FullConfig};

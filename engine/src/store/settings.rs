@@ -102,10 +102,6 @@ impl Default for Settings {
     }
 }
 
-/// The range the user may choose for `cooldown_secs` (tests bypass it through the store).
-pub const COOLDOWN_RANGE: std::ops::RangeInclusive<u64> =
-    types::settings_ranges::COOLDOWN_SECS.min..=types::settings_ranges::COOLDOWN_SECS.max;
-
 /// A key a client presents to use the proxy; its name appears in the request log. The key is
 /// a `Secret`: it prints masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

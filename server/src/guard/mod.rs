@@ -69,11 +69,10 @@ pub fn peer(request: &Request) -> Option<SocketAddr> {
 /// Why a remote `/v1` request without a valid access key is refused, if it is: remote means
 /// keys whatever "require access key" says (that setting governs loopback clients).
 fn remote_key_refusal(snapshot: &Snapshot, request: &Request) -> Option<ProxyError> {
-    let headers = request.headers();
-    if engine::proxy::http::presented_key(headers).is_none() {
+    let Some(presented) = engine::proxy::http::presented_key(request.headers()) else {
         return Some(ProxyError::MissingKey);
-    }
-    let known = engine::proxy::http::known_access_key(snapshot, headers).is_some();
+    };
+    let known = engine::proxy::http::known_access_key(snapshot, presented).is_some();
     (!known).then_some(ProxyError::InvalidKey)
 }
 
