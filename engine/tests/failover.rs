@@ -70,7 +70,7 @@ async fn an_invalid_json_body_fails_over() {
 #[tokio::test]
 async fn a_cooling_entry_is_skipped_until_its_cooldown_expires_and_success_clears_it() {
     let mut settings = common::test_settings();
-    settings.cooldown_secs = 1;
+    settings.cooldown_secs = 60;
     let proxy = Proxy::with_settings(settings).await;
     let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
     let ea = proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
@@ -82,7 +82,11 @@ async fn a_cooling_entry_is_skipped_until_its_cooldown_expires_and_success_clear
     assert_eq!(proxy.answered_by("m").await, "B:m");
     assert_eq!(a.hits().len(), 1, "a cooling entry was tried");
     a.force_status(0);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // A minute later (the clock moves; nothing sleeps) it is still cooling...
+    engine::clock::advance(Duration::from_secs(59));
+    assert_eq!(proxy.answered_by("m").await, "B:m");
+    assert_eq!(a.hits().len(), 1, "the cooldown ended early");
+    engine::clock::advance(Duration::from_millis(1100));
     // Expired: A is first again, answers, and its cooldown is cleared.
     assert_eq!(proxy.answered_by("m").await, "A:m");
     assert_eq!(proxy.entry_state(ea).cooldown_until_ms, 0);
@@ -130,7 +134,7 @@ async fn the_last_resort_starts_with_the_cooldown_that_ends_first() {
 async fn status_401_403_410_disable_the_entry_and_nothing_enables_it_again() {
     for code in [401u16, 403, 410] {
         let mut settings = common::test_settings();
-        settings.cooldown_secs = 1;
+        settings.cooldown_secs = 60;
         let proxy = Proxy::with_settings(settings).await;
         let (a, b) = (Upstream::start("A").await, Upstream::start("B").await);
         let ea = proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
@@ -146,7 +150,7 @@ async fn status_401_403_410_disable_the_entry_and_nothing_enables_it_again() {
         );
         // Healthy again and past any cooldown, a success elsewhere, a reload: still off.
         a.force_status(0);
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        engine::clock::advance(Duration::from_secs(61));
         proxy.state.reload().expect("reload");
         assert_eq!(proxy.answered_by("m").await, "B:m");
         assert!(!proxy.entry_state(ea).enabled);

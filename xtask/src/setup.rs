@@ -43,7 +43,23 @@ pub fn test_tools() -> Result<()> {
         ),
     ])?;
     python_venv()?;
+    nextest()?;
     Ok(())
+}
+
+/// The test runner. It gives every test its own process, which the engine's tests rely on: a
+/// test that moves the engine's clock (`clock::advance`) must not move it under another test.
+fn nextest() -> Result<()> {
+    let installed = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .map(|out| out.status.success())
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    say("installing cargo-nextest (the test runner) with cargo install");
+    crate::shell::cargo(&["install", "cargo-nextest", "--locked"])
 }
 
 pub fn wasm_target() -> Result<WasmRoute> {

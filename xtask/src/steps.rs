@@ -42,24 +42,13 @@ pub fn test() -> Result<()> {
     cargo(&["build", "--release", "--package", "api-switch"])?;
     lint_every_crate()?;
     let release_bin = target_dir().join("release/api-switch");
-    let has_nextest = Command::new("cargo")
-        .args(["nextest", "--version"])
-        .output()
-        .map(|out| out.status.success())
-        .unwrap_or(false);
     let mut test = cmd("cargo");
-    if has_nextest {
-        test.args(["nextest", "run", "--no-fail-fast"]);
-    } else {
-        test.args(["test", "--no-fail-fast"]);
-    }
+    test.args(["nextest", "run", "--no-fail-fast"]);
     test.env("API_SWITCH_RELEASE_BIN", &release_bin);
     say(&format!("{test:?}"));
     run_cmd(&mut test)?;
-    if has_nextest {
-        // nextest does not run doc tests.
-        cargo(&["test", "--doc"])?;
-    }
+    // nextest does not run doc tests.
+    cargo(&["test", "--doc"])?;
     crate::desktop_test::run_in_tests()?;
     // A short real fuzzing run keeps the targets building and catches shallow crashes; the
     // stable replay of the same checks already ran in `protocol`'s tests.

@@ -133,7 +133,7 @@ async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_servin
     assert_eq!(cooled, [(cooling[1].id, until)]);
     // Its Retry-After is over: k2 is back in the rotation.
     a.on_key(k2, Reply::Ok);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    engine::clock::advance(Duration::from_millis(1100));
     for _ in 0..3 {
         proxy.answered_by("m").await;
     }
@@ -435,7 +435,7 @@ async fn a_freeze_skips_every_entry_of_the_channel_and_ends_on_time() {
             status: Some(400),
             phrase: "account on hold".into(),
             action: RuleAction::FreezeChannel,
-            freeze_secs: 1,
+            freeze_secs: 300,
         },
     );
     let proxy = Proxy::with_settings(settings).await;
@@ -454,8 +454,12 @@ async fn a_freeze_skips_every_entry_of_the_channel_and_ends_on_time() {
     assert_eq!(proxy.answered_by("g").await, "B:tag-secret-B:x");
     assert_eq!(a.models().len(), 1, "a frozen channel was tried");
     a.on_model("m1", Reply::Ok);
-    let ends = frozen_at + 1000;
-    tokio::time::sleep(Duration::from_millis((ends - now_ms()).max(0) as u64 + 100)).await;
+    // Still frozen a moment before the five minutes are over (the clock moves; nothing sleeps).
+    let ends = frozen_at + 300_000;
+    engine::clock::advance(Duration::from_millis((ends - now_ms() - 1000).max(0) as u64));
+    assert_eq!(proxy.answered_by("g").await, "B:tag-secret-B:x");
+    assert_eq!(a.models().len(), 1, "the freeze ended early");
+    engine::clock::advance(Duration::from_millis(1100));
     assert_eq!(
         proxy.answered_by("g").await,
         "A:tag-secret-A:m1",

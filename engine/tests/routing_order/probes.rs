@@ -51,7 +51,7 @@ async fn a_probe_ends_a_cooldown_early_and_never_enables_a_disabled_entry() {
     assert!(report.probed_channels.is_empty());
     assert_eq!(up.model_lists(), 1);
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    engine::clock::advance(Duration::from_millis(1100));
     let chats_before = up.chat_count();
     let report = proxy.state.run_recovery_probes().await;
     assert_eq!(report.probed_channels, [channel]);
