@@ -112,7 +112,7 @@ impl Chat {
             true,
             String::new(),
         );
-        let response = match crate::proxy::serve(state, request).await {
+        let response = match crate::proxy::serve(state.runtime(), request).await {
             Ok(response) => response,
             Err(error) => {
                 return self

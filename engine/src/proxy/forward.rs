@@ -16,6 +16,7 @@
 //! group that hedges (`hedge`), a leader without content after the delay gets the next
 //! candidate racing beside it; the loser is cancelled, not blamed.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::response::Response;
@@ -32,20 +33,20 @@ use super::record::{LogRow, record_request};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
 use super::route::{self, Candidate};
+use super::runtime::Runtime;
 use super::snapshot::Snapshot;
-use crate::AppState;
 use crate::clock::now_ms;
 use crate::upstream::ChannelKind;
 
 /// Serves one request: tries each candidate in turn until one answers (in a group that
 /// hedges, a slow leader gets the next candidate racing beside it, see `hedge`).
-pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, ProxyError> {
-    let snapshot = state.snapshot();
+pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Response, ProxyError> {
+    let snapshot = runtime.snapshot();
     let mut log = LogRow::new(&request);
     let mut route = route::candidates(
         &snapshot.route_index,
-        state.cooldowns(),
-        state.speeds(),
+        runtime.cooldowns(),
+        runtime.speeds(),
         &request.model,
         request.endpoint,
         now_ms(),
@@ -59,14 +60,23 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
             let round = {
                 let (snapshot, log) = (&*snapshot, &log);
                 let run = |candidate: Candidate, tried| async move {
-                    attempt(state, snapshot, &candidate, log, tried).await
+                    attempt(runtime, snapshot, &candidate, log, tried).await
                 };
-                hedge::round(state, hedging, candidate, || route.next(), log, tried, run).await
+                hedge::round(
+                    runtime,
+                    hedging,
+                    candidate,
+                    || route.next(),
+                    log,
+                    tried,
+                    run,
+                )
+                .await
             };
             let raced = round.started > 1;
             for (candidate, failure) in round.failed {
                 failed_attempt(
-                    state,
+                    runtime,
                     &snapshot,
                     &mut log,
                     &mut attempts,
@@ -81,23 +91,23 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
             match round.ended {
                 Some((_, Outcome::Answer(response))) => return Ok(response),
                 Some((candidate, Outcome::ClientError(response))) => {
-                    return Ok(client_error(state, &log, &candidate, tried, response).await);
+                    return Ok(client_error(runtime, &log, &candidate, tried, response).await);
                 }
                 Some((_, Outcome::Failed(_))) | None => continue,
             }
         }
-        match attempt(state, &snapshot, &candidate, &log, tried).await {
+        match attempt(runtime, &snapshot, &candidate, &log, tried).await {
             Outcome::Answer(mut response) => {
                 let served = log.served(&candidate, response.status().as_u16());
                 response.extensions_mut().insert(served);
                 return Ok(response);
             }
             Outcome::ClientError(response) => {
-                return Ok(client_error(state, &log, &candidate, tried, response).await);
+                return Ok(client_error(runtime, &log, &candidate, tried, response).await);
             }
             Outcome::Failed(failure) => {
                 failed_attempt(
-                    state,
+                    runtime,
                     &snapshot,
                     &mut log,
                     &mut attempts,
@@ -111,7 +121,7 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
     let tried = attempts.len() as u32;
     let error = failed_request(&request, attempts);
     record_request(
-        state,
+        runtime,
         log.row(None, tried, error.status_code().as_u16(), error.to_string()),
     );
     Err(error)
@@ -120,7 +130,7 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
 /// The client's own error, answered as is (masked at the boundary like every upstream byte)
 /// and recorded.
 async fn client_error(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     log: &LogRow<'_>,
     candidate: &Candidate,
     tried: u32,
@@ -132,14 +142,14 @@ async fn client_error(
         response.status().as_u16(),
         String::new(),
     );
-    record_request(state, row);
+    record_request(runtime, row);
     response
 }
 
 /// A failed attempt: observed (cooldown or disable), noted in the log (unless a race noted it
 /// already) and kept for the 502's list.
 fn failed_attempt(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     log: &mut LogRow<'_>,
     attempts: &mut Vec<Attempt>,
@@ -148,7 +158,7 @@ fn failed_attempt(
     note_in_log: bool,
 ) {
     tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, source = ?failure.source(), %failure, "attempt failed; trying the next entry");
-    observe::failed(state, &snapshot.settings, candidate, &failure);
+    observe::failed(runtime, &snapshot.settings, candidate, &failure);
     if note_in_log {
         log.attempt_failed(candidate, &failure);
     }
@@ -202,14 +212,14 @@ fn failed_request(request: &ProxyRequest, attempts: Vec<Attempt>) -> ProxyError 
 /// One candidate, with the keys of its channel's pool in rotation (`key_pool`): the entry
 /// fails over only when no key of its channel can serve.
 async fn attempt(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     candidate: &Candidate,
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
-    key_pool::with_keys(state, &snapshot.settings, &candidate.channel, |key| {
-        attempt_with_key(state, snapshot, candidate, log, tried, key)
+    key_pool::with_keys(runtime, &snapshot.settings, &candidate.channel, |key| {
+        attempt_with_key(runtime, snapshot, candidate, log, tried, key)
     })
     .await
 }
@@ -217,7 +227,7 @@ async fn attempt(
 /// One candidate with one key: prepare, send, judge, relay. A relay that refuses the
 /// `include_usage` stream option is remembered and asked once more without it.
 async fn attempt_with_key(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     candidate: &Candidate,
     log: &LogRow<'_>,
@@ -226,9 +236,9 @@ async fn attempt_with_key(
 ) -> Outcome {
     let request = log.request;
     let leg = Leg::new(request, candidate);
-    let quirks = state.quirks().of(candidate.channel.id);
+    let quirks = runtime.quirks().of(candidate.channel.id);
     let context = AttemptContext {
-        state,
+        runtime,
         settings: &snapshot.settings,
         client: snapshot.client_for(candidate.channel.id),
         request,
@@ -241,7 +251,7 @@ async fn attempt_with_key(
         return outcome;
     }
     tracing::info!(channel = %candidate.channel.name, "the channel refuses stream_options.include_usage; asking again without it, and never sending it there again");
-    state
+    runtime
         .quirks()
         .remember_rejects_include_usage(candidate.channel.id);
     let quirks = Quirks {
@@ -331,11 +341,11 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        observe::succeeded(context.state, candidate, context.started);
-        observe::first_content(context.state, candidate, context.started);
+        observe::succeeded(context.runtime, candidate, context.started);
+        observe::first_content(context.runtime, candidate, context.started);
         let mut row = log.row(Some(candidate), tried, status.as_u16(), String::new());
         (row.prompt_tokens, row.completion_tokens) = (answer.usage.prompt, answer.usage.completion);
-        record_request(context.state, row);
+        record_request(context.runtime, row);
         Outcome::Answer(json_response(status, answer.body))
     };
     match tokio::time::timeout(total, single).await {

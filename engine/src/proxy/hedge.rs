@@ -15,7 +15,7 @@ use super::attempt::Outcome;
 use super::error::AttemptFailure;
 use super::record::LogRow;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
 
 /// Hedges started in the current minute, per group.
@@ -51,13 +51,14 @@ impl HedgeBudget {
 }
 
 /// How long the leading attempt may go without content before a hedge starts.
-pub fn delay(state: &AppState, hedging: Hedging, lead: &Candidate) -> Option<Duration> {
+pub fn delay(runtime: &Runtime, hedging: Hedging, lead: &Candidate) -> Option<Duration> {
     let ms = match hedging.delay {
         HedgeDelay::Off => return None,
         HedgeDelay::Fixed { ms } => ms,
-        HedgeDelay::P90 { fallback_ms } => {
-            state.speeds().p90_ms(lead.entry.id).unwrap_or(fallback_ms)
-        }
+        HedgeDelay::P90 { fallback_ms } => runtime
+            .speeds()
+            .p90_ms(lead.entry.id)
+            .unwrap_or(fallback_ms),
     };
     Some(Duration::from_millis(ms.max(1)))
 }
@@ -92,7 +93,7 @@ impl Round {
 /// Runs `lead`, and after the hedge delay, if the budget allows and `next` has a candidate,
 /// that candidate beside it. `run(candidate, tried)` is one attempt.
 pub async fn round<F, Fut>(
-    state: &AppState,
+    runtime: &Runtime,
     (group, hedging): (&str, Hedging),
     lead: Candidate,
     next: impl FnOnce() -> Option<Candidate>,
@@ -106,13 +107,13 @@ where
 {
     let lead_started = now_ms();
     let mut lead_attempt = std::pin::pin!(run(lead.clone(), tried));
-    let Some(wait) = delay(state, hedging, &lead) else {
+    let Some(wait) = delay(runtime, hedging, &lead) else {
         return Round::of(lead, lead_attempt.await);
     };
     if let Ok(outcome) = tokio::time::timeout(wait, &mut lead_attempt).await {
         return Round::of(lead, outcome);
     }
-    if !state.hedges().try_take(group, hedging.max_per_minute) {
+    if !runtime.hedges().try_take(group, hedging.max_per_minute) {
         tracing::debug!(
             group,
             "hedge budget for this minute spent; waiting on the lead"
@@ -120,7 +121,7 @@ where
         return Round::of(lead, lead_attempt.await);
     }
     let Some(second) = next() else {
-        state.hedges().give_back(group);
+        runtime.hedges().give_back(group);
         return Round::of(lead, lead_attempt.await);
     };
     tracing::info!(group, lead = %lead.entry.model, lead_channel = %lead.channel.name, hedge = %second.entry.model, hedge_channel = %second.channel.name, after_ms = wait.as_millis() as u64, "no content yet; hedging with the next candidate");

@@ -13,9 +13,9 @@ use std::sync::Mutex;
 use super::attempt::Outcome;
 use super::error::AttemptFailure;
 use super::error_rules;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
-use crate::store::{Channel, ChannelId, CooldownWrite, KeyId, RuleAction, Settings};
+use crate::store::{Channel, ChannelId, KeyId, RuleAction, Settings};
 
 /// The runtime state of every pool: cooling keys, keys disabled since the last reload, and
 /// where each channel's rotation stands. In memory; disables are also saved by the writer.
@@ -95,7 +95,7 @@ impl KeyPools {
             .filter(|until| *until > now_ms)
     }
 
-    fn disable(&self, key: KeyId, reason: &str) {
+    pub(crate) fn disable(&self, key: KeyId, reason: &str) {
         self.state().disabled.insert(key, reason.to_owned());
     }
 
@@ -120,7 +120,7 @@ impl KeyPools {
 /// Runs `attempt` with a key of `channel`'s pool, and again with the next key for as long as
 /// a key-shaped failure leaves another key to try.
 pub(crate) async fn with_keys<'a, F, Fut>(
-    state: &AppState,
+    runtime: &Runtime,
     settings: &Settings,
     channel: &'a Channel,
     mut attempt: F,
@@ -129,7 +129,7 @@ where
     F: FnMut(&'a str) -> Fut,
     Fut: Future<Output = Outcome>,
 {
-    let pools = state.key_pools();
+    let pools = runtime.key_pools();
     let pooled = channel.keys.len() > 1;
     let mut tried: Vec<KeyId> = Vec::new();
     let mut last: Option<AttemptFailure> = None;
@@ -154,11 +154,11 @@ where
         match consequence {
             KeyConsequence::Cool { until_ms } => {
                 tracing::warn!(channel = %channel.name, key = id, until_ms, %failure, "key cooling; trying the next key of the pool");
-                state.cool_key(id, until_ms);
+                runtime.cool_key(id, until_ms);
             }
             KeyConsequence::Disable { reason } => {
                 tracing::warn!(channel = %channel.name, key = id, %reason, "key switched off; trying the next key of the pool");
-                state.disable_key(id, reason);
+                runtime.disable_key(id, reason);
             }
         }
         tried.push(id);
@@ -196,27 +196,5 @@ fn key_consequence(settings: &Settings, failure: &AttemptFailure) -> Option<KeyC
             reason: format!("error rule {rule} matched: the key was rejected"),
         }),
         _ => None,
-    }
-}
-
-impl AppState {
-    /// A key's cooldown: skipped by the rotation until `until_ms`. Unlike an entry's cooldown
-    /// it is kept in memory only, so a restart forgets it. Screens showing the pool hear of it
-    /// at once.
-    pub(crate) fn cool_key(&self, key: KeyId, until_ms: i64) {
-        self.key_pools().cool(key, until_ms);
-        self.emit(crate::events::Event::KeyCooled { key, until_ms });
-    }
-
-    /// The system's switch-off of one key: effective at once, saved in the background.
-    pub(crate) fn disable_key(&self, key: KeyId, reason: String) {
-        self.key_pools().disable(key, &reason);
-        self.writer().change(CooldownWrite::DisableKey {
-            key,
-            reason,
-            at_ms: now_ms(),
-        });
-        let version = self.bump();
-        self.emit(crate::events::Event::ConfigChanged { version });
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::error::AttemptFailure;
 use super::request::ProxyRequest;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
 use crate::logs::AttemptRecord;
 use crate::store::RequestLogRow;
@@ -17,8 +17,8 @@ pub const HEDGE_CANCELLED: &str = "hedge_cancelled";
 
 /// Queues the log row of a finished request. Every outcome (answered, refused, failed, cut,
 /// abandoned by the client) ends here exactly once.
-pub fn record_request(state: &AppState, row: RequestLogRow) {
-    state.writer().log(row);
+pub fn record_request(runtime: &Runtime, row: RequestLogRow) {
+    runtime.writer().log(row);
 }
 
 /// Which entry answered a request and the attempts that failed before it, put on every answer

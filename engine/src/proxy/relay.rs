@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -24,8 +25,8 @@ use super::observe;
 use super::record::record_request;
 use super::request::Leg;
 use super::route::Candidate;
+use super::runtime::Runtime;
 use super::stream::{EventClass, Piece, StreamJudge};
-use crate::AppState;
 use crate::store::{RequestLogRow, Settings};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
@@ -133,9 +134,9 @@ pub async fn start(
         Err(failure) => return Outcome::Failed(failure),
     };
     finish.row.first_token_ms = Some(finish.request_started.elapsed().as_millis() as i64);
-    observe::first_content(context.state, candidate, context.started);
+    observe::first_content(context.runtime, candidate, context.started);
     let relay = Relay {
-        state: context.state.clone(),
+        runtime: Arc::clone(context.runtime),
         settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
@@ -168,7 +169,7 @@ fn sse_response(relay: Relay) -> Response {
 
 /// Forwards a stream that has started sending content to the client.
 struct Relay {
-    state: AppState,
+    runtime: Arc<Runtime>,
     settings: Settings,
     candidate: Candidate,
     upstream: Upstream,
@@ -225,10 +226,10 @@ impl Relay {
             return;
         }
         self.completed = true;
-        observe::succeeded(&self.state, &self.candidate, self.attempt_started);
+        observe::succeeded(&self.runtime, &self.candidate, self.attempt_started);
         if let Some(mut row) = self.take_row() {
             (row.prompt_tokens, row.completion_tokens) = self.upstream.judge.usage();
-            record_request(&self.state, row);
+            record_request(&self.runtime, row);
         }
     }
 
@@ -236,7 +237,7 @@ impl Relay {
     fn finish_broken(&mut self, failure: AttemptFailure) -> Option<Bytes> {
         self.done = true;
         tracing::warn!(channel = %self.candidate.channel.name, %failure, "stream broke after content; ending the client's stream with an error");
-        observe::failed(&self.state, &self.settings, &self.candidate, &failure);
+        observe::failed(&self.runtime, &self.settings, &self.candidate, &failure);
         let message = format!(
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
@@ -244,7 +245,7 @@ impl Relay {
         if let Some(mut row) = self.take_row() {
             row.status = 502;
             row.error = failure.to_string();
-            record_request(&self.state, row);
+            record_request(&self.runtime, row);
         }
         Some(self.upstream.judge.error_event(&message))
     }
@@ -257,7 +258,7 @@ impl Drop for Relay {
         if let Some(mut row) = self.take_row() {
             row.status = 499;
             row.error = "client disconnected".into();
-            record_request(&self.state, row);
+            record_request(&self.runtime, row);
         }
     }
 }
