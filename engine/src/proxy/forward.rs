@@ -2,7 +2,7 @@
 //!
 //! 1. **route** (`route::candidates`): the entries that may serve the request, computed one at
 //!    a time, cooling ones and ones whose channel kind cannot serve the endpoint skipped; each
-//!    is tried with the keys of its channel's pool in rotation (`key_pool`);
+//!    is tried with the keys of its channel's pool in rotation (`key_failover`);
 //! 2. **prepare** (`request::upstream_body`): the body for this candidate, the client's own
 //!    bytes when the protocols match, converted through the hub otherwise;
 //! 3. **send** (`attempt::send`, through the channel's outbound proxy when it has one) and
@@ -26,7 +26,7 @@ use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
 use super::cooldowns::Quirks;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
-use super::key_pool;
+use super::key_failover;
 use super::masked::UpstreamAnswer;
 use super::observe;
 use super::record::{LogRow, record_request};
@@ -209,7 +209,7 @@ fn failed_request(request: &ProxyRequest, attempts: Vec<Attempt>) -> ProxyError 
     ProxyError::AllFailed { model, attempts }
 }
 
-/// One candidate, with the keys of its channel's pool in rotation (`key_pool`): the entry
+/// One candidate, with the keys of its channel's pool in rotation (`key_failover`): the entry
 /// fails over only when no key of its channel can serve.
 async fn attempt(
     runtime: &Arc<Runtime>,
@@ -218,7 +218,7 @@ async fn attempt(
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
-    key_pool::with_keys(runtime, &snapshot.settings, &candidate.channel, |key| {
+    key_failover::with_keys(runtime, &snapshot.settings, &candidate.channel, |key| {
         attempt_with_key(runtime, snapshot, candidate, log, tried, key)
     })
     .await

@@ -4,9 +4,7 @@
 //! closes its upstream connection, and is not blamed (no cooldown). A failure during the race
 //! is an ordinary failure. A per-group budget bounds the hedges a minute (the cost).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use types::routing::{HedgeDelay, Hedging};
@@ -17,38 +15,6 @@ use super::record::LogRow;
 use super::route::Candidate;
 use super::runtime::Runtime;
 use crate::clock::now_ms;
-
-/// Hedges started in the current minute, per group.
-#[derive(Default)]
-pub struct HedgeBudget {
-    by_group: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-impl HedgeBudget {
-    /// Takes one hedge from `group`'s budget for this minute; false when it is spent.
-    pub fn try_take(&self, group: &str, max_per_minute: u32) -> bool {
-        let minute = now_ms() / 60_000;
-        // Plain updates only; a poisoned map is still a valid map.
-        let mut map = self.by_group.lock().unwrap_or_else(|p| p.into_inner());
-        let used = map.entry(group.to_owned()).or_insert((minute, 0));
-        if used.0 != minute {
-            *used = (minute, 0);
-        }
-        if used.1 >= max_per_minute {
-            return false;
-        }
-        used.1 += 1;
-        true
-    }
-
-    /// Returns a hedge taken but not started (there was no next candidate).
-    pub fn give_back(&self, group: &str) {
-        let mut map = self.by_group.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(used) = map.get_mut(group) {
-            used.1 = used.1.saturating_sub(1);
-        }
-    }
-}
 
 /// How long the leading attempt may go without content before a hedge starts.
 pub fn delay(runtime: &Runtime, hedging: Hedging, lead: &Candidate) -> Option<Duration> {

@@ -11,7 +11,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use super::cooldowns::{ChannelQuirks, Cooldowns};
-use super::hedge::HedgeBudget;
+use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
 use super::snapshot::Snapshot;
 use super::writer::Writer;
