@@ -9,15 +9,11 @@ use super::request::ProxyRequest;
 use super::route::Candidate;
 use super::runtime::Runtime;
 use crate::clock::now_ms;
-use crate::logs::AttemptRecord;
-use crate::store::RequestLogRow;
-
-/// The attempt-list code of a racing attempt cancelled because the other answered first.
-pub const HEDGE_CANCELLED: &str = "hedge_cancelled";
+use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 
 /// Queues the log row of a finished request. Every outcome (answered, refused, failed, cut,
 /// abandoned by the client) ends here exactly once.
-pub fn record_request(runtime: &Runtime, row: RequestLogRow) {
+pub fn record_request(runtime: &Runtime, row: RequestRecord) {
     runtime.writer().log(row);
 }
 
@@ -63,7 +59,7 @@ impl<'a> LogRow<'a> {
 
     /// Notes that `candidate` runs side by side with the others noted since `race_ends`.
     pub fn race_joined(&self, candidate: &Candidate, at_ms: i64) {
-        let mut record = self.attempt(candidate, None, Some(HEDGE_CANCELLED));
+        let mut record = self.attempt(candidate, None, Some(ErrorKind::HedgeCancelled));
         record.at_ms = at_ms;
         self.racing().push(record);
     }
@@ -73,11 +69,11 @@ impl<'a> LogRow<'a> {
         let now = now_ms();
         for record in self.racing().iter_mut() {
             if record.entry_id == candidate.entry.id
-                && record.error_kind.as_deref() == Some(HEDGE_CANCELLED)
+                && record.error_kind == Some(ErrorKind::HedgeCancelled)
             {
                 record.elapsed_ms = now - record.at_ms;
                 record.status = failure.status();
-                record.error_kind = Some(failure.kind().to_owned());
+                record.error_kind = Some(failure.kind());
             }
         }
     }
@@ -88,7 +84,7 @@ impl<'a> LogRow<'a> {
         self.failed.extend(
             racing
                 .into_iter()
-                .filter(|r| r.error_kind.as_deref() != Some(HEDGE_CANCELLED)),
+                .filter(|r| r.error_kind != Some(ErrorKind::HedgeCancelled)),
         );
     }
 
@@ -117,7 +113,7 @@ impl<'a> LogRow<'a> {
         &self,
         candidate: &Candidate,
         status: Option<u16>,
-        error_kind: Option<&str>,
+        error_kind: Option<ErrorKind>,
     ) -> AttemptRecord {
         AttemptRecord {
             entry_id: candidate.entry.id,
@@ -126,7 +122,7 @@ impl<'a> LogRow<'a> {
             at_ms: self.attempt_started_ms,
             elapsed_ms: now_ms() - self.attempt_started_ms,
             status,
-            error_kind: error_kind.map(str::to_owned),
+            error_kind,
             rule: None,
         }
     }
@@ -138,23 +134,23 @@ impl<'a> LogRow<'a> {
         attempts: u32,
         status: u16,
         error: String,
-    ) -> RequestLogRow {
-        RequestLogRow {
+    ) -> RequestRecord {
+        RequestRecord {
             at_ms: now_ms(),
             requested_model: self.request.model.clone(),
             entry_id: candidate.map(|c| c.entry.id),
-            channel_name: candidate
+            channel: candidate
                 .map(|c| c.channel.name.clone())
                 .unwrap_or_default(),
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
-            attempts,
+            attempt_count: attempts,
             status,
             latency_ms: self.started.elapsed().as_millis() as i64,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
             error,
-            attempt_log: self.attempt_log(candidate, status),
-            ..RequestLogRow::default()
+            attempts: self.attempt_log(candidate, status),
+            ..RequestRecord::default()
         }
     }
 
@@ -171,7 +167,7 @@ impl<'a> LogRow<'a> {
                 continue;
             }
             let mut record = record.clone();
-            if record.error_kind.as_deref() == Some(HEDGE_CANCELLED) {
+            if record.error_kind == Some(ErrorKind::HedgeCancelled) {
                 record.elapsed_ms = now - record.at_ms;
             }
             log.push(record);

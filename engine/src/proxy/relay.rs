@@ -27,7 +27,8 @@ use super::request::Leg;
 use super::route::Candidate;
 use super::runtime::Runtime;
 use super::stream::{EventClass, Piece, StreamJudge};
-use crate::store::{RequestLogRow, Settings};
+use crate::logs::RequestRecord;
+use crate::store::Settings;
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
@@ -100,7 +101,7 @@ impl Upstream {
 /// What the relay needs to finish the request's bookkeeping once the stream is over.
 pub struct Finish {
     /// The request's log row so far (status, entry, attempts, time to first content).
-    pub row: RequestLogRow,
+    pub row: RequestRecord,
     /// When the proxy started serving the request (the row's latency).
     pub request_started: Instant,
 }
@@ -178,7 +179,7 @@ struct Relay {
     attempt_started: Instant,
     request_started: Instant,
     /// The log row, until it is recorded; still here on drop means the client left.
-    row: Option<RequestLogRow>,
+    row: Option<RequestRecord>,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -215,7 +216,7 @@ impl Relay {
     }
 
     /// Takes the row for recording, with the request's latency.
-    fn take_row(&mut self) -> Option<RequestLogRow> {
+    fn take_row(&mut self) -> Option<RequestRecord> {
         let mut row = self.row.take()?;
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         Some(row)

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::common::Proxy;
 use super::upstream::Scripted;
+use engine::logs::ErrorKind;
 use engine::routing::{GroupRouting, HedgeDelay, Hedging, OrderMode};
 use serde_json::json;
 
@@ -85,22 +86,17 @@ async fn hedging_answers_from_the_fast_second_candidate_while_the_first_stalls()
     assert_eq!(proxy.entry_state(lead_entry).cooldown_until_ms, 0);
     // Both attempts are in the request's log row.
     proxy.state.flush();
-    let row = proxy
-        .state
-        .store()
-        .recent_requests(1)
-        .expect("log")
-        .remove(0);
+    let row = super::common::log_rows(proxy.state.store(), 1).remove(0);
     assert_eq!(row.entry_id, Some(second_entry));
     let tried: Vec<_> = row
-        .attempt_log
+        .attempts
         .iter()
         .map(|a| (a.entry_id, a.error_kind.clone()))
         .collect();
     assert_eq!(
         tried,
         [
-            (lead_entry, Some("hedge_cancelled".to_owned())),
+            (lead_entry, Some(ErrorKind::HedgeCancelled)),
             (second_entry, None)
         ]
     );
@@ -122,14 +118,9 @@ async fn hedging_answers_from_the_fast_second_candidate_while_the_first_stalls()
         "unhedged answer took {took:?}"
     );
     proxy.state.flush();
-    let row = proxy
-        .state
-        .store()
-        .recent_requests(1)
-        .expect("log")
-        .remove(0);
-    assert_eq!(row.attempt_log[0].entry_id, lead_entry);
-    assert_eq!(row.attempt_log[0].error_kind.as_deref(), Some("timeout"));
+    let row = super::common::log_rows(proxy.state.store(), 1).remove(0);
+    assert_eq!(row.attempts[0].entry_id, lead_entry);
+    assert_eq!(row.attempts[0].error_kind, Some(ErrorKind::Timeout));
     assert!(proxy.entry_state(lead_entry).cooldown_until_ms > 0);
 }
 
