@@ -56,66 +56,49 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
     while let Some(candidate) = route.next() {
         let tried = attempts.len() as u32 + 1;
         log.attempt_starts();
-        if let Some(hedging) = hedging {
-            let round = {
-                let (snapshot, log) = (&*snapshot, &log);
-                let run = |candidate: Candidate, tried| async move {
-                    attempt(runtime, snapshot, &candidate, log, tried).await
-                };
-                hedge::round(
-                    runtime,
-                    hedging,
-                    candidate,
-                    || route.next(),
-                    log,
-                    tried,
-                    run,
-                )
-                .await
+        // One round: one attempt, or in a group that hedges a slow leader and its hedge.
+        let round = {
+            let (snapshot, log) = (&*snapshot, &log);
+            let run = |candidate: Candidate, tried| async move {
+                let outcome = attempt(runtime, snapshot, &candidate, log, tried).await;
+                (candidate, outcome)
             };
-            let raced = round.started > 1;
-            for (candidate, failure) in round.failed {
-                failed_attempt(
-                    runtime,
-                    &snapshot,
-                    &mut log,
-                    &mut attempts,
-                    &candidate,
-                    failure,
-                    !raced,
-                );
-            }
-            if raced {
-                log.race_ends();
-            }
-            match round.ended {
-                Some((_, Outcome::Answer(response))) => return Ok(response),
-                Some((candidate, Outcome::ClientError(response))) => {
-                    return Ok(client_error(runtime, &log, &candidate, tried, response).await);
-                }
-                Some((_, Outcome::Failed(_))) | None => continue,
-            }
+            hedge::round(
+                runtime,
+                hedging,
+                candidate,
+                || route.next(),
+                log,
+                tried,
+                run,
+            )
+            .await
+        };
+        let raced = round.started > 1;
+        for (candidate, failure) in round.failed.into_iter().flatten() {
+            failed_attempt(
+                runtime,
+                &snapshot,
+                &mut log,
+                &mut attempts,
+                &candidate,
+                failure,
+                !raced,
+            );
         }
-        match attempt(runtime, &snapshot, &candidate, &log, tried).await {
-            Outcome::Answer(mut response) => {
+        if raced {
+            log.race_ends();
+        }
+        match round.ended {
+            Some((candidate, Outcome::Answer(mut response))) => {
                 let served = log.served(&candidate, response.status().as_u16());
                 response.extensions_mut().insert(served);
                 return Ok(response);
             }
-            Outcome::ClientError(response) => {
+            Some((candidate, Outcome::ClientError(response))) => {
                 return Ok(client_error(runtime, &log, &candidate, tried, response).await);
             }
-            Outcome::Failed(failure) => {
-                failed_attempt(
-                    runtime,
-                    &snapshot,
-                    &mut log,
-                    &mut attempts,
-                    &candidate,
-                    failure,
-                    true,
-                );
-            }
+            Some((_, Outcome::Failed(_))) | None => {}
         }
     }
     let tried = attempts.len() as u32;

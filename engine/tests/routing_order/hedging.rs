@@ -187,3 +187,38 @@ async fn the_p90_delay_follows_the_leaders_measured_time_to_first_content() {
     );
     assert!(eventually(|| lead.disconnects() == 1).await);
 }
+
+/// Issue 20: a hedged answer carries `Served` like any other, so Test chat in a hedging group
+/// names the entry that answered (the hedge) and lists the cancelled leader nowhere as failed.
+#[tokio::test]
+async fn r20_test_chat_in_a_hedging_group_names_the_entry_that_answered() {
+    use engine::test_chat::{self, ChatAsk, ChatEvent};
+    use futures::StreamExt;
+    start_of_a_minute().await;
+    let proxy = Proxy::start().await;
+    let lead = Scripted::start("LEAD").await;
+    let second = Scripted::start("SECOND").await;
+    lead.stall(true);
+    let lead_channel = proxy.channel("LEAD", &lead.base_url());
+    let second_channel = proxy.channel("SECOND", &second.base_url());
+    proxy.entry(lead_channel, "model-a", "h");
+    proxy.entry(second_channel, "model-b", "h");
+    proxy
+        .state
+        .set_group_routing(&hedge_after(100, 2))
+        .expect("hedging");
+
+    let ask = ChatAsk {
+        route: "h".into(),
+        prompt: "Say hello".into(),
+    };
+    let events: Vec<ChatEvent> = test_chat::start(&proxy.state, ask).collect().await;
+    let Some(ChatEvent::Answering { answered, failed }) = events.first() else {
+        panic!("the first event names the answering entry: {events:?}");
+    };
+    assert_eq!(
+        (answered.channel.as_str(), answered.model.as_str()),
+        ("SECOND", "model-b")
+    );
+    assert!(failed.is_empty(), "{failed:?}");
+}
