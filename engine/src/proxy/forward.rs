@@ -10,7 +10,8 @@
 //!    single answers alike, the error rules (`error_rules`) reading what an error says;
 //! 5. **relay**: the only part that differs, a single body (`answer`) or a stream (`relay`);
 //! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
-//! 7. **record** (`record::record_request`): the request's one log row.
+//! 7. **record** (`record::Recorder`): the request's one log row, recorded once the answer is
+//!    committed: when it ends, or when the client leaves first.
 //!
 //! A failure moves on to the next candidate; the client's own error is returned as is. In a
 //! group that hedges (`hedge`), a leader without content after the delay gets the next
@@ -29,7 +30,7 @@ use super::hedge;
 use super::key_failover;
 use super::masked::UpstreamAnswer;
 use super::observe;
-use super::record::{LogRow, record_request};
+use super::record::{Ending, LogRow};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
 use super::route::{self, Candidate};
@@ -96,36 +97,31 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
                 return Ok(response);
             }
             Some((candidate, Outcome::ClientError(response))) => {
-                return Ok(client_error(runtime, &log, &candidate, tried, response).await);
+                return Ok(client_error(runtime, &log, &candidate, tried, response));
             }
             Some((_, Outcome::Failed(_))) | None => {}
         }
     }
     let tried = attempts.len() as u32;
     let error = failed_request(&request, attempts);
-    record_request(
-        runtime,
-        log.row(None, tried, error.status_code().as_u16(), error.to_string()),
-    );
+    let status = error.status_code().as_u16();
+    log.recorder(&**runtime, None, tried, status)
+        .finish(Ending::failed(status, error.to_string()));
     Err(error)
 }
 
 /// The client's own error, answered as is (masked at the boundary like every upstream byte)
 /// and recorded.
-async fn client_error(
-    runtime: &Arc<Runtime>,
+fn client_error(
+    runtime: &Runtime,
     log: &LogRow<'_>,
     candidate: &Candidate,
     tried: u32,
     response: Response,
 ) -> Response {
-    let row = log.row(
-        Some(candidate),
-        tried,
-        response.status().as_u16(),
-        String::new(),
-    );
-    record_request(runtime, row);
+    let status = response.status().as_u16();
+    log.recorder(runtime, Some(candidate), tried, status)
+        .finish(Ending::answered((None, None)));
     response
 }
 
@@ -298,12 +294,7 @@ async fn exchange(
                 Ok(Ok(response)) => response,
             };
         let finish = relay::Finish {
-            row: log.row(
-                Some(candidate),
-                tried,
-                response.status().as_u16(),
-                String::new(),
-            ),
+            row: log.row(Some(candidate), tried, response.status().as_u16()),
             request_started: log.started,
         };
         return relay::start(context, candidate, leg, response, deadline, finish).await;
@@ -326,9 +317,9 @@ async fn exchange(
         };
         observe::succeeded(context.runtime, candidate, context.started);
         observe::first_content(context.runtime, candidate, context.started);
-        let mut row = log.row(Some(candidate), tried, status.as_u16(), String::new());
-        (row.prompt_tokens, row.completion_tokens) = (answer.usage.prompt, answer.usage.completion);
-        record_request(context.runtime, row);
+        let usage = (answer.usage.prompt, answer.usage.completion);
+        log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
+            .finish(Ending::answered(usage));
         Outcome::Answer(json_response(status, answer.body))
     };
     match tokio::time::timeout(total, single).await {

@@ -1,7 +1,11 @@
-//! The "record" phase: the request-log row of one client request, built by `LogRow::row` and
-//! queued by `record_request`, the single place a row leaves the proxy (the background writer
-//! stores it; anything that must happen per finished request hooks in there).
+//! The "record" phase: the request-log row of one client request. `LogRow` gathers what the
+//! row says while the request is served (its attempts, a race); once the answer is committed
+//! a `Recorder` owns the row and records it exactly once: when the request ends (`finish`),
+//! or, when the client goes away first, on drop. `Recorder::record` is the single place a row
+//! leaves the proxy (the background writer stores it; anything that must happen per finished
+//! request hooks in there).
 
+use std::ops::Deref;
 use std::time::Instant;
 
 use super::error::AttemptFailure;
@@ -11,10 +15,93 @@ use super::runtime::Runtime;
 use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 
-/// Queues the log row of a finished request. Every outcome (answered, refused, failed, cut,
-/// abandoned by the client) ends here exactly once.
-pub fn record_request(runtime: &Runtime, row: RequestRecord) {
-    runtime.writer().log(row);
+/// How a request ended, as its row says.
+pub struct Ending {
+    /// What the client got (499: it left first; 502: every entry failed or a stream broke);
+    /// `None`: the status of the answer the row was made for.
+    pub status: Option<u16>,
+    /// Why it failed, in English for logs (empty on success).
+    pub error: String,
+    /// Prompt and completion tokens, when the upstream reported them.
+    pub usage: (Option<i64>, Option<i64>),
+}
+
+impl Ending {
+    /// Answered with the status the row was made for, with the upstream's token counts.
+    pub fn answered(usage: (Option<i64>, Option<i64>)) -> Self {
+        Self {
+            status: None,
+            error: String::new(),
+            usage,
+        }
+    }
+
+    /// Failed with `status` for `error`.
+    pub fn failed(status: u16, error: String) -> Self {
+        Self {
+            status: Some(status),
+            error,
+            usage: (None, None),
+        }
+    }
+}
+
+/// The log row of a request whose answer is committed, recorded exactly once: by `finish`, or
+/// on drop as the client leaving (499). `R` is how it holds the runtime: borrowed while the
+/// request is served, an `Arc` when a stream outlives `forward::serve`.
+pub struct Recorder<R: Deref<Target = Runtime>> {
+    runtime: R,
+    /// Until it is recorded.
+    row: Option<RequestRecord>,
+    /// When the proxy started serving the request (the row's latency counts from here).
+    request_started: Instant,
+}
+
+impl<R: Deref<Target = Runtime>> Recorder<R> {
+    pub fn new(runtime: R, row: RequestRecord, request_started: Instant) -> Self {
+        Self {
+            runtime,
+            row: Some(row),
+            request_started,
+        }
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The first content reached the client now.
+    pub fn first_content(&mut self) {
+        let elapsed = self.request_started.elapsed().as_millis() as i64;
+        if let Some(row) = &mut self.row {
+            row.first_token_ms = Some(elapsed);
+        }
+    }
+
+    /// The request ended: its row is recorded (only the first ending counts).
+    pub fn finish(&mut self, ending: Ending) {
+        self.record(ending);
+    }
+
+    fn record(&mut self, ending: Ending) {
+        let Some(mut row) = self.row.take() else {
+            return;
+        };
+        if let Some(status) = ending.status {
+            row.status = status;
+        }
+        row.error = ending.error;
+        (row.prompt_tokens, row.completion_tokens) = ending.usage;
+        row.latency_ms = self.request_started.elapsed().as_millis() as i64;
+        self.runtime.writer().log(row);
+    }
+}
+
+impl<R: Deref<Target = Runtime>> Drop for Recorder<R> {
+    /// Dropped before `finish`: the client went away mid-answer (the entry did nothing wrong).
+    fn drop(&mut self) {
+        self.record(Ending::failed(499, "client disconnected".into()));
+    }
 }
 
 /// Which entry answered a request and the attempts that failed before it, put on every answer
@@ -127,14 +214,21 @@ impl<'a> LogRow<'a> {
         }
     }
 
-    /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries.
-    pub fn row(
+    /// The recorder of this request as served by `candidate` with `status` (or by nobody)
+    /// after `attempts` tries: call it once the answer is committed.
+    pub fn recorder<R: Deref<Target = Runtime>>(
         &self,
+        runtime: R,
         candidate: Option<&Candidate>,
         attempts: u32,
         status: u16,
-        error: String,
-    ) -> RequestRecord {
+    ) -> Recorder<R> {
+        Recorder::new(runtime, self.row(candidate, attempts, status), self.started)
+    }
+
+    /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries
+    /// (a stream's is taken when its headers arrive, recorded once it is committed).
+    pub fn row(&self, candidate: Option<&Candidate>, attempts: u32, status: u16) -> RequestRecord {
         RequestRecord {
             at_ms: now_ms(),
             requested_model: self.request.model.clone(),
@@ -145,10 +239,8 @@ impl<'a> LogRow<'a> {
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
             attempt_count: attempts,
             status,
-            latency_ms: self.started.elapsed().as_millis() as i64,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
-            error,
             attempts: self.attempt_log(candidate, status),
             ..RequestRecord::default()
         }

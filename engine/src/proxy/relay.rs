@@ -22,7 +22,7 @@ use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
 use super::masked::UpstreamAnswer;
 use super::observe;
-use super::record::record_request;
+use super::record::{Ending, Recorder};
 use super::request::Leg;
 use super::route::Candidate;
 use super::runtime::Runtime;
@@ -114,7 +114,7 @@ pub async fn start(
     leg: Leg,
     response: UpstreamAnswer,
     deadline: tokio::time::Instant,
-    mut finish: Finish,
+    finish: Finish,
 ) -> Outcome {
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
@@ -134,17 +134,22 @@ pub async fn start(
         }
         Err(failure) => return Outcome::Failed(failure),
     };
-    finish.row.first_token_ms = Some(finish.request_started.elapsed().as_millis() as i64);
+    // Committed: from here the request's row is recorded exactly once, also if the client
+    // leaves (the recorder's drop).
+    let mut recorder = Recorder::new(
+        Arc::clone(context.runtime),
+        finish.row,
+        finish.request_started,
+    );
+    recorder.first_content();
     observe::first_content(context.runtime, candidate, context.started);
     let relay = Relay {
-        runtime: Arc::clone(context.runtime),
+        recorder,
         settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
         pending: held,
         attempt_started: context.started,
-        request_started: finish.request_started,
-        row: Some(finish.row),
         completed: false,
         done: false,
     };
@@ -170,16 +175,15 @@ fn sse_response(relay: Relay) -> Response {
 
 /// Forwards a stream that has started sending content to the client.
 struct Relay {
-    runtime: Arc<Runtime>,
+    /// The request's row: recorded when the stream ends, or as the client leaving on drop
+    /// (dropping `upstream` then closes the upstream connection; the entry is not cooled).
+    recorder: Recorder<Arc<Runtime>>,
     settings: Settings,
     candidate: Candidate,
     upstream: Upstream,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
     attempt_started: Instant,
-    request_started: Instant,
-    /// The log row, until it is recorded; still here on drop means the client left.
-    row: Option<RequestRecord>,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -215,51 +219,36 @@ impl Relay {
         }
     }
 
-    /// Takes the row for recording, with the request's latency.
-    fn take_row(&mut self) -> Option<RequestRecord> {
-        let mut row = self.row.take()?;
-        row.latency_ms = self.request_started.elapsed().as_millis() as i64;
-        Some(row)
-    }
-
     fn finish_ok(&mut self) {
         if self.completed {
             return;
         }
         self.completed = true;
-        observe::succeeded(&self.runtime, &self.candidate, self.attempt_started);
-        if let Some(mut row) = self.take_row() {
-            (row.prompt_tokens, row.completion_tokens) = self.upstream.judge.usage();
-            record_request(&self.runtime, row);
-        }
+        observe::succeeded(
+            self.recorder.runtime(),
+            &self.candidate,
+            self.attempt_started,
+        );
+        let usage = self.upstream.judge.usage();
+        self.recorder.finish(Ending::answered(usage));
     }
 
     /// Ends the client's stream with an error event: never a clean end that looks complete.
     fn finish_broken(&mut self, failure: AttemptFailure) -> Option<Bytes> {
         self.done = true;
         tracing::warn!(channel = %self.candidate.channel.name, %failure, "stream broke after content; ending the client's stream with an error");
-        observe::failed(&self.runtime, &self.settings, &self.candidate, &failure);
+        observe::failed(
+            self.recorder.runtime(),
+            &self.settings,
+            &self.candidate,
+            &failure,
+        );
         let message = format!(
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
         );
-        if let Some(mut row) = self.take_row() {
-            row.status = 502;
-            row.error = failure.to_string();
-            record_request(&self.runtime, row);
-        }
+        self.recorder
+            .finish(Ending::failed(502, failure.to_string()));
         Some(self.upstream.judge.error_event(&message))
-    }
-}
-
-impl Drop for Relay {
-    /// The client went away mid-stream: dropping `upstream` closes the upstream connection;
-    /// the entry did nothing wrong, so it is not cooled.
-    fn drop(&mut self) {
-        if let Some(mut row) = self.take_row() {
-            row.status = 499;
-            row.error = "client disconnected".into();
-            record_request(&self.runtime, row);
-        }
     }
 }
