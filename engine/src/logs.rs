@@ -4,7 +4,7 @@
 //! applied by it at start and hourly.
 
 pub use types::logs::{
-    AttemptRecord, LogFilterOptions, LogPage, LogQuery, RequestRecord, StatusFilter,
+    AttemptRecord, ErrorKind, LogFilterOptions, LogPage, LogQuery, RequestRecord, StatusFilter,
 };
 
 use crate::AppState;

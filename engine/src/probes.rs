@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::AppState;
 use crate::clock::now_ms;
 use crate::events::Event;
+use crate::proxy::Runtime;
 use crate::proxy::key_pool::KeyPick;
-use crate::store::{Channel, ChannelId, CooldownWrite, Entry, EntryId};
+use crate::store::{Channel, ChannelId, Entry, EntryId, Store};
 use crate::upstream::{Endpoint, Target};
 
 /// How long one probe may take.
@@ -62,11 +62,11 @@ pub struct ProbeReport {
 }
 
 /// The entries worth probing, by channel: cooling ones and ones the system switched off.
-fn targets(state: &AppState, now: i64) -> Vec<(Arc<Channel>, Vec<Entry>)> {
-    let snapshot = state.snapshot();
+fn targets(runtime: &Runtime, now: i64) -> Vec<(Arc<Channel>, Vec<Entry>)> {
+    let snapshot = runtime.snapshot();
     let mut by_channel: Vec<(Arc<Channel>, Vec<Entry>)> = Vec::new();
     for entry in &snapshot.entries {
-        let cooling = entry.enabled && state.cooldowns().cooling_until(entry.id, now).is_some();
+        let cooling = entry.enabled && runtime.cooldowns().cooling_until(entry.id, now).is_some();
         let system_disabled = !entry.enabled && !entry.disabled_reason.is_empty();
         let Some(channel) = snapshot.channels.get(&entry.channel_id) else {
             continue;
@@ -119,89 +119,66 @@ async fn one_token(client: &reqwest::Client, channel: &Channel, key: &str, model
     response.status().is_success() && response.bytes().await.is_ok_and(|b| !b.is_empty())
 }
 
-impl AppState {
-    /// When recovery probes are on, probes what is due now: each channel with a cooling or
-    /// system-disabled entry, at most once per `probe_interval_secs`.
-    pub async fn run_recovery_probes(&self) -> ProbeReport {
-        let snapshot = self.snapshot();
-        let settings = &snapshot.settings;
-        let mut report = ProbeReport::default();
-        if !settings.recovery_probes {
-            return report;
-        }
-        let now = now_ms();
-        let interval_ms = (settings.probe_interval_secs as i64).saturating_mul(1000);
-        for (channel, entries) in targets(self, now) {
-            if !self.probes().may_probe(channel.id, interval_ms, now) {
-                continue;
-            }
-            // A key of the pool that may be used now (the rotation's next one), so a probe
-            // never spends a cooling or switched-off key; none usable means nothing to probe.
-            let key = match self.key_pools().pick(&channel, &[], now) {
-                KeyPick::Key { key, .. } => key.to_owned(),
-                KeyPick::NoneUsable { .. } => continue,
-            };
-            report.probed_channels.push(channel.id);
-            // The channel's own client: its outbound proxy applies to probes too.
-            let client = snapshot.client_for(channel.id);
-            let channel_ok =
-                !settings.probe_spend_tokens && list_models(client, &channel, &key).await;
-            for entry in &entries {
-                let ok = channel_ok
-                    || (settings.probe_spend_tokens
-                        && one_token(client, &channel, &key, &entry.model).await);
-                if ok {
-                    self.probe_succeeded(&channel, entry, &mut report);
-                }
-            }
-        }
-        if !report.succeeded.is_empty() {
-            let stored = self
-                .store()
-                .mark_probe_succeeded(&report.succeeded, now_ms());
-            if let Err(error) = stored {
-                tracing::warn!(%error, "cannot store the recovery probes' results");
-            }
-            let version = self.bump();
-            self.emit(Event::ConfigChanged { version });
-        }
-        report
+/// When recovery probes are on, probes what is due now: each channel with a cooling or
+/// system-disabled entry, at most once per `probe_interval_secs`. Successes are stored in
+/// `store` and remembered in `probes`.
+pub async fn run(runtime: &Runtime, store: &Store, probes: &Probes) -> ProbeReport {
+    let snapshot = runtime.snapshot();
+    let settings = &snapshot.settings;
+    let mut report = ProbeReport::default();
+    if !settings.recovery_probes {
+        return report;
     }
-
-    fn probe_succeeded(&self, channel: &Channel, entry: &Entry, report: &mut ProbeReport) {
-        let now = now_ms();
-        {
-            let probes = self.probes();
-            let mut map = probes.entry_ok_ms.lock().unwrap_or_else(|p| p.into_inner());
-            map.insert(entry.id, now);
+    let now = now_ms();
+    let interval_ms = (settings.probe_interval_secs as i64).saturating_mul(1000);
+    for (channel, entries) in targets(runtime, now) {
+        if !probes.may_probe(channel.id, interval_ms, now) {
+            continue;
         }
-        report.succeeded.push(entry.id);
-        // A disabled entry stays disabled: only the user switches things on.
-        if entry.enabled && self.cooldowns().clear(entry.id) {
-            self.writer().change(CooldownWrite::Cooldown {
-                entry: entry.id,
-                until_ms: 0,
-            });
-            self.emit(Event::EntryRecovered { entry: entry.id });
-            tracing::info!(channel = %channel.name, model = %entry.model, entry = entry.id, "recovery probe succeeded; the cooldown ends early");
-            report.recovered.push(entry.id);
+        // A key of the pool that may be used now (the rotation's next one), so a probe
+        // never spends a cooling or switched-off key; none usable means nothing to probe.
+        let key = match runtime.key_pools().pick(&channel, &[], now) {
+            KeyPick::Key { key, .. } => key.to_owned(),
+            KeyPick::NoneUsable { .. } => continue,
+        };
+        report.probed_channels.push(channel.id);
+        // The channel's own client: its outbound proxy applies to probes too.
+        let client = snapshot.client_for(channel.id);
+        let channel_ok = !settings.probe_spend_tokens && list_models(client, &channel, &key).await;
+        for entry in &entries {
+            let ok = channel_ok
+                || (settings.probe_spend_tokens
+                    && one_token(client, &channel, &key, &entry.model).await);
+            if ok {
+                probe_succeeded(runtime, probes, &channel, entry, &mut report);
+            }
         }
     }
+    if !report.succeeded.is_empty() {
+        if let Err(error) = store.mark_probe_succeeded(&report.succeeded, now_ms()) {
+            tracing::warn!(%error, "cannot store the recovery probes' results");
+        }
+        let version = runtime.bump();
+        runtime.emit(Event::ConfigChanged { version });
+    }
+    report
+}
 
-    /// Runs `run_recovery_probes` every `every` until the state is dropped.
-    pub fn spawn_recovery_probes(&self, every: Duration) -> tokio::task::JoinHandle<()> {
-        let weak = self.downgrade();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                let Some(state) = AppState::upgrade(&weak) else {
-                    return;
-                };
-                let report = state.run_recovery_probes().await;
-                if !report.probed_channels.is_empty() {
-                    tracing::debug!(?report, "recovery probes");
-                }
-            }
-        })
+fn probe_succeeded(
+    runtime: &Runtime,
+    probes: &Probes,
+    channel: &Channel,
+    entry: &Entry,
+    report: &mut ProbeReport,
+) {
+    {
+        let mut map = probes.entry_ok_ms.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(entry.id, now_ms());
+    }
+    report.succeeded.push(entry.id);
+    // A disabled entry stays disabled: only the user switches things on.
+    if entry.enabled && runtime.end_cooldown_early(entry.id) {
+        tracing::info!(channel = %channel.name, model = %entry.model, entry = entry.id, "recovery probe succeeded; the cooldown ends early");
+        report.recovered.push(entry.id);
     }
 }

@@ -112,7 +112,7 @@ impl Chat {
             true,
             String::new(),
         );
-        let response = match crate::proxy::serve(state, request).await {
+        let response = match crate::proxy::serve(state.runtime(), request).await {
             Ok(response) => response,
             Err(error) => {
                 return self
@@ -255,7 +255,7 @@ fn attempts_of(error: ProxyError) -> Vec<AttemptRecord> {
             channel: attempt.channel,
             model: attempt.model,
             status: attempt.failure.status(),
-            error_kind: Some(attempt.failure.kind().to_owned()),
+            error_kind: Some(attempt.failure.kind()),
             ..AttemptRecord::default()
         })
         .collect()

@@ -218,15 +218,15 @@ async fn the_request_log_records_requests_without_contents_or_keys() {
     proxy.entry(proxy.channel("B", &a.base_url()), "ok", "auto");
     proxy.answered_by("auto").await;
     proxy.state.flush();
-    let rows = proxy.state.store().recent_requests(10).expect("log");
+    let rows = common::log_rows(proxy.state.store(), 10);
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(
         (
             row.status,
-            row.attempts,
+            row.attempt_count,
             row.model.as_str(),
-            row.channel_name.as_str()
+            row.channel.as_str()
         ),
         (200, 2, "ok", "B")
     );

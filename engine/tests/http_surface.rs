@@ -103,7 +103,7 @@ async fn with_require_access_key_only_created_keys_pass() {
     assert_eq!(good.status(), 200);
     proxy.state.flush();
     assert_eq!(
-        proxy.state.store().recent_requests(1).expect("log")[0].client_key_name,
+        common::log_rows(proxy.state.store(), 1)[0].client_key_name,
         "laptop"
     );
 }

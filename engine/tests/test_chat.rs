@@ -49,7 +49,7 @@ async fn a_group_route_streams_the_answer_and_names_the_entry_after_the_failed_o
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].channel, "flaky");
     assert_eq!(failed[0].status, Some(500));
-    assert_eq!(failed[0].error_kind.as_deref(), Some("status"));
+    assert_eq!(failed[0].error_kind, Some(engine::logs::ErrorKind::Status));
     assert_eq!(text_of(&events), "good:gpt-4o more");
     let ChatEvent::Finished {
         total_ms,

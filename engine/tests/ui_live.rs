@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Proxy, Upstream};
 use engine::events::Event;
-use engine::logs::LogQuery;
+use engine::logs::{ErrorKind, LogQuery};
 use serde_json::json;
 use tokio::sync::broadcast;
 
@@ -60,12 +60,12 @@ async fn a_failover_is_announced_with_its_attempts_and_saved_with_them() {
     let tried: Vec<_> = row
         .attempts
         .iter()
-        .map(|a| (a.entry_id, a.status, a.error_kind.as_deref()))
+        .map(|a| (a.entry_id, a.status, a.error_kind.clone()))
         .collect();
     assert_eq!(
         tried,
         [
-            (entry_a, Some(500), Some("status")),
+            (entry_a, Some(500), Some(ErrorKind::Status)),
             (entry_b, Some(200), None)
         ]
     );

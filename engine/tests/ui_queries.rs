@@ -3,8 +3,8 @@
 //! filter and the cursor, the filters' values, and the retention.
 
 use engine::dashboard::SeriesRange;
-use engine::logs::{AttemptRecord, LogQuery, StatusFilter};
-use engine::store::{RequestLogRow, Store};
+use engine::logs::{AttemptRecord, ErrorKind, LogQuery, RequestRecord, StatusFilter};
+use engine::store::Store;
 
 const HOUR: i64 = 3600 * 1000;
 const DAY: i64 = 24 * HOUR;
@@ -162,7 +162,7 @@ fn r3_attempts() -> Vec<AttemptRecord> {
             at_ms: MIDNIGHT + 10 * HOUR - 900,
             elapsed_ms: 400,
             status: Some(500),
-            error_kind: Some("status".into()),
+            error_kind: Some(ErrorKind::Status),
             rule: None,
         },
         AttemptRecord {
@@ -172,7 +172,7 @@ fn r3_attempts() -> Vec<AttemptRecord> {
             at_ms: MIDNIGHT + 10 * HOUR - 500,
             elapsed_ms: 500,
             status: None,
-            error_kind: Some("timeout".into()),
+            error_kind: Some(ErrorKind::Timeout),
             rule: None,
         },
     ]
@@ -188,14 +188,14 @@ fn seeded() -> (Store, tempfile::TempDir, Vec<(&'static str, i64)>) {
 
 /// Writes `rows()`; returns each row's id by name.
 fn seed(store: &Store) -> Vec<(&'static str, i64)> {
-    let log: Vec<RequestLogRow> = rows()
+    let mut log: Vec<RequestRecord> = rows()
         .iter()
-        .map(|r| RequestLogRow {
+        .map(|r| RequestRecord {
             at_ms: r.at,
             requested_model: r.requested.into(),
-            channel_name: r.channel.into(),
+            channel: r.channel.into(),
             model: r.model.into(),
-            attempts: if r.name == "r3" { 2 } else { 1 },
+            attempt_count: if r.name == "r3" { 2 } else { 1 },
             status: r.status,
             latency_ms: r.latency,
             prompt_tokens: r.tokens.map(|t| t.0),
@@ -207,16 +207,20 @@ fn seed(store: &Store) -> Vec<(&'static str, i64)> {
             } else {
                 String::new()
             },
-            attempt_log: if r.name == "r3" {
+            attempts: if r.name == "r3" {
                 r3_attempts()
             } else {
                 Vec::new()
             },
-            ..RequestLogRow::default()
+            ..RequestRecord::default()
         })
         .collect();
-    let ids = store.write_batch(&[], &log).expect("write");
-    rows().iter().map(|r| r.name).zip(ids).collect()
+    store.write_batch(&[], &mut log).expect("write");
+    rows()
+        .iter()
+        .map(|r| r.name)
+        .zip(log.iter().map(|row| row.id))
+        .collect()
 }
 
 fn names(page: &engine::logs::LogPage, ids: &[(&'static str, i64)]) -> Vec<&'static str> {
@@ -497,16 +501,16 @@ fn the_background_writer_applies_the_retention_at_start() {
         );
         settings.log_retention_days = 7;
         store.save_settings(&settings).expect("save");
-        let row = |at_ms, model: &str| RequestLogRow {
+        let row = |at_ms, model: &str| RequestRecord {
             at_ms,
             requested_model: model.into(),
             status: 200,
-            ..RequestLogRow::default()
+            ..RequestRecord::default()
         };
         store
             .write_batch(
                 &[],
-                &[row(now - 8 * DAY, "old"), row(now - 6 * DAY, "recent")],
+                &mut [row(now - 8 * DAY, "old"), row(now - 6 * DAY, "recent")],
             )
             .expect("write");
     }

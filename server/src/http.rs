@@ -5,12 +5,14 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use engine::AppState;
 use engine::network::ListenControl;
+use engine::proxy::Runtime;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
@@ -27,6 +29,13 @@ pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub guard: Guard,
+}
+
+/// The proxy's routes take the engine's runtime (see `engine::proxy::proxy_routes`).
+impl FromRef<ServerState> for Arc<Runtime> {
+    fn from_ref(state: &ServerState) -> Self {
+        Arc::clone(state.app.runtime())
+    }
 }
 
 /// Where to listen, where the data lives and the limits protecting the process.

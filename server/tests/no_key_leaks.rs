@@ -407,7 +407,7 @@ async fn issue_19_finding_1_no_key_leaves_in_any_exit_for_any_protocol_channel_o
     for (model, events) in &chats {
         found.extend(leaks(&keys, &format!("Test chat of {model}"), events));
     }
-    let rows = state.store().recent_requests(10_000).expect("log");
+    let rows = every_log_row(state.store());
     assert!(
         rows.len() >= cases.len(),
         "every request has its row: {} of {}",
@@ -458,4 +458,21 @@ async fn issue_19_finding_1_no_key_leaves_in_any_exit_for_any_protocol_channel_o
         "the upstream's message reached the clients masked in only {masked} of {} answers",
         cases.len()
     );
+}
+
+/// Every row of the request log, read page by page through the Logs screen's reader.
+fn every_log_row(store: &engine::store::Store) -> Vec<engine::logs::RequestRecord> {
+    let mut rows = Vec::new();
+    let mut query = engine::logs::LogQuery {
+        limit: engine::logs::LogQuery::MAX_LIMIT,
+        ..engine::logs::LogQuery::default()
+    };
+    loop {
+        let page = store.log_page(&query).expect("log");
+        rows.extend(page.rows);
+        match page.next_before_id {
+            Some(next) => query.before_id = Some(next),
+            None => return rows,
+        }
+    }
 }

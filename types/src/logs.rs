@@ -1,13 +1,14 @@
-//! The request log as the Logs screen reads it: one `RequestRecord` per proxied request (never
-//! message contents, never keys) with the attempts that led to it, a page query with filters,
-//! and the values the filters can take.
+//! The request log: one `RequestRecord` per proxied request (never message contents, never
+//! keys) with the attempts that led to it, as the proxy builds it, the store keeps it and the
+//! Logs screen reads it; why an attempt failed (`ErrorKind`); a page query with filters, and
+//! the values the filters can take.
 
 use serde::{Deserialize, Serialize};
 
 use crate::EntryId;
 
 /// One proxied request, newest first on the Logs screen; also the live `request_finished`
-/// event. `status` is what the client got: 2xx is a success, 499 means the client left
+/// event. The proxy builds it with `id` 0; the store gives it its id when it is saved. `status` is what the client got: 2xx is a success, 499 means the client left
 /// mid-stream, 502 that every entry failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {
@@ -52,15 +53,113 @@ pub struct AttemptRecord {
     pub elapsed_ms: i64,
     /// The upstream's HTTP status, when one arrived.
     pub status: Option<u16>,
-    /// Why it failed, as a short code the UI translates: `status`, `disabled`, `connect`,
-    /// `transport`, `timeout`, `invalid_body`, `stream_error`, `empty_stream`, `unreadable`,
-    /// `unconvertible`, `rule`, `no_usable_key`, or `hedge_cancelled` (a hedged attempt stopped
-    /// because the other one produced content first; not a failure of the entry). `None` when
-    /// the attempt answered.
-    pub error_kind: Option<String>,
+    /// Why it failed (`None` when the attempt answered).
+    pub error_kind: Option<ErrorKind>,
     /// The error rule that fired on this attempt (its label, e.g. `"insufficient_quota"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+}
+
+/// Why an attempt failed, stored and sent as its snake-case code (`as_str`); the UI translates
+/// it. A code this build does not know (written by another version) reads as `Other`, so the
+/// row still shows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The upstream answered an error status another entry may not have.
+    Status,
+    /// A credentials status (401/403/410): the entry was switched off.
+    Disabled,
+    Connect,
+    Transport,
+    Timeout,
+    InvalidBody,
+    StreamError,
+    EmptyStream,
+    /// Kept for rows written by versions that recorded an unreadable body apart.
+    Unreadable,
+    Unconvertible,
+    /// An error rule matched.
+    Rule,
+    /// Every key of the channel's pool is cooling or switched off.
+    NoUsableKey,
+    /// The upstream refused the body after it was converted to its protocol.
+    RejectedAfterConversion,
+    Internal,
+    /// A hedged attempt stopped because the other one produced content first; not a failure
+    /// of the entry.
+    HedgeCancelled,
+    /// A code this build does not know, as it was stored.
+    Other(String),
+}
+
+impl ErrorKind {
+    /// Every kind this build writes, for tests and documentation.
+    pub const KNOWN: [ErrorKind; 15] = [
+        Self::Status,
+        Self::Disabled,
+        Self::Connect,
+        Self::Transport,
+        Self::Timeout,
+        Self::InvalidBody,
+        Self::StreamError,
+        Self::EmptyStream,
+        Self::Unreadable,
+        Self::Unconvertible,
+        Self::Rule,
+        Self::NoUsableKey,
+        Self::RejectedAfterConversion,
+        Self::Internal,
+        Self::HedgeCancelled,
+    ];
+
+    /// The code as stored in SQLite and sent to the UI.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Status => "status",
+            Self::Disabled => "disabled",
+            Self::Connect => "connect",
+            Self::Transport => "transport",
+            Self::Timeout => "timeout",
+            Self::InvalidBody => "invalid_body",
+            Self::StreamError => "stream_error",
+            Self::EmptyStream => "empty_stream",
+            Self::Unreadable => "unreadable",
+            Self::Unconvertible => "unconvertible",
+            Self::Rule => "rule",
+            Self::NoUsableKey => "no_usable_key",
+            Self::RejectedAfterConversion => "rejected_after_conversion",
+            Self::Internal => "internal",
+            Self::HedgeCancelled => "hedge_cancelled",
+            Self::Other(code) => code,
+        }
+    }
+
+    /// The kind a stored code names; never fails (see `Other`).
+    pub fn from_code(code: &str) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|kind| kind.as_str() == code)
+            .unwrap_or_else(|| Self::Other(code.to_owned()))
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Self::from_code(&code))
+    }
 }
 
 /// Which outcomes a log page shows.
@@ -136,4 +235,31 @@ pub struct LogFilterOptions {
     pub client_key_names: Vec<String>,
     /// Statuses seen, ascending.
     pub statuses: Vec<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn every_error_kind_reads_back_from_its_stored_code() {
+        for kind in ErrorKind::KNOWN {
+            let json = serde_json::to_string(&kind).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(
+                serde_json::from_str::<ErrorKind>(&json).expect("read"),
+                kind
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_code_still_reads() {
+        let kind: ErrorKind = serde_json::from_str("\"quota_gone\"").expect("read");
+        assert_eq!(kind, ErrorKind::Other("quota_gone".into()));
+        assert_eq!(
+            serde_json::to_string(&kind).expect("serialise"),
+            "\"quota_gone\""
+        );
+    }
 }

@@ -330,7 +330,7 @@ fn Attempts(attempts: Vec<AttemptRecord>, clock: Clock) -> impl IntoView {
                 let outcome = {
                     let status = a.status;
                     let kind = a.error_kind.clone();
-                    move || attempt_outcome(i18n.get_locale(), kind.as_deref(), status)
+                    move || attempt_outcome(i18n.get_locale(), kind.as_ref(), status)
                 };
                 let good = a.error_kind.is_none();
                 // The error rule that fired, by its phrase or status, as the user wrote it.

@@ -273,7 +273,7 @@ fn AttemptList(failed: Vec<AttemptRecord>, answered: Option<AttemptRecord>) -> i
                     let outcome = {
                         let kind = a.error_kind.clone();
                         let status = a.status;
-                        move || attempt_outcome(i18n.get_locale(), kind.as_deref(), status)
+                        move || attempt_outcome(i18n.get_locale(), kind.as_ref(), status)
                     };
                     view! {
                         <li class="flex flex-wrap items-center gap-x-3 gap-y-1" data-ok=good.to_string()>

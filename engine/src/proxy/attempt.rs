@@ -16,14 +16,15 @@ use super::error_rules;
 use super::masked::UpstreamAnswer;
 use super::request::{Leg, ProxyRequest};
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::secrets::SecretMask;
 use crate::store::Settings;
 use crate::upstream::Target;
 
 /// Everything an attempt needs to know about the request being served.
 pub struct AttemptContext<'a> {
-    pub state: &'a AppState,
+    /// Owned handles are cloned from it when a stream outlives the call (`relay`).
+    pub runtime: &'a Arc<Runtime>,
     pub settings: &'a Settings,
     pub client: &'a reqwest::Client,
     pub request: &'a ProxyRequest,

@@ -10,7 +10,7 @@ use super::error::ProxyError;
 use super::masked::UpstreamAnswer;
 use super::request::ProxyRequest;
 use super::route;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
 use crate::upstream::{Endpoint, Target};
 use axum::http::StatusCode;
@@ -19,8 +19,8 @@ use bytes::Bytes;
 use protocol::{Protocol, RequestHead};
 
 /// Answers a count request: from an Anthropic channel when one is routable, else estimated.
-pub async fn answer(state: &AppState, request: ProxyRequest) -> Response {
-    if let Some((status, body)) = ask_anthropic(state, &request).await {
+pub async fn answer(runtime: &Runtime, request: ProxyRequest) -> Response {
+    if let Some((status, body)) = ask_anthropic(runtime, &request).await {
         return json_response(status, body);
     }
     match request.hub() {
@@ -30,13 +30,13 @@ pub async fn answer(state: &AppState, request: ProxyRequest) -> Response {
 }
 
 /// The first Anthropic entry of the route counts; `None` when there is none or it failed.
-async fn ask_anthropic(state: &AppState, request: &ProxyRequest) -> Option<(StatusCode, Bytes)> {
-    let snapshot = state.snapshot();
+async fn ask_anthropic(runtime: &Runtime, request: &ProxyRequest) -> Option<(StatusCode, Bytes)> {
+    let snapshot = runtime.snapshot();
     // Only Anthropic channels serve the count endpoint, so the route holds nothing else.
     let candidate = route::candidates(
         &snapshot.route_index,
-        state.cooldowns(),
-        state.speeds(),
+        runtime.cooldowns(),
+        runtime.speeds(),
         &request.model,
         Endpoint::CountTokens,
         now_ms(),

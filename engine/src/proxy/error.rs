@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use protocol::{ErrorKind, Protocol};
 use serde_json::json;
+use types::logs::ErrorKind as AttemptKind;
 
 /// Which phase of an upstream request ran out of time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,22 +117,21 @@ impl fmt::Display for TimeoutPhase {
 
 impl AttemptFailure {
     /// A short machine-readable kind for the 502 body and the request log.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> AttemptKind {
         match self {
-            Self::Status { .. } => "status",
-            Self::Ruled { .. } => "rule",
-            Self::KeysExhausted { .. } => "no_usable_key",
-            Self::Disabled { .. } => "disabled",
-            Self::Connect { .. } => "connect",
-            Self::Transport { .. } => "transport",
-            Self::Timeout { .. } => "timeout",
-            Self::InvalidBody { .. } => "invalid_body",
-            Self::StreamError { .. } => "stream_error",
-            Self::EmptyStream => "empty_stream",
-            Self::Unconvertible { .. } => "unconvertible",
-            Self::Unreadable { .. } => "invalid_body",
-            Self::Rejected { .. } => "rejected_after_conversion",
-            Self::Internal { .. } => "internal",
+            Self::Status { .. } => AttemptKind::Status,
+            Self::Ruled { .. } => AttemptKind::Rule,
+            Self::KeysExhausted { .. } => AttemptKind::NoUsableKey,
+            Self::Disabled { .. } => AttemptKind::Disabled,
+            Self::Connect { .. } => AttemptKind::Connect,
+            Self::Transport { .. } => AttemptKind::Transport,
+            Self::Timeout { .. } => AttemptKind::Timeout,
+            Self::InvalidBody { .. } | Self::Unreadable { .. } => AttemptKind::InvalidBody,
+            Self::StreamError { .. } => AttemptKind::StreamError,
+            Self::EmptyStream => AttemptKind::EmptyStream,
+            Self::Unconvertible { .. } => AttemptKind::Unconvertible,
+            Self::Rejected { .. } => AttemptKind::RejectedAfterConversion,
+            Self::Internal { .. } => AttemptKind::Internal,
         }
     }
 
@@ -329,7 +329,7 @@ impl ProxyError {
             body["error"]["attempts"] = attempts
                 .iter()
                 .map(|a| {
-                    json!({"channel": a.channel, "model": a.model, "kind": a.failure.kind(),
+                    json!({"channel": a.channel, "model": a.model, "kind": a.failure.kind().as_str(),
                            "status": a.failure.status(), "rule": a.failure.rule(),
                            "error": a.failure.to_string()})
                 })

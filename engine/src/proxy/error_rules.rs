@@ -19,7 +19,7 @@ use axum::http::HeaderMap;
 
 use super::error::AttemptFailure;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
 use crate::store::{ErrorRule, RuleAction, Settings};
 use serde_json::Value;
@@ -202,7 +202,7 @@ fn ruled(
 /// Applies a matched rule to the entry and its channel (the key-level actions were handled
 /// by the key pool when the channel has one; here they fall back to the entry).
 pub fn apply(
-    state: &AppState,
+    runtime: &Runtime,
     settings: &Settings,
     candidate: &Candidate,
     failure: &AttemptFailure,
@@ -222,10 +222,10 @@ pub fn apply(
     match action {
         RuleAction::Failover => {}
         RuleAction::CoolEntry | RuleAction::CoolKey => {
-            state.cool_until(entry, cooldown_end(settings, *retry_after_ms, now));
+            runtime.cool_until(entry, cooldown_end(settings, *retry_after_ms, now));
         }
         RuleAction::DisableEntry | RuleAction::DisableKey => {
-            state.auto_disable(entry, format!("error rule {rule} matched: {failure}"));
+            runtime.auto_disable(entry, format!("error rule {rule} matched: {failure}"));
         }
         RuleAction::FreezeChannel => {
             let until = now.saturating_add(
@@ -233,14 +233,14 @@ pub fn apply(
             );
             let channel = candidate.channel.id;
             tracing::warn!(channel = %candidate.channel.name, until_ms = until, %rule, "error rule froze the channel: every entry is skipped until then");
-            let snapshot = state.snapshot();
+            let snapshot = runtime.snapshot();
             for id in snapshot
                 .entries
                 .iter()
                 .filter(|e| e.channel_id == channel)
                 .map(|e| e.id)
             {
-                state.cool_until(id, until);
+                runtime.cool_until(id, until);
             }
         }
     }

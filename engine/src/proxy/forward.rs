@@ -2,7 +2,7 @@
 //!
 //! 1. **route** (`route::candidates`): the entries that may serve the request, computed one at
 //!    a time, cooling ones and ones whose channel kind cannot serve the endpoint skipped; each
-//!    is tried with the keys of its channel's pool in rotation (`key_pool`);
+//!    is tried with the keys of its channel's pool in rotation (`key_failover`);
 //! 2. **prepare** (`request::upstream_body`): the body for this candidate, the client's own
 //!    bytes when the protocols match, converted through the hub otherwise;
 //! 3. **send** (`attempt::send`, through the channel's outbound proxy when it has one) and
@@ -10,12 +10,14 @@
 //!    single answers alike, the error rules (`error_rules`) reading what an error says;
 //! 5. **relay**: the only part that differs, a single body (`answer`) or a stream (`relay`);
 //! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
-//! 7. **record** (`record::record_request`): the request's one log row.
+//! 7. **record** (`record::Recorder`): the request's one log row, recorded once the answer is
+//!    committed: when it ends, or when the client leaves first.
 //!
 //! A failure moves on to the next candidate; the client's own error is returned as is. In a
 //! group that hedges (`hedge`), a leader without content after the delay gets the next
 //! candidate racing beside it; the loser is cancelled, not blamed.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::response::Response;
@@ -25,27 +27,27 @@ use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
 use super::cooldowns::Quirks;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
-use super::key_pool;
+use super::key_failover;
 use super::masked::UpstreamAnswer;
 use super::observe;
-use super::record::{LogRow, record_request};
+use super::record::{Ending, LogRow};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
 use super::route::{self, Candidate};
+use super::runtime::Runtime;
 use super::snapshot::Snapshot;
-use crate::AppState;
 use crate::clock::now_ms;
 use crate::upstream::ChannelKind;
 
 /// Serves one request: tries each candidate in turn until one answers (in a group that
 /// hedges, a slow leader gets the next candidate racing beside it, see `hedge`).
-pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, ProxyError> {
-    let snapshot = state.snapshot();
+pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Response, ProxyError> {
+    let snapshot = runtime.snapshot();
     let mut log = LogRow::new(&request);
     let mut route = route::candidates(
         &snapshot.route_index,
-        state.cooldowns(),
-        state.speeds(),
+        runtime.cooldowns(),
+        runtime.speeds(),
         &request.model,
         request.endpoint,
         now_ms(),
@@ -55,91 +57,78 @@ pub async fn serve(state: &AppState, request: ProxyRequest) -> Result<Response, 
     while let Some(candidate) = route.next() {
         let tried = attempts.len() as u32 + 1;
         log.attempt_starts();
-        if let Some(hedging) = hedging {
-            let round = {
-                let (snapshot, log) = (&*snapshot, &log);
-                let run = |candidate: Candidate, tried| async move {
-                    attempt(state, snapshot, &candidate, log, tried).await
-                };
-                hedge::round(state, hedging, candidate, || route.next(), log, tried, run).await
+        // One round: one attempt, or in a group that hedges a slow leader and its hedge.
+        let round = {
+            let (snapshot, log) = (&*snapshot, &log);
+            let run = |candidate: Candidate, tried| async move {
+                let outcome = attempt(runtime, snapshot, &candidate, log, tried).await;
+                (candidate, outcome)
             };
-            let raced = round.started > 1;
-            for (candidate, failure) in round.failed {
-                failed_attempt(
-                    state,
-                    &snapshot,
-                    &mut log,
-                    &mut attempts,
-                    &candidate,
-                    failure,
-                    !raced,
-                );
-            }
-            if raced {
-                log.race_ends();
-            }
-            match round.ended {
-                Some((_, Outcome::Answer(response))) => return Ok(response),
-                Some((candidate, Outcome::ClientError(response))) => {
-                    return Ok(client_error(state, &log, &candidate, tried, response).await);
-                }
-                Some((_, Outcome::Failed(_))) | None => continue,
-            }
+            hedge::round(
+                runtime,
+                hedging,
+                candidate,
+                || route.next(),
+                log,
+                tried,
+                run,
+            )
+            .await
+        };
+        let raced = round.started > 1;
+        for (candidate, failure) in round.failed.into_iter().flatten() {
+            failed_attempt(
+                runtime,
+                &snapshot,
+                &mut log,
+                &mut attempts,
+                &candidate,
+                failure,
+                !raced,
+            );
         }
-        match attempt(state, &snapshot, &candidate, &log, tried).await {
-            Outcome::Answer(mut response) => {
+        if raced {
+            log.race_ends();
+        }
+        match round.ended {
+            Some((candidate, Outcome::Answer(mut response))) => {
                 let served = log.served(&candidate, response.status().as_u16());
                 response.extensions_mut().insert(served);
                 return Ok(response);
             }
-            Outcome::ClientError(response) => {
-                return Ok(client_error(state, &log, &candidate, tried, response).await);
+            Some((candidate, Outcome::ClientError(response))) => {
+                return Ok(client_error(runtime, &log, &candidate, tried, response));
             }
-            Outcome::Failed(failure) => {
-                failed_attempt(
-                    state,
-                    &snapshot,
-                    &mut log,
-                    &mut attempts,
-                    &candidate,
-                    failure,
-                    true,
-                );
-            }
+            Some((_, Outcome::Failed(_))) | None => {}
         }
     }
     let tried = attempts.len() as u32;
     let error = failed_request(&request, attempts);
-    record_request(
-        state,
-        log.row(None, tried, error.status_code().as_u16(), error.to_string()),
-    );
+    let status = error.status_code().as_u16();
+    log.recorder(&**runtime, None, tried, status)
+        .finish(Ending::failed(status, error.to_string()));
     Err(error)
 }
 
 /// The client's own error, answered as is (masked at the boundary like every upstream byte)
 /// and recorded.
-async fn client_error(
-    state: &AppState,
+fn client_error(
+    runtime: &Runtime,
     log: &LogRow<'_>,
     candidate: &Candidate,
     tried: u32,
     response: Response,
 ) -> Response {
-    let row = log.row(
-        Some(candidate),
-        tried,
-        response.status().as_u16(),
-        String::new(),
-    );
-    record_request(state, row);
+    let status = response.status().as_u16();
+    log.recorder(runtime, Some(candidate), tried, status)
+        .finish(Ending::answered((None, None)));
     response
 }
 
 /// A failed attempt: observed (cooldown or disable), noted in the log (unless a race noted it
 /// already) and kept for the 502's list.
 fn failed_attempt(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     log: &mut LogRow<'_>,
     attempts: &mut Vec<Attempt>,
@@ -148,7 +137,7 @@ fn failed_attempt(
     note_in_log: bool,
 ) {
     tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, source = ?failure.source(), %failure, "attempt failed; trying the next entry");
-    observe::failed(state, &snapshot.settings, candidate, &failure);
+    observe::failed(runtime, &snapshot.settings, candidate, &failure);
     if note_in_log {
         log.attempt_failed(candidate, &failure);
     }
@@ -199,17 +188,17 @@ fn failed_request(request: &ProxyRequest, attempts: Vec<Attempt>) -> ProxyError 
     ProxyError::AllFailed { model, attempts }
 }
 
-/// One candidate, with the keys of its channel's pool in rotation (`key_pool`): the entry
+/// One candidate, with the keys of its channel's pool in rotation (`key_failover`): the entry
 /// fails over only when no key of its channel can serve.
 async fn attempt(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     candidate: &Candidate,
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
-    key_pool::with_keys(state, &snapshot.settings, &candidate.channel, |key| {
-        attempt_with_key(state, snapshot, candidate, log, tried, key)
+    key_failover::with_keys(runtime, &snapshot.settings, &candidate.channel, |key| {
+        attempt_with_key(runtime, snapshot, candidate, log, tried, key)
     })
     .await
 }
@@ -217,7 +206,7 @@ async fn attempt(
 /// One candidate with one key: prepare, send, judge, relay. A relay that refuses the
 /// `include_usage` stream option is remembered and asked once more without it.
 async fn attempt_with_key(
-    state: &AppState,
+    runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
     candidate: &Candidate,
     log: &LogRow<'_>,
@@ -226,9 +215,9 @@ async fn attempt_with_key(
 ) -> Outcome {
     let request = log.request;
     let leg = Leg::new(request, candidate);
-    let quirks = state.quirks().of(candidate.channel.id);
+    let quirks = runtime.quirks().of(candidate.channel.id);
     let context = AttemptContext {
-        state,
+        runtime,
         settings: &snapshot.settings,
         client: snapshot.client_for(candidate.channel.id),
         request,
@@ -241,7 +230,7 @@ async fn attempt_with_key(
         return outcome;
     }
     tracing::info!(channel = %candidate.channel.name, "the channel refuses stream_options.include_usage; asking again without it, and never sending it there again");
-    state
+    runtime
         .quirks()
         .remember_rejects_include_usage(candidate.channel.id);
     let quirks = Quirks {
@@ -305,12 +294,7 @@ async fn exchange(
                 Ok(Ok(response)) => response,
             };
         let finish = relay::Finish {
-            row: log.row(
-                Some(candidate),
-                tried,
-                response.status().as_u16(),
-                String::new(),
-            ),
+            row: log.row(Some(candidate), tried, response.status().as_u16()),
             request_started: log.started,
         };
         return relay::start(context, candidate, leg, response, deadline, finish).await;
@@ -331,11 +315,11 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        observe::succeeded(context.state, candidate, context.started);
-        observe::first_content(context.state, candidate, context.started);
-        let mut row = log.row(Some(candidate), tried, status.as_u16(), String::new());
-        (row.prompt_tokens, row.completion_tokens) = (answer.usage.prompt, answer.usage.completion);
-        record_request(context.state, row);
+        observe::succeeded(context.runtime, candidate, context.started);
+        observe::first_content(context.runtime, candidate, context.started);
+        let usage = (answer.usage.prompt, answer.usage.completion);
+        log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
+            .finish(Ending::answered(usage));
         Outcome::Answer(json_response(status, answer.body))
     };
     match tokio::time::timeout(total, single).await {

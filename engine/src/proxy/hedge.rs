@@ -4,9 +4,7 @@
 //! closes its upstream connection, and is not blamed (no cooldown). A failure during the race
 //! is an ordinary failure. A per-group budget bounds the hedges a minute (the cost).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use types::routing::{HedgeDelay, Hedging};
@@ -15,57 +13,27 @@ use super::attempt::Outcome;
 use super::error::AttemptFailure;
 use super::record::LogRow;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
 
-/// Hedges started in the current minute, per group.
-#[derive(Default)]
-pub struct HedgeBudget {
-    by_group: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-impl HedgeBudget {
-    /// Takes one hedge from `group`'s budget for this minute; false when it is spent.
-    pub fn try_take(&self, group: &str, max_per_minute: u32) -> bool {
-        let minute = now_ms() / 60_000;
-        // Plain updates only; a poisoned map is still a valid map.
-        let mut map = self.by_group.lock().unwrap_or_else(|p| p.into_inner());
-        let used = map.entry(group.to_owned()).or_insert((minute, 0));
-        if used.0 != minute {
-            *used = (minute, 0);
-        }
-        if used.1 >= max_per_minute {
-            return false;
-        }
-        used.1 += 1;
-        true
-    }
-
-    /// Returns a hedge taken but not started (there was no next candidate).
-    pub fn give_back(&self, group: &str) {
-        let mut map = self.by_group.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(used) = map.get_mut(group) {
-            used.1 = used.1.saturating_sub(1);
-        }
-    }
-}
-
 /// How long the leading attempt may go without content before a hedge starts.
-pub fn delay(state: &AppState, hedging: Hedging, lead: &Candidate) -> Option<Duration> {
+pub fn delay(runtime: &Runtime, hedging: Hedging, lead: &Candidate) -> Option<Duration> {
     let ms = match hedging.delay {
         HedgeDelay::Off => return None,
         HedgeDelay::Fixed { ms } => ms,
-        HedgeDelay::P90 { fallback_ms } => {
-            state.speeds().p90_ms(lead.entry.id).unwrap_or(fallback_ms)
-        }
+        HedgeDelay::P90 { fallback_ms } => runtime
+            .speeds()
+            .p90_ms(lead.entry.id)
+            .unwrap_or(fallback_ms),
     };
     Some(Duration::from_millis(ms.max(1)))
 }
 
 /// What one round (one attempt, or a lead and its hedge) produced.
 pub struct Round {
-    /// Attempts that failed, in the order they failed; the caller observes and logs them.
-    pub failed: Vec<(Candidate, AttemptFailure)>,
+    /// Attempts that failed, in the order they failed (at most two: a round races no more);
+    /// the caller observes and logs them. Not a `Vec`: a failure allocates nothing here.
+    pub failed: [Option<(Candidate, AttemptFailure)>; 2],
     /// The attempt that ends the request: an answer or the client's own error.
     pub ended: Option<(Candidate, Outcome)>,
     /// How many attempts the round started.
@@ -76,12 +44,12 @@ impl Round {
     fn of(candidate: Candidate, outcome: Outcome) -> Self {
         match outcome {
             Outcome::Failed(failure) => Self {
-                failed: vec![(candidate, failure)],
+                failed: [Some((candidate, failure)), None],
                 ended: None,
                 started: 1,
             },
             ended => Self {
-                failed: Vec::new(),
+                failed: [None, None],
                 ended: Some((candidate, ended)),
                 started: 1,
             },
@@ -89,11 +57,13 @@ impl Round {
     }
 }
 
-/// Runs `lead`, and after the hedge delay, if the budget allows and `next` has a candidate,
-/// that candidate beside it. `run(candidate, tried)` is one attempt.
+/// Runs `lead`; in a group that hedges (`hedging`), after the hedge delay, if the budget
+/// allows and `next` has a candidate, that candidate beside it. Without hedging this is one
+/// attempt: a request always walks the same rounds. `run(candidate, tried)` is one attempt;
+/// it hands its candidate back with the outcome, so a round without a race clones nothing.
 pub async fn round<F, Fut>(
-    state: &AppState,
-    (group, hedging): (&str, Hedging),
+    runtime: &Runtime,
+    hedging: Option<(&str, Hedging)>,
     lead: Candidate,
     next: impl FnOnce() -> Option<Candidate>,
     log: &LogRow<'_>,
@@ -102,61 +72,71 @@ pub async fn round<F, Fut>(
 ) -> Round
 where
     F: Fn(Candidate, u32) -> Fut,
-    Fut: Future<Output = Outcome>,
+    Fut: Future<Output = (Candidate, Outcome)>,
 {
-    let lead_started = now_ms();
-    let mut lead_attempt = std::pin::pin!(run(lead.clone(), tried));
-    let Some(wait) = delay(state, hedging, &lead) else {
-        return Round::of(lead, lead_attempt.await);
+    let hedge = hedging.and_then(|(group, hedging)| {
+        delay(runtime, hedging, &lead).map(|wait| (group, hedging, wait))
+    });
+    let Some((group, hedging, wait)) = hedge else {
+        let (lead, outcome) = run(lead, tried).await;
+        return Round::of(lead, outcome);
     };
-    if let Ok(outcome) = tokio::time::timeout(wait, &mut lead_attempt).await {
+    let lead_started = now_ms();
+    // The log names the leader if a race starts; the attempt owns the candidate meanwhile.
+    let leader = lead.clone();
+    let mut lead_attempt = std::pin::pin!(run(lead, tried));
+    if let Ok((lead, outcome)) = tokio::time::timeout(wait, &mut lead_attempt).await {
         return Round::of(lead, outcome);
     }
-    if !state.hedges().try_take(group, hedging.max_per_minute) {
+    if !runtime.hedges().try_take(group, hedging.max_per_minute) {
         tracing::debug!(
             group,
             "hedge budget for this minute spent; waiting on the lead"
         );
-        return Round::of(lead, lead_attempt.await);
+        let (lead, outcome) = lead_attempt.await;
+        return Round::of(lead, outcome);
     }
     let Some(second) = next() else {
-        state.hedges().give_back(group);
-        return Round::of(lead, lead_attempt.await);
+        runtime.hedges().give_back(group);
+        let (lead, outcome) = lead_attempt.await;
+        return Round::of(lead, outcome);
     };
-    tracing::info!(group, lead = %lead.entry.model, lead_channel = %lead.channel.name, hedge = %second.entry.model, hedge_channel = %second.channel.name, after_ms = wait.as_millis() as u64, "no content yet; hedging with the next candidate");
-    log.race_joined(&lead, lead_started);
+    tracing::info!(group, lead = %leader.entry.model, lead_channel = %leader.channel.name, hedge = %second.entry.model, hedge_channel = %second.channel.name, after_ms = wait.as_millis() as u64, "no content yet; hedging with the next candidate");
+    log.race_joined(&leader, lead_started);
     log.race_joined(&second, now_ms());
-    let mut hedge_attempt = std::pin::pin!(run(second.clone(), tried + 1));
+    let hedger = second.clone();
+    let mut hedge_attempt = std::pin::pin!(run(second, tried + 1));
     let mut round = Round {
-        failed: Vec::new(),
+        failed: [None, None],
         ended: None,
         started: 2,
     };
     let (mut lead_running, mut hedge_running) = (true, true);
     while lead_running || hedge_running {
         let (candidate, outcome) = tokio::select! {
-            outcome = &mut lead_attempt, if lead_running => {
+            ended = &mut lead_attempt, if lead_running => {
                 lead_running = false;
-                (&lead, outcome)
+                ended
             }
-            outcome = &mut hedge_attempt, if hedge_running => {
+            ended = &mut hedge_attempt, if hedge_running => {
                 hedge_running = false;
-                (&second, outcome)
+                ended
             }
         };
         match outcome {
             Outcome::Failed(failure) => {
-                log.race_failed(candidate, &failure);
-                round.failed.push((candidate.clone(), failure));
+                log.race_failed(&candidate, &failure);
+                let slot = usize::from(round.failed[0].is_some());
+                round.failed[slot] = Some((candidate, failure));
             }
             ended => {
-                round.ended = Some((candidate.clone(), ended));
+                round.ended = Some((candidate, ended));
                 break;
             }
         }
     }
     if lead_running || hedge_running {
-        let loser = if lead_running { &lead } else { &second };
+        let loser = if lead_running { &leader } else { &hedger };
         tracing::info!(group, model = %loser.entry.model, channel = %loser.channel.name, "the other attempt answered first; cancelling this one (not cooled)");
     }
     // Dropping the pinned attempts here cancels the loser: its upstream connection closes.

@@ -4,6 +4,8 @@
 //! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
 //! path answers in OpenAI's.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRef, Request, State};
@@ -19,16 +21,16 @@ use super::count_tokens;
 use super::error::ProxyError;
 use super::forward;
 use super::request::ProxyRequest;
+use super::runtime::Runtime;
 use super::snapshot::Snapshot;
-use crate::AppState;
 use crate::store::AUTO_GROUP;
 use crate::upstream::Endpoint;
 
-/// The proxy's routes, for any router state the engine's `AppState` can be taken from.
+/// The proxy's routes, for any router state the proxy's `Runtime` can be taken from.
 pub fn proxy_routes<S>() -> axum::Router<S>
 where
     S: Clone + Send + Sync + 'static,
-    AppState: FromRef<S>,
+    Arc<Runtime>: FromRef<S>,
 {
     axum::Router::new()
         .route("/v1/chat/completions", post(chat_completions))
@@ -42,25 +44,25 @@ where
         .method_not_allowed_fallback(crate::wrong_method::method_not_allowed)
 }
 
-async fn chat_completions(State(state): State<AppState>, request: Request) -> Response {
-    respond(state, Endpoint::ChatCompletions, request).await
+async fn chat_completions(State(runtime): State<Arc<Runtime>>, request: Request) -> Response {
+    respond(runtime, Endpoint::ChatCompletions, request).await
 }
 
-async fn embeddings(State(state): State<AppState>, request: Request) -> Response {
-    respond(state, Endpoint::Embeddings, request).await
+async fn embeddings(State(runtime): State<Arc<Runtime>>, request: Request) -> Response {
+    respond(runtime, Endpoint::Embeddings, request).await
 }
 
-async fn messages(State(state): State<AppState>, request: Request) -> Response {
-    respond(state, Endpoint::Messages, request).await
+async fn messages(State(runtime): State<Arc<Runtime>>, request: Request) -> Response {
+    respond(runtime, Endpoint::Messages, request).await
 }
 
-async fn responses(State(state): State<AppState>, request: Request) -> Response {
-    respond(state, Endpoint::Responses, request).await
+async fn responses(State(runtime): State<Arc<Runtime>>, request: Request) -> Response {
+    respond(runtime, Endpoint::Responses, request).await
 }
 
-async fn count_tokens_handler(State(state): State<AppState>, request: Request) -> Response {
-    match prepare(&state, Endpoint::CountTokens, request).await {
-        Ok(request) => count_tokens::answer(&state, request).await,
+async fn count_tokens_handler(State(runtime): State<Arc<Runtime>>, request: Request) -> Response {
+    match prepare(&runtime, Endpoint::CountTokens, request).await {
+        Ok(request) => count_tokens::answer(&runtime, request).await,
         Err(error) => error.into_response_for(Protocol::Anthropic),
     }
 }
@@ -74,10 +76,10 @@ fn client_protocol(endpoint: Endpoint) -> Protocol {
     }
 }
 
-async fn respond(state: AppState, endpoint: Endpoint, request: Request) -> Response {
+async fn respond(runtime: Arc<Runtime>, endpoint: Endpoint, request: Request) -> Response {
     let protocol = client_protocol(endpoint);
-    match prepare(&state, endpoint, request).await {
-        Ok(request) => forward::serve(&state, request)
+    match prepare(&runtime, endpoint, request).await {
+        Ok(request) => forward::serve(&runtime, request)
             .await
             .unwrap_or_else(|error| error.into_response_for(protocol)),
         Err(error) => error.into_response_for(protocol),
@@ -88,11 +90,11 @@ async fn respond(state: AppState, endpoint: Endpoint, request: Request) -> Respo
 /// one scan of the raw bytes: no JSON tree is built (a converted request is decoded later,
 /// once, when the first candidate that needs it is tried).
 async fn prepare(
-    state: &AppState,
+    runtime: &Runtime,
     endpoint: Endpoint,
     request: Request,
 ) -> Result<ProxyRequest, ProxyError> {
-    let snapshot = state.snapshot();
+    let snapshot = runtime.snapshot();
     let client_key_name = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
     let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
@@ -223,12 +225,12 @@ fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, Prox
 }
 
 /// `GET /v1/models`: every routable model name once, then every group (always `auto`).
-async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let snapshot = state.snapshot();
+async fn models(State(runtime): State<Arc<Runtime>>, headers: HeaderMap) -> Response {
+    let snapshot = runtime.snapshot();
     if let Err(error) = authenticate(&snapshot, &headers) {
         return error.into_response();
     }
-    Json(model_list(&snapshot, state.speeds())).into_response()
+    Json(model_list(&snapshot, runtime.speeds())).into_response()
 }
 
 /// The model list: the `auto` group's models in its order mode, then every other routable

@@ -1,21 +1,12 @@
-//! Key pools on the request path: which key of a channel's pool serves the next request, and
-//! what a key's failure means. Keys are taken in rotation (round robin per channel) among
-//! those the user has not switched off, the system has not disabled and that are not cooling.
-//! A key-shaped failure (429, a credentials status, an error rule aimed at the key) cools or
-//! disables that key and the same entry is tried again with the next key; the entry fails over
-//! only when no key of its channel can serve. A channel with a single key has nothing to rotate
-//! to, so its failures stay the entry's, as before pools existed.
+//! Key pools' memory: which key of a channel's pool serves the next request. Keys are taken in
+//! rotation (round robin per channel) among those the user has not switched off, the system
+//! has not disabled and that are not cooling. What a key's failure means, and the retry with
+//! the next key, is `key_failover`'s.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Mutex;
 
-use super::attempt::Outcome;
-use super::error::AttemptFailure;
-use super::error_rules;
-use crate::AppState;
-use crate::clock::now_ms;
-use crate::store::{Channel, ChannelId, CooldownWrite, KeyId, RuleAction, Settings};
+use crate::store::{Channel, ChannelId, KeyId};
 
 /// The runtime state of every pool: cooling keys, keys disabled since the last reload, and
 /// where each channel's rotation stands. In memory; disables are also saved by the writer.
@@ -38,12 +29,6 @@ pub enum KeyPick<'a> {
     Key { id: Option<KeyId>, key: &'a str },
     /// Every key is cooling or switched off; `until_ms` is when the first cooling one is back.
     NoneUsable { until_ms: Option<i64> },
-}
-
-/// What a failed try means for the key it used.
-enum KeyConsequence {
-    Cool { until_ms: i64 },
-    Disable { reason: String },
 }
 
 impl KeyPools {
@@ -95,7 +80,7 @@ impl KeyPools {
             .filter(|until| *until > now_ms)
     }
 
-    fn disable(&self, key: KeyId, reason: &str) {
+    pub(crate) fn disable(&self, key: KeyId, reason: &str) {
         self.state().disabled.insert(key, reason.to_owned());
     }
 
@@ -114,109 +99,5 @@ impl KeyPools {
     /// Forgets everything (the database was replaced: key ids may have been reused).
     pub fn reset(&self) {
         *self.state() = PoolState::default();
-    }
-}
-
-/// Runs `attempt` with a key of `channel`'s pool, and again with the next key for as long as
-/// a key-shaped failure leaves another key to try.
-pub(crate) async fn with_keys<'a, F, Fut>(
-    state: &AppState,
-    settings: &Settings,
-    channel: &'a Channel,
-    mut attempt: F,
-) -> Outcome
-where
-    F: FnMut(&'a str) -> Fut,
-    Fut: Future<Output = Outcome>,
-{
-    let pools = state.key_pools();
-    let pooled = channel.keys.len() > 1;
-    let mut tried: Vec<KeyId> = Vec::new();
-    let mut last: Option<AttemptFailure> = None;
-    loop {
-        let (id, key) = match pools.pick(channel, &tried, now_ms()) {
-            KeyPick::Key { id, key } => (id, key),
-            KeyPick::NoneUsable { until_ms } => {
-                let last = last.map_or_else(
-                    || "every key is cooling or switched off".to_owned(),
-                    |failure| failure.to_string(),
-                );
-                return Outcome::Failed(AttemptFailure::KeysExhausted { until_ms, last });
-            }
-        };
-        let outcome = attempt(key).await;
-        let (Some(id), true, Outcome::Failed(failure)) = (id, pooled, &outcome) else {
-            return outcome;
-        };
-        let Some(consequence) = key_consequence(settings, failure) else {
-            return outcome;
-        };
-        match consequence {
-            KeyConsequence::Cool { until_ms } => {
-                tracing::warn!(channel = %channel.name, key = id, until_ms, %failure, "key cooling; trying the next key of the pool");
-                state.cool_key(id, until_ms);
-            }
-            KeyConsequence::Disable { reason } => {
-                tracing::warn!(channel = %channel.name, key = id, %reason, "key switched off; trying the next key of the pool");
-                state.disable_key(id, reason);
-            }
-        }
-        tried.push(id);
-        if let Outcome::Failed(failure) = outcome {
-            last = Some(failure);
-        }
-    }
-}
-
-/// Whether `failure` is the key's fault, and what happens to the key.
-fn key_consequence(settings: &Settings, failure: &AttemptFailure) -> Option<KeyConsequence> {
-    let now = now_ms();
-    match failure {
-        AttemptFailure::Disabled { status } => Some(KeyConsequence::Disable {
-            reason: format!("upstream answered HTTP {status}: the key was rejected"),
-        }),
-        AttemptFailure::Status {
-            status: 429,
-            retry_after_ms,
-        } => Some(KeyConsequence::Cool {
-            until_ms: error_rules::cooldown_end(settings, *retry_after_ms, now),
-        }),
-        AttemptFailure::Ruled {
-            action: RuleAction::CoolKey,
-            retry_after_ms,
-            ..
-        } => Some(KeyConsequence::Cool {
-            until_ms: error_rules::cooldown_end(settings, *retry_after_ms, now),
-        }),
-        AttemptFailure::Ruled {
-            action: RuleAction::DisableKey,
-            rule,
-            ..
-        } => Some(KeyConsequence::Disable {
-            reason: format!("error rule {rule} matched: the key was rejected"),
-        }),
-        _ => None,
-    }
-}
-
-impl AppState {
-    /// A key's cooldown: skipped by the rotation until `until_ms`. Unlike an entry's cooldown
-    /// it is kept in memory only, so a restart forgets it. Screens showing the pool hear of it
-    /// at once.
-    pub(crate) fn cool_key(&self, key: KeyId, until_ms: i64) {
-        self.key_pools().cool(key, until_ms);
-        self.emit(crate::events::Event::KeyCooled { key, until_ms });
-    }
-
-    /// The system's switch-off of one key: effective at once, saved in the background.
-    pub(crate) fn disable_key(&self, key: KeyId, reason: String) {
-        self.key_pools().disable(key, &reason);
-        self.writer().change(CooldownWrite::DisableKey {
-            key,
-            reason,
-            at_ms: now_ms(),
-        });
-        let version = self.bump();
-        self.emit(crate::events::Event::ConfigChanged { version });
     }
 }

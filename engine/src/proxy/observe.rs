@@ -8,31 +8,31 @@ use std::time::Instant;
 
 use super::error::AttemptFailure;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::store::Settings;
 
 /// Applies the consequence of a failed attempt: auto-disable, cooldown, or nothing.
 pub fn failed(
-    state: &AppState,
+    runtime: &Runtime,
     settings: &Settings,
     candidate: &Candidate,
     failure: &AttemptFailure,
 ) {
     match failure {
         AttemptFailure::Disabled { status } => {
-            state.auto_disable(
+            runtime.auto_disable(
                 candidate.entry.id,
                 format!("upstream answered HTTP {status}: credentials or model gone"),
             );
         }
         AttemptFailure::Ruled { .. } => {
-            super::error_rules::apply(state, settings, candidate, failure)
+            super::error_rules::apply(runtime, settings, candidate, failure)
         }
         // Every key is cooling: so is the entry, until the first key is back.
         AttemptFailure::KeysExhausted {
             until_ms: Some(until_ms),
             ..
-        } => state.cool_until(candidate.entry.id, *until_ms),
+        } => runtime.cool_until(candidate.entry.id, *until_ms),
         // Every key is switched off: nothing to wait for, and the entry itself is fine.
         AttemptFailure::KeysExhausted { until_ms: None, .. } => {}
         AttemptFailure::Status {
@@ -41,23 +41,25 @@ pub fn failed(
         } => {
             let until =
                 super::error_rules::cooldown_end(settings, Some(*wait), crate::clock::now_ms());
-            state.cool_until(candidate.entry.id, until);
+            runtime.cool_until(candidate.entry.id, until);
         }
-        failure if failure.cools_entry() => state.cool(candidate.entry.id, settings.cooldown_secs),
+        failure if failure.cools_entry() => {
+            runtime.cool(candidate.entry.id, settings.cooldown_secs)
+        }
         // The request or our conversion, not the entry, is at fault: nothing to cool.
         _ => {}
     }
 }
 
 /// Records a success: clears the entry's cooldown and notes its response time.
-pub fn succeeded(state: &AppState, candidate: &Candidate, attempt_started: Instant) {
+pub fn succeeded(runtime: &Runtime, candidate: &Candidate, attempt_started: Instant) {
     let elapsed = attempt_started.elapsed().as_millis() as i64;
-    state.record_success(candidate.entry.id, elapsed);
+    runtime.record_success(candidate.entry.id, elapsed);
 }
 
 /// Records the attempt's time to first content (a single answer's is the whole answer), for
 /// the `fastest` order and hedging's p90.
-pub fn first_content(state: &AppState, candidate: &Candidate, attempt_started: Instant) {
+pub fn first_content(runtime: &Runtime, candidate: &Candidate, attempt_started: Instant) {
     let elapsed = attempt_started.elapsed().as_millis() as u64;
-    state.speeds().record(candidate.entry.id, elapsed);
+    runtime.speeds().record(candidate.entry.id, elapsed);
 }

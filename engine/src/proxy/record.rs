@@ -1,24 +1,107 @@
-//! The "record" phase: the request-log row of one client request, built by `LogRow::row` and
-//! queued by `record_request`, the single place a row leaves the proxy (the background writer
-//! stores it; anything that must happen per finished request hooks in there).
+//! The "record" phase: the request-log row of one client request. `LogRow` gathers what the
+//! row says while the request is served (its attempts, a race); once the answer is committed
+//! a `Recorder` owns the row and records it exactly once: when the request ends (`finish`),
+//! or, when the client goes away first, on drop. `Recorder::record` is the single place a row
+//! leaves the proxy (the background writer stores it; anything that must happen per finished
+//! request hooks in there).
 
+use std::ops::Deref;
 use std::time::Instant;
 
 use super::error::AttemptFailure;
 use super::request::ProxyRequest;
 use super::route::Candidate;
-use crate::AppState;
+use super::runtime::Runtime;
 use crate::clock::now_ms;
-use crate::logs::AttemptRecord;
-use crate::store::RequestLogRow;
+use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 
-/// The attempt-list code of a racing attempt cancelled because the other answered first.
-pub const HEDGE_CANCELLED: &str = "hedge_cancelled";
+/// How a request ended, as its row says.
+pub struct Ending {
+    /// What the client got (499: it left first; 502: every entry failed or a stream broke);
+    /// `None`: the status of the answer the row was made for.
+    pub status: Option<u16>,
+    /// Why it failed, in English for logs (empty on success).
+    pub error: String,
+    /// Prompt and completion tokens, when the upstream reported them.
+    pub usage: (Option<i64>, Option<i64>),
+}
 
-/// Queues the log row of a finished request. Every outcome (answered, refused, failed, cut,
-/// abandoned by the client) ends here exactly once.
-pub fn record_request(state: &AppState, row: RequestLogRow) {
-    state.writer().log(row);
+impl Ending {
+    /// Answered with the status the row was made for, with the upstream's token counts.
+    pub fn answered(usage: (Option<i64>, Option<i64>)) -> Self {
+        Self {
+            status: None,
+            error: String::new(),
+            usage,
+        }
+    }
+
+    /// Failed with `status` for `error`.
+    pub fn failed(status: u16, error: String) -> Self {
+        Self {
+            status: Some(status),
+            error,
+            usage: (None, None),
+        }
+    }
+}
+
+/// The log row of a request whose answer is committed, recorded exactly once: by `finish`, or
+/// on drop as the client leaving (499). `R` is how it holds the runtime: borrowed while the
+/// request is served, an `Arc` when a stream outlives `forward::serve`.
+pub struct Recorder<R: Deref<Target = Runtime>> {
+    runtime: R,
+    /// Until it is recorded.
+    row: Option<RequestRecord>,
+    /// When the proxy started serving the request (the row's latency counts from here).
+    request_started: Instant,
+}
+
+impl<R: Deref<Target = Runtime>> Recorder<R> {
+    pub fn new(runtime: R, row: RequestRecord, request_started: Instant) -> Self {
+        Self {
+            runtime,
+            row: Some(row),
+            request_started,
+        }
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The first content reached the client now.
+    pub fn first_content(&mut self) {
+        let elapsed = self.request_started.elapsed().as_millis() as i64;
+        if let Some(row) = &mut self.row {
+            row.first_token_ms = Some(elapsed);
+        }
+    }
+
+    /// The request ended: its row is recorded (only the first ending counts).
+    pub fn finish(&mut self, ending: Ending) {
+        self.record(ending);
+    }
+
+    fn record(&mut self, ending: Ending) {
+        let Some(mut row) = self.row.take() else {
+            return;
+        };
+        if let Some(status) = ending.status {
+            row.status = status;
+        }
+        row.error = ending.error;
+        (row.prompt_tokens, row.completion_tokens) = ending.usage;
+        row.latency_ms = self.request_started.elapsed().as_millis() as i64;
+        self.runtime.writer().log(row);
+    }
+}
+
+impl<R: Deref<Target = Runtime>> Drop for Recorder<R> {
+    /// Dropped before `finish`: the client went away mid-answer (the entry did nothing wrong).
+    fn drop(&mut self) {
+        self.record(Ending::failed(499, "client disconnected".into()));
+    }
 }
 
 /// Which entry answered a request and the attempts that failed before it, put on every answer
@@ -63,7 +146,7 @@ impl<'a> LogRow<'a> {
 
     /// Notes that `candidate` runs side by side with the others noted since `race_ends`.
     pub fn race_joined(&self, candidate: &Candidate, at_ms: i64) {
-        let mut record = self.attempt(candidate, None, Some(HEDGE_CANCELLED));
+        let mut record = self.attempt(candidate, None, Some(ErrorKind::HedgeCancelled));
         record.at_ms = at_ms;
         self.racing().push(record);
     }
@@ -73,11 +156,11 @@ impl<'a> LogRow<'a> {
         let now = now_ms();
         for record in self.racing().iter_mut() {
             if record.entry_id == candidate.entry.id
-                && record.error_kind.as_deref() == Some(HEDGE_CANCELLED)
+                && record.error_kind == Some(ErrorKind::HedgeCancelled)
             {
                 record.elapsed_ms = now - record.at_ms;
                 record.status = failure.status();
-                record.error_kind = Some(failure.kind().to_owned());
+                record.error_kind = Some(failure.kind());
             }
         }
     }
@@ -88,7 +171,7 @@ impl<'a> LogRow<'a> {
         self.failed.extend(
             racing
                 .into_iter()
-                .filter(|r| r.error_kind.as_deref() != Some(HEDGE_CANCELLED)),
+                .filter(|r| r.error_kind != Some(ErrorKind::HedgeCancelled)),
         );
     }
 
@@ -117,7 +200,7 @@ impl<'a> LogRow<'a> {
         &self,
         candidate: &Candidate,
         status: Option<u16>,
-        error_kind: Option<&str>,
+        error_kind: Option<ErrorKind>,
     ) -> AttemptRecord {
         AttemptRecord {
             entry_id: candidate.entry.id,
@@ -126,35 +209,40 @@ impl<'a> LogRow<'a> {
             at_ms: self.attempt_started_ms,
             elapsed_ms: now_ms() - self.attempt_started_ms,
             status,
-            error_kind: error_kind.map(str::to_owned),
+            error_kind,
             rule: None,
         }
     }
 
-    /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries.
-    pub fn row(
+    /// The recorder of this request as served by `candidate` with `status` (or by nobody)
+    /// after `attempts` tries: call it once the answer is committed.
+    pub fn recorder<R: Deref<Target = Runtime>>(
         &self,
+        runtime: R,
         candidate: Option<&Candidate>,
         attempts: u32,
         status: u16,
-        error: String,
-    ) -> RequestLogRow {
-        RequestLogRow {
+    ) -> Recorder<R> {
+        Recorder::new(runtime, self.row(candidate, attempts, status), self.started)
+    }
+
+    /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries
+    /// (a stream's is taken when its headers arrive, recorded once it is committed).
+    pub fn row(&self, candidate: Option<&Candidate>, attempts: u32, status: u16) -> RequestRecord {
+        RequestRecord {
             at_ms: now_ms(),
             requested_model: self.request.model.clone(),
             entry_id: candidate.map(|c| c.entry.id),
-            channel_name: candidate
+            channel: candidate
                 .map(|c| c.channel.name.clone())
                 .unwrap_or_default(),
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
-            attempts,
+            attempt_count: attempts,
             status,
-            latency_ms: self.started.elapsed().as_millis() as i64,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
-            error,
-            attempt_log: self.attempt_log(candidate, status),
-            ..RequestLogRow::default()
+            attempts: self.attempt_log(candidate, status),
+            ..RequestRecord::default()
         }
     }
 
@@ -171,7 +259,7 @@ impl<'a> LogRow<'a> {
                 continue;
             }
             let mut record = record.clone();
-            if record.error_kind.as_deref() == Some(HEDGE_CANCELLED) {
+            if record.error_kind == Some(ErrorKind::HedgeCancelled) {
                 record.elapsed_ms = now - record.at_ms;
             }
             log.push(record);

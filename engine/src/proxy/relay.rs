@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -21,12 +22,13 @@ use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
 use super::masked::UpstreamAnswer;
 use super::observe;
-use super::record::record_request;
+use super::record::{Ending, Recorder};
 use super::request::Leg;
 use super::route::Candidate;
+use super::runtime::Runtime;
 use super::stream::{EventClass, Piece, StreamJudge};
-use crate::AppState;
-use crate::store::{RequestLogRow, Settings};
+use crate::logs::RequestRecord;
+use crate::store::Settings;
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
@@ -99,7 +101,7 @@ impl Upstream {
 /// What the relay needs to finish the request's bookkeeping once the stream is over.
 pub struct Finish {
     /// The request's log row so far (status, entry, attempts, time to first content).
-    pub row: RequestLogRow,
+    pub row: RequestRecord,
     /// When the proxy started serving the request (the row's latency).
     pub request_started: Instant,
 }
@@ -112,7 +114,7 @@ pub async fn start(
     leg: Leg,
     response: UpstreamAnswer,
     deadline: tokio::time::Instant,
-    mut finish: Finish,
+    finish: Finish,
 ) -> Outcome {
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
@@ -132,17 +134,22 @@ pub async fn start(
         }
         Err(failure) => return Outcome::Failed(failure),
     };
-    finish.row.first_token_ms = Some(finish.request_started.elapsed().as_millis() as i64);
-    observe::first_content(context.state, candidate, context.started);
+    // Committed: from here the request's row is recorded exactly once, also if the client
+    // leaves (the recorder's drop).
+    let mut recorder = Recorder::new(
+        Arc::clone(context.runtime),
+        finish.row,
+        finish.request_started,
+    );
+    recorder.first_content();
+    observe::first_content(context.runtime, candidate, context.started);
     let relay = Relay {
-        state: context.state.clone(),
+        recorder,
         settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
         pending: held,
         attempt_started: context.started,
-        request_started: finish.request_started,
-        row: Some(finish.row),
         completed: false,
         done: false,
     };
@@ -168,16 +175,15 @@ fn sse_response(relay: Relay) -> Response {
 
 /// Forwards a stream that has started sending content to the client.
 struct Relay {
-    state: AppState,
+    /// The request's row: recorded when the stream ends, or as the client leaving on drop
+    /// (dropping `upstream` then closes the upstream connection; the entry is not cooled).
+    recorder: Recorder<Arc<Runtime>>,
     settings: Settings,
     candidate: Candidate,
     upstream: Upstream,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
     attempt_started: Instant,
-    request_started: Instant,
-    /// The log row, until it is recorded; still here on drop means the client left.
-    row: Option<RequestLogRow>,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -213,51 +219,36 @@ impl Relay {
         }
     }
 
-    /// Takes the row for recording, with the request's latency.
-    fn take_row(&mut self) -> Option<RequestLogRow> {
-        let mut row = self.row.take()?;
-        row.latency_ms = self.request_started.elapsed().as_millis() as i64;
-        Some(row)
-    }
-
     fn finish_ok(&mut self) {
         if self.completed {
             return;
         }
         self.completed = true;
-        observe::succeeded(&self.state, &self.candidate, self.attempt_started);
-        if let Some(mut row) = self.take_row() {
-            (row.prompt_tokens, row.completion_tokens) = self.upstream.judge.usage();
-            record_request(&self.state, row);
-        }
+        observe::succeeded(
+            self.recorder.runtime(),
+            &self.candidate,
+            self.attempt_started,
+        );
+        let usage = self.upstream.judge.usage();
+        self.recorder.finish(Ending::answered(usage));
     }
 
     /// Ends the client's stream with an error event: never a clean end that looks complete.
     fn finish_broken(&mut self, failure: AttemptFailure) -> Option<Bytes> {
         self.done = true;
         tracing::warn!(channel = %self.candidate.channel.name, %failure, "stream broke after content; ending the client's stream with an error");
-        observe::failed(&self.state, &self.settings, &self.candidate, &failure);
+        observe::failed(
+            self.recorder.runtime(),
+            &self.settings,
+            &self.candidate,
+            &failure,
+        );
         let message = format!(
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
         );
-        if let Some(mut row) = self.take_row() {
-            row.status = 502;
-            row.error = failure.to_string();
-            record_request(&self.state, row);
-        }
+        self.recorder
+            .finish(Ending::failed(502, failure.to_string()));
         Some(self.upstream.judge.error_event(&message))
-    }
-}
-
-impl Drop for Relay {
-    /// The client went away mid-stream: dropping `upstream` closes the upstream connection;
-    /// the entry did nothing wrong, so it is not cooled.
-    fn drop(&mut self) {
-        if let Some(mut row) = self.take_row() {
-            row.status = 499;
-            row.error = "client disconnected".into();
-            record_request(&self.state, row);
-        }
     }
 }

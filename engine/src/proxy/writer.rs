@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use crate::events::Event;
-use crate::store::{CooldownWrite, EntryId, RequestLogRow, Store};
+use crate::logs::RequestRecord;
+use crate::store::{CooldownWrite, EntryId, Store};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -20,7 +21,7 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
 enum Message {
     Change(CooldownWrite),
-    Log(RequestLogRow),
+    Log(RequestRecord),
     Flush(Sender<()>),
 }
 
@@ -46,7 +47,7 @@ impl Writer {
         self.send(Message::Change(change));
     }
 
-    pub fn log(&self, row: RequestLogRow) {
+    pub fn log(&self, row: RequestRecord) {
         self.send(Message::Log(row));
     }
 
@@ -122,11 +123,11 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
             // A timeout or a closed channel both mean: write what we have.
             next = rx.recv_timeout(GATHER).ok();
         }
-        match store.write_batch(&changes, &log) {
-            Ok(ids) => {
-                for (row, id) in log.into_iter().zip(ids) {
+        match store.write_batch(&changes, &mut log) {
+            Ok(()) => {
+                for row in log {
                     // Nobody listening is fine.
-                    let _ = events.send(Event::RequestFinished(row.into_record(id)));
+                    let _ = events.send(Event::RequestFinished(row));
                 }
             }
             Err(error) => {

@@ -25,7 +25,7 @@ pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
 pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use group_routing::hedging_problem;
-pub use records::{CooldownWrite, RequestLogRow};
+pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;

@@ -21,7 +21,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use engine::AppState;
-use engine::store::{ChannelId, EntryId, NewChannel, NewEntry, Settings};
+use engine::logs::{LogQuery, RequestRecord};
+use engine::store::{ChannelId, EntryId, NewChannel, NewEntry, Settings, Store};
 use engine::upstream::ChannelKind;
 use serde_json::{Value, json};
 
@@ -263,6 +264,28 @@ pub struct Proxy {
     pub url: String,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
+}
+
+/// The newest `limit` rows of the request log, newest first, read page by page through the
+/// one reader the Logs screen uses.
+pub fn log_rows(store: &Store, limit: usize) -> Vec<RequestRecord> {
+    let mut rows: Vec<RequestRecord> = Vec::new();
+    let mut before_id = None;
+    while rows.len() < limit {
+        let query = LogQuery {
+            before_id,
+            limit: LogQuery::MAX_LIMIT,
+            ..LogQuery::default()
+        };
+        let page = store.log_page(&query).expect("log page");
+        rows.extend(page.rows);
+        match page.next_before_id {
+            Some(next) => before_id = Some(next),
+            None => break,
+        }
+    }
+    rows.truncate(limit);
+    rows
 }
 
 pub fn test_settings() -> Settings {

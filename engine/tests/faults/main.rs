@@ -179,16 +179,12 @@ async fn ten_thousand_mixed_requests_through_every_fault_reach_the_healthy_chann
         healthy.connections().saturating_sub(total)
     );
     proxy.state.flush();
-    let logged = proxy
-        .state
-        .store()
-        .recent_requests(total + 10)
-        .expect("log");
+    let logged = common::log_rows(proxy.state.store(), total + 10);
     assert_eq!(logged.len(), total, "every request has its log row");
     let strangers: Vec<_> = logged
         .iter()
-        .filter(|row| row.channel_name != "healthy")
-        .map(|row| (&row.channel_name, row.status, &row.error))
+        .filter(|row| row.channel != "healthy")
+        .map(|row| (&row.channel, row.status, &row.error))
         .take(5)
         .collect();
     assert!(
@@ -262,7 +258,7 @@ async fn keys_an_upstream_echoes_are_masked_in_the_answer_and_the_log() {
     assert!(!body.contains(key), "the key reached the client: {body}");
     assert!(body.contains("***"), "the key is shown masked: {body}");
     proxy.state.flush();
-    let rows = proxy.state.store().recent_requests(10).expect("log");
+    let rows = common::log_rows(proxy.state.store(), 10);
     assert_eq!(rows.len(), 1);
     assert!(
         rows[0].error.contains("Incorrect API key provided") && !rows[0].error.contains(key),
@@ -319,7 +315,7 @@ async fn the_request_log_names_the_access_key_and_never_stores_it() {
         response.text().await.expect("body");
     }
     proxy.state.flush();
-    let rows = proxy.state.store().recent_requests(10).expect("log");
+    let rows = common::log_rows(proxy.state.store(), 10);
     assert_eq!(rows.len(), 2);
     for row in rows {
         assert_eq!(row.client_key_name, "laptop", "the row names the key");
@@ -394,7 +390,7 @@ async fn issue_19_finding_10_a_responses_pass_through_stream_masks_a_chat_style_
     assert!(!text.contains(key), "the key reached the client: {text}");
     assert!(text.contains("Incorrect API key provided"), "{text}");
     proxy.state.flush();
-    let rows = proxy.state.store().recent_requests(10).expect("log");
+    let rows = common::log_rows(proxy.state.store(), 10);
     assert!(
         !format!("{rows:?}").contains(key),
         "the key reached the log: {rows:?}"

@@ -245,7 +245,7 @@ async fn streamed_answers_converted_from_anthropic_log_their_prompt_tokens() {
         let (status, text) = post_raw(&proxy, path, &[], &body).await;
         assert_eq!(status, 200, "{path}: {text}");
         proxy.state.flush();
-        let row = proxy.state.store().recent_requests(1).expect("log")[0].clone();
+        let row = crate::common::log_rows(proxy.state.store(), 1)[0].clone();
         // The Recorder's stream: input 10 in `message_start`, output 5 in `message_delta`.
         assert_eq!(
             (row.prompt_tokens, row.completion_tokens),
@@ -338,7 +338,7 @@ async fn custom_channels_get_include_usage_and_one_that_refuses_it_is_asked_agai
         json!({"include_usage": true})
     );
     proxy.state.flush();
-    let row = proxy.state.store().recent_requests(1).expect("log")[0].clone();
+    let row = crate::common::log_rows(proxy.state.store(), 1)[0].clone();
     assert_eq!(
         (row.prompt_tokens, row.completion_tokens),
         (Some(11), Some(4))

@@ -383,11 +383,8 @@ async fn the_502_and_the_log_name_the_rule_that_fired() {
         "a key leaked: {body}"
     );
     proxy.state.flush();
-    let rows = proxy.state.store().recent_requests(1).expect("log");
-    assert_eq!(
-        rows[0].attempt_log[0].rule.as_deref(),
-        Some("\"overloaded\"")
-    );
+    let rows = common::log_rows(proxy.state.store(), 1);
+    assert_eq!(rows[0].attempts[0].rule.as_deref(), Some("\"overloaded\""));
 }
 
 #[tokio::test]

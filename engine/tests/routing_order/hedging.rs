@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::common::Proxy;
 use super::upstream::Scripted;
+use engine::logs::ErrorKind;
 use engine::routing::{GroupRouting, HedgeDelay, Hedging, OrderMode};
 use serde_json::json;
 
@@ -84,22 +85,17 @@ async fn hedging_answers_from_the_fast_second_candidate_while_the_first_stalls()
     assert_eq!(proxy.entry_state(lead_entry).cooldown_until_ms, 0);
     // Both attempts are in the request's log row.
     proxy.state.flush();
-    let row = proxy
-        .state
-        .store()
-        .recent_requests(1)
-        .expect("log")
-        .remove(0);
+    let row = super::common::log_rows(proxy.state.store(), 1).remove(0);
     assert_eq!(row.entry_id, Some(second_entry));
     let tried: Vec<_> = row
-        .attempt_log
+        .attempts
         .iter()
         .map(|a| (a.entry_id, a.error_kind.clone()))
         .collect();
     assert_eq!(
         tried,
         [
-            (lead_entry, Some("hedge_cancelled".to_owned())),
+            (lead_entry, Some(ErrorKind::HedgeCancelled)),
             (second_entry, None)
         ]
     );
@@ -121,14 +117,9 @@ async fn hedging_answers_from_the_fast_second_candidate_while_the_first_stalls()
         "unhedged answer took {took:?}"
     );
     proxy.state.flush();
-    let row = proxy
-        .state
-        .store()
-        .recent_requests(1)
-        .expect("log")
-        .remove(0);
-    assert_eq!(row.attempt_log[0].entry_id, lead_entry);
-    assert_eq!(row.attempt_log[0].error_kind.as_deref(), Some("timeout"));
+    let row = super::common::log_rows(proxy.state.store(), 1).remove(0);
+    assert_eq!(row.attempts[0].entry_id, lead_entry);
+    assert_eq!(row.attempts[0].error_kind, Some(ErrorKind::Timeout));
     assert!(proxy.entry_state(lead_entry).cooldown_until_ms > 0);
 }
 
@@ -194,4 +185,39 @@ async fn the_p90_delay_follows_the_leaders_measured_time_to_first_content() {
         "hedged after the p90: {took:?}"
     );
     assert!(eventually(|| lead.disconnects() == 1).await);
+}
+
+/// Issue 20: a hedged answer carries `Served` like any other, so Test chat in a hedging group
+/// names the entry that answered (the hedge) and lists the cancelled leader nowhere as failed.
+#[tokio::test]
+async fn r20_test_chat_in_a_hedging_group_names_the_entry_that_answered() {
+    use engine::test_chat::{self, ChatAsk, ChatEvent};
+    use futures::StreamExt;
+    start_of_a_minute().await;
+    let proxy = Proxy::start().await;
+    let lead = Scripted::start("LEAD").await;
+    let second = Scripted::start("SECOND").await;
+    lead.stall(true);
+    let lead_channel = proxy.channel("LEAD", &lead.base_url());
+    let second_channel = proxy.channel("SECOND", &second.base_url());
+    proxy.entry(lead_channel, "model-a", "h");
+    proxy.entry(second_channel, "model-b", "h");
+    proxy
+        .state
+        .set_group_routing(&hedge_after(100, 2))
+        .expect("hedging");
+
+    let ask = ChatAsk {
+        route: "h".into(),
+        prompt: "Say hello".into(),
+    };
+    let events: Vec<ChatEvent> = test_chat::start(&proxy.state, ask).collect().await;
+    let Some(ChatEvent::Answering { answered, failed }) = events.first() else {
+        panic!("the first event names the answering entry: {events:?}");
+    };
+    assert_eq!(
+        (answered.channel.as_str(), answered.model.as_str()),
+        ("SECOND", "model-b")
+    );
+    assert!(failed.is_empty(), "{failed:?}");
 }

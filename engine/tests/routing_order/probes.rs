@@ -138,7 +138,7 @@ async fn a_new_switch_off_or_cooldown_forgets_an_earlier_probe_success() {
                 entry: cooled,
                 until_ms: 0,
             }],
-            &[],
+            &mut [],
         )
         .expect("a cooldown ends");
     assert_eq!(proxy.entry_state(cooled).last_probe_ok_ms, Some(1_000));
@@ -148,7 +148,7 @@ async fn a_new_switch_off_or_cooldown_forgets_an_earlier_probe_success() {
                 entry: cooled,
                 until_ms: i64::MAX,
             }],
-            &[],
+            &mut [],
         )
         .expect("a new cooldown");
     assert_eq!(proxy.entry_state(cooled).last_probe_ok_ms, None);

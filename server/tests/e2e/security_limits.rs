@@ -176,7 +176,10 @@ async fn a_stop_lets_the_request_in_flight_finish_and_saves_its_log_row() {
         "the listener is closed"
     );
     let store = Store::open(server.dir.path().join("api-switch.db")).expect("reopen");
-    let rows = store.recent_requests(10).expect("log");
+    let rows = store
+        .log_page(&engine::logs::LogQuery::default())
+        .expect("log")
+        .rows;
     assert_eq!(
         rows.len(),
         1,

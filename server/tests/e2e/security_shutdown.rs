@@ -57,8 +57,9 @@ async fn sigterm_finishes_the_request_in_flight_and_saves_its_log_row() {
     assert!(exit.success(), "clean exit: {exit:?}");
     let rows = Store::open(db)
         .expect("reopen")
-        .recent_requests(10)
-        .expect("log");
+        .log_page(&engine::logs::LogQuery::default())
+        .expect("log")
+        .rows;
     assert_eq!(
         rows.len(),
         1,
