@@ -95,7 +95,7 @@ async fn everything_is_tested_with_progress_and_failures_stay_enabled() {
     assert_eq!(stored[&broken].status, Some(500));
     assert_eq!(
         proxy.entry_state(fast).last_response_ms,
-        stored[&fast].total_ms
+        stored[&fast].total_ms.map(|ms| ms as i64)
     );
     assert!(a.hits().contains(&"gpt-4o".to_owned()));
 }

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 /// One attempt: which API type was tried, where, and what came back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptReport {
-    /// `openai`, `anthropic`, `gemini`, `azure` or `custom`.
-    pub api_type: String,
+    pub api_type: crate::channel_kind::ChannelKind,
     pub method: String,
     pub url: String,
     /// HTTP status, when a response arrived.
