@@ -1,5 +1,6 @@
-//! Settings and access keys. Settings are stored one row per field as JSON, read back over the
-//! defaults, so adding a setting needs no migration and an old file keeps working.
+//! Storing the settings and the access keys. The settings (`types::settings::Settings`, one
+//! type with the UI) are stored one row per field as JSON, read back over the defaults, so
+//! adding a setting needs no migration and an old file keeps working.
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};

@@ -184,3 +184,18 @@ pub struct KeyView {
     /// Cooling until this Unix millisecond (after a 429 or a quota error), if it is.
     pub cooling_until_ms: Option<i64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_actions_parse_their_wire_names_only() {
+        for action in RuleAction::ALL {
+            assert_eq!(action.as_str().parse::<RuleAction>(), Ok(action));
+            let json = serde_json::to_value(action).expect("json");
+            assert_eq!(json, action.as_str());
+        }
+        assert_eq!("freeze".parse::<RuleAction>(), Err("freeze".to_owned()));
+    }
+}

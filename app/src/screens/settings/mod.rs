@@ -206,3 +206,37 @@ pub fn SettingsScreen() -> impl IntoView {
     }
     .into_any()
 }
+
+#[cfg(test)]
+mod tests {
+    use types::language::UiLanguage;
+    use types::settings::Settings;
+
+    use super::keep_saved_elsewhere;
+
+    #[test]
+    fn the_form_keeps_the_language_and_address_saved_by_their_own_controls() {
+        let stored = Settings {
+            ui_language: UiLanguage::Zh,
+            listen_address: "127.0.0.1:9191".parse().ok(),
+            ..Settings::default()
+        };
+        let form = Settings {
+            cooldown_secs: 900,
+            browser_origins: vec!["https://chat.example.com".into()],
+            ..Settings::default()
+        };
+        let saved = keep_saved_elsewhere(form.clone(), stored.clone());
+        assert_eq!(saved.ui_language, stored.ui_language);
+        assert_eq!(saved.listen_address, stored.listen_address);
+        assert_eq!(
+            Settings {
+                ui_language: form.ui_language,
+                listen_address: form.listen_address,
+                ..saved
+            },
+            form,
+            "every other field is the form's"
+        );
+    }
+}
