@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use engine::AppState;
-use engine::discovery::{AttemptReport, Outcome, ProbeOptions, ProbeRequest};
+use engine::discovery::{AttemptReport, Outcome, ProbeOptions, ProbeRequest, Verdict};
 use engine::events::Event;
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -52,7 +52,7 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
     let mut first_at = None;
     while live
         .last()
-        .is_none_or(|a: &AttemptReport| a.verdict != "models_listed")
+        .is_none_or(|a: &AttemptReport| a.verdict != Verdict::ModelsListed)
     {
         let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await

@@ -17,10 +17,7 @@ impl Attempt {
             method: self.method.to_owned(),
             url: self.url.clone(),
             status: self.status,
-            verdict: match serde_json::to_value(self.verdict) {
-                Ok(serde_json::Value::String(name)) => name,
-                _ => String::new(),
-            },
+            verdict: self.verdict,
             detail: self.detail.clone(),
         }
     }

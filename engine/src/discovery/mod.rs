@@ -15,7 +15,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 pub use crate::upstream::ChannelKind;
-pub use types::calibration::AttemptReport;
+pub use types::calibration::{AttemptReport, Outcome, Verdict};
 
 use candidates::PastedUrl;
 use probe::{AuthStyle, Prober};
@@ -52,39 +52,6 @@ impl Default for ProbeOptions {
             chat_probe_model: "gpt-4o-mini".to_string(),
         }
     }
-}
-
-/// The overall answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A model list answered: type, base URL and models are known.
-    ModelsListed,
-    /// No model list, but the chat endpoint answered: type and base URL are known, models
-    /// must be typed by hand.
-    ChatOnly,
-    /// The upstream refused the key (401/403); check or replace the key.
-    KeyRejected,
-    /// Nothing usable answered.
-    NothingFound,
-}
-
-/// What one attempt showed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    ModelsListed,
-    /// 2xx, but not a model list (often a web page served for every path).
-    NotAModelList,
-    /// The chat endpoint answered (any JSON reply but 404/405, e.g. "unknown model").
-    ChatAnswered,
-    KeyRejected,
-    NotFound,
-    UnexpectedStatus,
-    Timeout,
-    ConnectFailed,
-    /// Not tried: the same key style was already rejected by this upstream.
-    SkippedKeyRejected,
 }
 
 /// One request made during calibration.

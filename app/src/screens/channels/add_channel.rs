@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use types::calibration::AttemptReport;
+use types::calibration::{AttemptReport, Outcome, Verdict};
 use types::channel_kind::ChannelKind;
 use types::events::Event;
 
@@ -29,7 +29,7 @@ pub struct ModelChoice {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationView {
     pub usable: bool,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub message: String,
     pub api_type: Option<ChannelKind>,
     pub base_url: Option<String>,
@@ -110,13 +110,9 @@ pub(crate) mod ssr {
             existing,
             engine::catalog::today_utc(),
         );
-        let outcome = match serde_json::to_value(found.outcome) {
-            Ok(serde_json::Value::String(s)) => s,
-            _ => String::new(),
-        };
         Ok(CalibrationView {
             usable: found.is_usable(),
-            outcome,
+            outcome: found.outcome,
             message: found.message.clone(),
             api_type: found.api_type,
             base_url: found.base_url.clone(),
@@ -191,26 +187,28 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
 /// What calibration found, in one translated sentence.
 pub fn calibration_message(locale: Locale, view: &CalibrationView) -> String {
     let count = view.models.len();
-    match view.outcome.as_str() {
-        "models_listed" => td_string!(locale, channels.outcome_models_listed, count).to_string(),
-        "chat_only" => td_string!(locale, channels.outcome_chat_only).to_string(),
-        "key_rejected" => td_string!(locale, channels.outcome_key_rejected).to_string(),
-        _ => td_string!(locale, channels.outcome_nothing_found).to_string(),
+    match view.outcome {
+        Outcome::ModelsListed => {
+            td_string!(locale, channels.outcome_models_listed, count).to_string()
+        }
+        Outcome::ChatOnly => td_string!(locale, channels.outcome_chat_only).to_string(),
+        Outcome::KeyRejected => td_string!(locale, channels.outcome_key_rejected).to_string(),
+        Outcome::NothingFound => td_string!(locale, channels.outcome_nothing_found).to_string(),
     }
 }
 
 /// An attempt's verdict in words.
-fn verdict_text(locale: Locale, verdict: &str) -> String {
+fn verdict_text(locale: Locale, verdict: Verdict) -> String {
     match verdict {
-        "models_listed" => td_string!(locale, verdicts.models_listed),
-        "not_a_model_list" => td_string!(locale, verdicts.not_a_model_list),
-        "chat_answered" => td_string!(locale, verdicts.chat_answered),
-        "key_rejected" => td_string!(locale, verdicts.key_rejected),
-        "not_found" => td_string!(locale, verdicts.not_found),
-        "timeout" => td_string!(locale, verdicts.timeout),
-        "connect_failed" => td_string!(locale, verdicts.connect_failed),
-        "skipped_key_rejected" => td_string!(locale, verdicts.skipped),
-        _ => td_string!(locale, verdicts.unexpected_status),
+        Verdict::ModelsListed => td_string!(locale, verdicts.models_listed),
+        Verdict::NotAModelList => td_string!(locale, verdicts.not_a_model_list),
+        Verdict::ChatAnswered => td_string!(locale, verdicts.chat_answered),
+        Verdict::KeyRejected => td_string!(locale, verdicts.key_rejected),
+        Verdict::NotFound => td_string!(locale, verdicts.not_found),
+        Verdict::Timeout => td_string!(locale, verdicts.timeout),
+        Verdict::ConnectFailed => td_string!(locale, verdicts.connect_failed),
+        Verdict::SkippedKeyRejected => td_string!(locale, verdicts.skipped),
+        Verdict::UnexpectedStatus => td_string!(locale, verdicts.unexpected_status),
     }
     .to_string()
 }
@@ -244,21 +242,21 @@ pub fn AttemptList(
             <h3 class="text-sm font-semibold">{t!(i18n, channels.attempts_title)}</h3>
             <ol id="calibration-attempts" class="mt-2 space-y-1" aria-live="polite">
                 {move || attempts.get().into_iter().map(|a| {
-                    let good = matches!(a.verdict.as_str(), "models_listed" | "chat_answered");
+                    let good = a.verdict.found();
                     let (mark, tone) = if good {
                         ("✓", "text-emerald-700 dark:text-emerald-400")
                     } else {
                         ("✗", "text-slate-500 dark:text-slate-400")
                     };
                     let status = a.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into());
-                    let verdict = a.verdict.clone();
+                    let verdict = a.verdict;
                     view! {
-                        <li class="flex flex-wrap items-baseline gap-2 text-xs" data-verdict=a.verdict.clone()>
+                        <li class="flex flex-wrap items-baseline gap-2 text-xs" data-verdict=a.verdict.as_str()>
                             <span class=format!("w-4 font-semibold {tone}") aria-hidden="true">{mark}</span>
                             <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono dark:bg-slate-800" translate="no">{a.api_type.as_str()}</span>
                             <span class="break-all font-mono">{format!("{} {}", a.method, a.url)}</span>
                             <span class="font-mono tabular-nums">{status}</span>
-                            <span class=MUTED>{move || verdict_text(i18n.get_locale(), &verdict)}</span>
+                            <span class=MUTED>{move || verdict_text(i18n.get_locale(), verdict)}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -284,7 +282,7 @@ fn Findings(view_: CalibrationView, pasted: String) -> impl IntoView {
         .filter(|b| b.trim_end_matches('/') != pasted.trim().trim_end_matches('/'));
     let summary = view_.clone();
     view! {
-        <div id="calibration-result" class="mt-4 rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700" data-outcome=view_.outcome.clone()>
+        <div id="calibration-result" class="mt-4 rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700" data-outcome=view_.outcome.as_str()>
             <p class="font-medium">{move || calibration_message(i18n.get_locale(), &summary)}</p>
             <dl class="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
                 <dt class=MUTED>{t!(i18n, channels.detected_type)}</dt>
