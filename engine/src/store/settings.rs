@@ -94,7 +94,7 @@ impl Store {
     }
 
     /// Saves every setting as given; range checks belong to the caller that faces the user
-    /// (`Settings::validate`), so tests can store short timeouts.
+    /// (`Settings::problems`), so tests can store short timeouts.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
         self.write(|tx| save_settings(tx, settings))
     }
