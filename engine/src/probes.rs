@@ -14,7 +14,7 @@ use crate::events::Event;
 use crate::proxy::Runtime;
 use crate::proxy::key_pool::KeyPick;
 use crate::store::{Channel, ChannelId, Entry, EntryId, Store};
-use crate::upstream::{Endpoint, Target};
+use crate::upstream::{Endpoint, Target, UpstreamAdapter as _};
 
 /// How long one probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);

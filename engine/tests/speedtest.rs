@@ -95,8 +95,13 @@ async fn everything_is_tested_with_progress_and_failures_stay_enabled() {
     assert_eq!(stored[&broken].status, Some(500));
     assert_eq!(
         proxy.entry_state(fast).last_response_ms,
-        stored[&fast].total_ms
+        stored[&fast].total_ms.map(|ms| ms as i64)
     );
+    // Issue 20: the stored result is the result the run gave (one type), with the entry's
+    // channel and model, only the run's key mask and auto-disable flag left out.
+    let given = by_model(&results, "status-500");
+    assert_eq!(stored[&broken], given.clone(), "{given:?}");
+    assert!(given.at_ms > 0);
     assert!(a.hits().contains(&"gpt-4o".to_owned()));
 }
 

@@ -1,15 +1,14 @@
-//! One request channel calibration made, as the UI shows it live while calibration runs (the
-//! live stream's `calibration_attempt` event) and in the final result, with what it showed
-//! (`Verdict`) and calibration's overall answer (`Outcome`). Keys never appear here:
-//! calibration sends them in headers only.
+//! What channel calibration tells the UI: each request it made, as the UI shows it live while
+//! calibration runs (the live stream's `calibration_attempt` event) and in the final result,
+//! with its verdict, and the overall outcome. Keys never appear here: calibration sends them
+//! in headers only.
 
 use serde::{Deserialize, Serialize};
 
 /// One attempt: which API type was tried, where, and what came back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptReport {
-    /// `openai`, `anthropic`, `gemini`, `azure` or `custom`.
-    pub api_type: String,
+    pub api_type: crate::channel_kind::ChannelKind,
     pub method: String,
     pub url: String,
     /// HTTP status, when a response arrived.
@@ -20,7 +19,7 @@ pub struct AttemptReport {
 }
 
 /// Calibration's overall answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A model list answered: type, base URL and models are known.
@@ -35,7 +34,7 @@ pub enum Outcome {
 }
 
 /// What one calibration attempt showed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     ModelsListed,
@@ -53,7 +52,7 @@ pub enum Verdict {
 }
 
 impl Outcome {
-    /// The snake-case name, as serialised (the page's `data-outcome`).
+    /// The name as sent (`models_listed`, ...), e.g. in the page's `data-outcome`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ModelsListed => "models_listed",
@@ -65,7 +64,7 @@ impl Outcome {
 }
 
 impl Verdict {
-    /// The snake-case name, as serialised (the page's `data-verdict`).
+    /// The name as sent (`models_listed`, ...), e.g. in the page's `data-verdict`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ModelsListed => "models_listed",
@@ -79,24 +78,20 @@ impl Verdict {
             Self::SkippedKeyRejected => "skipped_key_rejected",
         }
     }
+
+    /// Whether the attempt found what calibration looks for (a model list or a chat endpoint).
+    pub fn found(self) -> bool {
+        matches!(self, Self::ModelsListed | Self::ChatAnswered)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Outcome, Verdict};
+    use super::*;
 
     #[test]
-    fn as_str_is_the_serialised_name() {
-        for outcome in [
-            Outcome::ModelsListed,
-            Outcome::ChatOnly,
-            Outcome::KeyRejected,
-            Outcome::NothingFound,
-        ] {
-            let json = serde_json::to_string(&outcome).expect("serialise");
-            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
-        }
-        for verdict in [
+    fn names_are_the_serde_names() {
+        let verdicts = [
             Verdict::ModelsListed,
             Verdict::NotAModelList,
             Verdict::ChatAnswered,
@@ -106,9 +101,24 @@ mod tests {
             Verdict::Timeout,
             Verdict::ConnectFailed,
             Verdict::SkippedKeyRejected,
-        ] {
-            let json = serde_json::to_string(&verdict).expect("serialise");
-            assert_eq!(json, format!("\"{}\"", verdict.as_str()));
+        ];
+        for verdict in verdicts {
+            assert_eq!(
+                serde_json::to_value(verdict).expect("json"),
+                verdict.as_str()
+            );
+        }
+        let outcomes = [
+            Outcome::ModelsListed,
+            Outcome::ChatOnly,
+            Outcome::KeyRejected,
+            Outcome::NothingFound,
+        ];
+        for outcome in outcomes {
+            assert_eq!(
+                serde_json::to_value(outcome).expect("json"),
+                outcome.as_str()
+            );
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod access_keys;
 pub mod calibration;
+pub mod channel_kind;
 pub mod connect;
 pub mod dashboard;
 pub mod events;
@@ -15,6 +16,8 @@ pub mod logs;
 pub mod network;
 pub mod routing;
 pub mod secret;
+pub mod settings;
+pub mod settings_check;
 pub mod settings_ranges;
 pub mod speedtest;
 pub mod test_chat;

@@ -1,18 +1,35 @@
-//! The range every numeric setting must lie in. One table, read by `Settings::problems` (which
-//! the UI's save and `api-switch import` both call, so they refuse with the same words) and by
-//! the Settings screen (its inputs' `min`/`max` and hints). Bounds are in the setting's stored
+//! The range every numeric setting must lie in, with the typed way to read and write the
+//! setting it bounds. One table, read by `Settings::problems` (which the UI's save and
+//! `api-switch import` both call, so they refuse with the same words) and by the Settings
+//! screen (its inputs' `min`/`max`, hints and values). Bounds are in the setting's stored
 //! unit (bytes, milliseconds, seconds, days, rows); a value outside is refused with
 //! `"must be between MIN and MAX"`, so no value can lock the user out (a 0-byte body limit
 //! answers 413 to the login itself) or overflow a clock (a session of 2^64-1 seconds).
 
-/// One setting's allowed values, both ends included, in its stored unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::settings::Settings;
+
+/// One setting's allowed values, both ends included, in its stored unit, and the setting.
+#[derive(Clone, Copy, Debug)]
 pub struct SettingRange {
     /// The `Settings` field's name (also the UI's `field` in errors).
     pub field: &'static str,
     pub min: u64,
     pub max: u64,
+    /// The field's value, widened to `u64`.
+    pub get: fn(&Settings) -> u64,
+    /// Stores a value in the field; one too large for a narrower field becomes its largest
+    /// value, which `problem` then refuses in the range's words.
+    pub set: fn(&mut Settings, u64),
 }
+
+/// A range is its field: two ranges of one field are the same range.
+impl PartialEq for SettingRange {
+    fn eq(&self, other: &Self) -> bool {
+        self.field == other.field
+    }
+}
+
+impl Eq for SettingRange {}
 
 impl SettingRange {
     pub const fn contains(&self, value: u64) -> bool {
@@ -36,60 +53,80 @@ pub const COOLDOWN_SECS: SettingRange = SettingRange {
     field: "cooldown_secs",
     min: 5 * MINUTE,
     max: 30 * MINUTE,
+    get: |s| s.cooldown_secs,
+    set: |s, v| s.cooldown_secs = v,
 };
 /// Connecting to an upstream: 1 second to 5 minutes.
 pub const CONNECT_TIMEOUT_MS: SettingRange = SettingRange {
     field: "connect_timeout_ms",
     min: SECOND_MS,
     max: 5 * MINUTE * SECOND_MS,
+    get: |s| s.connect_timeout_ms,
+    set: |s, v| s.connect_timeout_ms = v,
 };
 /// Until an upstream's first byte: 1 second to 30 minutes (slow reasoning models).
 pub const FIRST_BYTE_TIMEOUT_MS: SettingRange = SettingRange {
     field: "first_byte_timeout_ms",
     min: SECOND_MS,
     max: 30 * MINUTE * SECOND_MS,
+    get: |s| s.first_byte_timeout_ms,
+    set: |s, v| s.first_byte_timeout_ms = v,
 };
 /// The longest silence inside a stream: 1 second to 1 hour.
 pub const STREAM_IDLE_TIMEOUT_MS: SettingRange = SettingRange {
     field: "stream_idle_timeout_ms",
     min: SECOND_MS,
     max: HOUR * SECOND_MS,
+    get: |s| s.stream_idle_timeout_ms,
+    set: |s, v| s.stream_idle_timeout_ms = v,
 };
 /// A whole non-streaming request: 1 second to 2 hours.
 pub const TOTAL_TIMEOUT_MS: SettingRange = SettingRange {
     field: "total_timeout_ms",
     min: SECOND_MS,
     max: 2 * HOUR * SECOND_MS,
+    get: |s| s.total_timeout_ms,
+    set: |s, v| s.total_timeout_ms = v,
 };
 /// The largest request body: 1 MiB (the UI's own calls and a login fit easily) to 1 GiB.
 pub const MAX_BODY_BYTES: SettingRange = SettingRange {
     field: "max_body_bytes",
     min: MIB,
     max: 1024 * MIB,
+    get: |s| s.max_body_bytes as u64,
+    set: |s, v| s.max_body_bytes = usize::try_from(v).unwrap_or(usize::MAX),
 };
 /// Request-log age in days: 0 (no limit) to 10 years.
 pub const LOG_RETENTION_DAYS: SettingRange = SettingRange {
     field: "log_retention_days",
     min: 0,
     max: 3650,
+    get: |s| u64::from(s.log_retention_days),
+    set: |s, v| s.log_retention_days = u32::try_from(v).unwrap_or(u32::MAX),
 };
 /// Request-log rows kept: 0 (no limit) to 100 million.
 pub const LOG_RETENTION_ROWS: SettingRange = SettingRange {
     field: "log_retention_rows",
     min: 0,
     max: 100_000_000,
+    get: |s| s.log_retention_rows,
+    set: |s, v| s.log_retention_rows = v,
 };
 /// A UI login's lifetime: 5 minutes to 90 days.
 pub const SESSION_TTL_SECS: SettingRange = SettingRange {
     field: "session_ttl_secs",
     min: 5 * MINUTE,
     max: 90 * DAY,
+    get: |s| s.session_ttl_secs,
+    set: |s, v| s.session_ttl_secs = v,
 };
 /// One recovery probe per channel at most this often: 5 seconds to 1 day.
 pub const PROBE_INTERVAL_SECS: SettingRange = SettingRange {
     field: "probe_interval_secs",
     min: 5,
     max: DAY,
+    get: |s| s.probe_interval_secs,
+    set: |s, v| s.probe_interval_secs = v,
 };
 
 /// Every range, in the order the Settings screen shows the fields.
@@ -128,5 +165,29 @@ mod tests {
         );
         assert_eq!(of("session_ttl_secs"), Some(SESSION_TTL_SECS));
         assert_eq!(of("nope"), None);
+    }
+
+    #[test]
+    fn each_range_reads_and_writes_its_own_field() {
+        for range in ALL {
+            let mut settings = Settings::default();
+            (range.set)(&mut settings, range.max);
+            assert_eq!((range.get)(&settings), range.max, "{}", range.field);
+            let json = serde_json::to_value(&settings).expect("json");
+            assert_eq!(
+                json[range.field], range.max,
+                "{} wrote another field",
+                range.field
+            );
+        }
+        // Too large for a `u32` field: stored as its largest value, which is refused.
+        let mut settings = Settings::default();
+        (LOG_RETENTION_DAYS.set)(&mut settings, u64::MAX);
+        assert_eq!(settings.log_retention_days, u32::MAX);
+        assert!(
+            LOG_RETENTION_DAYS
+                .problem((LOG_RETENTION_DAYS.get)(&settings))
+                .is_some()
+        );
     }
 }

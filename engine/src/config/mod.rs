@@ -35,7 +35,7 @@ pub struct AccessKeyFile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelFile {
     pub name: String,
-    pub api_type: String,
+    pub api_type: crate::upstream::ChannelKind,
     pub base_url: String,
     pub api_key: String,
     pub enabled: bool,
@@ -132,7 +132,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
                     String::new()
                 },
                 name: channel.name,
-                api_type: channel.api_type.to_string(),
+                api_type: channel.api_type,
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 api_version: channel.api_version,

@@ -13,7 +13,7 @@ impl Attempt {
     /// The attempt as the UI shows it.
     pub fn report(&self) -> AttemptReport {
         AttemptReport {
-            api_type: self.api_type.to_string(),
+            api_type: self.api_type,
             method: self.method.to_owned(),
             url: self.url.clone(),
             status: self.status,

@@ -19,7 +19,7 @@ use super::route::Candidate;
 use super::runtime::Runtime;
 use crate::secrets::SecretMask;
 use crate::store::Settings;
-use crate::upstream::Target;
+use crate::upstream::{Target, UpstreamAdapter as _};
 
 /// Everything an attempt needs to know about the request being served.
 pub struct AttemptContext<'a> {

@@ -12,7 +12,7 @@ use super::request::ProxyRequest;
 use super::route;
 use super::runtime::Runtime;
 use crate::clock::now_ms;
-use crate::upstream::{Endpoint, Target};
+use crate::upstream::{Endpoint, Target, UpstreamAdapter as _};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;

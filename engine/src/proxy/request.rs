@@ -13,7 +13,7 @@ use super::cooldowns::Quirks;
 use super::error::AttemptFailure;
 use super::route::Candidate;
 use crate::catalog::{Capability, Catalog};
-use crate::upstream::Endpoint;
+use crate::upstream::{Endpoint, UpstreamAdapter as _};
 
 /// A read, authenticated client request.
 pub struct ProxyRequest {

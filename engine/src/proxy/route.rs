@@ -15,7 +15,7 @@ use types::routing::{GroupRouting, Hedging, OrderMode};
 
 use crate::ordering::{self, Speeds};
 use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
-use crate::upstream::Endpoint;
+use crate::upstream::{Endpoint, UpstreamAdapter as _};
 
 use super::cooldowns::Cooldowns;
 

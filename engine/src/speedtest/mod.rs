@@ -20,7 +20,8 @@ use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::clock::now_ms;
-use crate::store::{Channel, ChannelId, ChannelKey, Entry, EntryId, SpeedTestRecord};
+use crate::store::{Channel, ChannelId, ChannelKey, Entry, EntryId};
+use crate::upstream::UpstreamAdapter as _;
 
 /// What to test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +214,7 @@ impl AppState {
             key: key
                 .map(|k| crate::secrets::mask(k.key.expose()))
                 .unwrap_or_default(),
+            at_ms: 0,
         };
         match outcome {
             Ok(timings) => {
@@ -248,20 +250,13 @@ impl AppState {
                 }
             }
         }
+        result.at_ms = now_ms();
         result
     }
 
     /// Stores `result` as its entry's last speed test.
     fn store_result(&self, result: &TestResult) {
-        let stored = self.store().record_speed_test(&SpeedTestRecord {
-            entry_id: result.entry_id,
-            at_ms: now_ms(),
-            ok: result.ok,
-            ttfb_ms: result.ttfb_ms.map(|ms| ms as i64),
-            total_ms: result.total_ms.map(|ms| ms as i64),
-            status: result.status,
-            error: result.error.clone().unwrap_or_default(),
-        });
+        let stored = self.store().record_speed_test(result);
         // The entry may have been deleted while it was tested; the result still reaches the
         // caller, only the stored copy is lost.
         if let Err(error) = stored {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Capability, Catalog};
 use crate::store::Channel;
-use crate::upstream::{Endpoint, Target};
+use crate::upstream::{Endpoint, Target, UpstreamAdapter as _};
 use protocol::Protocol;
 
 /// Small enough to be cheap, large enough that reasoning models (whose limit includes their

@@ -27,7 +27,6 @@ pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
 pub use group_routing::hedging_problem;
 pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
-pub use speed_tests::SpeedTestRecord;
 pub use stats::bucket_start;
 pub use whole_config::{ConfigToWrite, FullConfig};
 

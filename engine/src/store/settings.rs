@@ -1,106 +1,14 @@
-//! Settings and access keys. Settings are stored one row per field as JSON, read back over the
-//! defaults, so adding a setting needs no migration and an old file keeps working.
+//! Storing the settings and the access keys. The settings (`types::settings::Settings`, one
+//! type with the UI) are stored one row per field as JSON, read back over the defaults, so
+//! adding a setting needs no migration and an old file keeps working.
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
 pub use types::routing::{ErrorRule, RuleAction};
-use types::settings_ranges::SettingRange;
-
-/// Everything the proxy's behaviour depends on. Timeouts are settings (not constants) so a
-/// user can loosen them for slow models and tests can make them short.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// How long a failed entry is skipped; the UI offers 300-1800 s.
-    pub cooldown_secs: u64,
-    /// Upstream statuses that switch an entry off (credentials or model gone).
-    pub auto_disable_codes: Vec<u16>,
-    /// When on, clients must present a key created in API Switch.
-    pub require_access_key: bool,
-    pub connect_timeout_ms: u64,
-    /// Until the upstream's response headers (and, streaming, its first event) arrive.
-    pub first_byte_timeout_ms: u64,
-    /// The longest silence allowed between two stream events; a live stream is never cut.
-    pub stream_idle_timeout_ms: u64,
-    /// The whole of a non-streaming request to one entry.
-    pub total_timeout_ms: u64,
-    /// Largest request body accepted, in bytes; larger gets 413.
-    pub max_body_bytes: usize,
-    /// Request-log rows older than this many days are deleted in the background (0: no limit).
-    pub log_retention_days: u32,
-    /// At most this many request-log rows are kept, the newest (0: no limit).
-    pub log_retention_rows: u64,
-    /// More `Host` names the server answers to besides its loopback names and listen address,
-    /// e.g. the name a reverse proxy forwards (`ai.example.com`, or with a port `host:8443`).
-    pub allowed_hosts: Vec<String>,
-    /// Browser apps allowed to call the proxy (`/v1`): origins such as
-    /// `https://chat.example.com`. Any other page's cross-site request is refused with 403
-    /// before an upstream is contacted; these get CORS answers so browser chat apps work.
-    pub browser_origins: Vec<String>,
-    /// Reverse proxies whose forwarding headers are believed: IP addresses of TCP peers.
-    /// From them the login throttle keys on the client address they forward; from anyone
-    /// else it keys on the peer, and a forwarding header still marks the request remote.
-    pub trusted_proxies: Vec<String>,
-    /// Ask for the admin password on loopback too (remote browsers must always log in).
-    pub login_on_loopback: bool,
-    /// How long a UI login lasts before the password is asked again.
-    pub session_ttl_secs: u64,
-    /// The UI's language; the desktop tray's labels follow it.
-    pub ui_language: UiLanguage,
-    /// Desktop app: start when the user logs in.
-    pub start_at_login: bool,
-    /// Desktop app: start with the window hidden, only the tray icon showing.
-    pub start_minimized: bool,
-    /// What an upstream's error says decides what happens, in order; the first match wins
-    /// (see `proxy::error_rules`). Old files get the defaults.
-    #[serde(default = "types::routing::default_error_rules")]
-    pub error_rules: Vec<ErrorRule>,
-    /// Probe cooling entries in the background; one success ends the cooldown early.
-    pub recovery_probes: bool,
-    /// At most one recovery probe per channel this often, in seconds.
-    pub probe_interval_secs: u64,
-    /// Where the server listens when started without `--listen` (`None`: `127.0.0.1:9090`).
-    /// Settings -> Network changes it by rebinding live; it is stored so the next start uses it.
-    pub listen_address: Option<std::net::SocketAddr>,
-    /// Probe with a one-token request per entry (costs tokens) instead of the channel's free
-    /// `GET /models`.
-    pub probe_spend_tokens: bool,
-}
-
-/// The UI's language, shared with the browser build (`types`): one type per concept.
-pub use types::language::UiLanguage;
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            cooldown_secs: 600,
-            auto_disable_codes: vec![401, 403, 410],
-            require_access_key: false,
-            connect_timeout_ms: 10_000,
-            first_byte_timeout_ms: 60_000,
-            stream_idle_timeout_ms: 120_000,
-            total_timeout_ms: 600_000,
-            max_body_bytes: 32 * 1024 * 1024,
-            log_retention_days: 30,
-            log_retention_rows: 100_000,
-            allowed_hosts: Vec::new(),
-            browser_origins: Vec::new(),
-            trusted_proxies: Vec::new(),
-            login_on_loopback: false,
-            session_ttl_secs: 7 * 24 * 3600,
-            ui_language: UiLanguage::En,
-            start_at_login: false,
-            start_minimized: false,
-            error_rules: types::routing::default_error_rules(),
-            recovery_probes: true,
-            probe_interval_secs: 60,
-            listen_address: None,
-            probe_spend_tokens: false,
-        }
-    }
-}
+/// The settings are one type shared with the UI and the range table: `types::settings`.
+pub use types::settings::{Settings, UiLanguage};
 
 /// A key a client presents to use the proxy; its name appears in the request log. The key is
 /// a `Secret`: it prints masked.
@@ -186,7 +94,7 @@ impl Store {
     }
 
     /// Saves every setting as given; range checks belong to the caller that faces the user
-    /// (`Settings::validate`), so tests can store short timeouts.
+    /// (`Settings::problems`), so tests can store short timeouts.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
         self.write(|tx| save_settings(tx, settings))
     }
@@ -224,95 +132,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-impl Settings {
-    /// Whether an upstream answering `status` switches the entry off (the proxy's and the
-    /// speed test's one rule).
-    pub fn disables(&self, status: u16) -> bool {
-        self.auto_disable_codes.contains(&status)
-    }
-
-    /// Problems a user-supplied value has, as `(field, problem)` pairs; empty when valid. The
-    /// UI's save (`AppState::update_settings`) and `api-switch import` both ask this, so they
-    /// refuse the same values with the same words; the ranges are `types::settings_ranges`.
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = Vec::new();
-        let out_of_range = |(range, value): (SettingRange, u64)| {
-            range.problem(value).map(|problem| (range.field, problem))
-        };
-        // In the order the Settings screen shows the fields: failover first.
-        let [cooldown, rest @ ..] = self.ranged_values();
-        problems.extend(out_of_range(cooldown));
-        for code in &self.auto_disable_codes {
-            if !(400..=599).contains(code) {
-                problems.push((
-                    "auto_disable_codes",
-                    format!("{code} is not an HTTP error status"),
-                ));
-            }
-        }
-        problems.extend(rest.into_iter().filter_map(out_of_range));
-        for (i, rule) in self.error_rules.iter().enumerate() {
-            if let Some(problem) = rule.problem() {
-                problems.push(("error_rules", format!("rule {}: {problem}", i + 1)));
-            }
-        }
-        for host in &self.allowed_hosts {
-            if host.trim().is_empty() || host.contains(['/', ' ', '@']) {
-                problems.push((
-                    "allowed_hosts",
-                    format!("`{host}` is not a host name (write `name` or `name:port`)"),
-                ));
-            }
-        }
-        for origin in &self.browser_origins {
-            if !is_origin(origin) {
-                problems.push((
-                    "browser_origins",
-                    format!(
-                        "`{origin}` is not an origin (write `https://host` or `http://host:port`: \
-                         no path, no trailing slash)"
-                    ),
-                ));
-            }
-        }
-        for proxy in &self.trusted_proxies {
-            if proxy.parse::<std::net::IpAddr>().is_err() {
-                problems.push((
-                    "trusted_proxies",
-                    format!("`{proxy}` is not an IP address (write e.g. `192.168.1.10` or `::1`)"),
-                ));
-            }
-        }
-        problems
-    }
-
-    /// Each numeric setting with its range, the cooldown first (`usize`/`u32` widen to `u64`).
-    fn ranged_values(&self) -> [(SettingRange, u64); 10] {
-        use types::settings_ranges as r;
-        [
-            (r::COOLDOWN_SECS, self.cooldown_secs),
-            (r::CONNECT_TIMEOUT_MS, self.connect_timeout_ms),
-            (r::FIRST_BYTE_TIMEOUT_MS, self.first_byte_timeout_ms),
-            (r::STREAM_IDLE_TIMEOUT_MS, self.stream_idle_timeout_ms),
-            (r::TOTAL_TIMEOUT_MS, self.total_timeout_ms),
-            (r::MAX_BODY_BYTES, self.max_body_bytes as u64),
-            (r::LOG_RETENTION_DAYS, u64::from(self.log_retention_days)),
-            (r::LOG_RETENTION_ROWS, self.log_retention_rows),
-            (r::SESSION_TTL_SECS, self.session_ttl_secs),
-            (r::PROBE_INTERVAL_SECS, self.probe_interval_secs),
-        ]
-    }
-}
-
-/// Whether `text` is a web origin exactly as a browser sends it in `Origin`: `http` or `https`,
-/// a host, an optional non-default port, nothing after (so it can be compared byte for byte).
-fn is_origin(text: &str) -> bool {
-    let Ok(url) = url::Url::parse(text) else {
-        return false;
-    };
-    matches!(url.scheme(), "http" | "https")
-        && url.host().is_some()
-        && url.origin().ascii_serialization() == text
 }

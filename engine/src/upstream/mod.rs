@@ -8,32 +8,11 @@ mod azure;
 mod gemini;
 mod openai;
 
-use std::fmt;
-use std::str::FromStr;
-
 use http::HeaderMap;
 use protocol::Protocol;
-use serde::{Deserialize, Serialize};
 
 pub use azure::DEFAULT_API_VERSION as AZURE_DEFAULT_API_VERSION;
-
-/// The API a channel speaks, chosen per channel. A closed enum: adding a kind makes the compiler
-/// point at every place that must learn about it. Calibration (`discovery`) uses the same type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelKind {
-    /// OpenAI itself or a service with OpenAI's layout: the base URL may or may not end in `/v1`.
-    Openai,
-    /// Anthropic Messages: `{base}/v1/messages`, `x-api-key`.
-    Anthropic,
-    /// Google Gemini through its OpenAI-compatible endpoint `{base}/v1beta/openai/...`.
-    Gemini,
-    /// Azure OpenAI: `{base}/openai/deployments/{deployment}/...?api-version=V`, `api-key`.
-    Azure,
-    /// Any OpenAI-compatible service whose base URL is used exactly as given
-    /// (e.g. `https://host/api/paas/v4`).
-    Custom,
-}
+pub use types::channel_kind::{ChannelKind, KNOWN_KINDS, UnknownKind};
 
 /// Which operation a request performs, independent of the URL layout of a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,27 +39,6 @@ impl Endpoint {
     }
 }
 
-/// `api_type` names the user may write; used in messages that list the choices.
-pub const KNOWN_KINDS: &str = "openai, anthropic, gemini, azure, custom";
-
-#[derive(Debug, thiserror::Error)]
-#[error("unknown api_type `{given}`; use one of: {KNOWN_KINDS}")]
-pub struct UnknownKind {
-    pub given: String,
-}
-
-impl FromStr for ChannelKind {
-    type Err = UnknownKind;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ChannelKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownKind {
-                given: s.to_owned(),
-            })
-    }
-}
-
 /// Where one request goes: the channel's address and the entry's model.
 #[derive(Clone, Copy, Debug)]
 pub struct Target<'a> {
@@ -91,28 +49,28 @@ pub struct Target<'a> {
     pub api_version: &'a str,
 }
 
-impl ChannelKind {
-    pub const ALL: [ChannelKind; 5] = [
-        ChannelKind::Openai,
-        ChannelKind::Anthropic,
-        ChannelKind::Gemini,
-        ChannelKind::Azure,
-        ChannelKind::Custom,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Openai => "openai",
-            Self::Anthropic => "anthropic",
-            Self::Gemini => "gemini",
-            Self::Azure => "azure",
-            Self::Custom => "custom",
-        }
-    }
-
+/// What each [`ChannelKind`] does upstream: which protocol it speaks, which endpoints it
+/// serves, its URLs and its headers. A trait because the kind itself lives in `types` (shared
+/// with the UI, which has no business knowing URLs); call sites `use UpstreamAdapter as _`.
+pub trait UpstreamAdapter: Copy {
     /// The protocol this kind speaks to serve a client speaking `client`: the same one when the
     /// kind has it (so the body passes untouched), otherwise its native one.
-    pub fn protocol_for(self, client: Protocol) -> Protocol {
+    fn protocol_for(self, client: Protocol) -> Protocol;
+    /// Whether a client request to `endpoint` can be served by this kind, directly or converted
+    /// (Anthropic has no embeddings; only Anthropic counts tokens).
+    fn serves(self, endpoint: Endpoint) -> bool;
+    /// Whether the upstream is sent Chat Completions `stream_options.include_usage` when a
+    /// request is converted for it (see the implementation for why).
+    fn accepts_include_usage(self) -> bool;
+    /// The full URL for `endpoint` on `target`.
+    fn url(self, target: Target<'_>, endpoint: Endpoint) -> String;
+    /// The headers that authenticate with `api_key` (no auth header when the key is empty),
+    /// plus the protocol headers the kind needs, taken from the client's when it sent them.
+    fn headers(self, api_key: &str, client: &HeaderMap) -> HeaderMap;
+}
+
+impl UpstreamAdapter for ChannelKind {
+    fn protocol_for(self, client: Protocol) -> Protocol {
         match (self, client) {
             (Self::Anthropic, _) => Protocol::Anthropic,
             // Only OpenAI itself is known to serve the Responses API.
@@ -121,26 +79,22 @@ impl ChannelKind {
         }
     }
 
-    /// Whether a client request to `endpoint` can be served by this kind, directly or converted
-    /// (Anthropic has no embeddings; only Anthropic counts tokens).
-    pub fn serves(self, endpoint: Endpoint) -> bool {
+    fn serves(self, endpoint: Endpoint) -> bool {
         match self {
             Self::Anthropic => !matches!(endpoint, Endpoint::Embeddings),
             _ => !matches!(endpoint, Endpoint::CountTokens),
         }
     }
 
-    /// Whether the upstream is sent Chat Completions `stream_options.include_usage` when a
-    /// request is converted for it (without it a stream reports no tokens). OpenAI documents
-    /// it and most relays (`custom`) follow; the proxy remembers a relay that refuses it and
-    /// asks again without. Gemini's and Azure's compatibility layers vary by version, so they
-    /// are not sent it.
-    pub fn accepts_include_usage(self) -> bool {
+    // Without `include_usage` a converted stream reports no tokens. OpenAI documents
+    // it and most relays (`custom`) follow; the proxy remembers a relay that refuses it and
+    // asks again without. Gemini's and Azure's compatibility layers vary by version, so they
+    // are not sent it.
+    fn accepts_include_usage(self) -> bool {
         matches!(self, Self::Openai | Self::Custom)
     }
 
-    /// The full URL for `endpoint` on `target`.
-    pub fn url(self, target: Target<'_>, endpoint: Endpoint) -> String {
+    fn url(self, target: Target<'_>, endpoint: Endpoint) -> String {
         match self {
             Self::Openai => openai::endpoint_url(target.base_url, endpoint, true),
             Self::Custom => openai::endpoint_url(target.base_url, endpoint, false),
@@ -150,20 +104,12 @@ impl ChannelKind {
         }
     }
 
-    /// The headers that authenticate with `api_key` (no auth header when the key is empty),
-    /// plus the protocol headers the kind needs, taken from the client's when it sent them.
-    pub fn headers(self, api_key: &str, client: &HeaderMap) -> HeaderMap {
+    fn headers(self, api_key: &str, client: &HeaderMap) -> HeaderMap {
         match self {
             Self::Openai | Self::Custom | Self::Gemini => openai::auth_headers(api_key),
             Self::Anthropic => anthropic::headers(api_key, client),
             Self::Azure => azure::auth_headers(api_key),
         }
-    }
-}
-
-impl fmt::Display for ChannelKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -42,7 +42,7 @@ pub(super) fn auth_headers(api_key: &str) -> HeaderMap {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ChannelKind, Endpoint, Target};
+    use super::super::{ChannelKind, Endpoint, Target, UpstreamAdapter as _};
 
     fn url(kind: ChannelKind, base_url: &str) -> String {
         let target = Target {

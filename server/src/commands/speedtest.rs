@@ -1,26 +1,15 @@
 //! `api-switch speedtest`: the UI's speed test from the command line. Human output is one
-//! row per entry as each result arrives; `--json` prints every result as one array at the end.
+//! row per entry as each result arrives; `--json` prints every result as one array at the end,
+//! each the engine's own `TestResult` (the shape the UI and the live event stream use too).
 
 use std::time::Duration;
 
 use anyhow::Context;
 use engine::speedtest::{Scope, SpeedTestOptions, TestResult};
-use serde::Serialize;
 
 use crate::cli::SpeedtestArgs;
 use crate::http::DB_FILE_NAME;
 use crate::output;
-
-/// One row of `--json`: the fields scripts rely on.
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    channel: &'a str,
-    model: &'a str,
-    ok: bool,
-    ttfb_ms: Option<u64>,
-    total_ms: Option<u64>,
-    error: Option<&'a str>,
-}
 
 /// Tests every enabled entry of the configuration in the data folder and prints the results.
 pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
@@ -51,23 +40,11 @@ pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
     // Auto-disables are queued for the background writer; they must reach the file.
     state.flush();
     if args.json {
-        let rows: Vec<JsonRow> = results.iter().map(json_row).collect();
-        output::json(&rows)?;
+        output::json(&results)?;
     } else if results.is_empty() {
         output::line("No enabled entries to test.")?;
     }
     Ok(())
-}
-
-fn json_row(r: &TestResult) -> JsonRow<'_> {
-    JsonRow {
-        channel: &r.channel,
-        model: &r.model,
-        ok: r.ok,
-        ttfb_ms: r.ttfb_ms,
-        total_ms: r.total_ms,
-        error: r.error.as_deref(),
-    }
 }
 
 fn human_row(r: &TestResult) -> String {

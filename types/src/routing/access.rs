@@ -49,6 +49,24 @@ impl RuleAction {
     }
 }
 
+impl std::fmt::Display for RuleAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RuleAction {
+    /// The name given, which is none of the actions.
+    type Err = String;
+    /// The name as stored and sent (`cool_entry`, ...), exactly.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|action| action.as_str() == s)
+            .ok_or_else(|| s.to_owned())
+    }
+}
+
 /// One error rule: an upstream answer matches when its status is `status` (any when `None`)
 /// and its error text contains `phrase` (case-insensitive; any when empty). At least one of
 /// the two is set. Rules are tried in order; the first match decides.
@@ -165,4 +183,19 @@ pub struct KeyView {
     pub disabled_reason: String,
     /// Cooling until this Unix millisecond (after a 429 or a quota error), if it is.
     pub cooling_until_ms: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_actions_parse_their_wire_names_only() {
+        for action in RuleAction::ALL {
+            assert_eq!(action.as_str().parse::<RuleAction>(), Ok(action));
+            let json = serde_json::to_value(action).expect("json");
+            assert_eq!(json, action.as_str());
+        }
+        assert_eq!("freeze".parse::<RuleAction>(), Err("freeze".to_owned()));
+    }
 }

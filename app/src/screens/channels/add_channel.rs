@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use types::calibration::{AttemptReport, Outcome, Verdict};
+use types::channel_kind::ChannelKind;
 use types::events::Event;
 
 use super::{CatalogInfo, PageContext};
@@ -30,7 +31,7 @@ pub struct CalibrationView {
     pub usable: bool,
     pub outcome: Outcome,
     pub message: String,
-    pub api_type: Option<String>,
+    pub api_type: Option<ChannelKind>,
     pub base_url: Option<String>,
     pub models_by_hand: bool,
     pub models: Vec<ModelChoice>,
@@ -52,7 +53,8 @@ impl CalibrationView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewChannelForm {
     pub name: String,
-    pub api_type: String,
+    /// `None` only when calibration found no type; saving then says so.
+    pub api_type: Option<ChannelKind>,
     pub base_url: String,
     pub key: String,
     /// Azure's `api-version`; empty for the default (ignored by other types).
@@ -112,7 +114,7 @@ pub(crate) mod ssr {
             usable: found.is_usable(),
             outcome: found.outcome,
             message: found.message.clone(),
-            api_type: found.api_type.map(|t| t.to_string()),
+            api_type: found.api_type,
             base_url: found.base_url.clone(),
             models_by_hand: found.models_by_hand,
             models: preselected
@@ -160,13 +162,13 @@ pub async fn calibrate_channel(
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
     use engine::store::NewChannel;
-    let api_type = form
-        .api_type
-        .parse()
-        .map_err(|e: engine::upstream::UnknownKind| UiError::InvalidField {
-            field: "api_type".into(),
-            detail: e.to_string(),
-        })?;
+    let api_type = form.api_type.ok_or_else(|| UiError::InvalidField {
+        field: "api_type".into(),
+        detail: types::channel_kind::UnknownKind {
+            given: String::new(),
+        }
+        .to_string(),
+    })?;
     crate::engine_call::blocking(move |state| {
         let new = NewChannel {
             name: form.name,
@@ -240,7 +242,7 @@ pub fn AttemptList(
             <h3 class="text-sm font-semibold">{t!(i18n, channels.attempts_title)}</h3>
             <ol id="calibration-attempts" class="mt-2 space-y-1" aria-live="polite">
                 {move || attempts.get().into_iter().map(|a| {
-                    let good = matches!(a.verdict, Verdict::ModelsListed | Verdict::ChatAnswered);
+                    let good = a.verdict.found();
                     let (mark, tone) = if good {
                         ("✓", "text-emerald-700 dark:text-emerald-400")
                     } else {
@@ -251,7 +253,7 @@ pub fn AttemptList(
                     view! {
                         <li class="flex flex-wrap items-baseline gap-2 text-xs" data-verdict=a.verdict.as_str()>
                             <span class=format!("w-4 font-semibold {tone}") aria-hidden="true">{mark}</span>
-                            <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono dark:bg-slate-800" translate="no">{a.api_type.clone()}</span>
+                            <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono dark:bg-slate-800" translate="no">{a.api_type.as_str()}</span>
                             <span class="break-all font-mono">{format!("{} {}", a.method, a.url)}</span>
                             <span class="font-mono tabular-nums">{status}</span>
                             <span class=MUTED>{move || verdict_text(i18n.get_locale(), verdict)}</span>
@@ -284,7 +286,7 @@ fn Findings(view_: CalibrationView, pasted: String) -> impl IntoView {
             <p class="font-medium">{move || calibration_message(i18n.get_locale(), &summary)}</p>
             <dl class="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
                 <dt class=MUTED>{t!(i18n, channels.detected_type)}</dt>
-                <dd id="detected-type" class="font-mono" translate="no">{view_.api_type.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dd id="detected-type" class="font-mono" translate="no">{view_.api_type.map_or("—", ChannelKind::as_str)}</dd>
                 <dt class=MUTED>{t!(i18n, channels.base_url)}</dt>
                 <dd class="break-all font-mono">
                     <span id="corrected-base-url">{view_.base_url.clone().unwrap_or_else(|| "—".into())}</span>
@@ -304,7 +306,8 @@ pub fn AddChannel() -> impl IntoView {
     let page = expect_context::<PageContext>();
     let base_url = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
-    let api_type = RwSignal::new(String::new());
+    // `None`: let calibration detect the type.
+    let api_type = RwSignal::new(None::<ChannelKind>);
     let api_version = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let found = RwSignal::new(None::<CalibrationView>);
@@ -317,7 +320,9 @@ pub fn AddChannel() -> impl IntoView {
         let (url, k, t) = (
             base_url.get_untracked(),
             key.get_untracked(),
-            api_type.get_untracked(),
+            api_type
+                .get_untracked()
+                .map_or(String::new(), |kind| kind.as_str().to_owned()),
         );
         let id = new_run_id();
         run.set(Some(id.clone()));
@@ -342,7 +347,7 @@ pub fn AddChannel() -> impl IntoView {
         let view = found.get_untracked();
         let form = view.map(|view| NewChannelForm {
             name: name.get_untracked(),
-            api_type: view.api_type.clone().unwrap_or_default(),
+            api_type: view.api_type,
             base_url: view.base_url.clone().unwrap_or_default(),
             key: key.get_untracked(),
             api_version: api_version.get_untracked(),
@@ -366,8 +371,8 @@ pub fn AddChannel() -> impl IntoView {
         }
     });
     let is_azure = move || {
-        api_type.get() == "azure"
-            || found.with(|f| f.as_ref().and_then(|f| f.api_type.as_deref()) == Some("azure"))
+        api_type.get() == Some(ChannelKind::Azure)
+            || found.with(|f| f.as_ref().and_then(|f| f.api_type) == Some(ChannelKind::Azure))
     };
     let label = "block text-sm font-medium text-slate-800 dark:text-slate-200";
     view! {
@@ -389,9 +394,9 @@ pub fn AddChannel() -> impl IntoView {
                 </div>
                 <div class="space-y-1">
                     <label for="new-type" class=label>{t!(i18n, channels.api_type)}</label>
-                    <select id="new-type" class=INPUT on:change=move |ev| api_type.set(event_target_value(&ev))>
+                    <select id="new-type" class=INPUT on:change=move |ev| api_type.set(event_target_value(&ev).parse().ok())>
                         <option value="">{t!(i18n, channels.detect_type)}</option>
-                        {["openai", "anthropic", "gemini", "azure", "custom"].map(|t| view! { <option value=t>{t}</option> }).collect_view()}
+                        {ChannelKind::ALL.map(|kind| view! { <option value=kind.as_str()>{kind.as_str()}</option> }).collect_view()}
                     </select>
                 </div>
                 <button id="calibrate-button" type="submit" class=BUTTON_PRIMARY disabled=move || calibrate.pending().get()>

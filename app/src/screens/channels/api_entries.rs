@@ -307,7 +307,7 @@ mod tests {
         let channel = ChannelRow {
             id: 1,
             name: "c".into(),
-            api_type: "openai".into(),
+            api_type: types::channel_kind::ChannelKind::Openai,
             base_url: String::new(),
             enabled: true,
             has_key: true,

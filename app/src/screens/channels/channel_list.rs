@@ -139,7 +139,7 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
         <tbody class="border-t border-slate-200 dark:border-slate-800" data-channel=id>
             <tr>
                 <td class=format!("{TD} font-medium") translate="no">{channel.name.clone()}</td>
-                <td class=TD><span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.clone()}</span></td>
+                <td class=TD><span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.as_str()}</span></td>
                 <td class=format!("{TD} max-w-xs text-xs")>
                     <span class="break-all font-mono">{channel.base_url.clone()}</span>
                     <ProxySummary proxy=access.proxy.clone()/>
@@ -208,7 +208,7 @@ fn EditChannel(
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let id = channel.id;
-    let azure = channel.api_type == "azure";
+    let azure = channel.api_type == types::channel_kind::ChannelKind::Azure;
     let name = RwSignal::new(channel.name.clone());
     let base_url = RwSignal::new(channel.base_url.clone());
     let api_version = RwSignal::new(channel.api_version.clone());

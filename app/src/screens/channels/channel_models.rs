@@ -36,7 +36,7 @@ pub async fn fetch_channel_models(
     let request = engine::discovery::ProbeRequest {
         base_url: channel.base_url,
         key,
-        api_type: channel.api_type.as_str().parse().ok(),
+        api_type: Some(channel.api_type),
     };
     let view = super::add_channel::ssr::calibration_view(&request, &existing, &run).await?;
     if view.usable && !view.models.is_empty() {

@@ -81,15 +81,6 @@ impl CatalogInfo {
     }
 }
 
-/// The last speed test of an entry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LastTest {
-    pub ok: bool,
-    pub ttfb_ms: Option<i64>,
-    pub total_ms: Option<i64>,
-    pub error: String,
-}
-
 /// One entry as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntryRow {
@@ -108,7 +99,8 @@ pub struct EntryRow {
     pub channel: String,
     pub last_response_ms: Option<i64>,
     pub catalog: Option<CatalogInfo>,
-    pub last_test: Option<LastTest>,
+    /// The entry's last speed test, as stored.
+    pub last_test: Option<types::speedtest::TestResult>,
     /// Other names the entry answers to (routing's alias tier).
     pub aliases: Vec<String>,
     /// When a recovery probe last succeeded since the entry was switched off or began
@@ -121,7 +113,7 @@ pub struct EntryRow {
 pub struct ChannelRow {
     pub id: i64,
     pub name: String,
-    pub api_type: String,
+    pub api_type: types::channel_kind::ChannelKind,
     pub base_url: String,
     pub enabled: bool,
     pub has_key: bool,
@@ -184,7 +176,7 @@ pub async fn list_channels() -> Result<Vec<ChannelRow>, UiError> {
 #[cfg(feature = "ssr")]
 fn channel_rows(
     config: engine::store::FullConfig,
-    tests: &std::collections::HashMap<i64, engine::store::SpeedTestRecord>,
+    tests: &std::collections::HashMap<i64, types::speedtest::TestResult>,
 ) -> Vec<ChannelRow> {
     let now = engine::clock::now_ms();
     config
@@ -196,7 +188,7 @@ fn channel_rows(
             ChannelRow {
                 id: channel.id,
                 name: channel.name,
-                api_type: channel.api_type.to_string(),
+                api_type: channel.api_type,
                 base_url: channel.base_url,
                 enabled: channel.enabled,
                 has_key: !channel.api_key.is_empty(),
@@ -208,12 +200,7 @@ fn channel_rows(
                     .into_iter()
                     .map(|e| EntryRow {
                         catalog: ssr::catalog_info(&e.model),
-                        last_test: tests.get(&e.id).map(|t| LastTest {
-                            ok: t.ok,
-                            ttfb_ms: t.ttfb_ms,
-                            total_ms: t.total_ms,
-                            error: t.error.clone(),
-                        }),
+                        last_test: tests.get(&e.id).cloned(),
                         id: e.id,
                         model: e.model,
                         display_name: e.display_name,

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use types::speedtest::TestResult;
 
 use super::PageContext;
 use crate::errors::UiError;
@@ -18,21 +19,8 @@ pub enum TestTarget {
     Entry(i64),
 }
 
-/// One entry's result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SpeedRow {
-    pub entry_id: i64,
-    pub channel: String,
-    pub model: String,
-    pub ok: bool,
-    pub ttfb_ms: Option<u64>,
-    pub total_ms: Option<u64>,
-    pub error: Option<String>,
-    pub auto_disabled: bool,
-}
-
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, UiError> {
+pub async fn run_speed_test(target: TestTarget) -> Result<Vec<TestResult>, UiError> {
     use engine::speedtest::{Scope, SpeedTestOptions};
     let state = crate::engine_call::state()?;
     let scope = match target {
@@ -41,22 +29,9 @@ pub async fn run_speed_test(target: TestTarget) -> Result<Vec<SpeedRow>, UiError
         TestTarget::Entry(id) => Scope::Entry(id),
     };
     let run = state.start_speed_test(scope, SpeedTestOptions::default());
-    let results = run.done.await.map_err(|e| UiError::Internal {
+    run.done.await.map_err(|e| UiError::Internal {
         detail: e.to_string(),
-    })?;
-    Ok(results
-        .into_iter()
-        .map(|r| SpeedRow {
-            entry_id: r.entry_id,
-            channel: r.channel,
-            model: r.model,
-            ok: r.ok,
-            ttfb_ms: r.ttfb_ms,
-            total_ms: r.total_ms,
-            error: r.error,
-            auto_disabled: r.auto_disabled,
-        })
-        .collect())
+    })
 }
 
 #[component]

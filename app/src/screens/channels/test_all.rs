@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use types::events::Event;
 use types::speedtest::TestResult;
 
-use super::{LastTest, PageContext};
+use super::PageContext;
 use crate::components::style::{BUTTON_PRIMARY, BUTTON_SECONDARY, MUTED};
 use crate::errors::UiError;
 use crate::i18n::{t, t_string, use_i18n};
@@ -96,16 +96,9 @@ impl TestAll {
         self.pending.with(|p| p.contains(&entry))
     }
 
-    /// The newest result of `entry` from the live stream, as a stored test looks.
-    pub fn live_result(self, entry: i64) -> Option<LastTest> {
-        self.results.with(|r| {
-            r.get(&entry).map(|t| LastTest {
-                ok: t.ok,
-                ttfb_ms: t.ttfb_ms.map(|ms| ms as i64),
-                total_ms: t.total_ms.map(|ms| ms as i64),
-                error: t.error.clone().unwrap_or_default(),
-            })
-        })
+    /// The newest result of `entry` from the live stream.
+    pub fn live_result(self, entry: i64) -> Option<TestResult> {
+        self.results.with(|r| r.get(&entry).cloned())
     }
 }
 
@@ -182,7 +175,7 @@ pub fn TestAllBar() -> impl IntoView {
 #[component]
 pub fn TestCell(
     entry: i64,
-    stored: Option<LastTest>,
+    stored: Option<TestResult>,
     last_response_ms: Option<i64>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -215,7 +208,7 @@ pub fn TestCell(
                         </button>
                         <span id=tip role="tooltip"
                             class="invisible absolute right-0 top-full z-20 mt-1 w-72 rounded-md bg-slate-900 px-3 py-2 text-xs text-white shadow-lg group-focus-within:visible group-hover:visible dark:bg-slate-700">
-                            {test.error.clone()}
+                            {test.error.clone().unwrap_or_default()}
                         </span>
                     </span>
                 }

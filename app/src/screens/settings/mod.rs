@@ -2,10 +2,10 @@
 //! rules that read what an upstream's error says), timeouts and the body limit, who may use
 //! the proxy and the UI (access keys, login, allowed hosts, the admin password), where the
 //! server listens and which browser apps and proxies it trusts (Network), how long the request
-//! log is kept, language and theme. The settings travel as the engine's own `Settings`
-//! serialised to JSON, so this form never re-declares them; the engine checks every range
-//! (`types::settings_ranges`, also the inputs' `min`/`max` here) and its typed error names
-//! each field.
+//! log is kept, language and theme. The form edits the one `types::settings::Settings` the
+//! engine stores, loaded and saved as it is, so the compiler checks every field it touches; the
+//! engine checks every range (`types::settings_ranges`, also the inputs' `min`/`max` and the
+//! way they read and write their field here) and its typed error names each field.
 
 mod account;
 mod network;
@@ -13,7 +13,7 @@ mod rules;
 mod text;
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use types::settings::Settings;
 use types::settings_ranges::{self as ranges, SettingRange};
 
 use crate::components::form::{Field, Toggle};
@@ -26,54 +26,49 @@ pub use account::{SetAdminPassword, set_admin_password};
 pub use network::{ApplyListenAddress, ListenAddress, apply_listen_address, listen_address};
 use text::settings_text;
 
-/// The stored settings (the engine's `Settings` as JSON).
+/// The stored settings.
 #[server]
-pub async fn get_settings() -> Result<Value, UiError> {
-    let settings = crate::engine_call::blocking(|state| state.store().settings()).await?;
-    serde_json::to_value(settings).map_err(|e| UiError::Internal {
-        detail: e.to_string(),
-    })
+pub async fn get_settings() -> Result<Settings, UiError> {
+    crate::engine_call::blocking(|state| state.store().settings()).await
 }
 
-/// Saves the form: fields it does not carry keep their stored values.
+/// Saves the form. The fields other controls save as they change keep their stored values.
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn update_settings(form: Value) -> Result<(), UiError> {
+pub async fn update_settings(form: Settings) -> Result<(), UiError> {
     crate::engine_call::blocking(move |state| {
-        let mut merged = serde_json::to_value(state.store().settings()?).unwrap_or_default();
-        if let (Some(stored), Value::Object(mut given)) = (merged.as_object_mut(), form) {
-            // The language menus save the language as it changes, and Network's Apply the
-            // listen address; this form's copies are older.
-            given.remove("ui_language");
-            given.remove("listen_address");
-            stored.extend(given);
-        }
-        let settings: engine::store::Settings =
-            serde_json::from_value(merged).map_err(|e| UiError::InvalidField {
-                field: "settings".into(),
-                detail: e.to_string(),
-            })?;
+        let settings = keep_saved_elsewhere(form, state.store().settings()?);
         state.update_settings(&settings).map_err(UiError::from)
     })
     .await
 }
 
-/// A whole number in the form, read from and written to `range.field`, shown divided by
-/// `scale` (milliseconds as seconds, bytes as MB), limited to the setting's range.
+/// The form's settings with the fields saved by their own controls taken from `stored`: the
+/// language menus save the language as it changes, and Network's Apply the listen address;
+/// the form's copies are as old as the page.
+pub fn keep_saved_elsewhere(form: Settings, stored: Settings) -> Settings {
+    Settings {
+        ui_language: stored.ui_language,
+        listen_address: stored.listen_address,
+        ..form
+    }
+}
+
+/// A whole number in the form, read and written through `range` (its field), shown divided
+/// by `scale` (milliseconds as seconds, bytes as MB), limited to the setting's range.
 #[component]
 fn NumberInput(
-    form: RwSignal<Value>,
+    form: RwSignal<Settings>,
     range: SettingRange,
     id: &'static str,
     #[prop(default = 1)] scale: u64,
 ) -> impl IntoView {
-    let key = range.field;
     view! {
         <input id=id type="number" min=range.min.div_ceil(scale) max=range.max / scale inputmode="numeric"
             aria-describedby=format!("{id}-hint") class=format!("{INPUT} max-w-48")
-            prop:value=move || form.with(|f| (f[key].as_u64().unwrap_or(0) / scale).to_string())
+            prop:value=move || form.with(|f| ((range.get)(f) / scale).to_string())
             on:input=move |ev| {
                 if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
-                    form.update(|f| f[key] = json!(n.saturating_mul(scale)));
+                    form.update(|f| (range.set)(f, n.saturating_mul(scale)));
                 }
             }/>
     }
@@ -92,7 +87,7 @@ fn range_hint(range: SettingRange, scale: u64) -> Signal<String> {
 pub fn SettingsScreen() -> impl IntoView {
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let form = RwSignal::new(Value::Null);
+    let form = RwSignal::new(Settings::default());
     // The route is rendered whole on the server (`SsrMode::Async` in the shell), so both are
     // in the first HTML and nothing appears later to push the page down.
     let loaded = Resource::new(|| (), |_| get_settings());
@@ -108,10 +103,9 @@ pub fn SettingsScreen() -> impl IntoView {
     });
     let text =
         move |key: &'static str| Signal::derive(move || settings_text(i18n.get_locale(), key));
-    let flag = move |key: &'static str| {
-        Signal::derive(move || form.with(|f| f[key].as_bool().unwrap_or(false)))
-    };
-    let set_flag = move |key: &'static str| move |on: bool| form.update(|f| f[key] = json!(on));
+    let flag = move |read: fn(&Settings) -> bool| Signal::derive(move || form.with(read));
+    let set_flag =
+        move |write: fn(&mut Settings, bool)| move |on: bool| form.update(|f| write(f, on));
     view! {
         <PageHeader title=text("title") intro=text("intro")/>
         <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
@@ -127,15 +121,15 @@ pub fn SettingsScreen() -> impl IntoView {
                         <div class="flex items-center gap-3">
                             <input id="cooldown" type="range" min="300" max="1800" step="30" class="w-full max-w-md accent-indigo-600"
                                 aria-describedby="cooldown-hint"
-                                prop:value=move || form.with(|f| f["cooldown_secs"].as_u64().unwrap_or(600).to_string())
+                                prop:value=move || form.with(|f| f.cooldown_secs.to_string())
                                 on:input=move |ev| {
                                     if let Ok(n) = event_target_value(&ev).parse::<u64>() {
-                                        form.update(|f| f["cooldown_secs"] = json!(n));
+                                        form.update(|f| f.cooldown_secs = n);
                                     }
                                 }/>
                             <output for="cooldown" id="cooldown-value" class="w-24 text-sm tabular-nums">
                                 {move || {
-                                    let secs = form.with(|f| f["cooldown_secs"].as_u64().unwrap_or(600));
+                                    let secs = form.with(|f| f.cooldown_secs);
                                     let minutes = format!("{:.1}", secs as f64 / 60.0);
                                     t_string!(i18n, settings.cooldown_value, secs, minutes).to_string()
                                 }}
@@ -144,12 +138,14 @@ pub fn SettingsScreen() -> impl IntoView {
                     </Field>
                     <Field id="auto-disable" label=text("auto_disable") hint=text("auto_disable_hint")>
                         <input id="auto-disable" class=format!("{INPUT} max-w-md") aria-describedby="auto-disable-hint"
-                            prop:value=move || form.with(|f| f["auto_disable_codes"].as_array().map(|codes| codes.iter()
-                                .filter_map(Value::as_u64).map(|c| c.to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default())
+                            prop:value=move || form.with(|f| f.auto_disable_codes.iter()
+                                .map(u16::to_string).collect::<Vec<_>>().join(", "))
                             on:change=move |ev| {
-                                let codes: Vec<u64> = event_target_value(&ev).split([',', ' '])
-                                    .filter_map(|c| c.trim().parse().ok()).collect();
-                                form.update(|f| f["auto_disable_codes"] = json!(codes));
+                                // A number too large for a status stays one the engine refuses.
+                                let codes: Vec<u16> = event_target_value(&ev).split([',', ' '])
+                                    .filter_map(|c| c.trim().parse::<u64>().ok())
+                                    .map(|c| u16::try_from(c).unwrap_or(u16::MAX)).collect();
+                                form.update(|f| f.auto_disable_codes = codes);
                             }/>
                     </Field>
                 </div>
@@ -170,18 +166,17 @@ pub fn SettingsScreen() -> impl IntoView {
             <Section id="access" title=text("access") intro=text("access_intro")>
                 <div class="space-y-5">
                     <Toggle id="require-key" label=text("require_key") hint=text("require_key_hint")
-                        checked=flag("require_access_key") on_change=set_flag("require_access_key")/>
+                        checked=flag(|f| f.require_access_key) on_change=set_flag(|f, on| f.require_access_key = on)/>
                     <Toggle id="login-loopback" label=text("login_loopback") hint=text("login_loopback_hint")
-                        checked=flag("login_on_loopback") on_change=set_flag("login_on_loopback")/>
+                        checked=flag(|f| f.login_on_loopback) on_change=set_flag(|f, on| f.login_on_loopback = on)/>
                     <Field id="session-ttl" label=text("session_ttl") hint=range_hint(ranges::SESSION_TTL_SECS, 60)><NumberInput form range=ranges::SESSION_TTL_SECS id="session-ttl" scale=60/></Field>
                     <Field id="allowed-hosts" label=text("allowed_hosts") hint=text("allowed_hosts_hint")>
                         <textarea id="allowed-hosts" rows="3" class=format!("{INPUT} max-w-md font-mono") aria-describedby="allowed-hosts-hint"
-                            prop:value=move || form.with(|f| f["allowed_hosts"].as_array().map(|hosts| hosts.iter()
-                                .filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default())
+                            prop:value=move || form.with(|f| f.allowed_hosts.join("\n"))
                             on:change=move |ev| {
                                 let hosts: Vec<String> = event_target_value(&ev).lines().map(str::trim)
                                     .filter(|h| !h.is_empty()).map(str::to_owned).collect();
-                                form.update(|f| f["allowed_hosts"] = json!(hosts));
+                                form.update(|f| f.allowed_hosts = hosts);
                             }></textarea>
                     </Field>
                 </div>
@@ -210,4 +205,38 @@ pub fn SettingsScreen() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use types::language::UiLanguage;
+    use types::settings::Settings;
+
+    use super::keep_saved_elsewhere;
+
+    #[test]
+    fn the_form_keeps_the_language_and_address_saved_by_their_own_controls() {
+        let stored = Settings {
+            ui_language: UiLanguage::Zh,
+            listen_address: "127.0.0.1:9191".parse().ok(),
+            ..Settings::default()
+        };
+        let form = Settings {
+            cooldown_secs: 900,
+            browser_origins: vec!["https://chat.example.com".into()],
+            ..Settings::default()
+        };
+        let saved = keep_saved_elsewhere(form.clone(), stored.clone());
+        assert_eq!(saved.ui_language, stored.ui_language);
+        assert_eq!(saved.listen_address, stored.listen_address);
+        assert_eq!(
+            Settings {
+                ui_language: form.ui_language,
+                listen_address: form.listen_address,
+                ..saved
+            },
+            form,
+            "every other field is the form's"
+        );
+    }
 }

@@ -8,8 +8,8 @@
 use std::net::SocketAddr;
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
 use types::network::ListenInfo;
+use types::settings::Settings;
 
 use super::text::settings_text;
 use crate::components::form::Field;
@@ -78,17 +78,21 @@ fn page_url(address: &str) -> Option<String> {
     Some(format!("http://{ip}:{}/settings", address.port()))
 }
 
-/// One list setting (`key`) as a textarea, one item a line.
+/// One list setting (the one `read` and `write` name) as a textarea, one item a line.
 #[component]
-fn ListArea(form: RwSignal<Value>, key: &'static str, id: &'static str) -> impl IntoView {
+fn ListArea(
+    form: RwSignal<Settings>,
+    read: fn(&Settings) -> &[String],
+    write: fn(&mut Settings, Vec<String>),
+    id: &'static str,
+) -> impl IntoView {
     view! {
         <textarea id=id rows="3" class=format!("{INPUT} max-w-md font-mono") aria-describedby=format!("{id}-hint")
-            prop:value=move || form.with(|f| f[key].as_array().map(|items| items.iter()
-                .filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default())
+            prop:value=move || form.with(|f| read(f).join("\n"))
             on:change=move |ev| {
                 let items: Vec<String> = event_target_value(&ev).lines().map(str::trim)
                     .filter(|item| !item.is_empty()).map(str::to_owned).collect();
-                form.update(|f| f[key] = json!(items));
+                form.update(|f| write(f, items));
             }></textarea>
     }
 }
@@ -97,7 +101,7 @@ fn ListArea(form: RwSignal<Value>, key: &'static str, id: &'static str) -> impl 
 /// the trusted origins and proxies saved by the form's Save.
 #[component]
 pub(super) fn Network(
-    form: RwSignal<Value>,
+    form: RwSignal<Settings>,
     /// `listen_address()`, created with the screen's other resources so the server waits for
     /// both before sending the page.
     info: Resource<Result<ListenInfo, UiError>>,
@@ -199,10 +203,10 @@ pub(super) fn Network(
                 })}
                 <ErrorText error/>
                 <Field id="browser-origins" label=text("browser_origins") hint=text("browser_origins_hint")>
-                    <ListArea form key="browser_origins" id="browser-origins"/>
+                    <ListArea form read=|f| &f.browser_origins write=|f, items| f.browser_origins = items id="browser-origins"/>
                 </Field>
                 <Field id="trusted-proxies" label=text("trusted_proxies") hint=text("trusted_proxies_hint")>
-                    <ListArea form key="trusted_proxies" id="trusted-proxies"/>
+                    <ListArea form read=|f| &f.trusted_proxies write=|f, items| f.trusted_proxies = items id="trusted-proxies"/>
                 </Field>
             </div>
         </Section>
