@@ -171,19 +171,18 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
             field: "api_type".into(),
             detail: e.to_string(),
         })?;
-    crate::engine_call::blocking(move |state| {
-        let new = NewChannel {
-            name: form.name,
-            api_type,
-            base_url: form.base_url,
-            api_key: form.key.into(),
-            enabled: true,
-            api_version: form.api_version.trim().to_owned(),
-        };
-        // One transaction: a failure leaves no half-saved channel.
-        state.create_channel_with_models(&new, &form.fetched, &form.chosen)
-    })
-    .await
+    let new = NewChannel {
+        name: form.name,
+        api_type,
+        base_url: form.base_url,
+        api_key: form.key.into(),
+        enabled: true,
+        api_version: form.api_version.trim().to_owned(),
+    };
+    // One transaction: a failure leaves no half-saved channel.
+    Ok(crate::engine_call::state()?
+        .create_channel_with_models(&new, &form.fetched, &form.chosen)
+        .await?)
 }
 
 /// What calibration found, in one translated sentence.

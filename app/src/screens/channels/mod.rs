@@ -172,13 +172,10 @@ pub(crate) mod ssr {
 /// Every channel with its entries (in priority order) and their catalog facts.
 #[server]
 pub async fn list_channels() -> Result<Vec<ChannelRow>, UiError> {
-    crate::engine_call::blocking(|state| {
-        let config = state.store().full_config()?;
-        let tests = state.store().speed_tests()?;
-        Ok::<_, engine::store::StoreError>((config, tests))
-    })
-    .await
-    .map(|(config, tests)| channel_rows(config, &tests))
+    let state = crate::engine_call::state()?;
+    let config = state.full_config().await?;
+    let tests = state.speed_test_records().await?;
+    Ok(channel_rows(config, &tests))
 }
 
 #[cfg(feature = "ssr")]
@@ -199,7 +196,7 @@ fn channel_rows(
                 api_type: channel.api_type.to_string(),
                 base_url: channel.base_url,
                 enabled: channel.enabled,
-                has_key: !channel.api_key.is_empty(),
+                has_key: !channel.keys.is_empty(),
                 key_hint: engine::secrets::mask(
                     channel.keys.first().map_or("", |k| k.key.expose().trim()),
                 ),
@@ -248,17 +245,14 @@ pub async fn catalog_model_ids() -> Result<Vec<String>, UiError> {
 
 #[server]
 pub async fn list_groups() -> Result<Vec<GroupRow>, UiError> {
-    crate::engine_call::blocking(|state| state.store().groups())
-        .await
-        .map(|groups| {
-            groups
-                .into_iter()
-                .map(|g| GroupRow {
-                    name: g.name,
-                    entries: g.entries,
-                })
-                .collect()
+    let groups = crate::engine_call::state()?.groups().await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| GroupRow {
+            name: g.name,
+            entries: g.entries,
         })
+        .collect())
 }
 
 /// Shared by every control on the screen: bump it to reload the lists, set an error to show it.

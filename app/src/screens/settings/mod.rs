@@ -29,7 +29,7 @@ use text::settings_text;
 /// The stored settings (the engine's `Settings` as JSON).
 #[server]
 pub async fn get_settings() -> Result<Value, UiError> {
-    let settings = crate::engine_call::blocking(|state| state.store().settings()).await?;
+    let settings = crate::engine_call::state()?.settings().await?;
     serde_json::to_value(settings).map_err(|e| UiError::Internal {
         detail: e.to_string(),
     })
@@ -38,23 +38,21 @@ pub async fn get_settings() -> Result<Value, UiError> {
 /// Saves the form: fields it does not carry keep their stored values.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn update_settings(form: Value) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| {
-        let mut merged = serde_json::to_value(state.store().settings()?).unwrap_or_default();
-        if let (Some(stored), Value::Object(mut given)) = (merged.as_object_mut(), form) {
-            // The language menus save the language as it changes, and Network's Apply the
-            // listen address; this form's copies are older.
-            given.remove("ui_language");
-            given.remove("listen_address");
-            stored.extend(given);
-        }
-        let settings: engine::store::Settings =
-            serde_json::from_value(merged).map_err(|e| UiError::InvalidField {
-                field: "settings".into(),
-                detail: e.to_string(),
-            })?;
-        state.update_settings(&settings).map_err(UiError::from)
-    })
-    .await
+    let state = crate::engine_call::state()?;
+    let mut merged = serde_json::to_value(state.settings().await?).unwrap_or_default();
+    if let (Some(stored), Value::Object(mut given)) = (merged.as_object_mut(), form) {
+        // The language menus save the language as it changes, and Network's Apply the
+        // listen address; this form's copies are older.
+        given.remove("ui_language");
+        given.remove("listen_address");
+        stored.extend(given);
+    }
+    let settings: engine::store::Settings =
+        serde_json::from_value(merged).map_err(|e| UiError::InvalidField {
+            field: "settings".into(),
+            detail: e.to_string(),
+        })?;
+    Ok(state.update_settings(&settings).await?)
 }
 
 /// A whole number in the form, read from and written to `range.field`, shown divided by
