@@ -243,3 +243,40 @@ async fn r20_one_move_to_top_either_refuses_or_moves_an_entry_of_another_group()
         Err(StoreError::NotFound { what: "entry", .. })
     ));
 }
+
+/// Issue 20: the engine builds the screens' listing in the shared `types::listing` shape:
+/// entries in priority order with the catalog's facts, the channel's keys only as a hint.
+#[tokio::test]
+async fn r20_the_channel_listing_is_built_by_the_engine_in_the_shared_type() {
+    let (_dir, state) = open();
+    let c = channel(&state, "A").await;
+    let unknown = state
+        .create_entry(&NewEntry::new(c, "private-model-x"))
+        .await
+        .expect("unknown");
+    let known = state
+        .create_entry(&NewEntry::new(c, "gpt-4o"))
+        .await
+        .expect("known");
+    state
+        .reorder_entries(&[known, unknown])
+        .await
+        .expect("order");
+    let rows: Vec<types::listing::ChannelRow> = state.channel_listing().await.expect("listing");
+    let [row] = rows.as_slice() else {
+        panic!("one channel expected: {rows:?}")
+    };
+    assert_eq!((row.name.as_str(), row.has_key), ("A", true));
+    assert!(!row.key_hint.contains("sk-x"), "the key left the engine");
+    let models: Vec<_> = row.entries.iter().map(|e| e.model.as_str()).collect();
+    assert_eq!(models, ["gpt-4o", "private-model-x"]);
+    let catalog = row.entries[0]
+        .catalog
+        .as_ref()
+        .expect("gpt-4o is in the catalog");
+    assert_eq!(catalog.provider, "openai");
+    assert!(row.entries[1].catalog.is_none());
+    let groups: Vec<types::listing::GroupRow> = state.groups().await.expect("groups");
+    assert_eq!(groups.len(), 1);
+    assert_eq!((groups[0].name.as_str(), groups[0].entries), ("auto", 2));
+}

@@ -1,10 +1,20 @@
-//! Channels as the user manages them: create (alone, or with its fetched model list and the
-//! chosen models as entries), edit, switch on or off, delete; and the reads the Channels screen
-//! and the status card make of them.
+//! Channels as the user manages them: calibrate (what a URL and key reach, with the models
+//! to pre-select), create (alone, or with its fetched model list and the chosen models as
+//! entries), edit, switch on or off, delete; and the reads the Channels screen and the status
+//! card make of them (the listing is `types::listing`'s, built here).
+
+use std::collections::HashMap;
+
+use types::calibration::{CalibrationView, ModelChoice};
+use types::listing::{ChannelRow, EntryRow, LastTest};
 
 use crate::AppState;
+use crate::catalog::{Catalog, preselect, today_utc};
+use crate::clock::now_ms;
+use crate::discovery::{DiscoveryError, ProbeOptions, ProbeRequest, calibrate};
 use crate::store::{
-    ChannelId, ChannelUpdate, EntryId, FullConfig, NewChannel, SpeedTestRecord, StoreError,
+    Channel, ChannelId, ChannelUpdate, Entry, EntryId, FullConfig, NewChannel, SpeedTestRecord,
+    StoreError,
 };
 
 impl AppState {
@@ -72,15 +82,112 @@ impl AppState {
         self.blocking(|state| state.store().full_config()).await
     }
 
-    /// Each entry's last speed test, by entry id (the Channels screen's rows).
-    pub async fn speed_test_records(
-        &self,
-    ) -> Result<std::collections::HashMap<EntryId, SpeedTestRecord>, StoreError> {
-        self.blocking(|state| state.store().speed_tests()).await
-    }
-
     /// How many channels are stored (the status card).
     pub async fn channel_count(&self) -> Result<u64, StoreError> {
         self.blocking(|state| state.store().channel_count()).await
+    }
+
+    /// Every channel with its entries (in priority order), their state, last speed test and
+    /// catalog facts: the Channels and API management screens' listing.
+    pub async fn channel_listing(&self) -> Result<Vec<ChannelRow>, StoreError> {
+        let (config, tests) = self
+            .blocking(|state| {
+                let store = state.store();
+                Ok::<_, StoreError>((store.full_config()?, store.speed_tests()?))
+            })
+            .await?;
+        let now = now_ms();
+        Ok(config
+            .channels
+            .into_iter()
+            .map(|(channel, entries)| channel_row(channel, entries, &tests, now))
+            .collect())
+    }
+
+    /// Calibrates `request` (announcing each attempt live under `run` when it is not empty)
+    /// and pre-selects among the models found: `existing` are the channel's current entries,
+    /// recent releases are ticked too.
+    pub async fn calibration_view(
+        &self,
+        request: &ProbeRequest,
+        existing: &[String],
+        run: &str,
+    ) -> Result<CalibrationView, DiscoveryError> {
+        let options = ProbeOptions::default();
+        let found = match run {
+            "" => calibrate(request, &options).await,
+            run => self.calibrate_live(request, &options, run).await,
+        }?;
+        let catalog = Catalog::embedded();
+        let preselected = preselect(catalog, &found.models, existing, today_utc());
+        let outcome = match serde_json::to_value(found.outcome) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        Ok(CalibrationView {
+            usable: found.is_usable(),
+            outcome,
+            message: found.message.clone(),
+            api_type: found.api_type.map(|t| t.to_string()),
+            base_url: found.base_url.clone(),
+            models_by_hand: found.models_by_hand,
+            models: preselected
+                .into_iter()
+                .map(|p| ModelChoice {
+                    catalog: catalog.info(&p.id),
+                    id: p.id,
+                    selected: p.selected,
+                })
+                .collect(),
+            attempts: found.attempts.iter().map(|a| a.report()).collect(),
+        })
+    }
+}
+
+/// One channel of the listing: its entries in priority order, its keys only as a hint.
+fn channel_row(
+    channel: Channel,
+    mut entries: Vec<Entry>,
+    tests: &HashMap<EntryId, SpeedTestRecord>,
+    now: i64,
+) -> ChannelRow {
+    entries.sort_by_key(|e| (e.priority, e.id));
+    let key_hint = crate::secrets::mask(channel.keys.first().map_or("", |k| k.key.expose().trim()));
+    ChannelRow {
+        id: channel.id,
+        api_type: channel.api_type.to_string(),
+        base_url: channel.base_url,
+        enabled: channel.enabled,
+        has_key: !channel.keys.is_empty(),
+        key_hint,
+        api_version: channel.api_version,
+        entries: entries
+            .into_iter()
+            .map(|e| EntryRow {
+                catalog: Catalog::embedded().info(&e.model),
+                last_test: tests.get(&e.id).map(|t| LastTest {
+                    ok: t.ok,
+                    ttfb_ms: t.ttfb_ms,
+                    total_ms: t.total_ms,
+                    error: t.error.clone(),
+                }),
+                id: e.id,
+                model: e.model,
+                display_name: e.display_name,
+                group: e.group,
+                priority: e.priority,
+                enabled: e.enabled,
+                disabled_reason: e.disabled_reason,
+                cooling: e.cooldown_until_ms > now,
+                cooldown_until_ms: e.cooldown_until_ms,
+                cooldown_left_ms: (e.cooldown_until_ms - now).max(0),
+                channel_id: e.channel_id,
+                channel: channel.name.clone(),
+                last_response_ms: e.last_response_ms,
+                aliases: e.aliases,
+                last_probe_ok_ms: e.last_probe_ok_ms,
+            })
+            .collect(),
+        name: channel.name,
     }
 }

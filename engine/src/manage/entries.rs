@@ -3,7 +3,7 @@
 //! switch on or off, delete; and the groups they form.
 
 use crate::AppState;
-use crate::store::{ChannelId, EntryId, GroupSummary, NewEntry, StoreError, TopOf};
+use crate::store::{ChannelId, EntryId, GroupRow, NewEntry, StoreError, TopOf};
 
 impl AppState {
     /// Creates an entry; also how a model is added to a channel by hand.
@@ -72,7 +72,7 @@ impl AppState {
     }
 
     /// Every group with how many entries it holds; `auto` is always listed.
-    pub async fn groups(&self) -> Result<Vec<GroupSummary>, StoreError> {
+    pub async fn groups(&self) -> Result<Vec<GroupRow>, StoreError> {
         self.blocking(|state| state.store().groups()).await
     }
 }

@@ -86,11 +86,7 @@ impl TopOf {
 }
 
 /// One group as the UI lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupSummary {
-    pub name: String,
-    pub entries: usize,
-}
+pub use types::listing::GroupRow;
 
 fn check_model(model: &str) -> Result<(), StoreError> {
     if model.trim().is_empty() {
@@ -370,14 +366,14 @@ impl Store {
     }
 
     /// Every group with how many entries it holds; `auto` is always listed.
-    pub fn groups(&self) -> Result<Vec<GroupSummary>, StoreError> {
+    pub fn groups(&self) -> Result<Vec<GroupRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT group_name, COUNT(*) FROM entries GROUP BY lower(group_name) ORDER BY MIN(priority)",
         )?;
-        let mut groups: Vec<GroupSummary> = stmt
+        let mut groups: Vec<GroupRow> = stmt
             .query_map([], |row| {
-                Ok(GroupSummary {
+                Ok(GroupRow {
                     name: row.get(0)?,
                     entries: row.get::<_, i64>(1)?.max(0) as usize,
                 })
@@ -389,7 +385,7 @@ impl Store {
         {
             groups.insert(
                 0,
-                GroupSummary {
+                GroupRow {
                     name: AUTO_GROUP.into(),
                     entries: 0,
                 },
