@@ -3,7 +3,7 @@
 //! timestamped backup beside it that undo puts back. One file per app implements `AppConfig`
 //! (where its file is, where it points, how API Switch is written into it, keeping every other
 //! setting); `files` holds the file work they share. The CLI, the UI and the desktop app all
-//! call the functions here.
+//! reach them through the front desk (`manage::connect`), which adds the app's access key.
 
 mod claude_code;
 mod codex;

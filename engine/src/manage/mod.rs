@@ -76,3 +76,52 @@ impl AppState {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use crate::AppState;
+
+    /// Issue 20: the front desk's work runs on the blocking pool, so a slow store call does
+    /// not stop the async worker it was awaited on (here the only one) from serving others.
+    #[tokio::test(flavor = "current_thread")]
+    async fn r20_slow_store_work_leaves_the_async_worker_free() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = AppState::open(dir.path().join("api-switch.db")).expect("open");
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let ticker = {
+            let ticks = ticks.clone();
+            tokio::spawn(async move {
+                loop {
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        };
+        let during = state
+            .blocking({
+                let ticks = ticks.clone();
+                move |state| {
+                    let before = ticks.load(Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(200));
+                    let channels = state.store().channel_count()?;
+                    Ok::<_, crate::store::StoreError>((
+                        ticks.load(Ordering::Relaxed) - before,
+                        channels,
+                    ))
+                }
+            })
+            .await
+            .expect("store work");
+        ticker.abort();
+        assert_eq!(during.1, 0);
+        assert!(
+            during.0 >= 5,
+            "the async worker stood still while the store worked ({} ticks)",
+            during.0
+        );
+    }
+}
