@@ -15,14 +15,9 @@ use crate::errors::UiError;
 pub async fn change(current: String, new: String) -> Result<(), UiError> {
     let attempt = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<LoginAttempt>().cloned());
-    let outcome = crate::engine_call::blocking(move |state| {
-        let check = || state.change_admin_password(&current, &new);
-        Ok::<_, UiError>(match &attempt {
-            Some(attempt) => attempt.run(check),
-            None => check(),
-        })
-    })
-    .await?;
+    let outcome = crate::engine_call::state()?
+        .change_admin_password_as(attempt, &current, &new)
+        .await;
     let Err(error) = outcome else {
         return Ok(());
     };

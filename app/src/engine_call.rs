@@ -1,7 +1,7 @@
-//! The one way a server function reaches the engine. The engine's store is synchronous
-//! SQLite, so each call runs on Tokio's blocking pool (`spawn_blocking`), never on an async
-//! worker that other requests (the proxy's streams) are waiting for; its error comes back as
-//! the typed `UiError` the page translates.
+//! The one way a server function reaches the engine: the `AppState` the server put in the
+//! request's context. Its front desk (`engine::manage`) is async and keeps its SQLite work off
+//! the async workers itself, so a server function just awaits `state()?.operation(..)`; the
+//! engine's error comes back as the typed `UiError` the page translates.
 
 use engine::AppState;
 use leptos::prelude::use_context;
@@ -13,20 +13,4 @@ pub fn state() -> Result<AppState, UiError> {
     use_context::<AppState>().ok_or_else(|| UiError::Internal {
         detail: "the engine state is not in the request context".into(),
     })
-}
-
-/// Runs `work` with the engine state on the blocking pool and returns its answer.
-pub async fn blocking<T, E>(
-    work: impl FnOnce(&AppState) -> Result<T, E> + Send + 'static,
-) -> Result<T, UiError>
-where
-    T: Send + 'static,
-    E: Into<UiError> + Send + 'static,
-{
-    let state = state()?;
-    tokio::task::spawn_blocking(move || work(&state).map_err(Into::into))
-        .await
-        .map_err(|error| UiError::Internal {
-            detail: format!("the engine call did not finish: {error}"),
-        })?
 }

@@ -13,31 +13,42 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 
 impl AppState {
     /// The Dashboard at `now_ms`; "today" starts at midnight for a clock `utc_offset_secs`
-    /// ahead of UTC (the browser's offset). Runs SQLite: call it off the async workers.
-    pub fn dashboard(&self, now_ms: i64, utc_offset_secs: i32) -> Result<Dashboard, StoreError> {
+    /// ahead of UTC (the browser's offset). Its SQLite work runs on the blocking pool.
+    pub async fn dashboard(
+        &self,
+        now_ms: i64,
+        utc_offset_secs: i32,
+    ) -> Result<Dashboard, StoreError> {
         let midnight = bucket_start(now_ms, DAY_MS, utc_offset_secs);
-        let store = self.store();
-        Ok(Dashboard {
-            now_ms,
-            today: store.request_totals(midnight, midnight + DAY_MS)?,
-            all_time: store.request_totals(i64::MIN, i64::MAX)?,
-            cooling: self.cooling_entries(now_ms),
-            recently_disabled: store.recently_disabled(now_ms - Dashboard::RECENT_DISABLED_MS)?,
+        self.blocking(move |state| {
+            let store = state.store();
+            Ok(Dashboard {
+                now_ms,
+                today: store.request_totals(midnight, midnight + DAY_MS)?,
+                all_time: store.request_totals(i64::MIN, i64::MAX)?,
+                cooling: state.cooling_entries(now_ms),
+                recently_disabled: store
+                    .recently_disabled(now_ms - Dashboard::RECENT_DISABLED_MS)?,
+            })
         })
+        .await
     }
 
     /// A chart's buckets for `range`, the last one holding `now_ms`.
-    pub fn request_series(
+    pub async fn request_series(
         &self,
         range: SeriesRange,
         now_ms: i64,
         utc_offset_secs: i32,
     ) -> Result<Series, StoreError> {
-        Ok(Series {
-            buckets: self
-                .store()
-                .request_series(range, now_ms, utc_offset_secs)?,
+        self.blocking(move |state| {
+            Ok(Series {
+                buckets: state
+                    .store()
+                    .request_series(range, now_ms, utc_offset_secs)?,
+            })
         })
+        .await
     }
 
     /// Entries cooling at `now_ms`, soonest to recover first (from memory, so it is exact).

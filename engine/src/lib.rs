@@ -2,7 +2,6 @@
 //! routing and failover, and the protocol adapters. The `api-switch` server and the UI's server
 //! functions are both thin layers over it, so every operation has exactly one implementation.
 
-pub mod access_keys;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
@@ -18,8 +17,6 @@ pub mod network;
 pub mod ordering;
 pub mod probes;
 pub mod proxy;
-pub mod routing_controls;
-pub mod routing_manage;
 pub mod secrets;
 pub mod speedtest;
 pub mod state;

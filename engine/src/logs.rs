@@ -11,13 +11,16 @@ use crate::AppState;
 use crate::store::StoreError;
 
 impl AppState {
-    /// One page of the log (see `LogQuery`). Runs SQLite: call it off the async workers.
-    pub fn log_page(&self, query: &LogQuery) -> Result<LogPage, StoreError> {
-        self.store().log_page(query)
+    /// One page of the log (see `LogQuery`); its SQLite work runs on the blocking pool.
+    pub async fn log_page(&self, query: &LogQuery) -> Result<LogPage, StoreError> {
+        let query = query.clone();
+        self.blocking(move |state| state.store().log_page(&query))
+            .await
     }
 
     /// The models, channels, key names and statuses the log holds, for the filters.
-    pub fn log_filter_options(&self) -> Result<LogFilterOptions, StoreError> {
-        self.store().log_filter_options()
+    pub async fn log_filter_options(&self) -> Result<LogFilterOptions, StoreError> {
+        self.blocking(|state| state.store().log_filter_options())
+            .await
     }
 }

@@ -87,9 +87,8 @@ impl SecretMask {
     /// pool's keys cannot be collected one per request) and its outbound proxy's password.
     pub fn for_channel(channel: &crate::store::Channel) -> Self {
         let keys = channel.keys.iter().map(|k| k.key.expose());
-        let pool = pool_keys(channel.api_key.expose());
         let password = channel.proxy.as_ref().map(|p| p.password.expose());
-        Self::new(keys.chain(pool).chain(password))
+        Self::new(keys.chain(password))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -259,10 +258,19 @@ mod tests {
             name: "relay".into(),
             api_type: crate::upstream::ChannelKind::Custom,
             base_url: "http://127.0.0.1:1".into(),
-            api_key: "sk-pool-first-key-00000001\nsk-pool-second-key-0000002".into(),
             enabled: true,
             api_version: String::new(),
-            keys: Vec::new(),
+            keys: ["sk-pool-first-key-00000001", "sk-pool-second-key-0000002"]
+                .into_iter()
+                .enumerate()
+                .map(|(id, key)| crate::store::ChannelKey {
+                    id: id as i64 + 1,
+                    key: key.into(),
+                    enabled: true,
+                    disabled_reason: String::new(),
+                    disabled_at_ms: 0,
+                })
+                .collect(),
             proxy: Some(crate::store::OutboundProxy {
                 url: "http://127.0.0.1:3128".into(),
                 username: "me".into(),

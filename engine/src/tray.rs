@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::ordering::Speeds;
 use crate::proxy::snapshot::{Cooldowns, Snapshot};
-use crate::store::{AUTO_GROUP, EntryId, StoreError, UiLanguage};
+use crate::store::{AUTO_GROUP, EntryId, StoreError, TopOf, UiLanguage};
 
 /// How many AUTO entries the menu lists at most: enough to choose from, short enough to read
 /// at a glance. The desktop creates exactly this many entry items.
@@ -170,7 +170,7 @@ impl AppState {
 
     /// A click on a tray entry: that entry goes to the top of the AUTO group (one transaction;
     /// an entry that has meanwhile left the group is refused, never moved back).
-    pub fn choose_tray_entry(&self, id: EntryId) -> Result<(), StoreError> {
-        self.move_auto_entry_to_top(id)
+    pub async fn choose_tray_entry(&self, id: EntryId) -> Result<(), StoreError> {
+        self.move_entry_to_top(id, TopOf::auto()).await
     }
 }

@@ -69,7 +69,7 @@ fn field_problem(field: &str, problem: &str) -> UiError {
     if problem == "must be greater than 0" {
         return UiError::MustBePositive { field: field_name };
     }
-    if problem == crate::access_keys::NAME_TAKEN {
+    if problem == crate::manage::NAME_TAKEN {
         return UiError::AlreadyExists {
             what: "access key".into(),
             field: field_name,
@@ -125,8 +125,8 @@ mod tests {
         (dir, state)
     }
 
-    #[test]
-    fn every_settings_problem_becomes_a_code_with_its_parameters() {
+    #[tokio::test]
+    async fn every_settings_problem_becomes_a_code_with_its_parameters() {
         let (_dir, state) = state();
         let settings = Settings {
             cooldown_secs: 5,
@@ -134,7 +134,7 @@ mod tests {
             connect_timeout_ms: 0,
             ..Settings::default()
         };
-        let error = UiError::from(state.update_settings(&settings).expect_err("invalid"));
+        let error = UiError::from(state.update_settings(&settings).await.expect_err("invalid"));
         assert_eq!(
             error,
             UiError::InvalidSettings {
@@ -158,10 +158,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn store_errors_become_codes() {
+    #[tokio::test]
+    async fn store_errors_become_codes() {
         let (_dir, state) = state();
-        let missing = UiError::from(state.delete_channel(42).expect_err("no channel"));
+        let missing = UiError::from(state.delete_channel(42).await.expect_err("no channel"));
         assert_eq!(
             missing,
             UiError::NotFound {
@@ -169,10 +169,14 @@ mod tests {
                 id: 42
             }
         );
-        state.create_access_key("a", "sk-same-key").expect("key");
+        state
+            .create_access_key("a", "sk-same-key")
+            .await
+            .expect("key");
         let taken = UiError::from(
             state
                 .create_access_key("b", "sk-same-key")
+                .await
                 .expect_err("dup"),
         );
         assert_eq!(
@@ -182,7 +186,9 @@ mod tests {
                 field: "key".into()
             }
         );
-        let empty = state.create_entry(&crate::store::NewEntry::new(1, " "));
+        let empty = state
+            .create_entry(&crate::store::NewEntry::new(1, " "))
+            .await;
         assert_eq!(
             UiError::from(empty.expect_err("empty model")),
             UiError::Required {

@@ -284,14 +284,15 @@ fn a_symlinked_config_is_written_through_the_link() {
     assert_eq!(json(&dotfiles)["env"]["ANTHROPIC_BASE_URL"], BASE);
 }
 
-#[test]
-fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
+#[tokio::test]
+async fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
     let data = tempfile::tempdir().expect("data");
     let state = AppState::open(data.path().join("api-switch.db")).expect("state");
     let home = tempfile::tempdir().expect("home");
     let home = Home::at(home.path());
     state
         .connect_app(&home, ConnectApp::Codex, BASE)
+        .await
         .expect("connect");
     let keys = state.store().access_keys().expect("keys");
     assert_eq!(keys.len(), 1);
@@ -303,9 +304,11 @@ fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
     );
     state
         .connect_app(&home, ConnectApp::Codex, BASE)
+        .await
         .expect("again");
     state
         .connect_app(&home, ConnectApp::ClaudeCode, BASE)
+        .await
         .expect("claude");
     let names: Vec<String> = state
         .store()
@@ -318,9 +321,11 @@ fn each_app_gets_its_own_access_key_reused_on_the_next_connect() {
 
     state
         .set_access_key_enabled(keys[0].id, false)
+        .await
         .expect("switch off");
     let error = state
         .connect_app(&home, ConnectApp::Codex, BASE)
+        .await
         .expect_err("a switched-off key is not switched back on");
     assert!(matches!(error, ConnectError::KeyDisabled { .. }), "{error}");
 }

@@ -72,6 +72,7 @@ async fn with_require_access_key_only_created_keys_pass() {
     proxy
         .state
         .create_access_key("laptop", "sk-local-1")
+        .await
         .expect("key");
     let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
     let url = format!("{}/v1/chat/completions", proxy.url);
@@ -136,7 +137,11 @@ async fn models_lists_routable_models_once_and_every_group() {
     proxy.entry(ca, "gpt-4o", "auto");
     proxy.entry(cb, "gpt-4o", "coding");
     let off = proxy.entry(ca, "hidden", "auto");
-    proxy.state.set_entry_enabled(off, false).expect("disable");
+    proxy
+        .state
+        .set_entry_enabled(off, false)
+        .await
+        .expect("disable");
     let list: serde_json::Value = proxy
         .http
         .get(format!("{}/v1/models", proxy.url))

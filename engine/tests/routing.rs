@@ -44,6 +44,7 @@ async fn exact_matches_on_every_channel_come_before_fuzzy_ones() {
     proxy
         .state
         .set_entry_enabled(exact_b, false)
+        .await
         .expect("disable");
     assert_eq!(proxy.answered_by("gpt-4o").await, "A:gpt-4o");
 }
@@ -81,11 +82,13 @@ async fn disabled_entries_and_disabled_channels_are_not_candidates() {
     proxy
         .state
         .set_entry_enabled(off, false)
+        .await
         .expect("disable entry");
     assert_eq!(proxy.answered_by("auto").await, "B:m2");
     proxy
         .state
         .set_channel_enabled(cb, false)
+        .await
         .expect("disable channel");
     assert_eq!(proxy.answered_by("auto").await, "A:m3");
     assert!(
@@ -120,9 +123,14 @@ async fn reordering_and_move_to_top_change_routing_live() {
     proxy
         .state
         .reorder_entries(&[second, first])
+        .await
         .expect("reorder");
     assert_eq!(proxy.answered_by("auto").await, "A:second");
-    proxy.state.move_entry_to_top_of_auto(third).expect("top");
+    proxy
+        .state
+        .move_entry_to_top(third, engine::store::TopOf::joining_auto())
+        .await
+        .expect("top");
     assert_eq!(proxy.answered_by("auto").await, "A:third");
     let groups = proxy.state.store().groups().expect("groups");
     assert_eq!(

@@ -115,7 +115,11 @@ async fn a_channel_is_tested_sequentially_and_a_disabled_entry_stays_disabled() 
     let first = proxy.entry(channel, "m1", "auto");
     let off = proxy.entry(channel, "m2", "auto");
     proxy.entry(elsewhere, "m3", "auto");
-    proxy.state.set_entry_enabled(off, false).expect("disable");
+    proxy
+        .state
+        .set_entry_enabled(off, false)
+        .await
+        .expect("disable");
 
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let results = proxy
@@ -186,7 +190,11 @@ async fn a_detached_run_reports_live_and_cancelling_stops_what_is_in_flight() {
     let hanging = proxy.entry(cs, "slow", "auto");
     let after = proxy.entry(cs, "gpt-4o-mini", "auto");
     let off = proxy.entry(cq, "m-off", "auto");
-    proxy.state.set_entry_enabled(off, false).expect("disable");
+    proxy
+        .state
+        .set_entry_enabled(off, false)
+        .await
+        .expect("disable");
     let mut events = proxy.state.events();
 
     let run = proxy.state.start_detached_speed_test(

@@ -66,6 +66,7 @@ async fn a_group_route_streams_the_answer_and_names_the_entry_after_the_failed_o
     let page = proxy
         .state
         .log_page(&engine::logs::LogQuery::default())
+        .await
         .expect("log");
     assert_eq!(page.rows[0].requested_model, "coding");
     assert_eq!(page.rows[0].attempts.len(), 2);

@@ -46,17 +46,22 @@ async fn lists_available_auto_entries_in_priority_order_at_most_ten() {
     }
     proxy.entry(ca, "coder", "coding");
     let off = proxy.entry(ca, "switched-off", "auto");
-    proxy.state.set_entry_enabled(off, false).expect("disable");
+    proxy
+        .state
+        .set_entry_enabled(off, false)
+        .await
+        .expect("disable");
     proxy.entry(off_channel, "on-off-channel", "auto");
     proxy
         .state
         .set_channel_enabled(off_channel, false)
+        .await
         .expect("channel off");
     // Written in another case: routing treats `AUTO` as `auto`, so the tray does too.
     let upper = proxy.entry(ca, "upper", "AUTO");
     let mut order = vec![upper, ids[11]];
     order.extend(&ids[..11]);
-    proxy.state.reorder_entries(&order).expect("reorder");
+    proxy.state.reorder_entries(&order).await.expect("reorder");
 
     let menu = menu(&proxy);
     assert_eq!(menu.entries.len(), MAX_TRAY_ENTRIES);
@@ -99,7 +104,11 @@ async fn labels_follow_the_ui_language() {
     let ca = proxy.channel("Relay 中转", &a.base_url());
     let gpt = proxy.entry(ca, "gpt-4o", "auto");
     proxy.entry(ca, "claude-sonnet-4", "auto");
-    proxy.state.rename_entry(gpt, "GPT-4o").expect("rename");
+    proxy
+        .state
+        .rename_entry(gpt, "GPT-4o")
+        .await
+        .expect("rename");
 
     let english = menu(&proxy);
     assert_eq!(english.language, UiLanguage::En);
@@ -156,7 +165,7 @@ async fn a_click_moves_the_entry_to_the_top_and_the_proxy_uses_it_first() {
     let before = menu(&proxy);
     let watcher = proxy.state.subscribe();
 
-    proxy.state.choose_tray_entry(third).expect("choose");
+    proxy.state.choose_tray_entry(third).await.expect("choose");
 
     let after = menu(&proxy);
     assert!(after.changed_since(Some(&before)));
@@ -181,14 +190,15 @@ async fn a_click_moves_the_entry_to_the_top_and_the_proxy_uses_it_first() {
     let error = proxy
         .state
         .choose_tray_entry(coder)
+        .await
         .expect_err("coding entry");
     assert!(error.to_string().contains("coding"), "{error}");
     assert_eq!(proxy.entry_state(coder).group, "coding");
     assert_eq!(labels(&menu(&proxy)), labels(&after));
     assert_eq!(proxy.answered_by("auto").await, "B:third");
     // So is an entry that no longer exists.
-    proxy.state.delete_entry(first).expect("delete");
-    assert!(proxy.state.choose_tray_entry(first).is_err());
+    proxy.state.delete_entry(first).await.expect("delete");
+    assert!(proxy.state.choose_tray_entry(first).await.is_err());
 }
 
 #[tokio::test]
@@ -275,18 +285,31 @@ async fn changes_made_in_the_ui_are_reflected() {
         "the first build is always applied"
     );
 
-    proxy.state.reorder_entries(&[z, x, y]).expect("reorder");
+    proxy
+        .state
+        .reorder_entries(&[z, x, y])
+        .await
+        .expect("reorder");
     let reordered = menu(&proxy);
     assert!(reordered.changed_since(Some(&shown)));
     assert_eq!(labels(&reordered), ["z @ A", "x @ A", "y @ A"]);
     assert_eq!(checked(&reordered), ["z @ A"]);
     assert_eq!(proxy.answered_by("auto").await, "A:z");
 
-    proxy.state.move_entry_to_group(z, "coding").expect("group");
-    proxy.state.set_entry_enabled(y, false).expect("disable");
+    proxy
+        .state
+        .move_entry_to_group(z, "coding")
+        .await
+        .expect("group");
+    proxy
+        .state
+        .set_entry_enabled(y, false)
+        .await
+        .expect("disable");
     let added = proxy
         .state
         .create_entry(&NewEntry::new(ca, "new"))
+        .await
         .expect("create");
     let menu = menu(&proxy);
     assert_eq!(labels(&menu), ["x @ A", "new @ A"]);

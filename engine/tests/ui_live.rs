@@ -71,7 +71,11 @@ async fn a_failover_is_announced_with_its_attempts_and_saved_with_them() {
     );
     assert!(row.attempts[0].at_ms <= row.attempts[1].at_ms);
     // The event comes after the row is saved: the Logs page finds it under the same id.
-    let page = proxy.state.log_page(&LogQuery::default()).expect("page");
+    let page = proxy
+        .state
+        .log_page(&LogQuery::default())
+        .await
+        .expect("page");
     assert_eq!(page.rows, [row]);
 }
 
@@ -128,7 +132,7 @@ async fn the_dashboard_shows_cooling_and_recently_disabled_entries() {
     proxy.state.flush();
 
     let now = engine::clock::now_ms();
-    let dashboard = proxy.state.dashboard(now, 0).expect("dashboard");
+    let dashboard = proxy.state.dashboard(now, 0).await.expect("dashboard");
     assert_eq!(dashboard.cooling.len(), 1);
     let cooling = &dashboard.cooling[0];
     assert_eq!((cooling.entry_id, cooling.channel.as_str()), (flaky, "A"));
@@ -152,15 +156,24 @@ async fn the_dashboard_shows_cooling_and_recently_disabled_entries() {
             now + engine::dashboard::Dashboard::RECENT_DISABLED_MS + 1,
             0,
         )
+        .await
         .expect("dashboard");
     assert!(later.recently_disabled.is_empty(), "{later:?}");
     assert!(later.cooling.is_empty(), "{later:?}");
 
     // The user switching the entry back on takes it off the list; switching it off again
     // by hand does not put it back (only the system's switch-offs are listed).
-    proxy.state.set_entry_enabled(gone, true).expect("enable");
-    proxy.state.set_entry_enabled(gone, false).expect("disable");
-    let after = proxy.state.dashboard(now, 0).expect("dashboard");
+    proxy
+        .state
+        .set_entry_enabled(gone, true)
+        .await
+        .expect("enable");
+    proxy
+        .state
+        .set_entry_enabled(gone, false)
+        .await
+        .expect("disable");
+    let after = proxy.state.dashboard(now, 0).await.expect("dashboard");
     assert!(after.recently_disabled.is_empty(), "{after:?}");
 }
 
@@ -171,10 +184,18 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
     let proxy = Proxy::with_settings(settings).await;
     let a = Upstream::start("A").await;
     proxy.entry(proxy.channel("A", &a.base_url()), "m", "auto");
-    let laptop = proxy.state.generate_access_key("laptop").expect("key");
-    let phone = proxy.state.generate_access_key(" phone ").expect("key");
-    assert!(laptop.key.starts_with(engine::access_keys::KEY_PREFIX));
-    assert_eq!(laptop.key.len(), engine::access_keys::KEY_PREFIX.len() + 64);
+    let laptop = proxy
+        .state
+        .generate_access_key("laptop")
+        .await
+        .expect("key");
+    let phone = proxy
+        .state
+        .generate_access_key(" phone ")
+        .await
+        .expect("key");
+    assert!(laptop.key.starts_with(engine::manage::KEY_PREFIX));
+    assert_eq!(laptop.key.len(), engine::manage::KEY_PREFIX.len() + 64);
     assert_ne!(laptop.key, phone.key);
     assert_eq!(phone.name, "phone");
     let chat = |key: String| {
@@ -195,7 +216,7 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
     let before = engine::clock::now_ms();
     assert_eq!(chat(laptop.key.clone()).await, 200);
     proxy.state.flush();
-    let keys = proxy.state.access_key_list().expect("keys");
+    let keys = proxy.state.access_key_list().await.expect("keys");
     assert_eq!(keys.len(), 2);
     let listed = &keys[0];
     assert_eq!((listed.name.as_str(), listed.enabled), ("laptop", true));
@@ -208,8 +229,9 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
     proxy
         .state
         .set_access_key_enabled(laptop.id, false)
+        .await
         .expect("disable");
-    assert!(!proxy.state.access_key_list().expect("keys")[0].enabled);
+    assert!(!proxy.state.access_key_list().await.expect("keys")[0].enabled);
     assert_eq!(
         chat(laptop.key.clone()).await,
         401,
@@ -219,12 +241,17 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
     proxy
         .state
         .set_access_key_enabled(laptop.id, true)
+        .await
         .expect("enable");
     assert_eq!(chat(laptop.key.clone()).await, 200);
-    proxy.state.delete_access_key(laptop.id).expect("delete");
+    proxy
+        .state
+        .delete_access_key(laptop.id)
+        .await
+        .expect("delete");
     assert_eq!(chat(laptop.key.clone()).await, 401);
 
-    let twin = proxy.state.generate_access_key("phone");
+    let twin = proxy.state.generate_access_key("phone").await;
     assert_eq!(
         engine::ui_error::UiError::from(twin.expect_err("names are unique")),
         engine::ui_error::UiError::AlreadyExists {
@@ -232,7 +259,7 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
             field: "name".into()
         }
     );
-    let unnamed = proxy.state.generate_access_key("  ");
+    let unnamed = proxy.state.generate_access_key("  ").await;
     let error = engine::ui_error::UiError::from(unnamed.expect_err("a name is required"));
     assert_eq!(
         error,
@@ -240,7 +267,7 @@ async fn a_disabled_access_key_is_refused_and_last_use_is_recorded() {
             field: "name".into()
         }
     );
-    let missing = proxy.state.set_access_key_enabled(999, false);
+    let missing = proxy.state.set_access_key_enabled(999, false).await;
     assert_eq!(
         engine::ui_error::UiError::from(missing.expect_err("no such key")),
         engine::ui_error::UiError::NotFound {

@@ -256,8 +256,8 @@ fn today_totals_count_from_the_callers_midnight() {
     assert_eq!(empty.avg_latency_ms, None);
 }
 
-#[test]
-fn the_dashboard_uses_the_given_utc_offset_for_today() {
+#[tokio::test]
+async fn the_dashboard_uses_the_given_utc_offset_for_today() {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = engine::AppState::open(dir.path().join("api-switch.db")).expect("open");
     // The writer applies retention once at start; the seeded rows are years old, so seeding
@@ -265,7 +265,7 @@ fn the_dashboard_uses_the_given_utc_offset_for_today() {
     state.flush();
     seed(state.store());
 
-    let utc = state.dashboard(NOW, 0).expect("dashboard");
+    let utc = state.dashboard(NOW, 0).await.expect("dashboard");
     assert_eq!(utc.now_ms, NOW);
     assert_eq!(utc.today.requests, 7);
     assert_eq!(utc.all_time.requests, 10);
@@ -273,7 +273,7 @@ fn the_dashboard_uses_the_given_utc_offset_for_today() {
     assert!(utc.recently_disabled.is_empty());
     // Three hours ahead of UTC it is 13:30 and today began at 21:00 UTC yesterday: r5
     // (22:00 UTC yesterday) is today's too.
-    let east = state.dashboard(NOW, 3 * 3600).expect("dashboard");
+    let east = state.dashboard(NOW, 3 * 3600).await.expect("dashboard");
     assert_eq!(east.today.requests, 8);
     assert_eq!(east.today.ok, 7);
     assert_eq!(east.today.prompt_tokens, 43);
@@ -486,8 +486,8 @@ fn retention_deletes_old_rows_and_keeps_the_newest() {
     assert_eq!(store.enforce_log_retention(0, 0, NOW).expect("off"), 0);
 }
 
-#[test]
-fn the_background_writer_applies_the_retention_at_start() {
+#[tokio::test]
+async fn the_background_writer_applies_the_retention_at_start() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("api-switch.db");
     let now = engine::clock::now_ms();
@@ -516,7 +516,7 @@ fn the_background_writer_applies_the_retention_at_start() {
     }
     let state = engine::AppState::open(path).expect("open state");
     state.flush();
-    let page = state.log_page(&LogQuery::default()).expect("page");
+    let page = state.log_page(&LogQuery::default()).await.expect("page");
     let kept: Vec<&str> = page
         .rows
         .iter()

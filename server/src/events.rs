@@ -122,8 +122,10 @@ mod tests {
                 enabled: true,
                 api_version: String::new(),
             })
+            .await
             .expect("channel");
         app.create_entry(&NewEntry::new(channel, "gpt-test"))
+            .await
             .expect("entry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

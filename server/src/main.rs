@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(args) => api_switch::config_cmd::export(&args),
         Command::Speedtest(args) => api_switch::commands::speedtest::run(&args).await,
         Command::Password(command) => api_switch::commands::password::run(&command),
-        Command::Keys(command) => api_switch::commands::keys::run(&command),
-        Command::Connect(args) => api_switch::commands::connect::run(&args),
+        Command::Keys(command) => api_switch::commands::keys::run(&command).await,
+        Command::Connect(args) => api_switch::commands::connect::run(&args).await,
     }
 }

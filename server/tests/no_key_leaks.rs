@@ -310,11 +310,13 @@ async fn issue_19_finding_1_no_key_leaves_in_any_exit_for_any_protocol_channel_o
                     enabled: true,
                     api_version: String::new(),
                 })
+                .await
                 .expect("channel");
             for scenario in SCENARIOS {
                 let model = format!("{kind}-{}-{scenario}", if pooled { "pool" } else { "one" });
                 state
                     .create_entry(&NewEntry::new(channel, &model))
+                    .await
                     .expect("entry");
                 models.push((kind, model, scenario));
             }

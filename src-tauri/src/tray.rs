@@ -157,9 +157,9 @@ impl Tray {
             .as_ref()
             .and_then(|menu| menu.slot(index).entry);
         let tray = self.clone();
-        tauri::async_runtime::spawn_blocking(move || {
+        tauri::async_runtime::spawn(async move {
             if let Some(id) = entry
-                && let Err(error) = tray.state.choose_tray_entry(id)
+                && let Err(error) = tray.state.choose_tray_entry(id).await
             {
                 tracing::warn!(%error, entry = id, "cannot move the tray's choice to the top");
             }

@@ -85,6 +85,38 @@ impl Verdict {
     }
 }
 
+/// One fetched model with the catalog's view and whether it is pre-selected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelChoice {
+    pub id: String,
+    pub selected: bool,
+    pub catalog: Option<crate::listing::CatalogInfo>,
+}
+
+/// What calibration found, as the add-channel form and "Re-fetch models" show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationView {
+    pub usable: bool,
+    pub outcome: Outcome,
+    pub message: String,
+    pub api_type: Option<crate::channel_kind::ChannelKind>,
+    pub base_url: Option<String>,
+    pub models_by_hand: bool,
+    pub models: Vec<ModelChoice>,
+    pub attempts: Vec<AttemptReport>,
+}
+
+impl CalibrationView {
+    /// The models to tick at first: those calibration pre-selected.
+    pub fn preselected_ids(&self) -> Vec<String> {
+        self.models
+            .iter()
+            .filter(|m| m.selected)
+            .map(|m| m.id.clone())
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod events;
 pub mod language;
+pub mod listing;
 pub mod logs;
 pub mod network;
 pub mod routing;

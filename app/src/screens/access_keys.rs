@@ -21,41 +21,44 @@ use crate::shell::time::use_clock;
 
 #[server]
 pub async fn list_access_keys() -> Result<Vec<AccessKeyInfo>, UiError> {
-    crate::engine_call::blocking(|state| state.access_key_list()).await
+    Ok(crate::engine_call::state()?.access_key_list().await?)
 }
 
 /// Creates a key with a generated secret; the answer is the only time the secret is sent.
 #[server]
 pub async fn create_access_key(name: String) -> Result<CreatedAccessKey, UiError> {
-    crate::engine_call::blocking(move |state| state.generate_access_key(&name)).await
+    Ok(crate::engine_call::state()?
+        .generate_access_key(&name)
+        .await?)
 }
 
 #[server]
 pub async fn set_access_key_enabled(id: i64, enabled: bool) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.set_access_key_enabled(id, enabled)).await
+    Ok(crate::engine_call::state()?
+        .set_access_key_enabled(id, enabled)
+        .await?)
 }
 
 #[server]
 pub async fn delete_access_key(id: i64) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.delete_access_key(id)).await
+    Ok(crate::engine_call::state()?.delete_access_key(id).await?)
 }
 
 /// Whether the proxy refuses requests without a key.
 #[server]
 pub async fn access_key_required() -> Result<bool, UiError> {
-    crate::engine_call::blocking(|state| state.store().settings().map(|s| s.require_access_key))
-        .await
+    Ok(crate::engine_call::state()?
+        .settings()
+        .await?
+        .require_access_key)
 }
 
 /// Switches "require access key" alone, keeping every other setting.
 #[server]
 pub async fn set_access_key_required(required: bool) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| {
-        let mut settings = state.store().settings()?;
-        settings.require_access_key = required;
-        state.update_settings(&settings).map_err(UiError::from)
-    })
-    .await
+    Ok(crate::engine_call::state()?
+        .set_access_key_required(required)
+        .await?)
 }
 
 #[component]

@@ -60,10 +60,9 @@ pub async fn load_connect_overview() -> Result<ConnectOverview, UiError> {
     let local = ssr::browser_is_local();
     let base_url = ssr::local_base_url();
     let home = ssr::home()?;
-    crate::engine_call::blocking(move |state| {
-        Ok::<_, UiError>(state.connect_overview(&home, &base_url, local))
-    })
-    .await
+    Ok(crate::engine_call::state()?
+        .connect_overview(&home, &base_url, local)
+        .await)
 }
 
 /// The settings to paste by hand, addressed to this server as the browser reached it, with
@@ -86,7 +85,9 @@ pub async fn link_app(app: ConnectApp) -> Result<AppStatus, UiError> {
     ssr::require_local()?;
     let base_url = ssr::local_base_url();
     let home = ssr::home()?;
-    crate::engine_call::blocking(move |state| state.connect_app(&home, app, &base_url)).await
+    Ok(crate::engine_call::state()?
+        .connect_app(&home, app, &base_url)
+        .await?)
 }
 
 /// Puts the newest backup of `app`'s settings back. Only for a browser on this machine.
@@ -95,7 +96,9 @@ pub async fn restore_app(app: ConnectApp) -> Result<AppStatus, UiError> {
     ssr::require_local()?;
     let base_url = ssr::local_base_url();
     let home = ssr::home()?;
-    crate::engine_call::blocking(move |_| engine::connect::undo(&home, app, &base_url)).await
+    Ok(crate::engine_call::state()?
+        .disconnect_app(&home, app, &base_url)
+        .await?)
 }
 
 #[component]

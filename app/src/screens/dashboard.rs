@@ -32,29 +32,30 @@ pub struct StatusReport {
 /// Reads the live status of the server this page is served by.
 #[server]
 pub async fn server_status() -> Result<StatusReport, UiError> {
-    crate::engine_call::blocking(|state| {
-        Ok::<_, engine::store::StoreError>(StatusReport {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            data_file: state.store().path().display().to_string(),
-            channel_count: state.store().channel_count()?,
-            uptime_secs: state.uptime_secs(),
-        })
+    let state = crate::engine_call::state()?;
+    Ok(StatusReport {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_file: state.store().path().display().to_string(),
+        channel_count: state.channel_count().await?,
+        uptime_secs: state.uptime_secs(),
     })
-    .await
 }
 
 /// The figures at this moment; `utc_offset_secs` is the browser's, so "today" is its day.
 #[server]
 pub async fn load_dashboard(utc_offset_secs: i32) -> Result<Dashboard, UiError> {
     let now = engine::clock::now_ms();
-    crate::engine_call::blocking(move |state| state.dashboard(now, utc_offset_secs)).await
+    Ok(crate::engine_call::state()?
+        .dashboard(now, utc_offset_secs)
+        .await?)
 }
 
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn load_series(range: SeriesRange, utc_offset_secs: i32) -> Result<Series, UiError> {
     let now = engine::clock::now_ms();
-    crate::engine_call::blocking(move |state| state.request_series(range, now, utc_offset_secs))
-        .await
+    Ok(crate::engine_call::state()?
+        .request_series(range, now, utc_offset_secs)
+        .await?)
 }
 
 /// Events that change what the Dashboard shows.

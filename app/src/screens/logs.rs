@@ -21,12 +21,12 @@ use crate::shell::time::{Clock, use_clock};
 
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn load_log_page(query: LogQuery) -> Result<LogPage, UiError> {
-    crate::engine_call::blocking(move |state| state.log_page(&query)).await
+    Ok(crate::engine_call::state()?.log_page(&query).await?)
 }
 
 #[server]
 pub async fn load_log_filter_options() -> Result<LogFilterOptions, UiError> {
-    crate::engine_call::blocking(|state| state.log_filter_options()).await
+    Ok(crate::engine_call::state()?.log_filter_options().await?)
 }
 
 /// The time filter's choices, in hours back from now (`0`: all).

@@ -20,7 +20,7 @@ use crate::shell::live::{is_config_change, use_live};
 /// The routes to suggest: `auto`, the groups, the routable model names.
 #[server]
 pub async fn chat_routes() -> Result<Vec<String>, UiError> {
-    crate::engine_call::blocking(|state| Ok::<_, UiError>(engine::test_chat::routes(state))).await
+    Ok(engine::test_chat::routes(&crate::engine_call::state()?))
 }
 
 /// Sends `prompt` through the proxy by `route`; the answer streams back as one JSON

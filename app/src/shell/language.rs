@@ -11,15 +11,9 @@ use crate::i18n::{Locale, use_i18n};
 /// Saves the language the user chose in the UI (only that one setting).
 #[server]
 pub async fn save_ui_language(language: UiLanguage) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| {
-        let mut settings = state.store().settings()?;
-        if settings.ui_language == language {
-            return Ok(());
-        }
-        settings.ui_language = language;
-        state.update_settings(&settings).map_err(UiError::from)
-    })
-    .await
+    Ok(crate::engine_call::state()?
+        .set_ui_language(language)
+        .await?)
 }
 
 /// What a language menu runs on `change`; call it while building the component.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+pub use types::listing::CatalogInfo;
 
 pub use lookup::{CatalogMatch, MatchKind};
 pub use preselect::{PRESELECT_MONTHS, Preselection, SelectReason, preselect, today_utc};
@@ -153,6 +154,31 @@ impl Catalog {
         self.index.find(name).map(|(position, kind)| CatalogMatch {
             model: &self.models[position],
             kind,
+        })
+    }
+
+    /// What the catalog knows about `model`, as the screens show it beside the name; `None`
+    /// when it does not know the model.
+    pub fn info(&self, model: &str) -> Option<CatalogInfo> {
+        let found = self.lookup(model)?;
+        let info = found.model;
+        Some(CatalogInfo {
+            name: info.name.clone(),
+            provider: info.provider.clone(),
+            release_date: info.release_date.to_string(),
+            context_length: info.context_length,
+            max_output_tokens: info.max_output_tokens,
+            capabilities: info
+                .capabilities
+                .iter()
+                .map(|c| format!("{c:?}").to_lowercase())
+                .collect(),
+            match_kind: match found.kind {
+                MatchKind::Exact => "exact",
+                MatchKind::Normalised => "normalised",
+                MatchKind::Fuzzy => "fuzzy",
+            }
+            .to_owned(),
         })
     }
 

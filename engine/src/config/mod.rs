@@ -127,7 +127,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
                     ..proxy
                 }),
                 api_key: if is_plain_key(&channel) {
-                    secret(channel.api_key.expose())
+                    secret(channel.key_text().expose())
                 } else {
                     String::new()
                 },

@@ -3,7 +3,7 @@
 //! timestamped backup beside it that undo puts back. One file per app implements `AppConfig`
 //! (where its file is, where it points, how API Switch is written into it, keeping every other
 //! setting); `files` holds the file work they share. The CLI, the UI and the desktop app all
-//! call the functions here.
+//! reach them through the front desk (`manage::connect`), which adds the app's access key.
 
 mod claude_code;
 mod codex;
@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 pub use types::connect::{AppStatus, ConnectApp, ConnectOverview, Snippet};
 
-use crate::AppState;
 use crate::store::StoreError;
 
 /// The folders apps keep their configuration in: the user's home, and the overrides the apps
@@ -257,54 +256,6 @@ pub fn local_base_url(listen: std::net::SocketAddr) -> String {
         std::net::IpAddr::V6(v6) if v6.is_unspecified() => format!("http://[::1]:{port}"),
         std::net::IpAddr::V4(v4) => format!("http://{v4}:{port}"),
         std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
-    }
-}
-
-impl AppState {
-    /// The access key `app` presents: the enabled key named after it, created when there is
-    /// none. Every connected app gets its own key, so the request log names the app and
-    /// requiring keys later does not cut it off.
-    pub fn connect_key(&self, app: ConnectApp) -> Result<String, ConnectError> {
-        let name = app.name();
-        let existing = self
-            .store()
-            .access_keys()?
-            .into_iter()
-            .find(|key| key.name == name);
-        match existing {
-            Some(key) if key.enabled => Ok(key.key.expose().to_owned()),
-            Some(_) => Err(ConnectError::KeyDisabled {
-                name: name.to_owned(),
-            }),
-            None => Ok(self.generate_access_key(name)?.key),
-        }
-    }
-
-    /// Points `app` at the API Switch reached at `base_url`, with its own access key.
-    pub fn connect_app(
-        &self,
-        home: &Home,
-        app: ConnectApp,
-        base_url: &str,
-    ) -> Result<AppStatus, ConnectError> {
-        let target = Target {
-            base_url: base_url.to_owned(),
-            key: self.connect_key(app)?,
-        };
-        connect(home, app, &target)
-    }
-
-    /// Every app's status and what the Connect screen needs besides.
-    pub fn connect_overview(&self, home: &Home, base_url: &str, local: bool) -> ConnectOverview {
-        ConnectOverview {
-            local,
-            base_url: base_url.to_owned(),
-            keys_required: self.snapshot().settings.require_access_key,
-            apps: ConnectApp::ALL
-                .into_iter()
-                .map(|app| status(home, app, base_url))
-                .collect(),
-        }
     }
 }
 

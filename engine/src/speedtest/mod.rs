@@ -226,8 +226,10 @@ impl AppState {
             }
             Err(failure) => {
                 result.status = failure.status();
-                let message =
-                    crate::secrets::mask_pool_keys(&failure.to_string(), channel.api_key.expose());
+                let message = crate::secrets::mask_keys(
+                    &failure.to_string(),
+                    channel.keys.iter().map(|k| k.key.expose()),
+                );
                 result.error = Some(redact(&message, secret));
                 if let (Some(status), Some(key)) = (result.status, key)
                     && snapshot.settings.disables(status)

@@ -84,7 +84,6 @@ mod tests {
             name: "c".into(),
             api_type: kind,
             base_url: "https://h.example".into(),
-            api_key: "sk-x".into(),
             enabled: true,
             api_version: String::new(),
             keys: Vec::new(),

@@ -12,17 +12,15 @@ use crate::upstream::ChannelKind;
 
 pub use types::ChannelId;
 
-/// A channel with its key; only the engine and export with `--include-secrets` see the key.
-/// Its keys are `Secret`s, so a logged channel never shows one.
+/// A channel with its key pool; only the engine and export with `--include-secrets` see the
+/// keys. They are `Secret`s, so a logged channel never shows one. The pool is held once, as
+/// `keys`; `key_text` gives it in the text form `NewChannel` and `ChannelUpdate` take.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
     pub id: ChannelId,
     pub name: String,
     pub api_type: ChannelKind,
     pub base_url: String,
-    /// The key pool as text, one key a line (the form `NewChannel` and `ChannelUpdate` take);
-    /// `keys` holds the same keys with their state.
-    pub api_key: Secret,
     pub enabled: bool,
     /// Azure's `api-version`; empty means the default. Ignored by the other kinds.
     #[serde(default)]
@@ -36,6 +34,13 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// The key pool as text, one key a line, in rotation order (the form `NewChannel` and
+    /// `ChannelUpdate` take; empty when the channel needs no key).
+    pub fn key_text(&self) -> Secret {
+        let keys: Vec<&str> = self.keys.iter().map(|k| k.key.expose()).collect();
+        Secret::new(keys.join("\n"))
+    }
+
     /// The first key the user has not switched off (empty when there is none): for the
     /// requests that need just one key, such as fetching the models.
     pub fn first_key(&self) -> &str {
@@ -114,16 +119,15 @@ fn check_base_url(base_url: &str) -> Result<(), StoreError> {
 
 fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)> {
     let kind: String = row.get(2)?;
-    let proxy: String = row.get(7)?;
+    let proxy: String = row.get(6)?;
     Ok((
         Channel {
             id: row.get(0)?,
             name: row.get(1)?,
             api_type: ChannelKind::Openai,
             base_url: row.get(3)?,
-            api_key: Secret::new(row.get::<_, String>(4)?),
-            enabled: row.get(5)?,
-            api_version: row.get(6)?,
+            enabled: row.get(4)?,
+            api_version: row.get(5)?,
             keys: Vec::new(),
             proxy: parse_proxy(&proxy),
         },
@@ -133,7 +137,7 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
 
 pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, api_type, base_url, api_key, enabled, api_version, proxy FROM channels ORDER BY id",
+        "SELECT id, name, api_type, base_url, enabled, api_version, proxy FROM channels ORDER BY id",
     )?;
     let rows = stmt.query_map([], row_to_channel)?;
     let mut pools = load_keys(conn)?;

@@ -61,12 +61,32 @@ impl NewEntry {
     }
 }
 
-/// One group as the UI lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupSummary {
-    pub name: String,
-    pub entries: usize,
+/// The group `Store::move_entry_to_top` puts an entry on top of, and what becomes of an entry
+/// that is in another group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TopOf {
+    /// The entry must be in this group already; one of another group is refused, never moved
+    /// (the tray: it only reorders the group it shows, and a click can arrive after the entry
+    /// left it).
+    Its(String),
+    /// The entry joins this group first (the Channels screen's "to the top of AUTO").
+    Joining(String),
 }
+
+impl TopOf {
+    /// The tray's act: reorder `auto` only.
+    pub fn auto() -> Self {
+        Self::Its(AUTO_GROUP.to_owned())
+    }
+
+    /// The Channels screen's act: into `auto`, first.
+    pub fn joining_auto() -> Self {
+        Self::Joining(AUTO_GROUP.to_owned())
+    }
+}
+
+/// One group as the UI lists it.
+pub use types::listing::GroupRow;
 
 fn check_model(model: &str) -> Result<(), StoreError> {
     if model.trim().is_empty() {
@@ -311,9 +331,10 @@ impl Store {
         self.write(|tx| write_order(tx, order))
     }
 
-    /// Puts an `auto`-group entry first in that group (the tray menu's act) in one transaction.
-    /// An entry of another group is refused, never moved: the tray only reorders `auto`.
-    pub fn move_auto_entry_to_top(&self, id: EntryId) -> Result<(), StoreError> {
+    /// Puts the entry first in the global order, so first in its group (see `TopOf` for what
+    /// happens to an entry of another group), in one transaction. The others keep their
+    /// relative order.
+    pub fn move_entry_to_top(&self, id: EntryId, top_of: &TopOf) -> Result<(), StoreError> {
         self.write(|tx| {
             let group: String = tx
                 .query_row("SELECT group_name FROM entries WHERE id = ?1", [id], |r| {
@@ -321,44 +342,38 @@ impl Store {
                 })
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "entry", id })?;
-            if !group.eq_ignore_ascii_case(AUTO_GROUP) {
-                return Err(StoreError::Invalid {
-                    field: "group",
-                    problem: format!(
-                        "entry {id} is in group `{group}`, not `{AUTO_GROUP}`; only `{AUTO_GROUP}` \
-                         entries can be moved to its top"
-                    ),
-                });
+            match top_of {
+                TopOf::Its(wanted) if !group.eq_ignore_ascii_case(wanted) => {
+                    return Err(StoreError::Invalid {
+                        field: "group",
+                        problem: format!(
+                            "entry {id} is in group `{group}`, not `{wanted}`; only `{wanted}` \
+                             entries can be moved to its top"
+                        ),
+                    });
+                }
+                TopOf::Its(_) => {}
+                TopOf::Joining(wanted) => {
+                    tx.execute(
+                        "UPDATE entries SET group_name = ?1 WHERE id = ?2",
+                        params![wanted, id],
+                    )?;
+                }
             }
             // First in the global order is first in every group it belongs to.
             write_order(tx, &[id])
         })
     }
 
-    /// Puts the entry first in the global order and in the `auto` group (the tray menu's act).
-    pub fn move_entry_to_top_of_auto(&self, id: EntryId) -> Result<(), StoreError> {
-        let n = self.write(|tx| {
-            let top: i64 =
-                tx.query_row("SELECT COALESCE(MIN(priority), 0) FROM entries", [], |r| {
-                    r.get(0)
-                })?;
-            Ok(tx.execute(
-                "UPDATE entries SET priority = ?1, group_name = ?2 WHERE id = ?3",
-                params![top - 1, AUTO_GROUP, id],
-            )?)
-        })?;
-        changed(n, id)
-    }
-
     /// Every group with how many entries it holds; `auto` is always listed.
-    pub fn groups(&self) -> Result<Vec<GroupSummary>, StoreError> {
+    pub fn groups(&self) -> Result<Vec<GroupRow>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT group_name, COUNT(*) FROM entries GROUP BY lower(group_name) ORDER BY MIN(priority)",
         )?;
-        let mut groups: Vec<GroupSummary> = stmt
+        let mut groups: Vec<GroupRow> = stmt
             .query_map([], |row| {
-                Ok(GroupSummary {
+                Ok(GroupRow {
                     name: row.get(0)?,
                     entries: row.get::<_, i64>(1)?.max(0) as usize,
                 })
@@ -370,7 +385,7 @@ impl Store {
         {
             groups.insert(
                 0,
-                GroupSummary {
+                GroupRow {
                     name: AUTO_GROUP.into(),
                     entries: 0,
                 },

@@ -23,7 +23,7 @@ pub use channel_keys::{ChannelExtras, ChannelKey, KeyId, OutboundProxy};
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
-pub use entries::{Entry, EntryId, GroupSummary, NewEntry};
+pub use entries::{Entry, EntryId, GroupRow, NewEntry, TopOf};
 pub use group_routing::hedging_problem;
 pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};

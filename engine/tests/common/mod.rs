@@ -338,7 +338,9 @@ impl Proxy {
         base_url: &str,
         api_version: &str,
     ) -> ChannelId {
-        self.state
+        let id = self
+            .state
+            .store()
             .create_channel(&NewChannel {
                 name: name.into(),
                 api_type,
@@ -347,26 +349,21 @@ impl Proxy {
                 enabled: true,
                 api_version: api_version.into(),
             })
-            .expect("channel")
+            .expect("channel");
+        self.state.reload().expect("reload");
+        id
     }
 
     pub fn channel(&self, name: &str, base_url: &str) -> ChannelId {
-        self.state
-            .create_channel(&NewChannel {
-                name: name.into(),
-                api_type: ChannelKind::Openai,
-                base_url: base_url.into(),
-                api_key: format!("sk-secret-{name}").into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel")
+        self.channel_of(name, ChannelKind::Openai, base_url, "")
     }
 
     pub fn entry(&self, channel: ChannelId, model: &str, group: &str) -> EntryId {
         let mut new = NewEntry::new(channel, model);
         new.group = group.into();
-        self.state.create_entry(&new).expect("entry")
+        let id = self.state.store().create_entry(&new).expect("entry");
+        self.state.reload().expect("reload");
+        id
     }
 
     pub async fn chat(&self, model: &str) -> (u16, Value) {

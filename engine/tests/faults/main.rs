@@ -301,6 +301,7 @@ async fn the_request_log_names_the_access_key_and_never_stores_it() {
     proxy
         .state
         .create_access_key("laptop", key)
+        .await
         .expect("access key");
     for stream in [false, true] {
         let response = proxy

@@ -393,6 +393,7 @@ async fn anthropic_clients_authenticate_with_x_api_key_or_bearer_and_are_refused
     proxy
         .state
         .create_access_key("laptop", "sk-local-1")
+        .await
         .expect("key");
     let body = messages_body("claude-sonnet-4-5", false);
     let (status, text) = post_raw(&proxy, "/v1/messages", &[], &body).await;

@@ -165,7 +165,7 @@ fn a_database_from_before_pools_keeps_its_key_as_the_first_of_the_pool() {
         .map(|k| (k.key.expose(), k.enabled))
         .collect();
     assert_eq!(keys, vec![("sk-test-from-before-pools", true)]);
-    assert_eq!(channels[0].api_key.expose(), "sk-test-from-before-pools");
+    assert_eq!(channels[0].key_text().expose(), "sk-test-from-before-pools");
     assert!(channels[0].proxy.is_none());
 }
 

@@ -23,9 +23,13 @@ fn keys(list: &[&str]) -> Vec<String> {
 }
 
 /// A channel on `upstream` whose pool is `pool`.
-fn pooled(proxy: &Proxy, upstream: &KeyedUpstream, pool: &[&str]) -> ChannelId {
+async fn pooled(proxy: &Proxy, upstream: &KeyedUpstream, pool: &[&str]) -> ChannelId {
     let id = proxy.channel(upstream.name(), &upstream.base_url());
-    proxy.state.set_channel_keys(id, &keys(pool)).expect("keys");
+    proxy
+        .state
+        .set_channel_keys(id, &keys(pool))
+        .await
+        .expect("keys");
     id
 }
 
@@ -59,7 +63,8 @@ async fn requests_rotate_round_robin_across_the_pool() {
             "sk-test-pool-two-222222",
             "sk-test-pool-three-33333",
         ],
-    );
+    )
+    .await;
     proxy.entry(channel, "m", "auto");
     for _ in 0..6 {
         proxy.answered_by("m").await;
@@ -89,7 +94,7 @@ async fn a_429_key_is_skipped_until_its_retry_after_while_the_entry_keeps_servin
         "sk-test-rot-bbbbbbbb2",
         "sk-test-rot-cccccccc3",
     );
-    let channel = pooled(&proxy, &a, &[k1, k2, k3]);
+    let channel = pooled(&proxy, &a, &[k1, k2, k3]).await;
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(
         k2,
@@ -151,9 +156,14 @@ async fn the_entry_fails_over_only_when_no_key_of_its_channel_can_serve() {
         &proxy,
         &a,
         &["sk-test-empty-one-1111", "sk-test-empty-two-2222"],
-    );
+    )
+    .await;
     let entry = proxy.entry(channel, "m", "auto");
-    proxy.entry(pooled(&proxy, &b, &["sk-test-b-key-0000000"]), "m", "auto");
+    proxy.entry(
+        pooled(&proxy, &b, &["sk-test-b-key-0000000"]).await,
+        "m",
+        "auto",
+    );
     a.on_key(
         "sk-test-empty-one-1111",
         Reply::status(429, "You exceeded your current quota: insufficient_quota"),
@@ -185,7 +195,7 @@ async fn a_401_switches_off_only_that_key_with_the_reason_until_the_user_switche
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
     let (good, bad) = ("sk-test-good-key-123456", "sk-test-revoked-654321");
-    let channel = pooled(&proxy, &a, &[bad, good]);
+    let channel = pooled(&proxy, &a, &[bad, good]).await;
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(bad, Reply::status(401, "unauthorized"));
     for _ in 0..3 {
@@ -206,6 +216,7 @@ async fn a_401_switches_off_only_that_key_with_the_reason_until_the_user_switche
     proxy
         .state
         .set_channel_key_enabled(key.id, true)
+        .await
         .expect("enable");
     proxy.answered_by("m").await;
     proxy.answered_by("m").await;
@@ -483,6 +494,7 @@ async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goe
     proxy
         .state
         .set_channel_proxy(via, Some(&outbound))
+        .await
         .expect("proxy");
     assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(http.connections(), vec!["proxy-user:proxy-pass"]);
@@ -525,12 +537,17 @@ async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
     proxy
         .state
         .set_channel_proxy(via, Some(&outbound))
+        .await
         .expect("proxy");
     assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(proxy.answered_by("direct").await, "B:tag-secret-B:direct");
     assert_eq!(socks.connections(), vec!["sock-user:sock-pass"]);
     // Without a proxy again, the channel goes direct.
-    proxy.state.set_channel_proxy(via, None).expect("direct");
+    proxy
+        .state
+        .set_channel_proxy(via, None)
+        .await
+        .expect("direct");
     assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(socks.connections().len(), 1);
 }
@@ -540,7 +557,7 @@ async fn the_speed_test_reports_each_key_of_a_pool_and_switches_off_only_a_rejec
     let proxy = Proxy::start().await;
     let a = KeyedUpstream::start("A").await;
     let (good, bad) = ("sk-test-speed-good-1111", "sk-test-speed-bad-22222");
-    let channel = pooled(&proxy, &a, &[good, bad]);
+    let channel = pooled(&proxy, &a, &[good, bad]).await;
     let entry = proxy.entry(channel, "m", "auto");
     a.on_key(
         bad,

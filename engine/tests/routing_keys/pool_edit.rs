@@ -17,7 +17,7 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
         "sk-test-edit-good-22222",
         "sk-test-edit-gone-33333",
     );
-    let channel = pooled(&proxy, &a, &[bad, good, gone]);
+    let channel = pooled(&proxy, &a, &[bad, good, gone]).await;
     proxy.entry(channel, "m", "auto");
     a.on_key(bad, Reply::status(401, "unauthorized"));
     proxy.answered_by("m").await;
@@ -31,6 +31,7 @@ async fn editing_by_id_keeps_states_removes_the_rest_and_appends_pasted_keys() {
     proxy
         .state
         .edit_channel_keys(channel, &[good_id, bad_id], pasted)
+        .await
         .expect("edit");
     let after = proxy.state.channel_keys(channel);
     let masked: Vec<_> = after.iter().map(|k| k.masked.as_str()).collect();
@@ -75,13 +76,15 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
         &proxy,
         &a,
         &["sk-test-first-one-111111", "sk-test-first-two-222222"],
-    );
-    let second = pooled(&proxy, &b, &["sk-test-second-one-33333"]);
+    )
+    .await;
+    let second = pooled(&proxy, &b, &["sk-test-second-one-33333"]).await;
     let foreign = proxy.state.channel_keys(second)[0].id;
     let own = proxy.state.channel_keys(first)[0].id;
     let refused = proxy
         .state
         .edit_channel_keys(first, &[own, foreign], "sk-test-added-never-4444")
+        .await
         .expect_err("a key of another channel");
     assert!(refused.to_string().contains("key"), "{refused}");
     let pool: Vec<_> = proxy
@@ -93,12 +96,14 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
     assert_eq!(pool, ["sk-***1111", "sk-***2222"], "nothing changed");
     let missing = proxy
         .state
-        .edit_channel_keys(9999, &[], "sk-test-added-never-4444");
+        .edit_channel_keys(9999, &[], "sk-test-added-never-4444")
+        .await;
     assert!(missing.is_err());
     // Emptying a pool is allowed (a channel that needs no key).
     proxy
         .state
         .edit_channel_keys(second, &[], "")
+        .await
         .expect("empty");
     assert!(proxy.state.channel_keys(second).is_empty());
     let stored = proxy.state.store().channels().expect("channels");
@@ -106,10 +111,9 @@ async fn a_key_id_of_another_channel_or_a_missing_channel_changes_nothing() {
         .iter()
         .find(|c| c.id == first)
         .expect("first")
-        .api_key
-        .expose();
+        .key_text();
     assert_eq!(
-        text,
+        text.expose(),
         keys(&["sk-test-first-one-111111", "sk-test-first-two-222222"]).join("\n")
     );
 }

@@ -69,6 +69,7 @@ async fn hedging_answers_from_the_fast_second_candidate_while_the_first_stalls()
     proxy
         .state
         .set_group_routing(&hedge_after(100, 2))
+        .await
         .expect("hedging");
 
     let (status, text, took) = stream(&proxy, "h").await;
@@ -135,6 +136,7 @@ async fn a_leader_that_answers_before_the_delay_is_never_hedged() {
     proxy
         .state
         .set_group_routing(&hedge_after(300, 10))
+        .await
         .expect("hedging");
     for _ in 0..3 {
         let (status, text, _) = stream(&proxy, "h").await;
@@ -169,6 +171,7 @@ async fn the_p90_delay_follows_the_leaders_measured_time_to_first_content() {
                 max_per_minute: 10,
             },
         })
+        .await
         .expect("hedging");
     // Five measured answers of about 60 ms make the leader's p90.
     lead.delay(60);
@@ -205,6 +208,7 @@ async fn r20_test_chat_in_a_hedging_group_names_the_entry_that_answered() {
     proxy
         .state
         .set_group_routing(&hedge_after(100, 2))
+        .await
         .expect("hedging");
 
     let ask = ChatAsk {

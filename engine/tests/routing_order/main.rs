@@ -18,7 +18,7 @@ use upstream::Scripted;
 
 const ENDPOINT: &str = "http://127.0.0.1:9090";
 
-pub fn set_order(proxy: &Proxy, group: &str, order: OrderMode) {
+pub async fn set_order(proxy: &Proxy, group: &str, order: OrderMode) {
     proxy
         .state
         .set_group_routing(&GroupRouting {
@@ -26,6 +26,7 @@ pub fn set_order(proxy: &Proxy, group: &str, order: OrderMode) {
             order,
             hedging: Hedging::default(),
         })
+        .await
         .expect("group routing");
 }
 
@@ -80,7 +81,7 @@ async fn newest_order_puts_the_latest_catalog_release_first() {
     proxy.entry(channel, "my-private-model", "auto");
     let gpt4o = proxy.entry(channel, "gpt-4o", "auto");
     let sonnet = proxy.entry(channel, "claude-sonnet-4-5", "auto");
-    set_order(&proxy, "auto", OrderMode::Newest);
+    set_order(&proxy, "auto", OrderMode::Newest).await;
     // claude-sonnet-4-5: 2025-09-29; gpt-4o: 2024-05-13; gpt-4: 2023-03-14; unknown last.
     assert_eq!(proxy.answered_by("auto").await, "U:claude-sonnet-4-5");
     assert_eq!(first_in_tray(&proxy), sonnet);
@@ -98,7 +99,7 @@ async fn newest_order_puts_the_latest_catalog_release_first() {
         ["claude-sonnet-4-5", "gpt-4o", "gpt-4", "my-private-model"]
     );
     // Back to custom: priority again.
-    set_order(&proxy, "auto", OrderMode::Custom);
+    set_order(&proxy, "auto", OrderMode::Custom).await;
     assert_eq!(proxy.answered_by("auto").await, "U:gpt-4");
 }
 
@@ -112,7 +113,7 @@ async fn fastest_order_follows_measured_time_to_first_content() {
     let fast_channel = proxy.channel("FAST", &fast.base_url());
     let slow_entry = proxy.entry(slow_channel, "model-a", "auto");
     let fast_entry = proxy.entry(fast_channel, "model-b", "auto");
-    set_order(&proxy, "auto", OrderMode::Fastest);
+    set_order(&proxy, "auto", OrderMode::Fastest).await;
     // Real traffic measures both (each asked for by its own name).
     for _ in 0..2 {
         assert_eq!(proxy.answered_by("model-a").await, "SLOW:model-a");
@@ -154,7 +155,7 @@ async fn a_speed_test_measures_for_the_fastest_order() {
     let fast_channel = proxy.channel("FAST", &fast.base_url());
     proxy.entry(slow_channel, "model-a", "coding");
     let fast_entry = proxy.entry(fast_channel, "model-b", "coding");
-    set_order(&proxy, "coding", OrderMode::Fastest);
+    set_order(&proxy, "coding", OrderMode::Fastest).await;
     let (progress, _results) = tokio::sync::mpsc::unbounded_channel();
     let results = proxy
         .state
@@ -190,10 +191,12 @@ async fn an_alias_reaches_one_model_under_different_names_on_two_channels() {
     proxy
         .state
         .set_entry_aliases(on_x, &alias)
+        .await
         .expect("aliases");
     proxy
         .state
         .set_entry_aliases(on_y, &["CLAUDE-SONNET".to_owned(), "writer".to_owned()])
+        .await
         .expect("aliases");
     // Cleaned when stored: trimmed, once, nothing empty.
     assert_eq!(proxy.entry_state(on_x).aliases, ["claude-sonnet"]);
@@ -238,6 +241,7 @@ async fn export_and_import_carry_aliases_and_group_routing() {
     proxy
         .state
         .set_entry_aliases(entry, &["sonnet".to_owned()])
+        .await
         .expect("aliases");
     let hedged = GroupRouting {
         group: "coding".into(),
@@ -247,7 +251,11 @@ async fn export_and_import_carry_aliases_and_group_routing() {
             max_per_minute: 12,
         },
     };
-    proxy.state.set_group_routing(&hedged).expect("routing");
+    proxy
+        .state
+        .set_group_routing(&hedged)
+        .await
+        .expect("routing");
     // The test proxy's short timeouts are below the ranges `import` enforces (issue 19); this
     // round trip is about aliases and group routing, so it carries the default settings.
     proxy

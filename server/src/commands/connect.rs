@@ -8,7 +8,7 @@ use engine::connect::{self, AppStatus, ConnectApp, Home};
 use crate::cli::ConnectArgs;
 use crate::output;
 
-pub fn run(args: &ConnectArgs) -> anyhow::Result<()> {
+pub async fn run(args: &ConnectArgs) -> anyhow::Result<()> {
     let home = Home::from_env()?;
     let base_url = args.url.trim_end_matches('/').to_owned();
     url::Url::parse(&base_url)
@@ -26,7 +26,7 @@ pub fn run(args: &ConnectArgs) -> anyhow::Result<()> {
         ));
     }
     let state = super::keys::open_state(&args.data)?;
-    let status = state.connect_app(&home, app, &base_url)?;
+    let status = state.connect_app(&home, app, &base_url).await?;
     // The key may be new: it must be in the file before the server's watcher looks.
     state.flush();
     output::line(&format!(

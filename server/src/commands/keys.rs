@@ -17,12 +17,12 @@ pub fn open_state(data: &DataDirArg) -> anyhow::Result<AppState> {
     AppState::open(dir.join(DB_FILE_NAME)).context("cannot open the configuration")
 }
 
-pub fn run(command: &KeysCommand) -> anyhow::Result<()> {
+pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Add { name, data } => {
             let state = open_state(data)?;
             let key = format!("sk-as-{}", engine::auth::random_token()?);
-            state.create_access_key(name, &key)?;
+            state.create_access_key(name, &key).await?;
             output::line(&key)?;
             let required = state.snapshot().settings.require_access_key;
             if !required {
@@ -35,13 +35,8 @@ pub fn run(command: &KeysCommand) -> anyhow::Result<()> {
         KeysCommand::List(data) => {
             let state = open_state(data)?;
             output::line(&format!("{:>4}  {:<24} KEY", "ID", "NAME"))?;
-            for key in state.store().access_keys()? {
-                output::line(&format!(
-                    "{:>4}  {:<24} {}",
-                    key.id,
-                    key.name,
-                    engine::config::mask(key.key.expose())
-                ))?;
+            for key in state.access_key_list().await? {
+                output::line(&format!("{:>4}  {:<24} {}", key.id, key.name, key.masked))?;
             }
             Ok(())
         }
@@ -50,9 +45,7 @@ pub fn run(command: &KeysCommand) -> anyhow::Result<()> {
             data,
         } => {
             let state = open_state(data)?;
-            let mut settings = state.store().settings()?;
-            settings.require_access_key = *on_off == OnOff::On;
-            state.update_settings(&settings)?;
+            state.set_access_key_required(*on_off == OnOff::On).await?;
             output::line(match on_off {
                 OnOff::On => "Clients must now present an access key.",
                 OnOff::Off => "Access keys are no longer required.",

@@ -86,11 +86,12 @@ async fn start(sites: &[&str]) -> Proxied {
 }
 
 impl Proxied {
-    fn update(&self, change: impl FnOnce(&mut engine::store::Settings)) {
+    async fn update(&self, change: impl FnOnce(&mut engine::store::Settings)) {
         let mut settings = self.state.store().settings().expect("settings");
         change(&mut settings);
         self.state
             .update_settings(&settings)
+            .await
             .expect("save settings");
     }
 
@@ -120,13 +121,16 @@ fn chat_body() -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn r19_2_behind_nginx_v1_needs_a_valid_key_with_require_off() {
     let proxied = start(&[FULL]).await;
-    proxied.update(|s| {
-        s.allowed_hosts = vec!["ai.test".into()];
-        s.require_access_key = false;
-    });
+    proxied
+        .update(|s| {
+            s.allowed_hosts = vec!["ai.test".into()];
+            s.require_access_key = false;
+        })
+        .await;
     let key = proxied
         .state
         .generate_access_key("laptop")
+        .await
         .expect("key")
         .key;
     let client = client_from([127, 0, 0, 2]);
@@ -309,7 +313,9 @@ async fn r19_6_forged_forwarded_for_does_not_escape_the_lockout() {
 
     // Through nginx, nothing trusted: every user is nginx's own address, so one guesser locks
     // out everyone behind it (safe, if blunt).
-    proxied.update(|s| s.allowed_hosts = vec!["ai.test".into()]);
+    proxied
+        .update(|s| s.allowed_hosts = vec!["ai.test".into()])
+        .await;
     let via_nginx = format!("http://127.0.0.1:{}", proxied.nginx.ports[0]);
     let guesser = client_from([127, 0, 0, 2]);
     let bystander = client_from([127, 0, 0, 3]);
@@ -321,7 +327,9 @@ async fn r19_6_forged_forwarded_for_does_not_escape_the_lockout() {
 
     // nginx trusted: its users are told apart by the address nginx appends, and a forged entry
     // in front of it changes nothing.
-    proxied.update(|s| s.trusted_proxies = vec!["127.0.0.1".into()]);
+    proxied
+        .update(|s| s.trusted_proxies = vec!["127.0.0.1".into()])
+        .await;
     for n in 0..free {
         assert_eq!(guess(&guesser, &via_nginx, AI, n).await, 401, "try {n}");
     }

@@ -29,6 +29,7 @@ pub fn setup() -> (tempfile::TempDir, AppState, Router) {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open(dir.path().join(DB_FILE_NAME)).expect("state");
     state
+        .store()
         .create_channel(&NewChannel {
             name: "main".into(),
             api_type: ChannelKind::Openai,
@@ -38,6 +39,7 @@ pub fn setup() -> (tempfile::TempDir, AppState, Router) {
             api_version: String::new(),
         })
         .expect("channel");
+    state.reload().expect("reload");
     let router = router(state.clone(), listen());
     (dir, state, router)
 }
@@ -139,7 +141,7 @@ async fn a_name_added_to_allowed_hosts_is_served() {
     assert_eq!(send(&router, request()).await.0, StatusCode::FORBIDDEN);
     let mut settings = state.store().settings().expect("settings");
     settings.allowed_hosts = vec!["ai.example.com".into()];
-    state.update_settings(&settings).expect("save");
+    state.update_settings(&settings).await.expect("save");
     assert_eq!(send(&router, request()).await.0, StatusCode::OK);
 }
 
@@ -260,7 +262,7 @@ async fn remote_proxy_clients_need_access_keys_required() {
 
     let mut settings = state.store().settings().expect("settings");
     settings.require_access_key = true;
-    state.update_settings(&settings).expect("save");
+    state.update_settings(&settings).await.expect("save");
     let (status, _, body) = send(&router, remote()).await;
     assert_eq!(
         status,
@@ -275,7 +277,7 @@ async fn remote_proxy_clients_need_access_keys_required() {
 async fn the_new_server_functions_refuse_cross_site_calls() {
     use app::screens::{dashboard, logs, settings};
     let (_dir, state, router) = setup();
-    let key = state.generate_access_key("mine").expect("key");
+    let key = state.generate_access_key("mine").await.expect("key");
     let before = state.store().settings().expect("settings");
     let calls: [(&str, String); 16] = [
         (access_keys::ListAccessKeys::PATH, String::new()),
@@ -333,6 +335,7 @@ async fn the_channel_and_entry_screens_server_functions_refuse_cross_site_calls(
     let channel = state.store().channels().expect("channels")[0].clone();
     state
         .create_entry(&engine::store::NewEntry::new(channel.id, "gpt-4o"))
+        .await
         .expect("entry");
     let mut events = state.events();
     let save = r#"{"form":{"name":"evil","api_type":"openai","base_url":"http://evil.example","key":"k","fetched":[],"chosen":[]}}"#;
@@ -418,6 +421,7 @@ async fn the_chat_and_connect_server_functions_refuse_cross_site_calls() {
     state.flush();
     let log = state
         .log_page(&engine::logs::LogQuery::default())
+        .await
         .expect("log");
     assert_eq!(log.total, 0, "no prompt went through the proxy");
 }
@@ -475,6 +479,7 @@ async fn the_group_routing_and_alias_server_functions_refuse_cross_site_calls() 
     let channel = state.store().channels().expect("channels")[0].clone();
     let entry = state
         .create_entry(&engine::store::NewEntry::new(channel.id, "gpt-4o"))
+        .await
         .expect("entry");
     let routing = r#"{"options":{"group":"auto","order":"fastest","hedging":{"delay":{"mode":"fixed","ms":100},"max_per_minute":30}}}"#;
     let calls: [(&str, String); 3] = [

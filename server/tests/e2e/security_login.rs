@@ -374,7 +374,7 @@ async fn local_browsers_skip_login_unless_a_proxy_or_the_setting_says_otherwise(
     }
     let mut settings = state.store().settings().expect("settings");
     settings.allowed_hosts = vec!["ai.example.com".into()];
-    state.update_settings(&settings).expect("save");
+    state.update_settings(&settings).await.expect("save");
     assert_eq!(
         send(&router, page(Some(("host", "ai.example.com"))))
             .await
@@ -382,6 +382,6 @@ async fn local_browsers_skip_login_unless_a_proxy_or_the_setting_says_otherwise(
         StatusCode::SEE_OTHER
     );
     settings.login_on_loopback = true;
-    state.update_settings(&settings).expect("save");
+    state.update_settings(&settings).await.expect("save");
     assert_eq!(send(&router, page(None)).await.0, StatusCode::SEE_OTHER);
 }

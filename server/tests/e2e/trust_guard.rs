@@ -138,7 +138,7 @@ async fn r19_9_connect_does_not_believe_a_proxied_browser_is_local() {
 #[tokio::test]
 async fn r19_2_remote_proxy_clients_need_a_valid_key_whatever_the_setting() {
     let (_dir, state, router) = setup();
-    let key = state.generate_access_key("phone").expect("key").key;
+    let key = state.generate_access_key("phone").await.expect("key").key;
     let forwarded = [("x-forwarded-for", "203.0.113.5")];
     for (path, shape) in [
         ("/v1/chat/completions", "error"),
@@ -221,7 +221,7 @@ async fn r19_3_pages_of_other_sites_are_refused_unless_listed() {
 
     let mut settings = state.store().settings().expect("settings");
     settings.browser_origins = vec!["https://chat.example.com".into()];
-    state.update_settings(&settings).expect("save");
+    state.update_settings(&settings).await.expect("save");
     let (status, headers, _) = send(&router, preflight()).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(

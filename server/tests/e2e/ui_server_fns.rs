@@ -90,12 +90,15 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
             enabled: true,
             api_version: String::new(),
         })
+        .await
         .expect("channel");
     let a = state
         .create_entry(&NewEntry::new(channel, "gpt-4o"))
+        .await
         .expect("a");
     let b = state
         .create_entry(&NewEntry::new(channel, "claude-sonnet-4-5"))
+        .await
         .expect("b");
     let router = router(state.clone(), SocketAddr::from(([127, 0, 0, 1], 0)));
 
@@ -187,7 +190,7 @@ async fn every_operation_is_a_server_function_and_keys_stay_on_the_server() {
     assert_eq!(status, 200, "{body}");
     let stored = &state.store().channels().expect("channels")[0];
     assert_eq!(
-        (stored.name.as_str(), stored.api_key.expose()),
+        (stored.name.as_str(), stored.key_text().expose()),
         ("renamed", KEY),
         "empty fields are left as they are"
     );

@@ -185,6 +185,14 @@ pub struct KeyView {
     pub cooling_until_ms: Option<i64>,
 }
 
+/// A key the pool editor keeps, and whether the user wants it on (the pool's "Save" sends
+/// these with the pasted new keys; never a stored key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptKey {
+    pub id: KeyId,
+    pub enabled: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

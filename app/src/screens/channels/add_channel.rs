@@ -10,44 +10,14 @@ use types::calibration::{AttemptReport, Outcome, Verdict};
 use types::channel_kind::ChannelKind;
 use types::events::Event;
 
-use super::{CatalogInfo, PageContext};
+use super::{CatalogWords, PageContext};
 use crate::components::layout::Section;
 use crate::components::style::{BUTTON_PRIMARY, BUTTON_SMALL, INPUT, MUTED};
 use crate::errors::UiError;
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::shell::live::use_live;
 
-/// One fetched model with the catalog's view and whether it is pre-selected.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ModelChoice {
-    pub id: String,
-    pub selected: bool,
-    pub catalog: Option<CatalogInfo>,
-}
-
-/// What calibration found.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CalibrationView {
-    pub usable: bool,
-    pub outcome: Outcome,
-    pub message: String,
-    pub api_type: Option<ChannelKind>,
-    pub base_url: Option<String>,
-    pub models_by_hand: bool,
-    pub models: Vec<ModelChoice>,
-    pub attempts: Vec<AttemptReport>,
-}
-
-impl CalibrationView {
-    /// The models to tick at first: those calibration pre-selected.
-    pub fn preselected_ids(&self) -> Vec<String> {
-        self.models
-            .iter()
-            .filter(|m| m.selected)
-            .map(|m| m.id.clone())
-            .collect()
-    }
-}
+pub use types::calibration::{CalibrationView, ModelChoice};
 
 /// What saving a calibrated channel needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,9 +38,9 @@ pub struct NewChannelForm {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use engine::discovery::{ProbeOptions, ProbeRequest};
+    use engine::discovery::ProbeRequest;
 
-    use super::{CalibrationView, ModelChoice};
+    use super::CalibrationView;
     use crate::errors::UiError;
 
     /// A run id is the page's own label for its live attempts: short and plain, so it cannot
@@ -94,39 +64,13 @@ pub(crate) mod ssr {
         existing: &[String],
         run: &str,
     ) -> Result<CalibrationView, UiError> {
-        let state = crate::engine_call::state()?;
-        let options = ProbeOptions::default();
-        let found = match checked_run(run)? {
-            "" => engine::discovery::calibrate(request, &options).await,
-            run => state.calibrate_live(request, &options, run).await,
-        }
-        .map_err(|e| UiError::Upstream {
-            detail: e.to_string(),
-        })?;
-        let catalog = engine::catalog::Catalog::embedded();
-        let preselected = engine::catalog::preselect(
-            catalog,
-            &found.models,
-            existing,
-            engine::catalog::today_utc(),
-        );
-        Ok(CalibrationView {
-            usable: found.is_usable(),
-            outcome: found.outcome,
-            message: found.message.clone(),
-            api_type: found.api_type,
-            base_url: found.base_url.clone(),
-            models_by_hand: found.models_by_hand,
-            models: preselected
-                .into_iter()
-                .map(|p| ModelChoice {
-                    catalog: crate::screens::channels::ssr::catalog_info(&p.id),
-                    id: p.id,
-                    selected: p.selected,
-                })
-                .collect(),
-            attempts: found.attempts.iter().map(|a| a.report()).collect(),
-        })
+        let run = checked_run(run)?;
+        crate::engine_call::state()?
+            .calibration_view(request, existing, run)
+            .await
+            .map_err(|e| UiError::Upstream {
+                detail: e.to_string(),
+            })
     }
 }
 
@@ -169,19 +113,18 @@ pub async fn save_channel(form: NewChannelForm) -> Result<i64, UiError> {
         }
         .to_string(),
     })?;
-    crate::engine_call::blocking(move |state| {
-        let new = NewChannel {
-            name: form.name,
-            api_type,
-            base_url: form.base_url,
-            api_key: form.key.into(),
-            enabled: true,
-            api_version: form.api_version.trim().to_owned(),
-        };
-        // One transaction: a failure leaves no half-saved channel.
-        state.create_channel_with_models(&new, &form.fetched, &form.chosen)
-    })
-    .await
+    let new = NewChannel {
+        name: form.name,
+        api_type,
+        base_url: form.base_url,
+        api_key: form.key.into(),
+        enabled: true,
+        api_version: form.api_version.trim().to_owned(),
+    };
+    // One transaction: a failure leaves no half-saved channel.
+    Ok(crate::engine_call::state()?
+        .create_channel_with_models(&new, &form.fetched, &form.chosen)
+        .await?)
 }
 
 /// What calibration found, in one translated sentence.

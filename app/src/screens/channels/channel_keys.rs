@@ -8,7 +8,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use types::routing::KeyView;
+use types::routing::{KeptKey, KeyView};
 
 use crate::components::style::{BUTTON_SMALL, INPUT, MUTED};
 use crate::errors::UiError;
@@ -30,25 +30,16 @@ impl KeyPools {
     }
 }
 
-/// A key that stays in the pool, and whether the user wants it on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeptKey {
-    pub id: i64,
-    pub enabled: bool,
-}
-
 #[server]
 pub async fn channel_key_pools() -> Result<KeyPools, UiError> {
-    crate::engine_call::blocking(|state| {
-        let mut ids: Vec<i64> = state.snapshot().channels.keys().copied().collect();
-        ids.sort_unstable();
-        let keys = ids.into_iter().flat_map(|id| state.channel_keys(id));
-        Ok::<_, UiError>(KeyPools {
-            now_ms: engine::clock::now_ms(),
-            keys: keys.collect(),
-        })
+    let state = crate::engine_call::state()?;
+    let mut ids: Vec<i64> = state.snapshot().channels.keys().copied().collect();
+    ids.sort_unstable();
+    let keys = ids.into_iter().flat_map(|id| state.channel_keys(id));
+    Ok(KeyPools {
+        now_ms: engine::clock::now_ms(),
+        keys: keys.collect(),
     })
-    .await
 }
 
 /// Makes the pool the `keep` keys (in order, each switched as given) followed by the keys
@@ -59,21 +50,9 @@ pub async fn save_channel_keys(
     keep: Vec<KeptKey>,
     add: String,
 ) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| {
-        let before = state.channel_keys(channel_id);
-        let ids: Vec<i64> = keep.iter().map(|k| k.id).collect();
-        state.edit_channel_keys(channel_id, &ids, &add)?;
-        let switched = keep.iter().filter(|wanted| {
-            before
-                .iter()
-                .any(|k| k.id == wanted.id && k.enabled != wanted.enabled)
-        });
-        for key in switched {
-            state.set_channel_key_enabled(key.id, key.enabled)?;
-        }
-        Ok::<_, engine::store::StoreError>(())
-    })
-    .await
+    Ok(crate::engine_call::state()?
+        .save_channel_keys(channel_id, &keep, &add)
+        .await?)
 }
 
 /// What a key can do right now, as the row and the editor say it.

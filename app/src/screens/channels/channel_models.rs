@@ -19,7 +19,7 @@ pub async fn fetch_channel_models(
     channel_id: i64,
     #[server(default)] run: String,
 ) -> Result<CalibrationView, UiError> {
-    let config = crate::engine_call::blocking(|state| state.store().full_config()).await?;
+    let config = crate::engine_call::state()?.full_config().await?;
     let Some((channel, entries)) = config
         .channels
         .into_iter()
@@ -41,12 +41,9 @@ pub async fn fetch_channel_models(
     let view = super::add_channel::ssr::calibration_view(&request, &existing, &run).await?;
     if view.usable && !view.models.is_empty() {
         let ids: Vec<String> = view.models.iter().map(|m| m.id.clone()).collect();
-        crate::engine_call::blocking(move |state| {
-            state
-                .store()
-                .set_channel_models(channel_id, &ids, jiff::Timestamp::now())
-        })
-        .await?;
+        crate::engine_call::state()?
+            .set_channel_models(channel_id, &ids)
+            .await?;
     }
     Ok(view)
 }
@@ -54,7 +51,9 @@ pub async fn fetch_channel_models(
 /// Makes each picked model an entry of the channel, skipping models that already are.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn add_entries(channel_id: i64, models: Vec<String>) -> Result<usize, UiError> {
-    crate::engine_call::blocking(move |state| state.add_entries(channel_id, &models)).await
+    Ok(crate::engine_call::state()?
+        .add_entries(channel_id, &models)
+        .await?)
 }
 
 /// "Re-fetch models" for one channel, started when the panel opens: the attempts live, then

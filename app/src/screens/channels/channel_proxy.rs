@@ -99,23 +99,18 @@ pub fn proxy_url(kind: &str, address: &str) -> Result<String, ProxyProblem> {
 /// Every channel's proxy (channels without one are left out), passwords withheld.
 #[server]
 pub async fn channel_proxies() -> Result<Vec<ProxyView>, UiError> {
-    crate::engine_call::blocking(|state| {
-        let channels = state.store().channels()?;
-        Ok::<_, engine::store::StoreError>(
-            channels
-                .into_iter()
-                .filter_map(|c| {
-                    c.proxy.map(|p| ProxyView {
-                        channel_id: c.id,
-                        url: p.url,
-                        username: p.username,
-                        has_password: !p.password.is_empty(),
-                    })
-                })
-                .collect(),
-        )
-    })
-    .await
+    let channels = crate::engine_call::state()?.channels().await?;
+    Ok(channels
+        .into_iter()
+        .filter_map(|c| {
+            c.proxy.map(|p| ProxyView {
+                channel_id: c.id,
+                url: p.url,
+                username: p.username,
+                has_password: !p.password.is_empty(),
+            })
+        })
+        .collect())
 }
 
 /// Sets the channel's proxy: `kind` empty sends its requests directly. An empty `password`
@@ -138,32 +133,30 @@ pub async fn save_channel_proxy(
             })?,
         ),
     };
-    crate::engine_call::blocking(move |state| {
-        let Some(url) = url else {
-            return state.set_channel_proxy(channel_id, None);
-        };
-        let username = username.trim().to_owned();
-        let saved = state
-            .store()
-            .channels()?
-            .into_iter()
-            .find(|c| c.id == channel_id)
-            .and_then(|c| c.proxy)
-            .map(|p| p.password.expose().to_owned())
-            .unwrap_or_default();
-        let password = match (password.is_empty(), forget_password || username.is_empty()) {
-            (false, _) => password,
-            (true, true) => String::new(),
-            (true, false) => saved,
-        };
-        let proxy = types::routing::OutboundProxy {
-            url,
-            username,
-            password: password.into(),
-        };
-        state.set_channel_proxy(channel_id, Some(&proxy))
-    })
-    .await
+    let state = crate::engine_call::state()?;
+    let Some(url) = url else {
+        return Ok(state.set_channel_proxy(channel_id, None).await?);
+    };
+    let username = username.trim().to_owned();
+    let saved = state
+        .channels()
+        .await?
+        .into_iter()
+        .find(|c| c.id == channel_id)
+        .and_then(|c| c.proxy)
+        .map(|p| p.password.expose().to_owned())
+        .unwrap_or_default();
+    let password = match (password.is_empty(), forget_password || username.is_empty()) {
+        (false, _) => password,
+        (true, true) => String::new(),
+        (true, false) => saved,
+    };
+    let proxy = types::routing::OutboundProxy {
+        url,
+        username,
+        password: password.into(),
+    };
+    Ok(state.set_channel_proxy(channel_id, Some(&proxy)).await?)
 }
 
 /// "via socks5://127.0.0.1:1080" under the row's base URL.

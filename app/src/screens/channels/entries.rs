@@ -8,45 +8,55 @@ use crate::errors::UiError;
 
 #[server]
 pub async fn rename_entry(id: i64, display_name: String) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.rename_entry(id, &display_name)).await
+    Ok(crate::engine_call::state()?
+        .rename_entry(id, &display_name)
+        .await?)
 }
 
 #[server]
 pub async fn move_entry_to_group(id: i64, group: String) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.move_entry_to_group(id, &group)).await
+    Ok(crate::engine_call::state()?
+        .move_entry_to_group(id, &group)
+        .await?)
 }
 
 /// The whole priority order, highest first, in one call.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn reorder_entries(order: Vec<i64>) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.reorder_entries(&order)).await
+    Ok(crate::engine_call::state()?.reorder_entries(&order).await?)
 }
 
 #[server]
 pub async fn move_entry_to_top_of_auto(id: i64) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.move_entry_to_top_of_auto(id)).await
+    Ok(crate::engine_call::state()?
+        .move_entry_to_top(id, engine::store::TopOf::joining_auto())
+        .await?)
 }
 
 #[server]
 pub async fn set_entry_enabled(id: i64, enabled: bool) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.set_entry_enabled(id, enabled)).await
+    Ok(crate::engine_call::state()?
+        .set_entry_enabled(id, enabled)
+        .await?)
 }
 
 #[server]
 pub async fn delete_entry(id: i64) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.delete_entry(id)).await
+    Ok(crate::engine_call::state()?.delete_entry(id).await?)
 }
 
 /// Adds a model the channel did not list (relays without a models endpoint).
 #[server]
 pub async fn add_entry(channel_id: i64, model: String) -> Result<i64, UiError> {
     let new = engine::store::NewEntry::new(channel_id, model.trim());
-    crate::engine_call::blocking(move |state| state.create_entry(&new)).await
+    Ok(crate::engine_call::state()?.create_entry(&new).await?)
 }
 
 #[server]
 pub async fn set_channel_enabled(id: i64, enabled: bool) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.set_channel_enabled(id, enabled)).await
+    Ok(crate::engine_call::state()?
+        .set_channel_enabled(id, enabled)
+        .await?)
 }
 
 /// Renames a channel or changes its base URL or key; an empty field is left as it is, so the
@@ -66,12 +76,14 @@ pub async fn update_channel(
         api_key: given(api_key).map(Into::into),
         api_version: None,
     };
-    crate::engine_call::blocking(move |state| state.update_channel(id, &update)).await
+    Ok(crate::engine_call::state()?
+        .update_channel(id, &update)
+        .await?)
 }
 
 #[server]
 pub async fn delete_channel(id: i64) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.delete_channel(id)).await
+    Ok(crate::engine_call::state()?.delete_channel(id).await?)
 }
 
 /// Sets Azure's `api-version` of a channel; empty goes back to the default.
@@ -84,7 +96,9 @@ pub async fn set_channel_api_version(id: i64, api_version: String) -> Result<(),
         api_key: None,
         api_version: Some(api_version.trim().to_owned()),
     };
-    crate::engine_call::blocking(move |state| state.update_channel(id, &update)).await
+    Ok(crate::engine_call::state()?
+        .update_channel(id, &update)
+        .await?)
 }
 
 /// The global order (`global`, every entry id, first tried first) after moving `moved` to

@@ -12,7 +12,9 @@ use crate::i18n::{t, t_string, use_i18n};
 /// Replaces an entry's aliases (the engine trims them, drops repeats and the model's own name).
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn set_entry_aliases(id: i64, aliases: Vec<String>) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.set_entry_aliases(id, &aliases)).await
+    Ok(crate::engine_call::state()?
+        .set_entry_aliases(id, &aliases)
+        .await?)
 }
 
 /// The names in a comma-separated list, trimmed, empty ones dropped.

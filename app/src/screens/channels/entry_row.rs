@@ -13,7 +13,7 @@ use super::entry_aliases::EntryAliases;
 use super::group_routing::{Rank, RankCell};
 use super::speedtest::{SpeedTestButton, TestTarget};
 use super::test_all::TestCell;
-use super::{EntryRow, PageContext};
+use super::{CatalogWords, EntryRow, PageContext};
 use crate::components::badge::{Badge, Tone};
 use crate::components::confirm::ConfirmButton;
 use crate::components::style::{BUTTON_SMALL, INPUT, MUTED, TD};

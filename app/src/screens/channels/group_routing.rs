@@ -17,26 +17,15 @@ use crate::i18n::{t, t_string, use_i18n};
 /// Every group's effective order (AUTO first): what a request for the group tries now.
 #[server]
 pub async fn effective_orders() -> Result<Vec<EffectiveOrder>, UiError> {
-    crate::engine_call::blocking(|state| {
-        let mut names: Vec<String> = state
-            .store()
-            .groups()?
-            .into_iter()
-            .map(|g| g.name)
-            .collect();
-        if !names.iter().any(|n| n.eq_ignore_ascii_case("auto")) {
-            names.insert(0, "auto".into());
-        }
-        let orders = names.iter().map(|n| state.effective_order(n)).collect();
-        Ok::<_, engine::store::StoreError>(orders)
-    })
-    .await
+    Ok(crate::engine_call::state()?.effective_orders().await?)
 }
 
 /// Saves a group's order mode and hedging; routing, the tray and `/v1/models` follow at once.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn set_group_routing(options: GroupRouting) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| state.set_group_routing(&options)).await
+    Ok(crate::engine_call::state()?
+        .set_group_routing(&options)
+        .await?)
 }
 
 /// The effective order of `group` among `orders` (a group with no routable entry has none).

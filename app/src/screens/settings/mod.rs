@@ -29,17 +29,19 @@ use text::settings_text;
 /// The stored settings.
 #[server]
 pub async fn get_settings() -> Result<Settings, UiError> {
-    crate::engine_call::blocking(|state| state.store().settings()).await
+    Ok(crate::engine_call::state()?.settings().await?)
 }
 
 /// Saves the form. The fields other controls save as they change keep their stored values.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn update_settings(form: Settings) -> Result<(), UiError> {
-    crate::engine_call::blocking(move |state| {
-        let settings = keep_saved_elsewhere(form, state.store().settings()?);
-        state.update_settings(&settings).map_err(UiError::from)
-    })
-    .await
+    // One trip: the stored copy read and the merged settings saved together.
+    Ok(crate::engine_call::state()?
+        .edit_settings(move |stored| {
+            *stored = keep_saved_elsewhere(form, stored.clone());
+            true
+        })
+        .await?)
 }
 
 /// The form's settings with the fields saved by their own controls taken from `stored`: the

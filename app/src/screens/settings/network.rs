@@ -22,7 +22,8 @@ use crate::i18n::{t_string, use_i18n};
 /// Where the server listens now, the address stored for the next start and `--listen`.
 #[server]
 pub async fn listen_address() -> Result<ListenInfo, UiError> {
-    let stored = crate::engine_call::blocking(|state| state.store().settings())
+    let stored = crate::engine_call::state()?
+        .settings()
         .await?
         .listen_address;
     Ok(match use_context::<engine::network::ListenControl>() {

@@ -1,18 +1,18 @@
-//! What the UI's routing controls call: a group's order mode and hedging, an entry's aliases,
-//! and a group's effective order right now (the order routing would try, with what explains
-//! each place). Changes are one store transaction and a reload, like every change in `manage`.
+//! Groups as the user steers them: a group's order mode and hedging, and a group's effective
+//! order right now (the order routing would try, with what explains each place).
 
 use types::routing::{EffectiveOrder, GroupRouting, OrderedEntry};
 
 use crate::AppState;
 use crate::clock::now_ms;
-use crate::store::{EntryId, StoreError};
+use crate::store::{AUTO_GROUP, StoreError};
 
 impl AppState {
     /// Sets a group's order mode and hedging; routing, the tray and `/v1/models` follow at once.
-    pub fn set_group_routing(&self, options: &GroupRouting) -> Result<(), StoreError> {
-        self.store().set_group_routing(options)?;
-        self.reload()
+    pub async fn set_group_routing(&self, options: &GroupRouting) -> Result<(), StoreError> {
+        let options = options.clone();
+        self.change(move |store| store.set_group_routing(&options))
+            .await
     }
 
     /// Every group's routing options (groups without stored options route by priority).
@@ -20,14 +20,18 @@ impl AppState {
         self.snapshot().groups.clone()
     }
 
-    /// Replaces an entry's aliases (other names it answers to).
-    pub fn set_entry_aliases(&self, id: EntryId, aliases: &[String]) -> Result<(), StoreError> {
-        self.store().set_entry_aliases(id, aliases)?;
-        self.reload()
+    /// Every group's effective order, AUTO first (listed even when empty).
+    pub async fn effective_orders(&self) -> Result<Vec<EffectiveOrder>, StoreError> {
+        let groups = self.groups().await?;
+        let mut names: Vec<String> = groups.into_iter().map(|g| g.name).collect();
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(AUTO_GROUP)) {
+            names.insert(0, AUTO_GROUP.into());
+        }
+        Ok(names.iter().map(|n| self.effective_order(n)).collect())
     }
 
     /// `group`'s routable entries in the order a request for it tries them now: ready entries
-    /// in the group's order mode, then cooling ones, the soonest-expiring first.
+    /// in the group's order mode, then cooling ones, the soonest-expiring first (memory only).
     pub fn effective_order(&self, group: &str) -> EffectiveOrder {
         let snapshot = self.snapshot();
         let index = &snapshot.route_index;
