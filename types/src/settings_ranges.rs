@@ -48,86 +48,78 @@ const HOUR: u64 = 3600;
 const DAY: u64 = 24 * HOUR;
 const MIB: u64 = 1024 * 1024;
 
+/// A range over `Settings::$field`: the name, the bounds and the typed reader and writer come
+/// from the field itself, so a range cannot name one field and read another.
+macro_rules! range {
+    ($field:ident, $min:expr, $max:expr) => {
+        SettingRange {
+            field: stringify!($field),
+            min: $min,
+            max: $max,
+            get: |s| StoredNumber::widen(s.$field),
+            set: |s, v| s.$field = StoredNumber::narrow(v),
+        }
+    };
+}
+
+/// The unsigned field types a numeric setting is stored in.
+trait StoredNumber {
+    fn widen(self) -> u64;
+    /// `value`, or the type's largest value when it does not fit (then refused by the range).
+    fn narrow(value: u64) -> Self;
+}
+
+impl StoredNumber for u64 {
+    fn widen(self) -> u64 {
+        self
+    }
+    fn narrow(value: u64) -> Self {
+        value
+    }
+}
+
+impl StoredNumber for u32 {
+    fn widen(self) -> u64 {
+        u64::from(self)
+    }
+    fn narrow(value: u64) -> Self {
+        u32::try_from(value).unwrap_or(u32::MAX)
+    }
+}
+
+impl StoredNumber for usize {
+    fn widen(self) -> u64 {
+        u64::try_from(self).unwrap_or(u64::MAX)
+    }
+    fn narrow(value: u64) -> Self {
+        usize::try_from(value).unwrap_or(usize::MAX)
+    }
+}
+
 /// How long a failed entry is skipped: 5 to 30 minutes.
-pub const COOLDOWN_SECS: SettingRange = SettingRange {
-    field: "cooldown_secs",
-    min: 5 * MINUTE,
-    max: 30 * MINUTE,
-    get: |s| s.cooldown_secs,
-    set: |s, v| s.cooldown_secs = v,
-};
+pub const COOLDOWN_SECS: SettingRange = range!(cooldown_secs, 5 * MINUTE, 30 * MINUTE);
 /// Connecting to an upstream: 1 second to 5 minutes.
-pub const CONNECT_TIMEOUT_MS: SettingRange = SettingRange {
-    field: "connect_timeout_ms",
-    min: SECOND_MS,
-    max: 5 * MINUTE * SECOND_MS,
-    get: |s| s.connect_timeout_ms,
-    set: |s, v| s.connect_timeout_ms = v,
-};
+pub const CONNECT_TIMEOUT_MS: SettingRange =
+    range!(connect_timeout_ms, SECOND_MS, 5 * MINUTE * SECOND_MS);
 /// Until an upstream's first byte: 1 second to 30 minutes (slow reasoning models).
-pub const FIRST_BYTE_TIMEOUT_MS: SettingRange = SettingRange {
-    field: "first_byte_timeout_ms",
-    min: SECOND_MS,
-    max: 30 * MINUTE * SECOND_MS,
-    get: |s| s.first_byte_timeout_ms,
-    set: |s, v| s.first_byte_timeout_ms = v,
-};
+pub const FIRST_BYTE_TIMEOUT_MS: SettingRange =
+    range!(first_byte_timeout_ms, SECOND_MS, 30 * MINUTE * SECOND_MS);
 /// The longest silence inside a stream: 1 second to 1 hour.
-pub const STREAM_IDLE_TIMEOUT_MS: SettingRange = SettingRange {
-    field: "stream_idle_timeout_ms",
-    min: SECOND_MS,
-    max: HOUR * SECOND_MS,
-    get: |s| s.stream_idle_timeout_ms,
-    set: |s, v| s.stream_idle_timeout_ms = v,
-};
+pub const STREAM_IDLE_TIMEOUT_MS: SettingRange =
+    range!(stream_idle_timeout_ms, SECOND_MS, HOUR * SECOND_MS);
 /// A whole non-streaming request: 1 second to 2 hours.
-pub const TOTAL_TIMEOUT_MS: SettingRange = SettingRange {
-    field: "total_timeout_ms",
-    min: SECOND_MS,
-    max: 2 * HOUR * SECOND_MS,
-    get: |s| s.total_timeout_ms,
-    set: |s, v| s.total_timeout_ms = v,
-};
+pub const TOTAL_TIMEOUT_MS: SettingRange =
+    range!(total_timeout_ms, SECOND_MS, 2 * HOUR * SECOND_MS);
 /// The largest request body: 1 MiB (the UI's own calls and a login fit easily) to 1 GiB.
-pub const MAX_BODY_BYTES: SettingRange = SettingRange {
-    field: "max_body_bytes",
-    min: MIB,
-    max: 1024 * MIB,
-    get: |s| s.max_body_bytes as u64,
-    set: |s, v| s.max_body_bytes = usize::try_from(v).unwrap_or(usize::MAX),
-};
+pub const MAX_BODY_BYTES: SettingRange = range!(max_body_bytes, MIB, 1024 * MIB);
 /// Request-log age in days: 0 (no limit) to 10 years.
-pub const LOG_RETENTION_DAYS: SettingRange = SettingRange {
-    field: "log_retention_days",
-    min: 0,
-    max: 3650,
-    get: |s| u64::from(s.log_retention_days),
-    set: |s, v| s.log_retention_days = u32::try_from(v).unwrap_or(u32::MAX),
-};
+pub const LOG_RETENTION_DAYS: SettingRange = range!(log_retention_days, 0, 3650);
 /// Request-log rows kept: 0 (no limit) to 100 million.
-pub const LOG_RETENTION_ROWS: SettingRange = SettingRange {
-    field: "log_retention_rows",
-    min: 0,
-    max: 100_000_000,
-    get: |s| s.log_retention_rows,
-    set: |s, v| s.log_retention_rows = v,
-};
+pub const LOG_RETENTION_ROWS: SettingRange = range!(log_retention_rows, 0, 100_000_000);
 /// A UI login's lifetime: 5 minutes to 90 days.
-pub const SESSION_TTL_SECS: SettingRange = SettingRange {
-    field: "session_ttl_secs",
-    min: 5 * MINUTE,
-    max: 90 * DAY,
-    get: |s| s.session_ttl_secs,
-    set: |s, v| s.session_ttl_secs = v,
-};
+pub const SESSION_TTL_SECS: SettingRange = range!(session_ttl_secs, 5 * MINUTE, 90 * DAY);
 /// One recovery probe per channel at most this often: 5 seconds to 1 day.
-pub const PROBE_INTERVAL_SECS: SettingRange = SettingRange {
-    field: "probe_interval_secs",
-    min: 5,
-    max: DAY,
-    get: |s| s.probe_interval_secs,
-    set: |s, v| s.probe_interval_secs = v,
-};
+pub const PROBE_INTERVAL_SECS: SettingRange = range!(probe_interval_secs, 5, DAY);
 
 /// Every range, in the order the Settings screen shows the fields.
 pub const ALL: [SettingRange; 10] = [
