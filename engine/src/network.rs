@@ -100,19 +100,3 @@ impl ListenControl {
         }
     }
 }
-
-impl crate::AppState {
-    /// Stores where the server listens now, for the next start without `--listen`.
-    pub fn store_listen_address(
-        &self,
-        address: SocketAddr,
-    ) -> Result<(), crate::store::StoreError> {
-        let mut settings = self.store().settings()?;
-        if settings.listen_address == Some(address) {
-            return Ok(());
-        }
-        settings.listen_address = Some(address);
-        self.store().save_settings(&settings)?;
-        self.reload()
-    }
-}

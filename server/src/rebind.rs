@@ -186,11 +186,7 @@ impl<B: Fn(SocketAddr) -> Router> Rebinder<B> {
 
     /// Stores `address` for the next start.
     async fn remember(&self, address: SocketAddr) -> Result<SocketAddr, ListenRefused> {
-        let app = self.app.clone();
-        let stored = tokio::task::spawn_blocking(move || app.store_listen_address(address))
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|stored| stored.map_err(anyhow::Error::from));
+        let stored = self.app.store_listen_address(address).await;
         stored.map(|()| address).map_err(|error| ListenRefused {
             address,
             detail: format!("now listening on {address}, but it was not saved: {error}"),

@@ -1,6 +1,9 @@
 //! Settings as the user changes them: the whole form (checked against the ranges first, every
-//! problem listed), one setting alone (the language menus, "require access key"), and the
+//! problem listed), one setting alone (the language menus, "require access key", the listen
+//! address Settings -> Network moved to), and the
 //! error rules.
+
+use std::net::SocketAddr;
 
 use types::language::UiLanguage;
 
@@ -12,6 +15,21 @@ impl AppState {
     /// The stored settings.
     pub async fn settings(&self) -> Result<Settings, StoreError> {
         self.blocking(|state| state.store().settings()).await
+    }
+
+    /// Stores where the server listens now (Settings -> Network moved it), for the next start
+    /// without `--listen`.
+    pub async fn store_listen_address(&self, address: SocketAddr) -> Result<(), StoreError> {
+        self.blocking(move |state| {
+            let mut settings = state.store().settings()?;
+            if settings.listen_address == Some(address) {
+                return Ok(());
+            }
+            settings.listen_address = Some(address);
+            state.store().save_settings(&settings)?;
+            state.reload()
+        })
+        .await
     }
 
     /// Saves settings the user chose, after checking their ranges.

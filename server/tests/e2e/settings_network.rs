@@ -200,7 +200,7 @@ async fn an_explicit_listen_wins_over_the_stored_address() {
     let stored = loopback(support::free_port());
     {
         let state = engine::AppState::open(data.path().join(DB_FILE_NAME)).expect("state");
-        state.store_listen_address(stored).expect("store");
+        state.store_listen_address(stored).await.expect("store");
     }
     let server = BoundServer::bind(ServeOptions::new(loopback(0), data.path().to_path_buf()))
         .await
