@@ -1,7 +1,6 @@
 //! Settings as the user changes them: the whole form (checked against the ranges first, every
 //! problem listed), one setting alone (the language menus, "require access key", the listen
-//! address Settings -> Network moved to), and the
-//! error rules.
+//! address Settings -> Network moved to), and the error rules.
 
 use std::net::SocketAddr;
 
