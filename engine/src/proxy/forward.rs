@@ -9,9 +9,10 @@
 //!    4. **judge** (`attempt::judge`): one meaning of the upstream's status for streaming and
 //!    single answers alike, the error rules (`error_rules`) reading what an error says;
 //! 5. **relay**: the only part that differs, a single body (`answer`) or a stream (`relay`);
-//! 6. **observe** (`observe`): cooldown, auto-disable, or recovery of the entry;
-//! 7. **record** (`record::Recorder`): the request's one log row, recorded once the answer is
-//!    committed: when it ends, or when the client leaves first.
+//! 6. **record** (`record`): the request's one log row, recorded by a `Recorder` once the
+//!    answer is committed (when it ends, or when the client leaves first); every attempt's end
+//!    is noted there and 7. **observed** (`observe`): cooldown, auto-disable, or recovery of
+//!    the entry.
 //!
 //! A failure moves on to the next candidate; the client's own error is returned as is. In a
 //! group that hedges (`hedge`), a leader without content after the delay gets the next
@@ -29,7 +30,6 @@ use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
 use super::masked::UpstreamAnswer;
-use super::observe;
 use super::record::{Ending, LogRow};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
@@ -77,15 +77,7 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
         };
         let raced = round.started > 1;
         for (candidate, failure) in round.failed.into_iter().flatten() {
-            failed_attempt(
-                runtime,
-                &snapshot,
-                &mut log,
-                &mut attempts,
-                &candidate,
-                failure,
-                !raced,
-            );
+            failed_attempt(runtime, &mut log, &mut attempts, &candidate, failure, raced);
         }
         if raced {
             log.race_ends();
@@ -106,7 +98,10 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
     let error = failed_request(&request, attempts);
     let status = error.status_code().as_u16();
     log.recorder(&**runtime, None, tried, status)
-        .finish(Ending::failed(status, error.to_string()));
+        .finish(Ending::Failed {
+            status,
+            error: error.to_string(),
+        });
     Err(error)
 }
 
@@ -125,22 +120,18 @@ fn client_error(
     response
 }
 
-/// A failed attempt: observed (cooldown or disable), noted in the log (unless a race noted it
-/// already) and kept for the 502's list.
+/// A failed attempt: noted in the log (which observes it for the entry) and kept for the
+/// 502's list.
 fn failed_attempt(
-    runtime: &Arc<Runtime>,
-    snapshot: &Snapshot,
+    runtime: &Runtime,
     log: &mut LogRow<'_>,
     attempts: &mut Vec<Attempt>,
     candidate: &Candidate,
     failure: AttemptFailure,
-    note_in_log: bool,
+    raced: bool,
 ) {
     tracing::warn!(channel = %candidate.channel.name, model = %candidate.entry.model, source = ?failure.source(), %failure, "attempt failed; trying the next entry");
-    observe::failed(runtime, &snapshot.settings, candidate, &failure);
-    if note_in_log {
-        log.attempt_failed(candidate, &failure);
-    }
+    log.attempt_failed(runtime, candidate, &failure, raced);
     attempts.push(Attempt {
         channel: candidate.channel.name.clone(),
         model: candidate.entry.model.clone(),
@@ -315,10 +306,9 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        observe::succeeded(context.runtime, candidate, context.started);
-        observe::first_content(context.runtime, candidate, context.started);
         let usage = (answer.usage.prompt, answer.usage.completion);
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
+            .answered_by(candidate, context.started)
             .finish(Ending::answered(usage));
         Outcome::Answer(json_response(status, answer.body))
     };

@@ -1,14 +1,20 @@
-//! The "record" phase: the request-log row of one client request. `LogRow` gathers what the
-//! row says while the request is served (its attempts, a race); once the answer is committed
-//! a `Recorder` owns the row and records it exactly once: when the request ends (`finish`),
-//! or, when the client goes away first, on drop. `Recorder::record` is the single place a row
-//! leaves the proxy (the background writer stores it; anything that must happen per finished
-//! request hooks in there).
+//! The "record" phase: the request-log row of one client request, and the end of each of its
+//! attempts. `LogRow` gathers what the row says while the request is served (its attempts, a
+//! race); once the answer is committed a `Recorder` owns the row and records it exactly once:
+//! when the request ends (`finish`), or, when the client goes away first, on drop.
+//! `Recorder::record` is the single place a row leaves the proxy (the background writer
+//! stores it; anything that must happen per finished request hooks in there).
+//!
+//! Every attempt's end reaches the observe phase from here (`observe::attempt_ended`): a failed
+//! attempt when `LogRow` notes it, the answering attempt when its `Recorder` ends (a client
+//! that leaves changes nothing for the entry). The answering attempt's time to first content
+//! is measured here too, for the `fastest` order and hedging's p90.
 
 use std::ops::Deref;
 use std::time::Instant;
 
 use super::error::AttemptFailure;
+use super::observe::{self, AttemptEnd};
 use super::request::ProxyRequest;
 use super::route::Candidate;
 use super::runtime::Runtime;
@@ -16,34 +22,43 @@ use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 
 /// How a request ended, as its row says.
-pub struct Ending {
-    /// What the client got (499: it left first; 502: every entry failed or a stream broke);
-    /// `None`: the status of the answer the row was made for.
-    pub status: Option<u16>,
-    /// Why it failed, in English for logs (empty on success).
-    pub error: String,
-    /// Prompt and completion tokens, when the upstream reported them.
-    pub usage: (Option<i64>, Option<i64>),
+pub enum Ending {
+    /// Answered with the status the row was made for, with the upstream's prompt and
+    /// completion tokens when it reported them.
+    Answered { usage: (Option<i64>, Option<i64>) },
+    /// No entry answered: the client got `status` for `error`.
+    Failed { status: u16, error: String },
+    /// The answering attempt failed after its answer was committed (a stream broke): 502, and
+    /// the entry answers for it.
+    Broke(AttemptFailure),
+    /// The client went away before the answer ended: 499, nobody's fault.
+    ClientLeft,
 }
 
 impl Ending {
-    /// Answered with the status the row was made for, with the upstream's token counts.
+    /// Answered, with the upstream's token counts.
     pub fn answered(usage: (Option<i64>, Option<i64>)) -> Self {
-        Self {
-            status: None,
-            error: String::new(),
-            usage,
-        }
+        Self::Answered { usage }
     }
 
-    /// Failed with `status` for `error`.
-    pub fn failed(status: u16, error: String) -> Self {
-        Self {
-            status: Some(status),
-            error,
-            usage: (None, None),
+    /// What the row says: the status (`None`: the answer's own), the error, the usage.
+    fn row_fields(&self) -> (Option<u16>, String, (Option<i64>, Option<i64>)) {
+        match self {
+            Self::Answered { usage } => (None, String::new(), *usage),
+            Self::Failed { status, error } => (Some(*status), error.clone(), (None, None)),
+            Self::Broke(failure) => (Some(502), failure.to_string(), (None, None)),
+            Self::ClientLeft => (Some(499), "client disconnected".into(), (None, None)),
         }
     }
+}
+
+/// The attempt whose answer a `Recorder` records: observed when the answer ends.
+struct Answering {
+    candidate: Candidate,
+    /// When its attempt started (its response time and time to first content count from here).
+    attempt_started: Instant,
+    /// Its time to first content is in `Speeds` already.
+    measured: bool,
 }
 
 /// The log row of a request whose answer is committed, recorded exactly once: by `finish`, or
@@ -55,6 +70,9 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     row: Option<RequestRecord>,
     /// When the proxy started serving the request (the row's latency counts from here).
     request_started: Instant,
+    /// The attempt that answered, when its end means something for its entry (not for a
+    /// request no entry answered, nor for the client's own error).
+    answering: Option<Answering>,
 }
 
 impl<R: Deref<Target = Runtime>> Recorder<R> {
@@ -63,18 +81,38 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             runtime,
             row: Some(row),
             request_started,
+            answering: None,
         }
     }
 
-    pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+    /// Records an answer of `candidate`'s attempt started at `attempt_started`, whose end is
+    /// observed for its entry: success when it ends, failure when it breaks.
+    pub fn answered_by(mut self, candidate: &Candidate, attempt_started: Instant) -> Self {
+        self.answering = Some(Answering {
+            candidate: candidate.clone(),
+            attempt_started,
+            measured: false,
+        });
+        self
     }
 
-    /// The first content reached the client now.
+    /// The first content reached the client now: the row's time to first token, and the
+    /// answering attempt's in `Speeds`.
     pub fn first_content(&mut self) {
         let elapsed = self.request_started.elapsed().as_millis() as i64;
         if let Some(row) = &mut self.row {
             row.first_token_ms = Some(elapsed);
+        }
+        self.measure_first_content();
+    }
+
+    fn measure_first_content(&mut self) {
+        if let Some(answering) = self.answering.as_mut().filter(|a| !a.measured) {
+            answering.measured = true;
+            let elapsed = answering.attempt_started.elapsed().as_millis() as u64;
+            self.runtime
+                .speeds()
+                .record(answering.candidate.entry.id, elapsed);
         }
     }
 
@@ -87,20 +125,43 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
         let Some(mut row) = self.row.take() else {
             return;
         };
-        if let Some(status) = ending.status {
+        let (status, error, usage) = ending.row_fields();
+        if let Some(status) = status {
             row.status = status;
         }
-        row.error = ending.error;
-        (row.prompt_tokens, row.completion_tokens) = ending.usage;
+        row.error = error;
+        (row.prompt_tokens, row.completion_tokens) = usage;
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.runtime.writer().log(row);
+        self.answer_ended(&ending);
+    }
+
+    /// The answering attempt's end, for its entry. A single answer's time to first content is
+    /// the whole answer's.
+    fn answer_ended(&mut self, ending: &Ending) {
+        let end = match ending {
+            Ending::Answered { .. } => {
+                self.measure_first_content();
+                let Some(answering) = &self.answering else {
+                    return;
+                };
+                AttemptEnd::Answered {
+                    attempt_started: answering.attempt_started,
+                }
+            }
+            Ending::Broke(failure) => AttemptEnd::Failed(failure),
+            Ending::Failed { .. } | Ending::ClientLeft => return,
+        };
+        if let Some(answering) = &self.answering {
+            observe::attempt_ended(&self.runtime, &answering.candidate, end);
+        }
     }
 }
 
 impl<R: Deref<Target = Runtime>> Drop for Recorder<R> {
     /// Dropped before `finish`: the client went away mid-answer (the entry did nothing wrong).
     fn drop(&mut self) {
-        self.record(Ending::failed(499, "client disconnected".into()));
+        self.record(Ending::ClientLeft);
     }
 }
 
@@ -180,8 +241,19 @@ impl<'a> LogRow<'a> {
         self.attempt_started_ms = now_ms();
     }
 
-    /// Notes that the current attempt on `candidate` failed.
-    pub fn attempt_failed(&mut self, candidate: &Candidate, failure: &AttemptFailure) {
+    /// An attempt on `candidate` failed before its answer was committed: observed for its
+    /// entry, and noted as the current attempt unless a race (`race_failed`) noted it already.
+    pub fn attempt_failed(
+        &mut self,
+        runtime: &Runtime,
+        candidate: &Candidate,
+        failure: &AttemptFailure,
+        raced: bool,
+    ) {
+        observe::attempt_ended(runtime, candidate, AttemptEnd::Failed(failure));
+        if raced {
+            return;
+        }
         let mut record = self.attempt(candidate, failure.status(), Some(failure.kind()));
         record.rule = failure.rule().map(str::to_owned);
         self.failed.push(record);

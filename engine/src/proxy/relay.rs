@@ -21,14 +21,12 @@ use super::attempt::{AttemptContext, Outcome, transport_failure};
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
 use super::masked::UpstreamAnswer;
-use super::observe;
 use super::record::{Ending, Recorder};
 use super::request::Leg;
 use super::route::Candidate;
 use super::runtime::Runtime;
 use super::stream::{EventClass, Piece, StreamJudge};
 use crate::logs::RequestRecord;
-use crate::store::Settings;
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
@@ -140,16 +138,14 @@ pub async fn start(
         Arc::clone(context.runtime),
         finish.row,
         finish.request_started,
-    );
+    )
+    .answered_by(candidate, context.started);
     recorder.first_content();
-    observe::first_content(context.runtime, candidate, context.started);
     let relay = Relay {
         recorder,
-        settings: context.settings.clone(),
         candidate: candidate.clone(),
         upstream,
         pending: held,
-        attempt_started: context.started,
         completed: false,
         done: false,
     };
@@ -177,13 +173,12 @@ fn sse_response(relay: Relay) -> Response {
 struct Relay {
     /// The request's row: recorded when the stream ends, or as the client leaving on drop
     /// (dropping `upstream` then closes the upstream connection; the entry is not cooled).
+    /// Its ending is observed for the answering entry: success, or a mid-stream break.
     recorder: Recorder<Arc<Runtime>>,
-    settings: Settings,
     candidate: Candidate,
     upstream: Upstream,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
-    attempt_started: Instant,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -224,11 +219,6 @@ impl Relay {
             return;
         }
         self.completed = true;
-        observe::succeeded(
-            self.recorder.runtime(),
-            &self.candidate,
-            self.attempt_started,
-        );
         let usage = self.upstream.judge.usage();
         self.recorder.finish(Ending::answered(usage));
     }
@@ -237,18 +227,11 @@ impl Relay {
     fn finish_broken(&mut self, failure: AttemptFailure) -> Option<Bytes> {
         self.done = true;
         tracing::warn!(channel = %self.candidate.channel.name, %failure, "stream broke after content; ending the client's stream with an error");
-        observe::failed(
-            self.recorder.runtime(),
-            &self.settings,
-            &self.candidate,
-            &failure,
-        );
         let message = format!(
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
         );
-        self.recorder
-            .finish(Ending::failed(502, failure.to_string()));
+        self.recorder.finish(Ending::Broke(failure));
         Some(self.upstream.judge.error_event(&message))
     }
 }
