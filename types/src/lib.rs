@@ -15,6 +15,7 @@ pub mod language;
 pub mod listing;
 pub mod logs;
 pub mod network;
+pub mod pricing;
 pub mod routing;
 pub mod secret;
 pub mod settings;

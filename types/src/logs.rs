@@ -10,7 +10,7 @@ use crate::EntryId;
 /// One proxied request, newest first on the Logs screen; also the live `request_finished`
 /// event. The proxy builds it with `id` 0; the store gives it its id when it is saved. `status` is what the client got: 2xx is a success, 499 means the client left
 /// mid-stream, 502 that every entry failed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestRecord {
     /// The log row's id; pages continue below it (`LogQuery::before_id`).
     pub id: i64,
@@ -28,8 +28,26 @@ pub struct RequestRecord {
     /// From the request's arrival to its last byte.
     pub latency_ms: i64,
     pub first_token_ms: Option<i64>,
+    /// Every input token, cached ones included (see `pricing::Usage`).
     pub prompt_tokens: Option<i64>,
+    /// Every output token, reasoning included.
     pub completion_tokens: Option<i64>,
+    /// Of the prompt, read from the provider's prompt cache.
+    #[serde(default)]
+    pub cache_read_tokens: Option<i64>,
+    /// Of the prompt, written to the provider's prompt cache.
+    #[serde(default)]
+    pub cache_write_tokens: Option<i64>,
+    /// Of the completion, spent on reasoning.
+    #[serde(default)]
+    pub reasoning_tokens: Option<i64>,
+    /// The provider reported no usage: the token counts are a tokenizer's estimate.
+    #[serde(default)]
+    pub tokens_estimated: bool,
+    /// What the request cost in US dollars (channel multiplier and overrides applied);
+    /// `None`: the model has no price (shown as "no price", never 0) or no tokens are known.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
     pub stream: bool,
     /// The access key's name the client presented (empty without one).
     pub client_key_name: String,
@@ -215,7 +233,7 @@ impl Default for LogQuery {
 }
 
 /// One page of rows and how to get the next.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogPage {
     pub rows: Vec<RequestRecord>,
     /// Pass as `before_id` for the next (older) page; `None` when this is the last.

@@ -14,6 +14,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/007_auth.sql")),
     M::up(include_str!("sql/008_key_pools.sql")),
     M::up(include_str!("sql/009_routing_order.sql")),
+    M::up(include_str!("sql/010_money.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -100,8 +100,10 @@ fn insert_log_row(conn: &rusqlite::Connection, row: &RequestRecord) -> Result<()
     let mut insert = conn.prepare_cached(
         "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
          status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
-         client_key_name, error, attempt_log) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         client_key_name, error, attempt_log, cache_read_tokens, cache_write_tokens, \
+         reasoning_tokens, tokens_estimated, cost_usd) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+         ?19, ?20)",
     )?;
     insert.execute(params![
         row.at_ms,
@@ -118,7 +120,12 @@ fn insert_log_row(conn: &rusqlite::Connection, row: &RequestRecord) -> Result<()
         row.stream,
         row.client_key_name,
         row.error,
-        attempt_log
+        attempt_log,
+        row.cache_read_tokens,
+        row.cache_write_tokens,
+        row.reasoning_tokens,
+        row.tokens_estimated,
+        row.cost_usd
     ])?;
     Ok(())
 }

@@ -87,12 +87,18 @@ fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRecord> {
         error: r.get(13)?,
         attempt_count: r.get(14)?,
         attempts: parse_attempt_log(&r.get::<_, String>(15)?),
+        cache_read_tokens: r.get(16)?,
+        cache_write_tokens: r.get(17)?,
+        reasoning_tokens: r.get(18)?,
+        tokens_estimated: r.get(19)?,
+        cost_usd: r.get(20)?,
     })
 }
 
 const RECORD_COLUMNS: &str = "id, at_ms, requested_model, entry_id, channel_name, model, status, \
     latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error, \
-    attempts, attempt_log";
+    attempts, attempt_log, cache_read_tokens, cache_write_tokens, reasoning_tokens, \
+    tokens_estimated, cost_usd";
 
 impl Store {
     /// One page of the request log, newest first, with the totals of everything that matches.
