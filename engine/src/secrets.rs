@@ -276,6 +276,7 @@ mod tests {
                 username: "me".into(),
                 password: "PROXYPASSWORDsecret".into(),
             }),
+            pricing: Default::default(),
         };
         let mask = SecretMask::for_channel(&channel);
         let text = "sk-pool-second-key-0000002 PROXYPASSWORDsecret sk-pool-first-key-00000001";

@@ -61,11 +61,26 @@ mod transcode;
 
 pub use error::{ConvertError, ErrorKind, UpstreamError, parse_error_body};
 pub use hub::Phase;
-pub use raw::{ModelField, RequestHead, ScanError, UsageCounts, scan_answer};
+pub use raw::{ModelField, RequestHead, ScanError, scan_answer};
 pub use sse::{SseEvent, SseParser};
 pub use transcode::{StreamDecoder, StreamEncoder, StreamTranscoder, TranscodedEvent};
 
 use serde_json::Value;
+
+/// The token counts of a `usage` object in `protocol`'s names (Chat's `prompt_tokens` with
+/// `prompt_tokens_details.cached_tokens`, Anthropic's `input_tokens` with its cache reads and
+/// writes, Responses' `input_tokens_details`), in the hub's terms; `None` when it is not an
+/// object.
+pub fn decode_usage(protocol: Protocol, usage: &Value) -> Option<hub::Usage> {
+    if !usage.is_object() {
+        return None;
+    }
+    Some(match protocol {
+        Protocol::OpenAiChat => openai_chat::decode_usage(usage),
+        Protocol::Anthropic => anthropic::decode_usage(usage),
+        Protocol::Responses => responses::decode_usage(usage),
+    })
+}
 
 /// A wire protocol, on either side of the proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -17,9 +17,6 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 /// Why a body could not be scanned.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -53,6 +50,7 @@ struct Fields {
     messages: Span,
     input: Span,
     usage: Span,
+    stream_options: Span,
 }
 
 /// A request body with the fields routing reads located, and the rest untouched.
@@ -195,6 +193,7 @@ fn scan(body: &[u8]) -> Result<Fields, ScanError> {
             b"messages" => Some(&mut fields.messages),
             b"input" => Some(&mut fields.input),
             b"usage" => Some(&mut fields.usage),
+            b"stream_options" => Some(&mut fields.stream_options),
             _ => None,
         };
         if let Some(slot) = slot {
@@ -290,60 +289,48 @@ impl<'a> RequestHead<'a> {
         }
         out
     }
+
+    /// The body with `model` set to `name` and Chat Completions' usage chunk asked for
+    /// (`"stream_options":{"include_usage":true}` first in the object), every other byte as
+    /// it came; `None` when the body has `stream_options` of its own, which are left alone.
+    pub fn with_model_asking_usage(&self, name: &str) -> Option<Vec<u8>> {
+        if self.fields.stream_options.is_some() {
+            return None;
+        }
+        let body = self.with_model(name);
+        // `with_model` keeps the object's `{` (it starts the scanned body) and puts at least the
+        // model after it, so a comma always follows the inserted field.
+        let open = body.iter().position(|b| *b == b'{')?;
+        let mut out = Vec::with_capacity(body.len() + ASK_USAGE.len());
+        out.extend_from_slice(&body[..=open]);
+        out.extend_from_slice(ASK_USAGE);
+        out.extend_from_slice(&body[open + 1..]);
+        Some(out)
+    }
 }
+
+/// What `with_model_asking_usage` inserts.
+const ASK_USAGE: &[u8] = br#""stream_options":{"include_usage":true},"#;
 
 fn write_json_string(out: &mut Vec<u8>, text: &str) {
     // Writing a `str` into a `Vec` cannot fail.
     let _ = serde_json::to_writer(&mut *out, text);
 }
 
-/// Token counts an answer reports, in any protocol's names.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UsageCounts {
-    /// `prompt_tokens` (Chat) or `input_tokens` (Anthropic, Responses).
-    pub prompt: Option<i64>,
-    /// `completion_tokens` (Chat) or `output_tokens` (Anthropic, Responses).
-    pub completion: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-struct UsageFields<'a> {
-    #[serde(borrow, default)]
-    prompt_tokens: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    input_tokens: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    completion_tokens: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    output_tokens: Option<&'a RawValue>,
-}
-
-impl UsageFields<'_> {
-    fn counts(&self) -> UsageCounts {
-        let int = |raw: Option<&RawValue>| raw.and_then(|raw| raw.get().parse::<i64>().ok());
-        UsageCounts {
-            prompt: int(self.prompt_tokens).or_else(|| int(self.input_tokens)),
-            completion: int(self.completion_tokens).or_else(|| int(self.output_tokens)),
-        }
-    }
-}
-
-/// Token counts of a `usage` object given as raw JSON; empty when it is not one.
-pub fn usage_counts(usage: &str) -> UsageCounts {
-    serde_json::from_str::<UsageFields<'_>>(usage)
-        .map(|fields| fields.counts())
-        .unwrap_or_default()
-}
-
 /// Checks that an upstream's non-stream answer is one JSON object (as the request scan does)
-/// and reads its top-level `usage`, without building a tree.
-pub fn scan_answer(body: &[u8]) -> Result<UsageCounts, ScanError> {
+/// and reads its top-level `usage` in `protocol`'s names (see [`crate::decode_usage`]),
+/// without building a tree of the rest.
+pub fn scan_answer(
+    protocol: crate::Protocol,
+    body: &[u8],
+) -> Result<Option<crate::hub::Usage>, ScanError> {
     let fields = scan(body)?;
     Ok(fields
         .usage
-        .and_then(|(start, end)| std::str::from_utf8(&body[start..end]).ok())
-        .map(usage_counts)
-        .unwrap_or_default())
+        .and_then(|(start, end)| {
+            serde_json::from_slice::<serde_json::Value>(&body[start..end]).ok()
+        })
+        .and_then(|usage| crate::decode_usage(protocol, &usage)))
 }
 
 #[cfg(test)]
@@ -361,6 +348,20 @@ mod tests {
             std::str::from_utf8(&out).expect("utf8"),
             r#"{ "messages":[{"role":"user","content":"{\"model\":1}"}], "model" : "gpt-\"4o\"","stream":true }"#
         );
+    }
+
+    #[test]
+    fn the_usage_chunk_is_asked_for_only_when_the_client_set_no_stream_options() {
+        let head =
+            RequestHead::scan(br#"{"model":"auto","stream":true,"messages":[]}"#).expect("scan");
+        let out = head.with_model_asking_usage("gpt").expect("asked");
+        assert_eq!(
+            std::str::from_utf8(&out).expect("utf8"),
+            r#"{"stream_options":{"include_usage":true},"model":"gpt","stream":true,"messages":[]}"#
+        );
+        let own = br#"{"model":"a","stream":true,"stream_options":{"include_usage":false}}"#;
+        let head = RequestHead::scan(own).expect("scan");
+        assert_eq!(head.with_model_asking_usage("gpt"), None);
     }
 
     #[test]
@@ -427,23 +428,49 @@ mod tests {
 
     #[test]
     fn answers_are_checked_and_their_usage_read() {
-        let usage = scan_answer(br#"{"id":"x","usage":{"prompt_tokens":3,"completion_tokens":2}}"#)
-            .expect("scan");
+        use crate::Protocol;
+        let usage = scan_answer(
+            Protocol::OpenAiChat,
+            br#"{"id":"x","usage":{"prompt_tokens":30,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":20},"completion_tokens_details":{"reasoning_tokens":1}}}"#,
+        )
+        .expect("scan")
+        .expect("usage");
         assert_eq!(
-            usage,
-            UsageCounts {
-                prompt: Some(3),
-                completion: Some(2)
-            }
+            (
+                usage.total_input(),
+                usage.cache_read,
+                usage.output,
+                usage.reasoning
+            ),
+            (30, 20, 2, 1)
         );
-        let usage =
-            scan_answer(br#"{"usage":{"input_tokens":7,"output_tokens":1}}"#).expect("scan");
-        assert_eq!((usage.prompt, usage.completion), (Some(7), Some(1)));
+        let usage = scan_answer(
+            Protocol::Anthropic,
+            br#"{"usage":{"input_tokens":7,"output_tokens":1,"cache_read_input_tokens":100,"cache_creation_input_tokens":50}}"#,
+        )
+        .expect("scan")
+        .expect("usage");
         assert_eq!(
-            scan_answer(br#"{"usage":"n/a"}"#).expect("scan"),
-            UsageCounts::default()
+            (
+                usage.input,
+                usage.cache_read,
+                usage.cache_creation,
+                usage.output
+            ),
+            (7, 100, 50, 1)
         );
-        assert!(scan_answer(b"not json").is_err());
-        assert!(matches!(scan_answer(b"[]"), Err(ScanError::NotAnObject)));
+        assert_eq!(
+            scan_answer(Protocol::OpenAiChat, br#"{"usage":"n/a"}"#).expect("scan"),
+            None
+        );
+        assert_eq!(
+            scan_answer(Protocol::OpenAiChat, br#"{"id":"x"}"#).expect("scan"),
+            None
+        );
+        assert!(scan_answer(Protocol::OpenAiChat, b"not json").is_err());
+        assert!(matches!(
+            scan_answer(Protocol::OpenAiChat, b"[]"),
+            Err(ScanError::NotAnObject)
+        ));
     }
 }

@@ -31,7 +31,7 @@ pub enum Capability {
 }
 
 /// One model as the catalog describes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// The model's name at its original provider, e.g. `claude-sonnet-4-5`.
     pub id: String,
@@ -50,6 +50,9 @@ pub struct ModelInfo {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub open_weights: bool,
+    /// Its maker's list prices; `None`: no price known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<types::pricing::Price>,
 }
 
 impl ModelInfo {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::store::{Channel, OutboundProxy, Settings, Store, StoreError};
+use types::pricing::Pricing;
 
 pub use validate::parse;
 
@@ -49,6 +50,9 @@ pub struct ChannelFile {
     /// The channel's outbound proxy; absent: direct. Its password is masked like a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<OutboundProxy>,
+    /// Its price multiplier and per-model price overrides; absent: the catalog's prices.
+    #[serde(default, skip_serializing_if = "Pricing::is_default")]
+    pub pricing: Pricing,
 }
 
 /// One key of a pool.
@@ -122,6 +126,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .into_iter()
             .map(|(channel, entries)| ChannelFile {
                 keys: pool_file(&channel, &secret),
+                pricing: channel.pricing.clone(),
                 proxy: channel.proxy.clone().map(|proxy| OutboundProxy {
                     password: secret(proxy.password.expose()).into(),
                     ..proxy

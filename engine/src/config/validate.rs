@@ -9,6 +9,7 @@ use crate::store::{
     base_url_problem, hedging_problem,
 };
 use crate::upstream::ChannelKind;
+use types::pricing::Pricing;
 use types::routing::GroupRouting;
 
 /// Problems found so far, each `path: what is wrong`.
@@ -217,6 +218,7 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
     let mut extras = ChannelExtras {
         proxy: proxy(obj.get("proxy"), path, p),
         disabled_keys: Vec::new(),
+        pricing: pricing(obj.get("pricing"), path, p),
     };
     for (j, key) in array(obj, &format!("{path}.keys"), p).iter().enumerate() {
         let key_path = format!("{path}.keys[{j}]");
@@ -254,6 +256,25 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
         api_version,
     };
     Some((channel, entries, extras))
+}
+
+/// A channel's pricing; absent: the catalog's prices as they are.
+fn pricing(value: Option<&Value>, path: &str, p: &mut Problems) -> Pricing {
+    let Some(value) = value else {
+        return Pricing::default();
+    };
+    match serde_json::from_value::<Pricing>(value.clone()) {
+        Ok(pricing) => {
+            if let Some(problem) = pricing.problem() {
+                p.add(&format!("{path}.pricing"), problem);
+            }
+            pricing
+        }
+        Err(error) => {
+            p.add(&format!("{path}.pricing"), error);
+            Pricing::default()
+        }
+    }
 }
 
 fn proxy(value: Option<&Value>, path: &str, p: &mut Problems) -> Option<OutboundProxy> {

@@ -18,6 +18,18 @@ use crate::store::{
 };
 
 impl AppState {
+    /// Sets how the channel's requests are priced (multiplier and per-model overrides); new
+    /// requests are priced by it at once.
+    pub async fn set_channel_pricing(
+        &self,
+        channel: ChannelId,
+        pricing: &types::pricing::Pricing,
+    ) -> Result<(), StoreError> {
+        let pricing = pricing.clone();
+        self.change(move |store| store.set_channel_pricing(channel, &pricing))
+            .await
+    }
+
     pub async fn create_channel(&self, new: &NewChannel) -> Result<ChannelId, StoreError> {
         let new = new.clone();
         self.change(move |store| store.create_channel(&new)).await

@@ -3,7 +3,7 @@
 //! (`protocol::scan_answer`: one JSON object, and its token usage) and sent byte for byte.
 
 use bytes::Bytes;
-use protocol::UsageCounts;
+use types::pricing::Usage;
 
 use super::attempt::transport_failure;
 use super::error::AttemptFailure;
@@ -15,7 +15,7 @@ use crate::store::ErrorRule;
 /// A checked answer in the client's protocol, with the token counts for the log.
 pub struct Answer {
     pub body: Bytes,
-    pub usage: UsageCounts,
+    pub usage: Usage,
 }
 
 /// Reads `response` (a success, masked) whole and shapes it for the client. A small 200 body
@@ -31,10 +31,15 @@ pub async fn read(
         return Err(failure);
     }
     if !leg.converts() {
-        let usage = protocol::scan_answer(&body).map_err(|error| AttemptFailure::InvalidBody {
-            problem: error.to_string(),
+        let usage = protocol::scan_answer(leg.upstream, &body).map_err(|error| {
+            AttemptFailure::InvalidBody {
+                problem: error.to_string(),
+            }
         })?;
-        return Ok(Answer { body, usage });
+        return Ok(Answer {
+            body,
+            usage: super::record::usage_from(usage.as_ref()),
+        });
     }
     let hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
         AttemptFailure::Unreadable {
@@ -42,10 +47,7 @@ pub async fn read(
         }
     })?;
     let converted = protocol::encode_response(leg.client, &hub);
-    let usage = UsageCounts {
-        prompt: i64::try_from(hub.usage.total_input()).ok(),
-        completion: i64::try_from(hub.usage.output).ok(),
-    };
+    let usage = super::record::usage_from(Some(&hub.usage));
     let body = protocol::json::to_vec(&converted).map_err(|error| AttemptFailure::Internal {
         problem: format!("cannot serialise the converted answer: {error}"),
     })?;

@@ -116,7 +116,7 @@ fn client_error(
 ) -> Response {
     let status = response.status().as_u16();
     log.recorder(runtime, Some(candidate), tried, status)
-        .finish(Ending::answered((None, None)));
+        .finish(Ending::answered(Default::default()));
     response
 }
 
@@ -250,8 +250,9 @@ fn refused_include_usage(
     else {
         return false;
     };
+    // Sent on a converted stream, and on a pass-through one whose client set no stream options.
     let sent = request.stream
-        && leg.converts()
+        && (leg.converts() || !request.include_usage())
         && leg.upstream == protocol::Protocol::OpenAiChat
         && candidate.channel.api_type == ChannelKind::Custom
         && !quirks.rejects_include_usage;
@@ -267,10 +268,11 @@ async fn exchange(
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
-    let body = match request::upstream_body(context.request, candidate, leg, quirks) {
-        Ok(body) => body,
+    let prepared = match request::upstream_body(context.request, candidate, leg, quirks) {
+        Ok(prepared) => prepared,
         Err(failure) => return Outcome::Failed(failure),
     };
+    let (body, asked_usage) = (prepared.body, prepared.asked_usage);
     let first_byte = Duration::from_millis(context.settings.first_byte_timeout_ms);
     if context.request.stream {
         // One deadline from send to the first content event: headers, preamble and keep-alives
@@ -287,6 +289,7 @@ async fn exchange(
         let finish = relay::Finish {
             row: log.row(Some(candidate), tried, response.status().as_u16()),
             request_started: log.started,
+            asked_usage,
         };
         return relay::start(context, candidate, leg, response, deadline, finish).await;
     }
@@ -306,10 +309,9 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        let usage = (answer.usage.prompt, answer.usage.completion);
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
-            .finish(Ending::answered(usage));
+            .finish(Ending::answered(answer.usage));
         Outcome::Answer(json_response(status, answer.body))
     };
     match tokio::time::timeout(total, single).await {

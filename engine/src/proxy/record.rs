@@ -20,12 +20,12 @@ use super::route::Candidate;
 use super::runtime::Runtime;
 use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
+use types::pricing::Usage;
 
 /// How a request ended, as its row says.
 pub enum Ending {
-    /// Answered with the status the row was made for, with the upstream's prompt and
-    /// completion tokens when it reported them.
-    Answered { usage: (Option<i64>, Option<i64>) },
+    /// Answered with the status the row was made for, with the upstream's token counts.
+    Answered { usage: Usage },
     /// No entry answered: the client got `status` for `error`.
     Failed { status: u16, error: String },
     /// The answering attempt failed after its answer was committed (a stream broke): 502, and
@@ -37,17 +37,17 @@ pub enum Ending {
 
 impl Ending {
     /// Answered, with the upstream's token counts.
-    pub fn answered(usage: (Option<i64>, Option<i64>)) -> Self {
+    pub fn answered(usage: Usage) -> Self {
         Self::Answered { usage }
     }
 
     /// What the row says: the status (`None`: the answer's own), the error, the usage.
-    fn row_fields(&self) -> (Option<u16>, String, (Option<i64>, Option<i64>)) {
+    fn row_fields(&self) -> (Option<u16>, String, Usage) {
         match self {
             Self::Answered { usage } => (None, String::new(), *usage),
-            Self::Failed { status, error } => (Some(*status), error.clone(), (None, None)),
-            Self::Broke(failure) => (Some(502), failure.to_string(), (None, None)),
-            Self::ClientLeft => (Some(499), "client disconnected".into(), (None, None)),
+            Self::Failed { status, error } => (Some(*status), error.clone(), Usage::default()),
+            Self::Broke(failure) => (Some(502), failure.to_string(), Usage::default()),
+            Self::ClientLeft => (Some(499), "client disconnected".into(), Usage::default()),
         }
     }
 }
@@ -130,10 +130,24 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             row.status = status;
         }
         row.error = error;
-        (row.prompt_tokens, row.completion_tokens) = usage;
+        self.price(&mut row, &usage);
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.runtime.writer().log(row);
         self.answer_ended(&ending);
+    }
+
+    /// The row's token counts and what they cost at the answering entry's price (from the
+    /// runtime's snapshot, priced when the configuration was loaded: no catalog lookup here).
+    fn price(&self, row: &mut RequestRecord, usage: &Usage) {
+        row.prompt_tokens = usage.prompt;
+        row.completion_tokens = usage.completion;
+        row.cache_read_tokens = usage.cache_read;
+        row.cache_write_tokens = usage.cache_write;
+        row.reasoning_tokens = usage.reasoning;
+        row.tokens_estimated = usage.estimated;
+        row.cost_usd = row
+            .entry_id
+            .and_then(|entry| self.runtime.snapshot().price_of(entry)?.cost(usage));
     }
 
     /// The answering attempt's end, for its entry. A single answer's time to first content is
@@ -162,6 +176,24 @@ impl<R: Deref<Target = Runtime>> Drop for Recorder<R> {
     /// Dropped before `finish`: the client went away mid-answer (the entry did nothing wrong).
     fn drop(&mut self) {
         self.record(Ending::ClientLeft);
+    }
+}
+
+/// The token counts of an upstream's `usage`, in the log's terms; all unknown when it reported
+/// none (a usage of all zeros is a relay's placeholder, not a free answer).
+pub fn usage_from(reported: Option<&protocol::hub::Usage>) -> Usage {
+    let Some(hub) = reported.filter(|u| u.total_input() + u.output > 0) else {
+        return Usage::default();
+    };
+    let count = |n: u64| i64::try_from(n).ok();
+    let part = |n: u64| (n > 0).then(|| count(n)).flatten();
+    Usage {
+        prompt: count(hub.total_input()),
+        completion: count(hub.output),
+        cache_read: part(hub.cache_read),
+        cache_write: part(hub.cache_creation),
+        reasoning: part(hub.reasoning),
+        estimated: false,
     }
 }
 

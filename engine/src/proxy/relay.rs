@@ -102,6 +102,8 @@ pub struct Finish {
     pub row: RequestRecord,
     /// When the proxy started serving the request (the row's latency).
     pub request_started: Instant,
+    /// The proxy asked for the usage chunk the client did not: it is taken out of the stream.
+    pub asked_usage: bool,
 }
 
 /// Relays an accepted streaming answer (masked at the boundary, `masked`): succeeds once the first content event arrives before
@@ -116,7 +118,8 @@ pub async fn start(
 ) -> Outcome {
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
-        judge: StreamJudge::new(leg.upstream, leg.client, context.request.include_usage()),
+        judge: StreamJudge::new(leg.upstream, leg.client, context.request.include_usage())
+            .taking_out_usage(finish.asked_usage),
         queue: VecDeque::new(),
         idle: Duration::from_millis(context.settings.stream_idle_timeout_ms),
         ended: false,
@@ -219,7 +222,7 @@ impl Relay {
             return;
         }
         self.completed = true;
-        let usage = self.upstream.judge.usage();
+        let usage = super::record::usage_from(self.upstream.judge.usage());
         self.recorder.finish(Ending::answered(usage));
     }
 

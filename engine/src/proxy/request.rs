@@ -69,11 +69,25 @@ impl ProxyRequest {
     }
 
     /// The client's body with `model` in place of its own: bytes spliced, nothing re-encoded.
-    pub(super) fn body_with_model(&self, model: &str) -> Result<Bytes, AttemptFailure> {
+    /// With `ask_usage`, Chat's usage chunk is asked for too unless the client set stream
+    /// options of its own.
+    fn body_with_model(&self, model: &str, ask_usage: bool) -> Result<Prepared, AttemptFailure> {
         let head = RequestHead::scan(&self.body).map_err(|error| AttemptFailure::Internal {
             problem: format!("the checked request body no longer scans: {error}"),
         })?;
-        Ok(Bytes::from(head.with_model(model)))
+        let asked = ask_usage
+            .then(|| head.with_model_asking_usage(model))
+            .flatten();
+        Ok(match asked {
+            Some(body) => Prepared {
+                body: Bytes::from(body),
+                asked_usage: true,
+            },
+            None => Prepared {
+                body: Bytes::from(head.with_model(model)),
+                asked_usage: false,
+            },
+        })
     }
 }
 
@@ -107,18 +121,31 @@ impl Leg {
     }
 }
 
+/// The body prepared for one candidate.
+pub struct Prepared {
+    pub body: Bytes,
+    /// The proxy asked a pass-through Chat stream for the usage chunk the client did not ask
+    /// for (so every request gets its tokens counted): the relay takes it out again.
+    pub asked_usage: bool,
+}
+
 /// Prepare: the body for `candidate`. The client's own bytes with the entry's model when the
-/// protocols match; otherwise the hub request encoded in the channel's protocol. A body the hub
-/// cannot read fails only this candidate (`Unconvertible`), not the request.
+/// protocols match (a Chat stream to a channel that accepts it also asks for the usage
+/// chunk); otherwise the hub request encoded in the channel's protocol. A body the hub cannot
+/// read fails only this candidate (`Unconvertible`), not the request.
 pub fn upstream_body(
     request: &ProxyRequest,
     candidate: &Candidate,
     leg: Leg,
     quirks: Quirks,
-) -> Result<Bytes, AttemptFailure> {
+) -> Result<Prepared, AttemptFailure> {
     let model = &candidate.entry.model;
+    let accepts_include_usage =
+        candidate.channel.api_type.accepts_include_usage() && !quirks.rejects_include_usage;
     if !leg.converts() {
-        return request.body_with_model(model);
+        let ask_usage =
+            request.stream && leg.upstream == Protocol::OpenAiChat && accepts_include_usage;
+        return request.body_with_model(model, ask_usage);
     }
     let hub = request
         .hub()
@@ -127,15 +154,17 @@ pub fn upstream_body(
     let options = EncodeOptions {
         model: Some(model.clone()),
         default_max_tokens: Some(u64::from(catalog.default_max_tokens(model))),
-        upstream_accepts_include_usage: candidate.channel.api_type.accepts_include_usage()
-            && !quirks.rejects_include_usage,
+        upstream_accepts_include_usage: accepts_include_usage,
         upstream_supports_reasoning: catalog
             .lookup(model)
             .is_some_and(|found| found.model.has(Capability::Reasoning)),
     };
     let body = protocol::encode_request(leg.upstream, hub, &options);
     protocol::json::to_vec(&body)
-        .map(Bytes::from)
+        .map(|body| Prepared {
+            body: Bytes::from(body),
+            asked_usage: false,
+        })
         .map_err(|error| AttemptFailure::Internal {
             problem: format!("cannot serialise the converted request: {error}"),
         })

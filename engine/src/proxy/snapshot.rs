@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 pub use super::cooldowns::Cooldowns;
 use super::route::RouteIndex;
+use crate::catalog::{Catalog, MatchKind};
 use crate::secrets::SecretMask;
 use crate::store::{AccessKey, Channel, ChannelId, Entry, EntryId, Settings, Store, StoreError};
+use types::pricing::Price;
 
 /// One consistent view of the configuration.
 pub struct Snapshot {
@@ -29,6 +31,9 @@ pub struct Snapshot {
     pub route_index: RouteIndex,
     /// Each channel's secrets, ready to be found in whatever its upstream sends (`masked`).
     pub masks: HashMap<ChannelId, Arc<SecretMask>>,
+    /// Each entry's price on its channel (multiplier and overrides applied), looked up in the
+    /// catalog once here so recording a request costs a map lookup; no entry: no price.
+    pub prices: Arc<HashMap<EntryId, Price>>,
 }
 
 impl Snapshot {
@@ -59,6 +64,7 @@ impl Snapshot {
             .values()
             .map(|c| (c.id, Arc::new(SecretMask::for_channel(c))))
             .collect();
+        let prices = Arc::new(entry_prices(&entries, &channels));
         Ok(Self {
             version,
             settings: config.settings,
@@ -75,7 +81,13 @@ impl Snapshot {
             proxied,
             route_index,
             masks,
+            prices,
         })
+    }
+
+    /// What `entry` charges, when it has a price.
+    pub fn price_of(&self, entry: EntryId) -> Option<&Price> {
+        self.prices.get(&entry)
     }
 
     /// The client requests to `channel` go through: its proxy's, or the direct one.
@@ -115,6 +127,29 @@ impl Snapshot {
             client: self.client.clone(),
             proxied: self.proxied.clone(),
             masks: self.masks.clone(),
+            prices: Arc::clone(&self.prices),
         }
     }
+}
+
+/// Each entry's price: its channel's override, else the catalog's price of its model (matched
+/// by name or by a normalised name, never by a fuzzy guess: a wrong price is worse than none)
+/// times the channel's multiplier.
+fn entry_prices(
+    entries: &[Entry],
+    channels: &HashMap<ChannelId, Channel>,
+) -> HashMap<EntryId, Price> {
+    let catalog = Catalog::embedded();
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let channel = channels.get(&entry.channel_id)?;
+            let listed = catalog
+                .lookup(&entry.model)
+                .filter(|found| found.kind != MatchKind::Fuzzy)
+                .and_then(|found| found.model.price.as_ref());
+            let price = channel.pricing.price_of(&entry.model, listed)?;
+            Some((entry.id, price))
+        })
+        .collect()
 }

@@ -40,7 +40,11 @@ pub struct Piece {
 pub struct StreamJudge {
     client: Protocol,
     mode: Mode,
-    usage: (Option<i64>, Option<i64>),
+    /// A pass-through stream's token counts so far (a transcoded one keeps them in the hub).
+    usage: Option<protocol::hub::Usage>,
+    /// The proxy asked a pass-through Chat stream for the usage chunk the client did not: the
+    /// chunk and the `"usage":null` the upstream adds to every other chunk are taken out.
+    take_out_usage: bool,
 }
 
 enum Mode {
@@ -78,8 +82,16 @@ impl StreamJudge {
         StreamJudge {
             client,
             mode,
-            usage: (None, None),
+            usage: None,
+            take_out_usage: false,
         }
+    }
+
+    /// With `asked`, what the proxy's own request for usage added is taken out of a pass-through
+    /// stream, so the client gets the bytes it would have got without it.
+    pub fn taking_out_usage(mut self, asked: bool) -> StreamJudge {
+        self.take_out_usage = asked && matches!(self.mode, Mode::Passthrough(_));
+        self
     }
 
     /// Feeds one network chunk.
@@ -89,7 +101,8 @@ impl StreamJudge {
             Mode::Passthrough(framer) => {
                 framer.push(chunk);
                 while let Some(event) = framer.next_event() {
-                    out.push(classify_passthrough(self.client, event, &mut self.usage));
+                    let piece = classify_passthrough(self.client, event, &mut self.usage);
+                    out.extend(take_out_usage(piece, self.take_out_usage));
                 }
             }
             Mode::Transcode(transcode) => {
@@ -108,7 +121,8 @@ impl StreamJudge {
         match &mut self.mode {
             Mode::Passthrough(framer) => {
                 if let Some(event) = framer.finish() {
-                    out.push(classify_passthrough(self.client, event, &mut self.usage));
+                    let piece = classify_passthrough(self.client, event, &mut self.usage);
+                    out.extend(take_out_usage(piece, self.take_out_usage));
                 }
             }
             Mode::Transcode(transcode) => {
@@ -136,17 +150,11 @@ impl StreamJudge {
         error_event(self.client, message)
     }
 
-    /// Token usage seen so far (prompt, completion), for the request log.
-    pub fn usage(&self) -> (Option<i64>, Option<i64>) {
+    /// Token usage seen so far, for the request log; `None` when the upstream sent none.
+    pub fn usage(&self) -> Option<&protocol::hub::Usage> {
         match &self.mode {
-            Mode::Transcode(transcode) => match &transcode.usage {
-                Some(usage) => (
-                    i64::try_from(usage.total_input()).ok(),
-                    i64::try_from(usage.output).ok(),
-                ),
-                None => (None, None),
-            },
-            Mode::Passthrough(_) => self.usage,
+            Mode::Transcode(transcode) => transcode.usage.as_ref(),
+            Mode::Passthrough(_) => self.usage.as_ref(),
         }
     }
 }
@@ -193,7 +201,7 @@ impl Transcode {
 fn classify_passthrough(
     protocol: Protocol,
     event: SseEvent,
-    usage: &mut (Option<i64>, Option<i64>),
+    usage: &mut Option<protocol::hub::Usage>,
 ) -> Piece {
     let fields = &event.fields;
     let data = fields.data.trim();
@@ -209,9 +217,9 @@ fn classify_passthrough(
             Ok(value) => {
                 // Cheap filter first: most events carry no usage.
                 if data.contains("\"usage\"") {
-                    let (prompt, completion) = usage_of(&value);
-                    usage.0 = prompt.or(usage.0);
-                    usage.1 = completion.or(usage.1);
+                    if let Some(reported) = usage_of(protocol, &value) {
+                        usage.get_or_insert_with(Default::default).merge(&reported);
+                    }
                 }
                 classify_value(protocol, fields.event.as_deref(), &value, data)
             }
@@ -250,23 +258,52 @@ fn is_end(protocol: Protocol, name: Option<&str>, value: &Value) -> bool {
     }
 }
 
-/// (prompt, completion) tokens of a chunk in any protocol: Chat `usage`, Anthropic
-/// `message.usage` / `usage`, Responses `response.usage`.
-pub fn usage_of(value: &Value) -> (Option<i64>, Option<i64>) {
+/// The token counts an event of `protocol` carries: Chat `usage`, Anthropic `message.usage`
+/// (`message_start`) or `usage` (`message_delta`), Responses `response.usage`.
+fn usage_of(protocol: Protocol, value: &Value) -> Option<protocol::hub::Usage> {
     let usage = value
         .get("usage")
         .or_else(|| value.pointer("/message/usage"))
-        .or_else(|| value.pointer("/response/usage"))
-        .filter(|u| u.is_object());
-    let Some(usage) = usage else {
-        return (None, None);
-    };
-    let field = |names: [&str; 2]| names.iter().find_map(|n| usage.get(*n)?.as_i64());
-    (
-        field(["prompt_tokens", "input_tokens"]),
-        field(["completion_tokens", "output_tokens"]),
-    )
+        .or_else(|| value.pointer("/response/usage"))?;
+    protocol::decode_usage(protocol, usage)
 }
+
+/// A pass-through Chat piece without what the proxy's own request for usage added: the usage
+/// chunk itself (no choices) is dropped, and `"usage":null` taken out of the others, so the
+/// client gets the bytes the upstream sends a client that did not ask.
+fn take_out_usage(piece: Piece, asked: bool) -> Option<Piece> {
+    if !asked || piece.class == EventClass::End {
+        return Some(piece);
+    }
+    let Ok(text) = std::str::from_utf8(&piece.bytes) else {
+        return Some(piece);
+    };
+    if !text.contains("\"usage\"") {
+        return Some(piece);
+    }
+    let nulled = USAGE_NULL.iter().any(|null| text.contains(null));
+    if !nulled && USAGE_CHUNK.iter().any(|marker| text.contains(marker)) {
+        return None;
+    }
+    let mut out = text.to_owned();
+    for null in USAGE_NULL {
+        out = out.replace(null, "");
+    }
+    Some(Piece {
+        class: piece.class,
+        bytes: Bytes::from(out),
+    })
+}
+
+/// How the usage chunk's empty choice list is written (compact and spaced JSON).
+const USAGE_CHUNK: [&str; 2] = ["\"choices\":[]", "\"choices\": []"];
+/// How the `usage` the upstream adds to every other chunk is written, with its comma.
+const USAGE_NULL: [&str; 4] = [
+    ",\"usage\":null",
+    ", \"usage\": null",
+    "\"usage\":null,",
+    "\"usage\": null, ",
+];
 
 /// A stream error event in `protocol`'s own shape.
 pub fn error_event(protocol: Protocol, message: &str) -> Bytes {
@@ -323,7 +360,7 @@ mod tests {
         let text = judge.push(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n");
         assert!(text.iter().any(|p| p.class == EventClass::Content));
         assert!(judge.finish().iter().all(|p| p.class != EventClass::End));
-        assert_eq!(judge.usage().0, Some(5));
+        assert_eq!(judge.usage().map(|u| u.total_input()), Some(5));
     }
 
     #[test]

@@ -88,6 +88,7 @@ mod tests {
             api_version: String::new(),
             keys: Vec::new(),
             proxy: None,
+            pricing: Default::default(),
         }
     }
 

@@ -9,13 +9,14 @@ use super::channel_keys::{ChannelKey, OutboundProxy, load_keys, parse_proxy, rep
 use super::{Store, StoreError};
 use crate::secrets::Secret;
 use crate::upstream::ChannelKind;
+use types::pricing::Pricing;
 
 pub use types::ChannelId;
 
 /// A channel with its key pool; only the engine and export with `--include-secrets` see the
 /// keys. They are `Secret`s, so a logged channel never shows one. The pool is held once, as
 /// `keys`; `key_text` gives it in the text form `NewChannel` and `ChannelUpdate` take.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Channel {
     pub id: ChannelId,
     pub name: String,
@@ -31,6 +32,9 @@ pub struct Channel {
     /// Requests to this channel go through this proxy; `None`: direct.
     #[serde(default)]
     pub proxy: Option<OutboundProxy>,
+    /// How its requests are priced: the catalog's prices times a multiplier, or its own.
+    #[serde(default)]
+    pub pricing: Pricing,
 }
 
 impl Channel {
@@ -130,6 +134,11 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
             api_version: row.get(5)?,
             keys: Vec::new(),
             proxy: parse_proxy(&proxy),
+            pricing: Pricing {
+                multiplier: row.get(7)?,
+                // Written by `save_pricing` from our own type; unreadable text is no overrides.
+                overrides: serde_json::from_str(&row.get::<_, String>(8)?).unwrap_or_default(),
+            },
         },
         kind,
     ))
@@ -137,7 +146,8 @@ fn row_to_channel(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Channel, String)
 
 pub(super) fn load_channels(conn: &Connection) -> Result<Vec<Channel>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, api_type, base_url, enabled, api_version, proxy FROM channels ORDER BY id",
+        "SELECT id, name, api_type, base_url, enabled, api_version, proxy, price_multiplier, \
+         price_overrides FROM channels ORDER BY id",
     )?;
     let rows = stmt.query_map([], row_to_channel)?;
     let mut pools = load_keys(conn)?;
@@ -185,6 +195,11 @@ impl Store {
         Ok(())
     }
 
+    /// Sets how the channel's requests are priced (checked first: a bad figure changes nothing).
+    pub fn set_channel_pricing(&self, id: ChannelId, pricing: &Pricing) -> Result<(), StoreError> {
+        self.write(|tx| save_pricing(tx, id, pricing))
+    }
+
     /// Deletes the channel and, with it, every entry on it.
     pub fn delete_channel(&self, id: ChannelId) -> Result<(), StoreError> {
         let n = self.write(|tx| Ok(tx.execute("DELETE FROM channels WHERE id = ?1", [id])?))?;
@@ -196,6 +211,32 @@ impl Store {
         }
         Ok(())
     }
+}
+
+pub(super) fn save_pricing(
+    conn: &Connection,
+    id: ChannelId,
+    pricing: &Pricing,
+) -> Result<(), StoreError> {
+    if let Some(problem) = pricing.problem() {
+        return Err(StoreError::Invalid {
+            field: "pricing",
+            problem,
+        });
+    }
+    // Our own type: serialising it cannot fail.
+    let overrides = serde_json::to_string(&pricing.overrides).unwrap_or_else(|_| "{}".into());
+    let n = conn.execute(
+        "UPDATE channels SET price_multiplier = ?1, price_overrides = ?2 WHERE id = ?3",
+        params![pricing.multiplier, overrides, id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "channel",
+            id,
+        });
+    }
+    Ok(())
 }
 
 fn apply_update(

@@ -6,6 +6,8 @@ mod request;
 mod response;
 mod stream;
 
+pub(crate) use response::decode_usage;
+
 pub use request::{FALLBACK_MAX_TOKENS, decode_request, encode_request};
 pub use response::{decode_response, encode_response, stop_reason_name};
 pub use stream::{Decoder, Encoder};

@@ -6,6 +6,8 @@ mod request;
 mod response;
 mod stream;
 
+pub(crate) use response::decode_usage;
+
 pub use request::{decode_request, encode_request};
 pub(crate) use request::{reasoning_effort_for, text_of};
 pub use response::{decode_response, encode_response, finish_reason, stop_reason};
