@@ -216,10 +216,10 @@ fn classify_passthrough(
             },
             Ok(value) => {
                 // Cheap filter first: most events carry no usage.
-                if data.contains("\"usage\"") {
-                    if let Some(reported) = usage_of(protocol, &value) {
-                        usage.get_or_insert_with(Default::default).merge(&reported);
-                    }
+                if data.contains("\"usage\"")
+                    && let Some(reported) = usage_of(protocol, &value)
+                {
+                    usage.get_or_insert_with(Default::default).merge(&reported);
                 }
                 classify_value(protocol, fields.event.as_deref(), &value, data)
             }
