@@ -1,13 +1,14 @@
-//! The Dashboard's figures, computed from the request log (totals and charts), the live
+//! The Dashboard's figures, computed from the request log (totals, spend and charts), the live
 //! cooldown map (who is cooling right now) and the entries table (who the system switched off).
 //! The types live in the `types` crate so the browser reads the same ones.
 
 pub use types::dashboard::{
-    Bucket, CoolingEntry, Dashboard, DisabledEntry, Series, SeriesRange, Totals,
+    Bucket, CoolingEntry, Dashboard, DisabledEntry, Series, SeriesRange, Spend, SpendLine,
+    SpendSpan, SpendTotals, Totals,
 };
 
 use crate::AppState;
-use crate::store::{StoreError, bucket_start};
+use crate::store::{SpendBy, StoreError, bucket_start};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -29,6 +30,32 @@ impl AppState {
                 cooling: state.cooling_entries(now_ms),
                 recently_disabled: store
                     .recently_disabled(now_ms - Dashboard::RECENT_DISABLED_MS)?,
+            })
+        })
+        .await
+    }
+
+    /// Spend today and over 7 and 30 days, and `span` broken down by app, model and channel;
+    /// days start at midnight for a clock `utc_offset_secs` ahead of UTC.
+    pub async fn spend(
+        &self,
+        span: SpendSpan,
+        now_ms: i64,
+        utc_offset_secs: i32,
+    ) -> Result<Spend, StoreError> {
+        let midnight = bucket_start(now_ms, DAY_MS, utc_offset_secs);
+        let end = midnight + DAY_MS;
+        let since = move |days: i64| midnight - (days - 1) * DAY_MS;
+        self.blocking(move |state| {
+            let store = state.store();
+            let from = since(span.days());
+            Ok(Spend {
+                today: store.spend_totals(since(1), end)?,
+                last_7_days: store.spend_totals(since(7), end)?,
+                last_30_days: store.spend_totals(since(30), end)?,
+                by_app: store.spend_by(SpendBy::App, from, end)?,
+                by_model: store.spend_by(SpendBy::Model, from, end)?,
+                by_channel: store.spend_by(SpendBy::Channel, from, end)?,
             })
         })
         .await

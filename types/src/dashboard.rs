@@ -35,6 +35,9 @@ pub struct Bucket {
     pub avg_latency_ms: Option<f64>,
     pub p50_latency_ms: Option<i64>,
     pub p90_latency_ms: Option<i64>,
+    /// What the bucket's priced requests cost, US dollars.
+    #[serde(default)]
+    pub cost_usd: f64,
 }
 
 /// The spans the charts offer.
@@ -97,4 +100,72 @@ pub struct Dashboard {
 impl Dashboard {
     /// How far back `recently_disabled` reaches.
     pub const RECENT_DISABLED_MS: i64 = 7 * 24 * 3600 * 1000;
+}
+
+/// What a span of requests cost. Requests without a price (no price for their model, or no
+/// token counts) are counted apart, never as free.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpendTotals {
+    pub cost_usd: f64,
+    /// Successful requests with a cost.
+    pub priced: u64,
+    /// Successful requests without one.
+    pub unpriced: u64,
+}
+
+/// One app (access key), model or channel in a spend breakdown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpendLine {
+    /// The access key's, model's or channel's name (empty: requests without an access key).
+    pub name: String,
+    pub requests: u64,
+    pub cost_usd: f64,
+    /// Successful requests without a price.
+    pub unpriced: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// Of `prompt_tokens`, read from the providers' prompt caches.
+    pub cache_read_tokens: u64,
+}
+
+impl SpendLine {
+    /// Cached / prompt tokens, from 0 to 1; `None` without prompt tokens.
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        (self.prompt_tokens > 0).then(|| self.cache_read_tokens as f64 / self.prompt_tokens as f64)
+    }
+}
+
+/// The span a spend breakdown covers, ending now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpendSpan {
+    /// Since the caller's local midnight.
+    Today,
+    /// Today and the 6 days before.
+    Last7Days,
+    /// Today and the 29 days before.
+    Last30Days,
+}
+
+impl SpendSpan {
+    /// How many local days the span holds, today included.
+    pub fn days(self) -> i64 {
+        match self {
+            Self::Today => 1,
+            Self::Last7Days => 7,
+            Self::Last30Days => 30,
+        }
+    }
+}
+
+/// Spend today, over 7 and 30 days, and one span broken down by app, model and channel (most
+/// spent first).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spend {
+    pub today: SpendTotals,
+    pub last_7_days: SpendTotals,
+    pub last_30_days: SpendTotals,
+    pub by_app: Vec<SpendLine>,
+    pub by_model: Vec<SpendLine>,
+    pub by_channel: Vec<SpendLine>,
 }

@@ -16,6 +16,7 @@ mod records;
 mod request_log;
 mod settings;
 mod speed_tests;
+mod spend;
 mod stats;
 mod whole_config;
 
@@ -27,6 +28,7 @@ pub use entries::{Entry, EntryId, GroupRow, NewEntry, TopOf};
 pub use group_routing::hedging_problem;
 pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
+pub use spend::SpendBy;
 pub use stats::bucket_start;
 pub use whole_config::{ConfigToWrite, FullConfig};
 

@@ -1,5 +1,5 @@
 //! Figures over the request log for the Dashboard: totals over a span, and charts of requests,
-//! tokens and latency in hourly or daily buckets. Latency figures count successful requests
+//! tokens, spend and latency in hourly or daily buckets. Latency figures count successful requests
 //! only (a failure's time says how long the failover took, not how fast answers come).
 //! Also the entries the system switched off recently.
 
@@ -35,16 +35,25 @@ struct Tally {
     prompt_tokens: u64,
     completion_tokens: u64,
     latencies: Vec<i64>,
+    cost_usd: f64,
 }
 
 impl Tally {
-    fn add(&mut self, status: u16, latency_ms: i64, prompt: Option<i64>, completion: Option<i64>) {
+    fn add(&mut self, row: BucketRow) {
+        let BucketRow {
+            status,
+            latency_ms,
+            prompt,
+            completion,
+            cost_usd,
+        } = row;
         self.requests += 1;
         self.prompt_tokens += prompt.unwrap_or(0).max(0) as u64;
         self.completion_tokens += completion.unwrap_or(0).max(0) as u64;
         if (200..300).contains(&status) {
             self.ok += 1;
             self.latencies.push(latency_ms);
+            self.cost_usd += cost_usd.unwrap_or(0.0);
         }
     }
 
@@ -64,8 +73,18 @@ impl Tally {
             avg_latency_ms: (n > 0).then(|| self.latencies.iter().sum::<i64>() as f64 / n as f64),
             p50_latency_ms: rank(50),
             p90_latency_ms: rank(90),
+            cost_usd: self.cost_usd,
         }
     }
+}
+
+/// What a chart reads of one log row.
+struct BucketRow {
+    status: u16,
+    latency_ms: i64,
+    prompt: Option<i64>,
+    completion: Option<i64>,
+    cost_usd: Option<f64>,
 }
 
 impl Store {
@@ -116,7 +135,7 @@ impl Store {
         let mut tallies: Vec<Tally> = (0..count).map(|_| Tally::default()).collect();
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT at_ms, status, latency_ms, prompt_tokens, completion_tokens \
+            "SELECT at_ms, status, latency_ms, prompt_tokens, completion_tokens, cost_usd \
              FROM request_log WHERE at_ms >= ?1 AND at_ms < ?2",
         )?;
         let mut rows = stmt.query(params![first, last + size])?;
@@ -124,7 +143,13 @@ impl Store {
             let at: i64 = r.get(0)?;
             let index = ((at - first) / size) as usize;
             if let Some(tally) = tallies.get_mut(index) {
-                tally.add(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                tally.add(BucketRow {
+                    status: r.get(1)?,
+                    latency_ms: r.get(2)?,
+                    prompt: r.get(3)?,
+                    completion: r.get(4)?,
+                    cost_usd: r.get(5)?,
+                });
             }
         }
         Ok(tallies
