@@ -61,6 +61,9 @@ pub struct ChannelRow {
     pub key_hint: String,
     /// Azure's `api-version` (empty: the default).
     pub api_version: String,
+    /// Its price multiplier and per-model price overrides.
+    #[serde(default)]
+    pub pricing: crate::pricing::Pricing,
     pub entries: Vec<EntryRow>,
 }
 

@@ -37,14 +37,27 @@ fn short(value: f64) -> String {
 }
 
 /// The frame: a baseline, the top value at the left, the first and last labels below.
-fn frame(points: &[Point], max: f64, unit: &str) -> impl IntoView + use<> {
+/// A value as a chart labels it: `format`'s way when given (money), else short with `unit`.
+fn shown(value: f64, unit: &str, format: Option<fn(f64) -> String>) -> String {
+    match format {
+        Some(format) => format(value),
+        None => format!("{}{unit}", short(value)),
+    }
+}
+
+fn frame(
+    points: &[Point],
+    max: f64,
+    unit: &str,
+    format: Option<fn(f64) -> String>,
+) -> impl IntoView + use<> {
     let first = points.first().map(|p| p.label.clone()).unwrap_or_default();
     let last = points.last().map(|p| p.label.clone()).unwrap_or_default();
     let plot_bottom = HEIGHT - BOTTOM;
     view! {
         <line x1=LEFT y1=plot_bottom x2=WIDTH y2=plot_bottom class="stroke-slate-300 dark:stroke-slate-700" stroke-width="1"/>
         <line x1=LEFT y1=TOP x2=WIDTH y2=TOP class="stroke-slate-200 dark:stroke-slate-800" stroke-width="1" stroke-dasharray="4 4"/>
-        <text x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">{format!("{}{unit}", short(max))}</text>
+        <text x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">{shown(max, unit, format)}</text>
         <text x=LEFT - 6.0 y=plot_bottom text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">"0"</text>
         <text x=LEFT y=HEIGHT - 6.0 class="fill-slate-600 text-[11px] dark:fill-slate-400">{first}</text>
         <text x=WIDTH y=HEIGHT - 6.0 text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">{last}</text>
@@ -57,6 +70,9 @@ pub fn BarChart(
     points: Vec<Point>,
     #[prop(into)] label: String,
     #[prop(optional)] unit: &'static str,
+    /// How values are written (e.g. as money); default: short numbers with `unit`.
+    #[prop(optional)]
+    format: Option<fn(f64) -> String>,
 ) -> impl IntoView {
     let max = max_of(&points);
     let slot = (WIDTH - LEFT) / points.len().max(1) as f64;
@@ -70,14 +86,14 @@ pub fn BarChart(
             let x = LEFT + i as f64 * slot + slot * 0.15;
             view! {
                 <rect x=x y=HEIGHT - BOTTOM - h width=slot * 0.7 height=h rx="2" class="fill-indigo-500 dark:fill-indigo-400">
-                    <title>{format!("{}: {}{unit}", p.label, short(value))}</title>
+                    <title>{format!("{}: {}", p.label, shown(value, unit, format))}</title>
                 </rect>
             }
         })
         .collect_view();
     view! {
         <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") class="h-auto w-full" role="img" aria-label=label>
-            {frame(&points, max, unit)}
+            {frame(&points, max, unit, format)}
             {bars}
         </svg>
     }
@@ -116,7 +132,7 @@ pub fn LineChart(
     }
     view! {
         <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") class="h-auto w-full" role="img" aria-label=label>
-            {frame(&points, max, unit)}
+            {frame(&points, max, unit, None)}
             <path d=path fill="none" stroke-width="2" class="stroke-emerald-600 dark:stroke-emerald-400" vector-effect="non-scaling-stroke"/>
             {dots}
         </svg>

@@ -11,6 +11,7 @@ pub mod empty;
 pub mod form;
 pub mod icons;
 pub mod layout;
+pub mod money;
 pub mod toast;
 
 /// Class lists shared by controls, so every button and input looks and focuses alike. Button

@@ -13,6 +13,7 @@ use crate::components::badge::{Badge, Tone};
 use crate::components::empty::EmptyState;
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageHeader;
+use crate::components::money::format_usd;
 use crate::components::style::{BUTTON_SECONDARY, CARD, INPUT, MUTED, TABLE, TD, TH};
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
@@ -148,6 +149,7 @@ pub fn LogsScreen() -> impl IntoView {
                                         <th scope="col" class=TH>{t!(i18n, logs.col_status)}</th>
                                         <th scope="col" class=format!("{TH} text-right")>{t!(i18n, logs.col_latency)}</th>
                                         <th scope="col" class=format!("{TH} text-right")>{t!(i18n, logs.col_tokens)}</th>
+                                        <th scope="col" class=format!("{TH} text-right")>{t!(i18n, logs.col_cost)}</th>
                                     </tr></thead>
                                     {page.rows.into_iter().map(|row| view! { <LogRow row clock/> }).collect_view()}
                                     {move || older.get().into_iter().map(|row| view! { <LogRow row clock/> }).collect_view()}
@@ -276,6 +278,16 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
         (None, None) => "—".to_owned(),
         (p, c) => format!("{} / {}", p.unwrap_or(0), c.unwrap_or(0)),
     };
+    let (cached, written, reasoning) = (
+        row.cache_read_tokens.unwrap_or(0),
+        row.cache_write_tokens.unwrap_or(0),
+        row.reasoning_tokens.unwrap_or(0),
+    );
+    let has_parts = cached + written + reasoning > 0;
+    let estimated = row.tokens_estimated;
+    // A successful row without a cost had no price (or no token counts): never "$0".
+    let cost = row.cost_usd;
+    let unpriced = ok && cost.is_none() && row.prompt_tokens.is_some();
     let attempts = row.attempts.clone();
     let attempt_count = row.attempt_count;
     let detail_id = format!("log-{id}-attempts");
@@ -302,11 +314,26 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
                     {row.stream.then(|| view! { <span class=format!("ml-1 text-xs {MUTED}")>{t!(i18n, logs.stream)}</span> })}
                 </td>
                 <td class=format!("{TD} text-right tabular-nums")>{format!("{} ms", row.latency_ms)}</td>
-                <td class=format!("{TD} text-right tabular-nums")>{tokens}</td>
+                <td class=format!("{TD} text-right tabular-nums")>
+                    {tokens}
+                    {has_parts.then(|| view! {
+                        <span class=format!("block text-xs {MUTED}") data-token-parts="">
+                            {move || t_string!(i18n, logs.tokens_detail, cached, written, reasoning).to_string()}
+                        </span>
+                    })}
+                    {estimated.then(|| view! { <span class=format!("block text-xs {MUTED}")>{t!(i18n, spend.estimated)}</span> })}
+                </td>
+                <td class=format!("{TD} text-right tabular-nums whitespace-nowrap") data-cost="">
+                    {match cost {
+                        Some(cost) => format_usd(cost).into_any(),
+                        None if unpriced => view! { <span class=MUTED>{t!(i18n, spend.no_price)}</span> }.into_any(),
+                        None => "—".into_any(),
+                    }}
+                </td>
             </tr>
             <tr id=format!("log-{id}-attempts") class:hidden=move || !open.get()>
                 <td></td>
-                <td colspan="7" class="px-3 pb-3">
+                <td colspan="8" class="px-3 pb-3">
                     <Attempts attempts=attempts.clone() clock/>
                 </td>
             </tr>

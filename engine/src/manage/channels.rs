@@ -169,6 +169,7 @@ fn channel_row(
         has_key: !channel.keys.is_empty(),
         key_hint,
         api_version: channel.api_version,
+        pricing: channel.pricing,
         entries: entries
             .into_iter()
             .map(|e| EntryRow {

@@ -313,6 +313,7 @@ mod tests {
             has_key: true,
             key_hint: String::new(),
             api_version: String::new(),
+            pricing: Default::default(),
             entries: vec![
                 entry(1, 1, "coding"),
                 entry(2, 5, "auto"),

@@ -11,6 +11,7 @@ use super::channel_keys::{
     KeyPoolDraft, KeyPoolEditor, KeyPoolSummary, KeyPools, channel_key_pools,
 };
 use super::channel_models::RefetchPanel;
+use super::channel_pricing::{PricingDraft, PricingEditor, PricingSummary, save_channel_pricing};
 use super::channel_proxy::{ProxyDraft, ProxyEditor, ProxySummary, ProxyView, channel_proxies};
 use super::entries::{
     delete_channel, set_channel_api_version, set_channel_enabled, update_channel,
@@ -139,7 +140,10 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
         <tbody class="border-t border-slate-200 dark:border-slate-800" data-channel=id>
             <tr>
                 <td class=format!("{TD} font-medium") translate="no">{channel.name.clone()}</td>
-                <td class=TD><span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.as_str()}</span></td>
+                <td class=TD>
+                    <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800" translate="no">{channel.api_type.as_str()}</span>
+                    <PricingSummary pricing=channel.pricing.clone()/>
+                </td>
                 <td class=format!("{TD} max-w-xs text-xs")>
                     <span class="break-all font-mono">{channel.base_url.clone()}</span>
                     <ProxySummary proxy=access.proxy.clone()/>
@@ -214,12 +218,17 @@ fn EditChannel(
     let api_version = RwSignal::new(channel.api_version.clone());
     let keys = KeyPoolDraft::new(access.keys);
     let proxy = ProxyDraft::new(access.proxy);
+    let pricing = PricingDraft::new(&channel.pricing);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if proxy.problem().is_some() {
             proxy.show_problem();
             return;
         }
+        let new_pricing = match pricing.read() {
+            Ok(new_pricing) => new_pricing,
+            Err(problem) => return pricing.show(Some(problem)),
+        };
         let (n, b, v) = (
             name.get_untracked(),
             base_url.get_untracked(),
@@ -233,7 +242,8 @@ fn EditChannel(
                 set_channel_api_version(id, v).await?;
             }
             save_keys.await?;
-            save_proxy.await
+            save_proxy.await?;
+            save_channel_pricing(id, new_pricing).await
         });
     };
     let label = "block text-sm font-medium text-slate-800 dark:text-slate-200";
@@ -257,6 +267,7 @@ fn EditChannel(
             })}
             <KeyPoolEditor channel_id=id draft=keys now_ms=access.now_ms/>
             <ProxyEditor channel_id=id draft=proxy/>
+            <PricingEditor channel_id=id draft=pricing/>
             <div class="flex gap-2 md:col-span-2">
                 <button type="submit" class=BUTTON_PRIMARY>{t!(i18n, common.save)}</button>
                 <button type="button" class=BUTTON_SMALL on:click=move |_| on_close.run(())>{t!(i18n, common.cancel)}</button>

@@ -1,7 +1,10 @@
 //! The Dashboard: the addresses to paste into clients, whether the proxy is serving, today's
-//! requests, success rate and tokens, requests and latency over the last 24 hours or 7 days,
-//! entries cooling down (with a live countdown) and entries the system switched off lately.
-//! Everything refetches when the live stream reports a finished request or an entry change.
+//! requests, success rate and tokens, what was spent (`spend`), requests, spend and latency
+//! over the last 24 hours, 7 or 30 days, entries cooling down (with a live countdown) and
+//! entries the system switched off lately. Everything refetches when the live stream reports a
+//! finished request or an entry change.
+
+mod spend;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,6 +16,7 @@ use crate::components::chart::{BarChart, LineChart, Point};
 use crate::components::copy::CopyField;
 use crate::components::empty::EmptyState;
 use crate::components::layout::{PageHeader, Section};
+use crate::components::money::format_usd;
 use crate::components::style::{BUTTON_SECONDARY, CARD, MUTED};
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{t, t_string, use_i18n};
@@ -91,6 +95,7 @@ pub fn DashboardScreen() -> impl IntoView {
                 Ok(figures) => view! { <Figures figures clock/> }.into_any(),
             })}
         </Transition>
+        <div class="mt-6"><spend::SpendSection changed offset/></div>
         <div class="mt-6"><Charts changed offset/></div>
     }
 }
@@ -304,7 +309,8 @@ fn Charts(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
                 on:click=move |_| range.set(value)>
                 {move || match value {
                     SeriesRange::Last24Hours => t_string!(i18n, dashboard.last_24h).to_string(),
-                    _ => t_string!(i18n, dashboard.last_7d).to_string(),
+                    SeriesRange::Last7Days => t_string!(i18n, dashboard.last_7d).to_string(),
+                    SeriesRange::Last30Days => t_string!(i18n, spend.last_30d).to_string(),
                 }}
             </button>
         }
@@ -317,6 +323,7 @@ fn Charts(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
                     aria-label=move || t_string!(i18n, dashboard.range).to_string()>
                     {tab(SeriesRange::Last24Hours, "range-24h")}
                     {tab(SeriesRange::Last7Days, "range-7d")}
+                    {tab(SeriesRange::Last30Days, "range-30d")}
                 </div>
             </div>
             <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
@@ -329,14 +336,22 @@ fn Charts(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
                             .map(|b| Point { label: label(b.start_ms), value: Some(b.requests as f64) }).collect();
                         let latency: Vec<Point> = series.buckets.iter()
                             .map(|b| Point { label: label(b.start_ms), value: b.avg_latency_ms }).collect();
+                        let spent: Vec<Point> = series.buckets.iter()
+                            .map(|b| Point { label: label(b.start_ms), value: Some(b.cost_usd) }).collect();
                         let total: u64 = series.buckets.iter().map(|b| b.requests).sum();
+                        let spent_total = format_usd(series.buckets.iter().map(|b| b.cost_usd).sum());
                         let requests_label = t_string!(i18n, dashboard.chart_requests_label, total).to_string();
+                        let spend_label = t_string!(i18n, spend.chart_label, total = spent_total).to_string();
                         let latency_label = t_string!(i18n, dashboard.chart_latency_label).to_string();
                         view! {
-                            <div class="mt-4 grid gap-6 lg:grid-cols-2">
+                            <div class="mt-4 grid gap-6 lg:grid-cols-3">
                                 <figure>
                                     <figcaption class="mb-2 text-sm font-medium">{t!(i18n, dashboard.chart_requests)}</figcaption>
                                     <BarChart points=requests label=requests_label/>
+                                </figure>
+                                <figure id="chart-spend">
+                                    <figcaption class="mb-2 text-sm font-medium">{t!(i18n, spend.chart)}</figcaption>
+                                    <BarChart points=spent label=spend_label format=format_usd/>
                                 </figure>
                                 <figure>
                                     <figcaption class="mb-2 text-sm font-medium">{t!(i18n, dashboard.chart_latency)}</figcaption>
