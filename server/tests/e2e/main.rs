@@ -9,6 +9,7 @@ mod browser_keys;
 mod browser_order;
 mod browser_rules;
 mod browser_settings;
+mod browser_spend;
 mod browser_trust;
 mod browser_ui;
 mod cli;
