@@ -57,16 +57,20 @@ fn sse(events: &[(Option<&str>, Value)]) -> Response {
 /// with no choices carrying it.
 async fn chat(Json(body): Json<Value>) -> Response {
     let model = body["model"].clone();
+    // The model `silent` never reports usage, asked or not.
+    let silent = model == json!("silent");
     if body["stream"] != json!(true) {
-        return Json(
-            json!({"id": "c1", "object": "chat.completion", "created": 1, "model": model,
+        let mut answer = json!({"id": "c1", "object": "chat.completion", "created": 1,
+            "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"},
                          "finish_reason": "stop"}],
-            "usage": chat_usage()}),
-        )
-        .into_response();
+            "usage": chat_usage()});
+        if silent {
+            answer.as_object_mut().map(|a| a.remove("usage"));
+        }
+        return Json(answer).into_response();
     }
-    let asked = body["stream_options"]["include_usage"] == json!(true);
+    let asked = body["stream_options"]["include_usage"] == json!(true) && !silent;
     let chunk = |delta: Value, finish: Value| {
         let mut chunk = json!({"id": "c1", "object": "chat.completion.chunk", "created": 1,
             "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]});
@@ -432,4 +436,21 @@ async fn a_bad_pricing_is_refused_and_changes_nothing() {
         .pricing
         .clone();
     assert_eq!(stored, overridden("m"));
+}
+
+#[tokio::test]
+async fn a_provider_that_reports_no_usage_gets_an_estimate_marked_as_such() {
+    let proxy = proxy_with(ChannelKind::Custom, "silent", overridden("silent")).await;
+    for stream in [false, true] {
+        let mut body = chat_body(stream);
+        body["model"] = json!("silent");
+        let sent = serde_json::to_vec(&body).expect("json").len() as i64;
+        let (row, text) = row_of(&proxy, "/v1/chat/completions", body).await;
+        assert!(row.tokens_estimated, "{row:?}");
+        // One token per 4 bytes: the request body, and the answer's text ("hello").
+        assert_eq!(row.prompt_tokens, Some((sent + 3) / 4));
+        assert_eq!(row.completion_tokens, Some(2));
+        assert!(row.cost_usd.is_some_and(|c| c > 0.0));
+        assert!(!text.contains("usage"));
+    }
 }

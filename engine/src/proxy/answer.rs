@@ -16,6 +16,9 @@ use crate::store::ErrorRule;
 pub struct Answer {
     pub body: Bytes,
     pub usage: Usage,
+    /// Bytes of generated text, counted only when the upstream reported no usage (for the
+    /// estimate); 0 otherwise.
+    pub text_bytes: usize,
 }
 
 /// Reads `response` (a success, masked) whole and shapes it for the client. A small 200 body
@@ -36,9 +39,15 @@ pub async fn read(
                 problem: error.to_string(),
             }
         })?;
+        // No usage: the text is counted for an estimate (a tree only on this rare path).
+        let text_bytes = match usage {
+            Some(_) => 0,
+            None => protocol::decode_response(leg.upstream, &body).map_or(0, |hub| hub.text_len()),
+        };
         return Ok(Answer {
             body,
             usage: super::record::usage_from(usage.as_ref()),
+            text_bytes,
         });
     }
     let hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
@@ -48,11 +57,13 @@ pub async fn read(
     })?;
     let converted = protocol::encode_response(leg.client, &hub);
     let usage = super::record::usage_from(Some(&hub.usage));
+    let text_bytes = hub.text_len();
     let body = protocol::json::to_vec(&converted).map_err(|error| AttemptFailure::Internal {
         problem: format!("cannot serialise the converted answer: {error}"),
     })?;
     Ok(Answer {
         body: Bytes::from(body),
         usage,
+        text_bytes,
     })
 }

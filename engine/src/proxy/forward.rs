@@ -30,7 +30,7 @@ use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
 use super::masked::UpstreamAnswer;
-use super::record::{Ending, LogRow};
+use super::record::{Ending, LogRow, TextSizes};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
 use super::route::{self, Candidate};
@@ -116,7 +116,7 @@ fn client_error(
 ) -> Response {
     let status = response.status().as_u16();
     log.recorder(runtime, Some(candidate), tried, status)
-        .finish(Ending::answered(Default::default()));
+        .finish(Ending::answered(Default::default(), Default::default()));
     response
 }
 
@@ -311,7 +311,13 @@ async fn exchange(
         };
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
-            .finish(Ending::answered(answer.usage));
+            .finish(Ending::answered(
+                answer.usage,
+                TextSizes {
+                    request_bytes: context.request.body.len(),
+                    answer_bytes: answer.text_bytes,
+                },
+            ));
         Outcome::Answer(json_response(status, answer.body))
     };
     match tokio::time::timeout(total, single).await {

@@ -24,7 +24,8 @@ use types::pricing::Usage;
 
 /// How a request ended, as its row says.
 pub enum Ending {
-    /// Answered with the status the row was made for, with the upstream's token counts.
+    /// Answered with the status the row was made for, with the upstream's token counts (or
+    /// their estimate).
     Answered { usage: Usage },
     /// No entry answered: the client got `status` for `error`.
     Failed { status: u16, error: String },
@@ -36,8 +37,13 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// Answered, with the upstream's token counts.
-    pub fn answered(usage: Usage) -> Self {
+    /// Answered, with the upstream's token counts (estimated from `sizes` when it reported
+    /// none).
+    pub fn answered(usage: Usage, sizes: TextSizes) -> Self {
+        let usage = match usage.prompt.or(usage.completion) {
+            Some(_) => usage,
+            None => sizes.estimate(),
+        };
         Self::Answered { usage }
     }
 
@@ -48,6 +54,37 @@ impl Ending {
             Self::Failed { status, error } => (Some(*status), error.clone(), Usage::default()),
             Self::Broke(failure) => (Some(502), failure.to_string(), Usage::default()),
             Self::ClientLeft => (Some(499), "client disconnected".into(), Usage::default()),
+        }
+    }
+}
+
+/// How much text a request and its answer hold, for a token estimate when the provider
+/// reports no usage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextSizes {
+    /// The client's request body.
+    pub request_bytes: usize,
+    /// The answer's generated text, reasoning and tool arguments.
+    pub answer_bytes: usize,
+}
+
+impl TextSizes {
+    /// Bytes per token of the estimate: the figure `count_tokens` answers with (English averages
+    /// about 4 characters a token; counting bytes makes CJK text, which tokenizes denser, count
+    /// more). A real tokenizer's vocabulary would not fit the binary's size limit.
+    const BYTES_PER_TOKEN: usize = 4;
+
+    /// Token counts estimated from the sizes, marked as estimated; unknown for an empty answer.
+    fn estimate(self) -> Usage {
+        if self.answer_bytes == 0 {
+            return Usage::default();
+        }
+        let tokens = |bytes: usize| i64::try_from(bytes.div_ceil(Self::BYTES_PER_TOKEN)).ok();
+        Usage {
+            prompt: tokens(self.request_bytes),
+            completion: tokens(self.answer_bytes),
+            estimated: true,
+            ..Usage::default()
         }
     }
 }

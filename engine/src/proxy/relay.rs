@@ -21,7 +21,7 @@ use super::attempt::{AttemptContext, Outcome, transport_failure};
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
 use super::masked::UpstreamAnswer;
-use super::record::{Ending, Recorder};
+use super::record::{Ending, Recorder, TextSizes};
 use super::request::Leg;
 use super::route::Candidate;
 use super::runtime::Runtime;
@@ -149,6 +149,7 @@ pub async fn start(
         candidate: candidate.clone(),
         upstream,
         pending: held,
+        request_bytes: context.request.body.len(),
         completed: false,
         done: false,
     };
@@ -182,6 +183,8 @@ struct Relay {
     upstream: Upstream,
     /// Bytes to send before reading more.
     pending: VecDeque<Bytes>,
+    /// The client's request body size, for a token estimate when the upstream reports none.
+    request_bytes: usize,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
     done: bool,
@@ -223,7 +226,11 @@ impl Relay {
         }
         self.completed = true;
         let usage = super::record::usage_from(self.upstream.judge.usage());
-        self.recorder.finish(Ending::answered(usage));
+        let sizes = TextSizes {
+            request_bytes: self.request_bytes,
+            answer_bytes: self.upstream.judge.text_bytes(),
+        };
+        self.recorder.finish(Ending::answered(usage, sizes));
     }
 
     /// Ends the client's stream with an error event: never a clean end that looks complete.

@@ -42,6 +42,9 @@ pub struct StreamJudge {
     mode: Mode,
     /// A pass-through stream's token counts so far (a transcoded one keeps them in the hub).
     usage: Option<protocol::hub::Usage>,
+    /// Bytes of generated text, reasoning and tool arguments so far: what the completion is
+    /// estimated from when the upstream reports no usage.
+    text_bytes: usize,
     /// The proxy asked a pass-through Chat stream for the usage chunk the client did not: the
     /// chunk and the `"usage":null` the upstream adds to every other chunk are taken out.
     take_out_usage: bool,
@@ -83,6 +86,7 @@ impl StreamJudge {
             client,
             mode,
             usage: None,
+            text_bytes: 0,
             take_out_usage: false,
         }
     }
@@ -101,13 +105,21 @@ impl StreamJudge {
             Mode::Passthrough(framer) => {
                 framer.push(chunk);
                 while let Some(event) = framer.next_event() {
-                    let piece = classify_passthrough(self.client, event, &mut self.usage);
+                    let piece = classify_passthrough(
+                        self.client,
+                        event,
+                        &mut Seen {
+                            usage: &mut self.usage,
+                            text_bytes: &mut self.text_bytes,
+                        },
+                    );
                     out.extend(take_out_usage(piece, self.take_out_usage));
                 }
             }
             Mode::Transcode(transcode) => {
                 for wire in transcode.parser.push(chunk) {
                     let events = transcode.decoder.on_event(&wire);
+                    self.text_bytes += text_len(&events);
                     transcode.encode(&events, &mut out);
                 }
             }
@@ -121,13 +133,21 @@ impl StreamJudge {
         match &mut self.mode {
             Mode::Passthrough(framer) => {
                 if let Some(event) = framer.finish() {
-                    let piece = classify_passthrough(self.client, event, &mut self.usage);
+                    let piece = classify_passthrough(
+                        self.client,
+                        event,
+                        &mut Seen {
+                            usage: &mut self.usage,
+                            text_bytes: &mut self.text_bytes,
+                        },
+                    );
                     out.extend(take_out_usage(piece, self.take_out_usage));
                 }
             }
             Mode::Transcode(transcode) => {
                 if let Some(wire) = transcode.parser.finish() {
                     let events = transcode.decoder.on_event(&wire);
+                    self.text_bytes += text_len(&events);
                     transcode.encode(&events, &mut out);
                 }
                 let events = transcode.decoder.finish();
@@ -148,6 +168,11 @@ impl StreamJudge {
     /// The event that ends the client's stream after content, when the upstream broke.
     pub fn error_event(&self, message: &str) -> Bytes {
         error_event(self.client, message)
+    }
+
+    /// Bytes of generated text so far (for an estimate when the upstream reports no usage).
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     /// Token usage seen so far, for the request log; `None` when the upstream sent none.
@@ -198,11 +223,55 @@ impl Transcode {
 
 /// Sorts one raw event of a same-protocol stream, parsing its data once: for its phase, its
 /// end marker and (only when it mentions usage) its token counts, noted in `usage`.
-fn classify_passthrough(
-    protocol: Protocol,
-    event: SseEvent,
-    usage: &mut Option<protocol::hub::Usage>,
-) -> Piece {
+/// What a pass-through stream has seen so far, beyond its pieces.
+struct Seen<'a> {
+    usage: &'a mut Option<protocol::hub::Usage>,
+    text_bytes: &'a mut usize,
+}
+
+/// Bytes of text, reasoning and tool arguments in hub events.
+fn text_len(events: &[StreamEvent]) -> usize {
+    events
+        .iter()
+        .map(|event| match event {
+            StreamEvent::TextDelta(text) | StreamEvent::ReasoningDelta(text) => text.len(),
+            StreamEvent::ToolCallArguments { delta, .. } => delta.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Bytes of text, reasoning and tool arguments in one event of `protocol`: Chat's
+/// `choices[].delta` (`content`, `reasoning_content`, tool call `arguments`), Anthropic's
+/// `delta` (`text`, `thinking`, `partial_json`), Responses' `*.delta` strings.
+fn delta_text_len(protocol: Protocol, value: &Value) -> usize {
+    let len = |v: Option<&Value>| v.and_then(Value::as_str).map_or(0, str::len);
+    match protocol {
+        Protocol::OpenAiChat => value
+            .get("choices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|choice| choice.get("delta"))
+            .map(|delta| {
+                let calls = delta.get("tool_calls").and_then(Value::as_array);
+                len(delta.get("content"))
+                    + len(delta.get("reasoning_content"))
+                    + calls
+                        .into_iter()
+                        .flatten()
+                        .map(|call| len(call.pointer("/function/arguments")))
+                        .sum::<usize>()
+            })
+            .sum(),
+        Protocol::Anthropic => value.get("delta").map_or(0, |delta| {
+            len(delta.get("text")) + len(delta.get("thinking")) + len(delta.get("partial_json"))
+        }),
+        Protocol::Responses => len(value.get("delta")),
+    }
+}
+
+fn classify_passthrough(protocol: Protocol, event: SseEvent, seen: &mut Seen<'_>) -> Piece {
     let fields = &event.fields;
     let data = fields.data.trim();
     let class = if data.is_empty() {
@@ -219,8 +288,11 @@ fn classify_passthrough(
                 if data.contains("\"usage\"")
                     && let Some(reported) = usage_of(protocol, &value)
                 {
-                    usage.get_or_insert_with(Default::default).merge(&reported);
+                    seen.usage
+                        .get_or_insert_with(Default::default)
+                        .merge(&reported);
                 }
+                *seen.text_bytes += delta_text_len(protocol, &value);
                 classify_value(protocol, fields.event.as_deref(), &value, data)
             }
         }

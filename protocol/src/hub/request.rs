@@ -174,7 +174,8 @@ impl Request {
 }
 
 impl Part {
-    fn text_len(&self) -> usize {
+    /// Bytes of text, reasoning and tool-call name and arguments in this part.
+    pub fn text_len(&self) -> usize {
         match self {
             Part::Text(text) => text.len(),
             Part::Image(_) => 0,

@@ -41,6 +41,13 @@ pub struct Usage {
     pub reasoning: u64,
 }
 
+impl Response {
+    /// All generated text (text, reasoning, tool calls), for token estimates.
+    pub fn text_len(&self) -> usize {
+        self.content.iter().map(super::Part::text_len).sum()
+    }
+}
+
 impl Usage {
     /// Input including cached tokens, as OpenAI reports `prompt_tokens`.
     pub fn total_input(&self) -> u64 {
