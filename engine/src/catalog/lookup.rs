@@ -22,7 +22,7 @@ pub enum MatchKind {
 }
 
 /// A catalog answer for a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CatalogMatch<'a> {
     pub model: &'a ModelInfo,
     pub kind: MatchKind,

@@ -37,6 +37,8 @@ impl Snapshot {
         version: u64,
         clients: &crate::http_client::UpstreamClient,
     ) -> Result<Self, StoreError> {
+        // The catalog first: what is derived from it below (prices) reads the one stored now.
+        crate::catalog::sync_from_store(store);
         let config = store.full_config()?;
         let mut channels = HashMap::new();
         let mut entries = Vec::new();
