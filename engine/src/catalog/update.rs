@@ -50,6 +50,17 @@ pub enum ReadError {
     TooLarge { what: String },
 }
 
+impl ReadError {
+    /// The path or URL that could not be read.
+    pub fn source_name(&self) -> &str {
+        match self {
+            Self::File { path, .. } => path,
+            Self::Fetch { url, .. } | Self::Status { url, .. } => url,
+            Self::TooLarge { what } => what,
+        }
+    }
+}
+
 /// The text of `from` (a path, or an `http(s)://` URL), or of models.dev when `None`, with
 /// the name of where it came from.
 pub async fn read_source(from: Option<&str>) -> Result<(String, String), ReadError> {
