@@ -13,8 +13,14 @@ use crate::store::{Store, StoreError};
 /// Which stored row is installed (`updated_ms`, `source`); `None`: the embedded catalog.
 static INSTALLED: Mutex<Option<(i64, String)>> = Mutex::new(None);
 
+/// The stamp (`updated_ms`, `source`) of the stored catalog in use; `None` when the embedded
+/// one is.
+pub(crate) fn installed_stamp() -> Option<(i64, String)> {
+    INSTALLED.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
 /// The stored row's stamp, without its text.
-pub(crate) fn stored_stamp(store: &Store) -> Result<Option<(i64, String)>, StoreError> {
+fn stored_stamp(store: &Store) -> Result<Option<(i64, String)>, StoreError> {
     Ok(store
         .conn()
         .query_row(

@@ -26,25 +26,23 @@ pub enum CatalogUpdateError {
 }
 
 impl AppState {
-    /// The catalog in use and where it came from.
+    /// The catalog in use and where it came from (as loaded with the configuration, so a
+    /// change another process stored shows once this one has reloaded, within a second).
     pub async fn catalog_status(&self) -> Result<CatalogStatus, StoreError> {
-        self.blocking(|state| {
-            let stamp = catalog::stored::stored_stamp(state.store())?;
-            let current = Catalog::current();
-            Ok(CatalogStatus {
-                stored: stamp.is_some(),
-                updated_ms: stamp.as_ref().map(|(ms, _)| *ms),
-                source: stamp.map(|(_, source)| source),
-                compiled: current.updated().map(str::to_owned),
-                models: current.models().len(),
-                priced: current
-                    .models()
-                    .iter()
-                    .filter(|m| m.price.is_some())
-                    .count(),
-            })
+        let stamp = catalog::stored::installed_stamp();
+        let current = Catalog::current();
+        Ok(CatalogStatus {
+            stored: stamp.is_some(),
+            updated_ms: stamp.as_ref().map(|(ms, _)| *ms),
+            source: stamp.map(|(_, source)| source),
+            compiled: current.updated().map(str::to_owned),
+            models: current.models().len(),
+            priced: current
+                .models()
+                .iter()
+                .filter(|m| m.price.is_some())
+                .count(),
         })
-        .await
     }
 
     /// Replaces the catalog from `from` (a file path or an `http(s)://` URL; models.dev's

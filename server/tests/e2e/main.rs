@@ -11,6 +11,7 @@ mod browser_rules;
 mod browser_settings;
 mod browser_trust;
 mod browser_ui;
+mod catalog_cli;
 mod cli;
 mod connect_cli;
 mod connect_server_fns;
