@@ -27,7 +27,9 @@ const expected = (u) => u.includes('apply_listen_address') || (refusingSave && u
   || (movedAway && u.startsWith(url));
 
 const ALLOWED = new Set(['API', 'Switch', 'HTTP', 'Retry-After', 'ms', 'MB', 's', '--listen', 'IP', 'localhost',
-  'English', 'v1', 'OK']);
+  'English', 'v1', 'OK',
+  // models.dev, the public model registry the model catalog is refreshed from: a name.
+  'models', 'dev']);
 
 /** Layout shift while `path` loads until the page is live and has settled. */
 async function layoutShift(page, path) {

@@ -95,6 +95,10 @@ pub fn error_message(locale: Locale, error: &UiError) -> String {
             let field = field_label(locale, field);
             td_string!(locale, errors.already_exists, what, field).to_string()
         }
+        UiError::InvalidCatalog { from, problems } => {
+            let detail = problems.join("; ");
+            td_string!(locale, errors.invalid_catalog, from, detail).to_string()
+        }
         UiError::InvalidConfig { problems } => {
             let detail = problems.join("; ");
             td_string!(locale, errors.invalid_config, detail).to_string()

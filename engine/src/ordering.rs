@@ -101,7 +101,7 @@ impl Speeds {
 
 /// The catalog's release date of `model`, when the catalog knows it.
 pub fn release_date(model: &str) -> Option<jiff::civil::Date> {
-    Catalog::embedded()
+    Catalog::current()
         .lookup(model)
         .map(|found| found.model.release_date)
 }

@@ -5,7 +5,7 @@
 pub use types::ui_error::UiError;
 
 use crate::config::ConfigError;
-use crate::manage::ManageError;
+use crate::manage::{CatalogUpdateError, ManageError};
 use crate::store::StoreError;
 
 impl From<StoreError> for UiError {
@@ -56,6 +56,22 @@ impl From<ConfigError> for UiError {
                 problems: vec![source.to_string()],
             },
             ConfigError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<CatalogUpdateError> for UiError {
+    fn from(error: CatalogUpdateError) -> Self {
+        match error {
+            CatalogUpdateError::Invalid { from, problems } => UiError::InvalidCatalog {
+                from,
+                problems: problems.iter().map(ToString::to_string).collect(),
+            },
+            CatalogUpdateError::Read(error) => UiError::InvalidCatalog {
+                from: error.source_name().to_owned(),
+                problems: vec![error.to_string()],
+            },
+            CatalogUpdateError::Store(error) => error.into(),
         }
     }
 }

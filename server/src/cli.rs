@@ -40,6 +40,38 @@ pub enum Command {
     /// file, after saving a timestamped backup beside it; `--undo` puts the backup back.
     /// Without an app, lists where each app points now.
     Connect(ConnectArgs),
+    /// The model catalog (release dates, limits, capabilities, prices): refresh it from
+    /// models.dev or a file, go back to the built-in copy, or show which one is in use.
+    /// A server running on the same data folder picks a change up within a second.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Replace the catalog from models.dev's api.json (the default), a URL or a file (either
+    /// models.dev's shape or models.json's). Nothing changes unless all of it is valid; every
+    /// problem is named and the exit code is non-zero.
+    Update {
+        /// A file path or an http(s) URL [default: https://models.dev/api.json].
+        #[arg(long, value_name = "FILE|URL")]
+        from: Option<String>,
+        /// Print what changed as JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Forget the updated catalog and use the one built into the program again.
+    Reset(DataDirArg),
+    /// Which catalog is in use, where it came from and how many models have a price.
+    Status {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 /// An app `api-switch connect` can configure.

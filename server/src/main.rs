@@ -37,5 +37,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Password(command) => api_switch::commands::password::run(&command),
         Command::Keys(command) => api_switch::commands::keys::run(&command).await,
         Command::Connect(args) => api_switch::commands::connect::run(&args).await,
+        Command::Catalog(command) => api_switch::commands::catalog::run(&command).await,
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod access_keys;
 pub mod calibration;
+pub mod catalog;
 pub mod channel_kind;
 pub mod connect;
 pub mod dashboard;

@@ -20,6 +20,9 @@ pub struct CatalogInfo {
     pub capabilities: Vec<String>,
     /// `exact`, `normalised` or `fuzzy` (a guess).
     pub match_kind: String,
+    /// The maker's price; `None` is "no price", never free.
+    #[serde(default)]
+    pub price: Option<crate::pricing::Price>,
 }
 
 /// One entry as the UI shows it.

@@ -24,6 +24,7 @@
 //! | `no_backup` | `path` | there is no backup of an app's configuration to restore |
 //! | `local_only` | | only a browser on the machine running API Switch may write its files |
 //! | `locked_out` | `retry_after_secs` | too many wrong passwords from this client; wait that long |
+//! | `invalid_catalog` | `from`, `problems`: English lines | a model catalog source was refused (nothing changed): each problem names the model and field, or why it could not be read |
 //! | `listen_refused` | `address`, `detail` | the server cannot or may not listen there; `detail` is the CLI's English words (commands to run) |
 //!
 //! `field` values are the `Settings` / form field names (`cooldown_secs`, `base_url`, `name`,
@@ -106,6 +107,12 @@ pub enum UiError {
         address: String,
         detail: String,
     },
+    /// Settings -> Model catalog: the source could not be read or is not a valid catalog;
+    /// the catalog in use did not change.
+    InvalidCatalog {
+        from: String,
+        problems: Vec<String>,
+    },
 }
 
 impl UiError {
@@ -131,6 +138,7 @@ impl UiError {
             Self::LocalOnly => "local_only",
             Self::LockedOut { .. } => "locked_out",
             Self::ListenRefused { .. } => "listen_refused",
+            Self::InvalidCatalog { .. } => "invalid_catalog",
         }
     }
 }
@@ -174,6 +182,11 @@ impl std::fmt::Display for UiError {
                 "too many wrong passwords; try again in {retry_after_secs} seconds"
             ),
             Self::ListenRefused { detail, .. } => write!(f, "{detail}"),
+            Self::InvalidCatalog { from, problems } => write!(
+                f,
+                "the catalog from {from} was not used: {}",
+                problems.join("; ")
+            ),
         }
     }
 }

@@ -1,19 +1,32 @@
 //! The model catalog: what API Switch knows about public models (release date, context length,
-//! maximum output, capabilities), read from `models.json` at the top of the repository and
-//! embedded in the binary. Any model name a channel reports can be looked up; names differ
+//! maximum output, capabilities, prices), read from `models.json` at the top of the repository
+//! and embedded in the binary. Any model name a channel reports can be looked up; names differ
 //! between providers and resellers, so lookup normalises and fuzzes (see `lookup.rs`).
+//!
+//! The catalog in use is [`Catalog::current`]: the embedded one, or the copy a `catalog update`
+//! stored in the database (`update.rs`, `stored.rs`), swapped in whole when the configuration
+//! is loaded, so a reader never sees half of one and half of another.
 
 mod lookup;
+mod models_dev;
 mod preselect;
+pub(crate) mod stored;
+pub(crate) mod update;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+
+use arc_swap::ArcSwap;
 
 use serde::{Deserialize, Serialize};
 pub use types::listing::CatalogInfo;
 
 pub use lookup::{CatalogMatch, MatchKind};
 pub use preselect::{PRESELECT_MONTHS, Preselection, SelectReason, preselect, today_utc};
+pub(crate) use stored::sync_from_store;
+pub use types::catalog::{CatalogChanges, CatalogProblem, CatalogStatus};
+pub use types::pricing::Price;
+pub use update::{CatalogUpdate, parse_source, read_source};
 
 /// The catalog file, as committed; `docs/catalog.md` says how to update it.
 const EMBEDDED: &str = include_str!("../../../models.json");
@@ -50,9 +63,9 @@ pub struct ModelInfo {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub open_weights: bool,
-    /// Its maker's list prices; `None`: no price known.
+    /// What the maker charges; `None` when no source gives a price (never read as free).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<types::pricing::Price>,
+    pub price: Option<Price>,
 }
 
 impl ModelInfo {
@@ -70,10 +83,30 @@ pub struct ProviderInfo {
     pub aliases: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct CatalogFile {
-    providers: HashMap<String, ProviderInfo>,
-    models: Vec<ModelInfo>,
+/// Where the prices of a catalog come from, as recorded at the top of `models.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricesSource {
+    pub source: String,
+    /// When the prices were taken, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The `models.json` format, as read and as a stored update is written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CatalogFile {
+    #[serde(default = "schema_one")]
+    pub schema: u32,
+    /// The day the catalog was last compiled, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prices: Option<PricesSource>,
+    pub providers: HashMap<String, ProviderInfo>,
+    pub models: Vec<ModelInfo>,
+}
+
+fn schema_one() -> u32 {
+    1
 }
 
 /// Why a catalog text could not be used.
@@ -95,28 +128,56 @@ pub enum CatalogError {
 pub struct Catalog {
     models: Vec<ModelInfo>,
     providers: HashMap<String, ProviderInfo>,
+    updated: Option<String>,
+    prices: Option<PricesSource>,
     index: lookup::Index,
 }
 
-static EMBEDDED_CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    Catalog::from_json(EMBEDDED).unwrap_or_else(|error| {
+static EMBEDDED_CATALOG: LazyLock<Arc<Catalog>> = LazyLock::new(|| {
+    Arc::new(Catalog::from_json(EMBEDDED).unwrap_or_else(|error| {
         // A test parses the embedded file, so this only happens to a hand-edited build;
         // an empty catalog still lets the proxy run ("no match" is a valid answer).
         tracing::error!(%error, "the embedded model catalog is unusable; continuing without it");
         Catalog::empty()
-    })
+    }))
 });
 
+/// The catalog in use; the embedded one until a stored update is loaded.
+static CURRENT_CATALOG: LazyLock<ArcSwap<Catalog>> =
+    LazyLock::new(|| ArcSwap::new(Arc::clone(&EMBEDDED_CATALOG)));
+
 impl Catalog {
-    /// The catalog compiled into this binary, parsed on first use.
+    /// The catalog compiled into this binary, parsed on first use: the offline default and
+    /// what `catalog reset` goes back to. Product code reads [`Catalog::current`].
     pub fn embedded() -> &'static Catalog {
         &EMBEDDED_CATALOG
+    }
+
+    /// The catalog in use now: a stored update when the database holds one, else the
+    /// embedded one. Cheap (an atomic load); hold the `Arc` for as long as one answer must
+    /// come from one catalog.
+    pub fn current() -> Arc<Catalog> {
+        CURRENT_CATALOG.load_full()
+    }
+
+    /// Makes `catalog` the one in use (the store's copy, loaded by `sync_from_store`).
+    pub(crate) fn install(catalog: Arc<Catalog>) {
+        CURRENT_CATALOG.store(catalog);
+    }
+
+    /// Makes the embedded catalog the one in use again.
+    pub(crate) fn install_embedded() {
+        CURRENT_CATALOG.store(Arc::clone(&EMBEDDED_CATALOG));
     }
 
     /// Parses a catalog text in the `models.json` format.
     pub fn from_json(text: &str) -> Result<Self, CatalogError> {
         let file: CatalogFile =
             serde_json::from_str(text).map_err(|source| CatalogError::Parse { source })?;
+        Self::from_file(file)
+    }
+
+    pub(crate) fn from_file(file: CatalogFile) -> Result<Self, CatalogError> {
         if let Some(model) = file
             .models
             .iter()
@@ -131,16 +192,41 @@ impl Catalog {
         Ok(Self {
             models: file.models,
             providers: file.providers,
+            updated: file.updated,
+            prices: file.prices,
             index,
         })
+    }
+
+    /// The catalog in the `models.json` format, as a stored update keeps it.
+    pub(crate) fn to_file(&self) -> CatalogFile {
+        CatalogFile {
+            schema: 1,
+            updated: self.updated.clone(),
+            prices: self.prices.clone(),
+            providers: self.providers.clone(),
+            models: self.models.clone(),
+        }
     }
 
     fn empty() -> Self {
         Self {
             models: Vec::new(),
             providers: HashMap::new(),
+            updated: None,
+            prices: None,
             index: lookup::Index::build(&[], &HashMap::new()),
         }
+    }
+
+    /// The day the catalog was compiled, as its file says.
+    pub fn updated(&self) -> Option<&str> {
+        self.updated.as_deref()
+    }
+
+    /// Where its prices come from, as its file says.
+    pub fn prices_source(&self) -> Option<&PricesSource> {
+        self.prices.as_ref()
     }
 
     pub fn models(&self) -> &[ModelInfo] {
@@ -182,6 +268,7 @@ impl Catalog {
                 MatchKind::Fuzzy => "fuzzy",
             }
             .to_owned(),
+            price: info.price.clone(),
         })
     }
 

@@ -253,3 +253,134 @@ fn preselection_boundary_is_six_calendar_months() {
     assert!(on_boundary[0].selected);
     assert!(!day_after[0].selected);
 }
+
+/// Models no source priced when the prices were compiled (docs/catalog.md, Prices, says why:
+/// open weights without a maker API, retired or free-tier models, makers models.dev and
+/// LiteLLM do not price). A model leaves this list when it gains a price.
+const NO_PRICE: &[&str] = &[
+    "gpt-oss-120b",
+    "gpt-oss-20b",
+    "gpt-4o-audio-preview",
+    "chatgpt-4o-latest",
+    "claude-2.1",
+    "gemma-4-26b-a4b-it",
+    "gemma-4-31b-it",
+    "gemma-3n-e4b-it",
+    "gemma-3-27b-it",
+    "gemma-3-12b-it",
+    "gemma-3-4b-it",
+    "grok-4-1-fast-reasoning",
+    "grok-4-fast-reasoning",
+    "deepseek-v4.1-flash",
+    "deepseek-v3.2-exp",
+    "deepseek-v3.1-terminus",
+    "deepseek-v3.1",
+    "deepseek-r1-0528",
+    "deepseek-v3-0324",
+    "deepseek-r1-distill-llama-70b",
+    "deepseek-r1-distill-qwen-32b",
+    "deepseek-coder-v2-instruct",
+    "qwen3.8-27b",
+    "qwen3-235b-a22b-thinking-2507",
+    "qwen3-235b-a22b-instruct-2507",
+    "qwen3-30b-a3b",
+    "qwq-32b",
+    "qwen2.5-coder-32b-instruct",
+    "kimi-k2.8-preview",
+    "glm-4.7-flash",
+    "glm-4.5-flash",
+    "glm-4.1v-thinking-flash",
+    "glm-z1-air",
+    "glm-4-32b-0414",
+    "glm-4-plus",
+    "glm-4-long",
+    "glm-4-flash",
+    "minimax-m1",
+    "minimax-text-01",
+    "minimax-vl-01",
+    "devstral-small-2512",
+    "magistral-medium-2506",
+    "magistral-small-2506",
+    "mistral-small-2503",
+    "codestral-2501",
+    "muse-spark-1.3",
+    "muse-spark-1.2",
+    "muse-spark-1.1",
+    "llama-4-maverick-17b-128e-instruct",
+    "llama-4-scout-17b-16e-instruct",
+    "llama-3.3-70b-instruct",
+    "llama-3.2-90b-vision-instruct",
+    "llama-3.2-11b-vision-instruct",
+    "llama-3.2-3b-instruct",
+    "llama-3.2-1b-instruct",
+    "llama-3.1-405b-instruct",
+    "llama-3.1-70b-instruct",
+    "llama-3.1-8b-instruct",
+    "llama-3-70b-instruct",
+    "nova-2-pro-v1",
+    "doubao-seed-2-0-pro",
+    "doubao-seed-1-6",
+    "doubao-seed-1-6-thinking",
+    "doubao-seed-1-6-flash",
+    "doubao-1-5-pro-32k",
+    "ernie-4.5-300b-a47b",
+    "ernie-4.5-turbo-128k",
+    "ernie-x1-turbo-32k",
+    "hy3-preview",
+    "hunyuan-a13b-instruct",
+    "step-3",
+    "longcat-flash-chat",
+    "nemotron-3-nano-omni-30b-a3b-reasoning",
+    "nemotron-3-super-120b-a12b",
+    "llama-3.1-nemotron-ultra-253b-v1",
+];
+
+#[test]
+fn every_model_has_a_price_or_is_listed_without_one() {
+    let catalog = Catalog::embedded();
+    for model in catalog.models() {
+        let listed = NO_PRICE.contains(&model.id.as_str());
+        match &model.price {
+            Some(price) => {
+                assert!(!listed, "{} has a price; take it off NO_PRICE", model.id);
+                let figures = [
+                    price.input,
+                    price.output,
+                    price.cache_read,
+                    price.cache_write,
+                    price.per_request,
+                    price.per_image,
+                ];
+                assert!(
+                    figures.iter().flatten().all(|f| f.is_finite() && *f >= 0.0),
+                    "{}: {price:?}",
+                    model.id
+                );
+                assert!(
+                    price.input.is_some() && price.output.is_some(),
+                    "{} has a price without input and output: {price:?}",
+                    model.id
+                );
+            }
+            None => assert!(listed, "{} has no price and is not in NO_PRICE", model.id),
+        }
+    }
+    assert!(
+        catalog.prices_source().is_some(),
+        "models.json records where prices come from"
+    );
+}
+
+#[test]
+fn a_known_price_reads_from_the_catalog() {
+    let found = Catalog::embedded()
+        .lookup("claude-sonnet-4-5-20250929")
+        .expect("known");
+    let price = found.model.price.as_ref().expect("priced");
+    assert_eq!(price.input, Some(3.0));
+    assert_eq!(price.output, Some(15.0));
+    assert_eq!(price.cache_read, Some(0.3));
+    assert_eq!(price.cache_write, Some(3.75));
+    let info = Catalog::embedded().info("gpt-4o").expect("known");
+    assert_eq!(info.price.and_then(|p| p.input), Some(2.5));
+}

@@ -130,8 +130,8 @@ impl AppState {
             "" => calibrate(request, &options).await,
             run => self.calibrate_live(request, &options, run).await,
         }?;
-        let catalog = Catalog::embedded();
-        let preselected = preselect(catalog, &found.models, existing, today_utc());
+        let catalog = Catalog::current();
+        let preselected = preselect(&catalog, &found.models, existing, today_utc());
         Ok(CalibrationView {
             usable: found.is_usable(),
             outcome: found.outcome,
@@ -173,7 +173,7 @@ fn channel_row(
         entries: entries
             .into_iter()
             .map(|e| EntryRow {
-                catalog: Catalog::embedded().info(&e.model),
+                catalog: Catalog::current().info(&e.model),
                 last_test: tests.get(&e.id).cloned(),
                 id: e.id,
                 model: e.model,

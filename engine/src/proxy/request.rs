@@ -150,7 +150,7 @@ pub fn upstream_body(
     let hub = request
         .hub()
         .map_err(|source| AttemptFailure::Unconvertible { source })?;
-    let catalog = Catalog::embedded();
+    let catalog = Catalog::current();
     let options = EncodeOptions {
         model: Some(model.clone()),
         default_max_tokens: Some(u64::from(catalog.default_max_tokens(model))),

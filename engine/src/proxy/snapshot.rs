@@ -42,6 +42,8 @@ impl Snapshot {
         version: u64,
         clients: &crate::http_client::UpstreamClient,
     ) -> Result<Self, StoreError> {
+        // The catalog first: what is derived from it below (prices) reads the one stored now.
+        crate::catalog::sync_from_store(store);
         let config = store.full_config()?;
         let mut channels = HashMap::new();
         let mut entries = Vec::new();
@@ -139,7 +141,7 @@ fn entry_prices(
     entries: &[Entry],
     channels: &HashMap<ChannelId, Channel>,
 ) -> HashMap<EntryId, Price> {
-    let catalog = Catalog::embedded();
+    let catalog = Catalog::current();
     entries
         .iter()
         .filter_map(|entry| {

@@ -46,7 +46,7 @@ pub fn build(channel: &Channel, model: &str) -> TestRequest {
 fn openai_chat_body(model: &str) -> Value {
     // OpenAI's reasoning models reject `max_tokens`; everything else may not know
     // `max_completion_tokens`, so the catalog decides which one to send.
-    let reasoning = Catalog::embedded()
+    let reasoning = Catalog::current()
         .lookup(model)
         .is_some_and(|found| found.model.has(Capability::Reasoning));
     let limit_field = if reasoning {

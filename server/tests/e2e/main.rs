@@ -3,6 +3,7 @@
 //! suite links once.
 
 mod browser;
+mod browser_catalog;
 mod browser_channels;
 mod browser_connect;
 mod browser_keys;
@@ -12,6 +13,7 @@ mod browser_settings;
 mod browser_spend;
 mod browser_trust;
 mod browser_ui;
+mod catalog_cli;
 mod cli;
 mod connect_cli;
 mod connect_server_fns;

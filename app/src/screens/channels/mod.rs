@@ -86,7 +86,7 @@ pub async fn list_channels() -> Result<Vec<ChannelRow>, UiError> {
 /// Every model id the catalog knows, for the suggestions under "add a model by hand".
 #[server]
 pub async fn catalog_model_ids() -> Result<Vec<String>, UiError> {
-    Ok(engine::catalog::Catalog::embedded()
+    Ok(engine::catalog::Catalog::current()
         .models()
         .iter()
         .map(|m| m.id.clone())

@@ -2,12 +2,14 @@
 //! rules that read what an upstream's error says), timeouts and the body limit, who may use
 //! the proxy and the UI (access keys, login, allowed hosts, the admin password), where the
 //! server listens and which browser apps and proxies it trusts (Network), how long the request
-//! log is kept, language and theme. The form edits the one `types::settings::Settings` the
-//! engine stores, loaded and saved as it is, so the compiler checks every field it touches; the
-//! engine checks every range (`types::settings_ranges`, also the inputs' `min`/`max` and the
-//! way they read and write their field here) and its typed error names each field.
+//! log is kept, the model catalog (its update from models.dev), language and theme. The form
+//! edits the one `types::settings::Settings` the engine stores, loaded and saved as it is, so
+//! the compiler checks every field it touches; the engine checks every range
+//! (`types::settings_ranges`, also the inputs' `min`/`max` and the way they read and write
+//! their field here) and its typed error names each field.
 
 mod account;
+mod catalog;
 mod network;
 mod rules;
 mod text;
@@ -23,6 +25,10 @@ use crate::components::toast::use_toasts;
 use crate::errors::{ErrorText, UiError};
 use crate::i18n::{t, t_string, use_i18n};
 pub use account::{SetAdminPassword, set_admin_password};
+pub use catalog::{
+    ModelCatalogStatus, ResetModelCatalog, UpdateModelCatalog, model_catalog_status,
+    reset_model_catalog, update_model_catalog,
+};
 pub use network::{ApplyListenAddress, ListenAddress, apply_listen_address, listen_address};
 use text::settings_text;
 
@@ -202,6 +208,7 @@ pub fn SettingsScreen() -> impl IntoView {
             })}
         </Transition>
         <div class="mt-6 space-y-6">
+            <catalog::ModelCatalog/>
             <account::Password/>
             <account::Appearance/>
         </div>
