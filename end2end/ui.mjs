@@ -28,7 +28,9 @@ const ALLOWED = new Set(['API', 'Switch', 'OpenAI', 'Anthropic', 'SDK', 'Python'
   'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'MB', 'k', 's',
   'Retry-After', 'IP', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
   'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK',
-  'chat', 'completions', 'flaky', 'good', 'gpt-4o']);
+  'chat', 'completions', 'flaky', 'good', 'gpt-4o',
+  // models.dev, the public model registry the model catalog is refreshed from: a name.
+  'models', 'dev']);
 
 /** Sends one chat request through the proxy; returns the HTTP status. */
 async function proxyRequest(key) {

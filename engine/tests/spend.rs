@@ -1,4 +1,4 @@
-//! The Dashboard's spend over a real SQLite file holding known rows at fixed times: totals
+//! The Dashboard's spend over a real SQLite file holding known rows at known times: totals
 //! today, over 7 and 30 days; breakdowns by app, model and channel, most spent first, with
 //! each line's cache hit rate; failed requests never counted, unpriced ones counted apart; a
 //! chart bucket's spend.
@@ -8,9 +8,14 @@ use engine::logs::RequestRecord;
 
 const HOUR: i64 = 3600 * 1000;
 const DAY: i64 = 24 * HOUR;
-/// A UTC midnight; "now" is 10:00 that day.
-const MIDNIGHT: i64 = 20_000 * DAY;
-const NOW: i64 = MIDNIGHT + 10 * HOUR;
+
+/// Today's UTC midnight and "now", 10:00 that day. Taken from the clock, not fixed: the
+/// request-log writer deletes rows older than the retention (30 days) whenever it starts, so
+/// rows dated years ago would vanish as soon as it ran.
+fn midnight_and_now() -> (i64, i64) {
+    let midnight = engine::clock::now_ms() / DAY * DAY;
+    (midnight, midnight + 10 * HOUR)
+}
 
 fn row(at_ms: i64, key: &str, model: &str, channel: &str, cost: Option<f64>) -> RequestRecord {
     RequestRecord {
@@ -32,24 +37,25 @@ fn row(at_ms: i64, key: &str, model: &str, channel: &str, cost: Option<f64>) -> 
 async fn spend_is_summed_per_span_and_broken_down_by_app_model_and_channel() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = engine::AppState::open(dir.path().join("api-switch.db")).expect("open");
-    let mut failed = row(NOW - HOUR, "agent", "opus", "relay", Some(9.0));
+    let (midnight, now) = midnight_and_now();
+    let mut failed = row(now - HOUR, "agent", "opus", "relay", Some(9.0));
     failed.status = 502;
     let mut rows = vec![
-        row(NOW - HOUR, "agent", "opus", "relay", Some(1.25)),
-        row(NOW - 2 * HOUR, "agent", "sonnet", "direct", Some(0.5)),
-        row(NOW - 3 * HOUR, "editor", "sonnet", "relay", Some(0.25)),
+        row(now - HOUR, "agent", "opus", "relay", Some(1.25)),
+        row(now - 2 * HOUR, "agent", "sonnet", "direct", Some(0.5)),
+        row(now - 3 * HOUR, "editor", "sonnet", "relay", Some(0.25)),
         // Priced nowhere: counted apart, not as free.
-        row(NOW - 4 * HOUR, "editor", "mystery", "relay", None),
+        row(now - 4 * HOUR, "editor", "mystery", "relay", None),
         // Yesterday and 10 days ago: in the 7- and 30-day figures only.
-        row(MIDNIGHT - HOUR, "agent", "opus", "relay", Some(2.0)),
-        row(MIDNIGHT - 10 * DAY, "agent", "opus", "relay", Some(4.0)),
+        row(midnight - HOUR, "agent", "opus", "relay", Some(2.0)),
+        row(midnight - 10 * DAY, "agent", "opus", "relay", Some(4.0)),
         // 40 days ago: outside every span.
-        row(MIDNIGHT - 40 * DAY, "agent", "opus", "relay", Some(100.0)),
+        row(midnight - 40 * DAY, "agent", "opus", "relay", Some(100.0)),
         failed,
     ];
     state.store().write_batch(&[], &mut rows).expect("write");
 
-    let spend = state.spend(SpendSpan::Today, NOW, 0).await.expect("spend");
+    let spend = state.spend(SpendSpan::Today, now, 0).await.expect("spend");
     let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
     assert!(close(spend.today.cost_usd, 2.0), "{:?}", spend.today);
     assert_eq!((spend.today.priced, spend.today.unpriced), (3, 1));
@@ -70,20 +76,20 @@ async fn spend_is_summed_per_span_and_broken_down_by_app_model_and_channel() {
 
     // A longer span takes the older rows into the breakdown.
     let month = state
-        .spend(SpendSpan::Last30Days, NOW, 0)
+        .spend(SpendSpan::Last30Days, now, 0)
         .await
         .expect("spend");
     assert!(close(month.by_app[0].cost_usd, 7.75));
 
     // The chart's bucket of the hour spends what its successful rows cost.
     let series = state
-        .request_series(SeriesRange::Last24Hours, NOW, 0)
+        .request_series(SeriesRange::Last24Hours, now, 0)
         .await
         .expect("series");
     let hour = series
         .buckets
         .iter()
-        .find(|b| b.start_ms == NOW - HOUR)
+        .find(|b| b.start_ms == now - HOUR)
         .expect("bucket");
     assert!(close(hour.cost_usd, 1.25), "{hour:?}");
 }
@@ -92,12 +98,13 @@ async fn spend_is_summed_per_span_and_broken_down_by_app_model_and_channel() {
 async fn a_day_of_spend_follows_the_callers_midnight() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = engine::AppState::open(dir.path().join("api-switch.db")).expect("open");
+    let (midnight, now) = midnight_and_now();
     // 23:00 UTC yesterday is 07:00 today in UTC+8.
-    let mut rows = vec![row(MIDNIGHT - HOUR, "agent", "opus", "relay", Some(3.0))];
+    let mut rows = vec![row(midnight - HOUR, "agent", "opus", "relay", Some(3.0))];
     state.store().write_batch(&[], &mut rows).expect("write");
-    let utc = state.spend(SpendSpan::Today, NOW, 0).await.expect("spend");
+    let utc = state.spend(SpendSpan::Today, now, 0).await.expect("spend");
     let east = state
-        .spend(SpendSpan::Today, NOW, 8 * 3600)
+        .spend(SpendSpan::Today, now, 8 * 3600)
         .await
         .expect("spend");
     assert_eq!((utc.today.priced, east.today.priced), (0, 1));
