@@ -14,52 +14,13 @@ fn site_pkg_dir() -> PathBuf {
     root_dir().join("target/site/pkg")
 }
 
-/// How the UI's views are compiled. Server and wasm bundle must agree: the erased views
-/// render extra hydration markers, so an erased server needs an erased bundle and the reverse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ViewMode {
-    /// Every view keeps its own type: what tests, `cargo xtask run` and `build` use.
-    Typed,
-    /// Leptos's `--cfg erase_components` (see `dist.rs`): the release artefacts.
-    Erased,
-}
+/// The wasm bundle's Cargo profile (see the workspace `Cargo.toml`).
+const WASM_PROFILE: &str = "wasm-release";
 
-impl ViewMode {
-    /// The `RUSTFLAGS` this mode adds.
-    pub fn rustflags(self) -> Option<&'static str> {
-        match self {
-            ViewMode::Typed => None,
-            ViewMode::Erased => Some("--cfg erase_components"),
-        }
-    }
-
-    /// The wasm build's Cargo profile: each mode has its own, so switching mode does not
-    /// rebuild the other's cache.
-    fn wasm_profile(self) -> &'static str {
-        match self {
-            ViewMode::Typed => "wasm-release",
-            ViewMode::Erased => "wasm-dist",
-        }
-    }
-}
-
-/// `RUSTFLAGS` for a build in `mode`, keeping the caller's own.
-pub fn rustflags_for(mode: ViewMode) -> String {
-    let own = std::env::var("RUSTFLAGS").unwrap_or_default();
-    match mode.rustflags() {
-        Some(extra) if own.trim().is_empty() => extra.to_owned(),
-        Some(extra) => format!("{own} {extra}"),
-        None => own,
-    }
-}
-
-/// Compiles `frontend` to wasm, runs wasm-bindgen on it and compiles the stylesheet.
+/// Compiles `frontend` to wasm, runs wasm-bindgen on it and compiles the stylesheet. The views
+/// are type-erased like the server's (`.cargo/config.toml`), so any server built here
+/// hydrates it.
 pub fn build_ui() -> Result<()> {
-    build_ui_in(ViewMode::Typed)
-}
-
-/// [`build_ui`] with the views compiled in `mode`.
-pub fn build_ui_in(mode: ViewMode) -> Result<()> {
     let route = setup::wasm_target()?;
     setup::remember_wasm_route(route)?;
     let wasm_args = [
@@ -69,16 +30,12 @@ pub fn build_ui_in(mode: ViewMode) -> Result<()> {
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
-        mode.wasm_profile(),
+        WASM_PROFILE,
     ];
     match route {
         WasmRoute::Rustup => {
-            say(&format!("cargo {} ({mode:?} views)", wasm_args.join(" ")));
-            run_cmd(
-                cmd("cargo")
-                    .args(wasm_args)
-                    .env("RUSTFLAGS", rustflags_for(mode)),
-            )?;
+            say(&format!("cargo {}", wasm_args.join(" ")));
+            run_cmd(cmd("cargo").args(wasm_args))?;
         }
         WasmRoute::DebianBuildStd => {
             say("building the wasm bundle with Debian's rustc-web and -Zbuild-std");
@@ -91,15 +48,11 @@ pub fn build_ui_in(mode: ViewMode) -> Result<()> {
                     .env("PATH", path)
                     .env("RUSTC", "/usr/bin/rustc")
                     .env("RUSTC_BOOTSTRAP", "1")
-                    .env("RUSTFLAGS", rustflags_for(mode))
                     .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld"),
             )?;
         }
     }
-    let wasm = target_dir().join(format!(
-        "wasm32-unknown-unknown/{}/frontend.wasm",
-        mode.wasm_profile()
-    ));
+    let wasm = target_dir().join(format!("wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"));
     let pkg = site_pkg_dir();
     std::fs::create_dir_all(&pkg)?;
     say("wasm-bindgen: writing target/site/pkg/api_switch{.js,_bg.wasm}");

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::bench::process::{Service, free_port, http_request, local};
-use crate::builds::{ViewMode, build_ui_in, rustflags_for};
+use crate::builds::build_ui;
 use crate::setup;
 use crate::shell::{cmd, run_cmd, say, target_dir};
 
@@ -22,18 +22,11 @@ const PROFILE: &str = "dist";
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 /// A headless server past this is a regression worth failing the build for.
 const HEADLESS_LIMIT_BYTES: u64 = 15 * 1024 * 1024;
-/// Leptos's type-erased views (`--cfg erase_components`, [`ViewMode::Erased`]): every
-/// component returns an `AnyView` and every element's children are one list of them, instead
-/// of one nested type per view, so the server-side rendering is compiled once per kind of view
-/// rather than once per view. This is what keeps the headless server small (see the README's
-/// artefacts table). The erased views render extra hydration markers, so the artefacts embed
-/// a wasm bundle built the same way.
-const VIEWS: ViewMode = ViewMode::Erased;
 
 pub fn run() -> Result<()> {
     crate::setup::desktop_packages()?;
     setup::ui_tools()?;
-    build_ui_in(VIEWS)?;
+    build_ui()?;
     let out = target_dir().join(PROFILE);
     // One package per build, so the headless server gets only the crate features it uses
     // (Cargo unifies features across the packages of one invocation).
@@ -164,7 +157,6 @@ fn build(args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
         cmd("cargo")
             .args(["build", "--profile", PROFILE])
             .args(args)
-            .env("RUSTFLAGS", rustflags_for(VIEWS))
             .envs(envs.iter().copied()),
     )
 }

@@ -28,9 +28,7 @@ commands:
   test-desktop    the desktop app under Xvfb with D-Bus: window, proxy, hide on close,
                   single instance, tray (builds the release app first; `test` runs it on
                   an unoptimised build)
-  build-ui [--erased]
-                  only the UI bundle (target/site/pkg); --erased: with Leptos's type-erased
-                  views, as `dist` builds it (only a server built the same way hydrates it)
+  build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
   bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging]
@@ -57,12 +55,7 @@ fn main() -> Result<()> {
         "test-desktop" => desktop_test::run(),
         "build-ui" => {
             setup::ui_tools()?;
-            let mode = match rest.first().map(String::as_str) {
-                None => builds::ViewMode::Typed,
-                Some("--erased") => builds::ViewMode::Erased,
-                Some(other) => bail!("build-ui takes only --erased, not `{other}`"),
-            };
-            builds::build_ui_in(mode)
+            builds::build_ui()
         }
         "bench" => bench::run(&rest),
         "fuzz" => {
