@@ -10,6 +10,7 @@
 mod lookup;
 mod models_dev;
 mod preselect;
+mod problems;
 pub(crate) mod stored;
 pub(crate) mod update;
 

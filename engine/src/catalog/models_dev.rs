@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::update::{check_price, problem, whole_file};
+use super::problems::{check_price, problem, whole_file};
 use super::{Capability, Catalog, CatalogFile, ModelInfo, PricesSource, ProviderInfo};
 use types::catalog::CatalogProblem;
 use types::pricing::Price;

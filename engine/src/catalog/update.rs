@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::problems::{check_price, problem, problem_at, whole_file};
 use super::{Catalog, CatalogFile, ModelInfo, models_dev};
 use types::catalog::{CatalogChanges, CatalogProblem};
-use types::pricing::Price;
 
 /// Where `catalog update` reads from when no source is given.
 pub const MODELS_DEV_URL: &str = "https://models.dev/api.json";
@@ -148,22 +148,6 @@ pub fn parse_source(
     Ok(CatalogUpdate { catalog, changes })
 }
 
-pub(super) fn whole_file(problem: String) -> CatalogProblem {
-    CatalogProblem {
-        model: None,
-        field: None,
-        problem,
-    }
-}
-
-pub(super) fn problem(model: &str, field: &str, problem: impl Into<String>) -> CatalogProblem {
-    CatalogProblem {
-        model: Some(model.to_owned()),
-        field: Some(field.to_owned()),
-        problem: problem.into(),
-    }
-}
-
 /// Our own format: each model read on its own so every bad one is named.
 fn parse_ours(mut value: Value) -> Result<CatalogFile, Vec<CatalogProblem>> {
     let mut problems = Vec::new();
@@ -219,41 +203,6 @@ fn parse_ours(mut value: Value) -> Result<CatalogFile, Vec<CatalogProblem>> {
     } else {
         Err(problems)
     }
-}
-
-fn problem_at(model: Option<&str>, field: &str, text: String) -> CatalogProblem {
-    CatalogProblem {
-        model: model.map(str::to_owned),
-        field: (!field.is_empty()).then(|| field.to_owned()),
-        problem: text,
-    }
-}
-
-/// A price must be a finite, non-negative number of dollars in every part it gives.
-pub(super) fn check_price(model: &str, price: Option<&Price>) -> Vec<CatalogProblem> {
-    let Some(price) = price else {
-        return Vec::new();
-    };
-    [
-        ("price.input", price.input),
-        ("price.output", price.output),
-        ("price.cache_read", price.cache_read),
-        ("price.cache_write", price.cache_write),
-        ("price.per_request", price.per_request),
-        ("price.per_image", price.per_image),
-    ]
-    .into_iter()
-    .filter_map(|(field, figure)| {
-        let figure = figure?;
-        (!figure.is_finite() || figure < 0.0).then(|| {
-            problem(
-                model,
-                field,
-                format!("{figure} is not a price (USD, 0 or more)"),
-            )
-        })
-    })
-    .collect()
 }
 
 /// What `new` changes against `old`, by model id.

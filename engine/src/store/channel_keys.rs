@@ -145,32 +145,6 @@ pub(super) fn parse_proxy(text: &str) -> Option<OutboundProxy> {
     serde_json::from_str(text).ok()
 }
 
-/// A channel's outbound proxy, the keys of its pool that are switched off, and its pricing.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChannelExtras {
-    pub proxy: Option<OutboundProxy>,
-    /// `(key, reason)`: an empty reason means the user switched it off.
-    pub disabled_keys: Vec<(String, String)>,
-    pub pricing: types::pricing::Pricing,
-}
-
-/// An imported channel's proxy and switched-off keys (its pool was written from its text).
-pub(super) fn write_extras(
-    conn: &Connection,
-    channel: ChannelId,
-    extras: &ChannelExtras,
-) -> Result<(), StoreError> {
-    save_proxy(conn, channel, extras.proxy.as_ref())?;
-    super::channels::save_pricing(conn, channel, &extras.pricing)?;
-    for (key, reason) in &extras.disabled_keys {
-        conn.execute(
-            "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1 WHERE channel_id = ?2 AND key = ?3",
-            params![reason, channel, key.trim()],
-        )?;
-    }
-    Ok(())
-}
-
 /// `NotFound` unless `channel` is a stored channel, so a pool edit never writes orphan keys.
 fn channel_must_exist(
     tx: &rusqlite::Transaction<'_>,

@@ -20,7 +20,7 @@ mod spend;
 mod stats;
 mod whole_config;
 
-pub use channel_keys::{ChannelExtras, ChannelKey, KeyId, OutboundProxy};
+pub use channel_keys::{ChannelKey, KeyId, OutboundProxy};
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};
 pub use entries::AUTO_GROUP;
@@ -30,7 +30,7 @@ pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use spend::SpendBy;
 pub use stats::bucket_start;
-pub use whole_config::{ConfigToWrite, FullConfig};
+pub use whole_config::{ChannelExtras, ConfigToWrite, FullConfig};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

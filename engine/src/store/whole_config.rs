@@ -1,13 +1,17 @@
 //! The whole configuration at once: read in one transaction for export, replaced in one
 //! transaction by import (on any error nothing changes). Settings, access keys, channels with
-//! their pools and proxies, entries and group routing.
+//! their pools, proxies and pricing (`ChannelExtras`), entries and group routing.
 
-use super::channel_keys::{ChannelExtras, write_extras};
-use super::channels::{insert_channel, load_channels};
+use rusqlite::{Connection, params};
+
+use super::channel_keys::{OutboundProxy, save_proxy};
+use super::channels::{insert_channel, load_channels, save_pricing};
 use super::entries::{insert_entry, load_entries};
 use super::group_routing::{load_group_routing, save_group_routing};
 use super::settings::{insert_access_key, load_access_keys, load_settings, save_settings};
-use super::{AccessKey, Channel, Entry, NewChannel, NewEntry, Settings, Store, StoreError};
+use super::{
+    AccessKey, Channel, ChannelId, Entry, NewChannel, NewEntry, Settings, Store, StoreError,
+};
 
 /// The whole configuration, as import writes it and export reads it.
 #[derive(Clone, Debug, Default)]
@@ -87,4 +91,30 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// A channel's outbound proxy, the keys of its pool that are switched off, and its pricing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChannelExtras {
+    pub proxy: Option<OutboundProxy>,
+    /// `(key, reason)`: an empty reason means the user switched it off.
+    pub disabled_keys: Vec<(String, String)>,
+    pub pricing: types::pricing::Pricing,
+}
+
+/// An imported channel's proxy and switched-off keys (its pool was written from its text).
+fn write_extras(
+    conn: &Connection,
+    channel: ChannelId,
+    extras: &ChannelExtras,
+) -> Result<(), StoreError> {
+    save_proxy(conn, channel, extras.proxy.as_ref())?;
+    save_pricing(conn, channel, &extras.pricing)?;
+    for (key, reason) in &extras.disabled_keys {
+        conn.execute(
+            "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1 WHERE channel_id = ?2 AND key = ?3",
+            params![reason, channel, key.trim()],
+        )?;
+    }
+    Ok(())
 }
