@@ -52,7 +52,9 @@ pub fn build_ui() -> Result<()> {
             )?;
         }
     }
-    let wasm = target_dir().join(format!("wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"));
+    let wasm = target_dir().join(format!(
+        "wasm32-unknown-unknown/{WASM_PROFILE}/frontend.wasm"
+    ));
     let pkg = site_pkg_dir();
     std::fs::create_dir_all(&pkg)?;
     say("wasm-bindgen: writing target/site/pkg/api_switch{.js,_bg.wasm}");
