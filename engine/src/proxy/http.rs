@@ -95,7 +95,7 @@ async fn prepare(
     request: Request,
 ) -> Result<ProxyRequest, ProxyError> {
     let snapshot = runtime.snapshot();
-    let client_key_name = authenticate(&snapshot, request.headers())?;
+    let client_key = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
     let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
@@ -137,6 +137,17 @@ async fn prepare(
         Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::Responses
     );
     let stream = streams && head.stream();
+    // Last, so a request refused for its body does not count against the key's minute;
+    // counting tokens generates nothing, so it is neither limited nor counted.
+    let client_key_name = match client_key {
+        Some(key) => {
+            if !matches!(endpoint, Endpoint::CountTokens) {
+                runtime.key_meters().admit(&key.name, &key.limits)?;
+            }
+            key.name.clone()
+        }
+        None => String::new(),
+    };
     Ok(ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),
@@ -212,13 +223,16 @@ pub fn known_access_key<'s>(
         .find(|k| crate::secrets::keys_match(k.key.expose(), presented))
 }
 
-/// The name of the client's access key (empty when unknown), or 401 when keys are required.
-fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
+/// The client's access key (`None` when unknown), or 401 when keys are required.
+fn authenticate<'s>(
+    snapshot: &'s Snapshot,
+    headers: &HeaderMap,
+) -> Result<Option<&'s crate::store::AccessKey>, ProxyError> {
     let presented = presented_key(headers);
     let known = presented.and_then(|key| known_access_key(snapshot, key));
     match (known, presented, snapshot.settings.require_access_key) {
-        (Some(key), _, _) => Ok(key.name.clone()),
-        (None, _, false) => Ok(String::new()),
+        (Some(key), _, _) => Ok(Some(key)),
+        (None, _, false) => Ok(None),
         (None, None, true) => Err(ProxyError::MissingKey),
         (None, Some(_), true) => Err(ProxyError::InvalidKey),
     }
