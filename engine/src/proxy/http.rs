@@ -1,5 +1,6 @@
 //! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
-//! key, the fields routing needs, found in the raw bytes), then hand it to `forward::serve`. Three inbound protocols share one path: OpenAI Chat
+//! key and its limits, the fields routing needs, found in the raw bytes), then hand it to
+//! `forward::serve`. Three inbound protocols share one path: OpenAI Chat
 //! Completions, Anthropic Messages and OpenAI Responses. Every error answers in the client's
 //! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
 //! path answers in OpenAI's.
@@ -137,17 +138,8 @@ async fn prepare(
         Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::Responses
     );
     let stream = streams && head.stream();
-    // Last, so a request refused for its body does not count against the key's minute;
-    // counting tokens generates nothing, so it is neither limited nor counted.
-    let client_key_name = match client_key {
-        Some(key) => {
-            if !matches!(endpoint, Endpoint::CountTokens) {
-                runtime.key_meters().admit(&key.name, &key.limits)?;
-            }
-            key.name.clone()
-        }
-        None => String::new(),
-    };
+    // Last, so a request refused for its body does not count against the key's minute.
+    let client_key_name = admit(runtime, endpoint, client_key)?;
     Ok(ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),
@@ -157,6 +149,22 @@ async fn prepare(
         stream,
         client_key_name,
     ))
+}
+
+/// The name of the client's access key (empty when unknown), once the key's limits let the
+/// request through (`limits`). Counting tokens generates nothing: neither limited nor counted.
+fn admit(
+    runtime: &Runtime,
+    endpoint: Endpoint,
+    key: Option<&crate::store::AccessKey>,
+) -> Result<String, ProxyError> {
+    let Some(key) = key else {
+        return Ok(String::new());
+    };
+    if !matches!(endpoint, Endpoint::CountTokens) {
+        runtime.key_meters().admit(&key.name, &key.limits)?;
+    }
+    Ok(key.name.clone())
 }
 
 /// A body must be UTF-8 before any upstream sees it (JSON is UTF-8; a provider's error for

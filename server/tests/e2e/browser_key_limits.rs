@@ -54,6 +54,7 @@ async fn the_access_keys_screen_shows_use_against_limits_live_and_sets_them() {
     support::seed_gpt4o_channel(&db, "relay", &upstream.uri(), "sk-relay-secret-0001");
     let store = Store::open(db.clone()).expect("store");
     let agent = store.create_access_key("agent", AGENT).expect("agent");
+    assert_eq!(agent, 1, "the browser check finds agent's row by its id");
     store.create_access_key("editor", EDITOR).expect("editor");
     let limits = KeyLimits {
         requests_per_minute: Some(60),

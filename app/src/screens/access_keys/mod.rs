@@ -261,6 +261,7 @@ fn KeyRow(
     let last_used = key.last_used_ms;
     let for_editor = key.clone();
     let for_cell = key.clone();
+    let limits_name = key.name.clone();
     view! {
         <tr data-key=id>
             <td class=format!("{TD} font-medium") translate="no">{key.name.clone()}</td>
@@ -283,6 +284,7 @@ fn KeyRow(
             <td class=TD>
                 <div class="flex justify-end gap-2">
                     <button type="button" class=BUTTON_SMALL data-action="limits"
+                        aria-label=move || { let name = limits_name.clone(); t_string!(i18n, keys.limits_title, name).to_string() }
                         on:click=move |_| editing.set(Some(for_editor.clone()))>
                         {t!(i18n, keys.edit_limits)}
                     </button>
