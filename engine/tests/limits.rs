@@ -21,7 +21,11 @@ async fn proxy_with_keys() -> (Proxy, Upstream, [(i64, String); 2]) {
     let channel = proxy.channel("up", &upstream.base_url());
     proxy.entry(channel, "gpt-4o", "auto");
     let agent = proxy.state.generate_access_key("agent").await.expect("key");
-    let editor = proxy.state.generate_access_key("editor").await.expect("key");
+    let editor = proxy
+        .state
+        .generate_access_key("editor")
+        .await
+        .expect("key");
     (
         proxy,
         upstream,
@@ -124,7 +128,12 @@ async fn a_key_over_its_minute_gets_429_in_every_protocol_and_a_raise_applies_at
     assert_eq!((status, retry.is_some()), (429, true), "{body}");
     assert_eq!(body["type"], "error");
     assert_eq!(body["error"]["type"], "rate_limit_error");
-    assert!(body["error"]["message"].as_str().expect("msg").contains("2 requests per minute"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("2 requests per minute")
+    );
 
     let (status, retry, _, body) = send(&proxy, &agent, "/v1/responses", responses_body()).await;
     assert_eq!((status, retry.is_some()), (429, true), "{body}");
@@ -192,11 +201,19 @@ async fn a_spend_per_day_limit_trips_after_the_recorded_cost_reaches_it() {
         send(&proxy, &agent, "/v1/messages", messages_body()).await;
     assert_eq!(status, 429, "{body}");
     let message = body["error"]["message"].as_str().expect("message");
-    assert!(message.contains("over its limit of $1.50 per day"), "{message}");
+    assert!(
+        message.contains("over its limit of $1.50 per day"),
+        "{message}"
+    );
     // Until 00:00 UTC, and no point in the SDK retrying now.
     let now_ms = engine::clock::now_ms();
     let to_midnight = (86_400_000 - now_ms.rem_euclid(86_400_000)) / 1000;
-    assert!(retry_after.expect("Retry-After").abs_diff(to_midnight as u64) <= 1);
+    assert!(
+        retry_after
+            .expect("Retry-After")
+            .abs_diff(to_midnight as u64)
+            <= 1
+    );
     assert_eq!(should_retry.as_deref(), Some("false"));
     let used = proxy.state.runtime().key_meters().use_of("agent");
     assert!((used.usd_today - 2.0).abs() < 1e-9, "{used:?}");
@@ -225,7 +242,12 @@ async fn a_tokens_per_day_limit_trips_and_the_list_shows_use_against_it() {
     wait_for_tokens(&proxy, "agent", 5).await;
     let (status, _, _, body) = send(&proxy, &agent, "/v1/responses", responses_body()).await;
     assert_eq!(status, 429);
-    assert!(body["error"]["message"].as_str().expect("msg").contains("5 tokens per day"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("5 tokens per day")
+    );
 
     let keys = proxy.state.access_key_list().await.expect("keys");
     let listed = keys.iter().find(|k| k.name == "agent").expect("agent");
@@ -280,8 +302,15 @@ async fn use_is_seeded_from_the_request_log_at_start_up() {
     assert_eq!(agent.tokens_today, 240);
     assert_eq!(agent.requests_this_minute, 1);
     // Yesterday's row counts for the month when yesterday was in this month.
-    let month_extra = if today - 1 >= month_start(today) { 7.0 } else { 0.0 };
-    assert!((agent.usd_this_month - 3.5 - month_extra).abs() < 1e-9, "{agent:?}");
+    let month_extra = if today - 1 >= month_start(today) {
+        7.0
+    } else {
+        0.0
+    };
+    assert!(
+        (agent.usd_this_month - 3.5 - month_extra).abs() < 1e-9,
+        "{agent:?}"
+    );
     assert!((meters.use_of("editor").usd_today - 0.25).abs() < 1e-9);
 
     // Already over its $3 today: refused on the first request after the restart.
@@ -307,7 +336,10 @@ fn month_of(ms: i64) -> (i64, u32) {
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    (yoe + era * 400, if mp < 10 { mp + 3 } else { mp - 9 } as u32)
+    (
+        yoe + era * 400,
+        if mp < 10 { mp + 3 } else { mp - 9 } as u32,
+    )
 }
 
 #[test]
@@ -340,7 +372,10 @@ fn import_and_export_carry_limits_and_old_files_still_import() {
         "limits": {"requests_per_minute": 0, "usd_per_day": -1}}]});
     let error = state.import_config(&bad.to_string()).expect_err("bad");
     let text = error.to_string();
-    assert!(text.contains("access_keys[0].limits.requests_per_minute"), "{text}");
+    assert!(
+        text.contains("access_keys[0].limits.requests_per_minute"),
+        "{text}"
+    );
     assert!(text.contains("access_keys[0].limits.usd_per_day"), "{text}");
     assert_eq!(state.store().access_keys().expect("keys").len(), 2);
 }

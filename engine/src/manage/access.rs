@@ -98,7 +98,11 @@ impl AppState {
     }
 
     /// Replaces a key's limits (all `None`: no limits); the next request meets them.
-    pub async fn set_access_key_limits(&self, id: i64, limits: KeyLimits) -> Result<(), StoreError> {
+    pub async fn set_access_key_limits(
+        &self,
+        id: i64,
+        limits: KeyLimits,
+    ) -> Result<(), StoreError> {
         self.change(move |store| store.set_access_key_limits(id, &limits))
             .await
     }

@@ -272,7 +272,10 @@ mod tests {
     fn periods_end_at_the_next_utc_minute_day_and_month() {
         let at = Periods::at(NOW);
         assert_eq!(at.retry_after_secs(Limit::RequestsPerMinute(1)), 30);
-        assert_eq!(at.retry_after_secs(Limit::UsdPerDay(1.0)), 11 * 3600 + 19 * 60 + 30);
+        assert_eq!(
+            at.retry_after_secs(Limit::UsdPerDay(1.0)),
+            11 * 3600 + 19 * 60 + 30
+        );
         // 2027-01-01 00:00 UTC.
         let next_month_ms = 1_798_761_600_000;
         assert_eq!(

@@ -6,10 +6,10 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use types::access_keys::KeyLimits;
 pub use types::routing::{ErrorRule, RuleAction};
 /// The settings are one type shared with the UI and the range table: `types::settings`.
 pub use types::settings::{Settings, UiLanguage};
-use types::access_keys::KeyLimits;
 
 /// A key a client presents to use the proxy; its name appears in the request log. The key is
 /// a `Secret`: it prints masked.
@@ -85,7 +85,9 @@ fn write_limits(conn: &Connection, id: i64, limits: &KeyLimits) -> Result<bool, 
             problem: problem.into(),
         });
     }
-    let tokens = limits.tokens_per_day.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let tokens = limits
+        .tokens_per_day
+        .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     let n = conn.execute(
         "UPDATE access_keys SET limit_requests_per_minute = ?1, limit_tokens_per_day = ?2, \
          limit_usd_per_day = ?3, limit_usd_per_month = ?4 WHERE id = ?5",

@@ -6,9 +6,9 @@ use anyhow::Context;
 use engine::AppState;
 
 use crate::cli::{DataDirArg, KeyLimitArgs, KeysCommand, OnOff};
-use engine::manage::{AccessKeyInfo, KeyLimits};
 use crate::http::DB_FILE_NAME;
 use crate::output;
+use engine::manage::{AccessKeyInfo, KeyLimits};
 
 /// Opens the state of the data folder, creating the folder when missing.
 pub fn open_state(data: &DataDirArg) -> anyhow::Result<AppState> {
@@ -66,14 +66,22 @@ pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
 async fn limit(args: &KeyLimitArgs) -> anyhow::Result<()> {
     let state = open_state(&args.data)?;
     let find = |keys: Vec<AccessKeyInfo>| keys.into_iter().find(|k| k.name == args.name.trim());
-    let key = find(state.access_key_list().await?)
-        .with_context(|| format!("no access key is named '{}'; see `api-switch keys list`", args.name))?;
+    let key = find(state.access_key_list().await?).with_context(|| {
+        format!(
+            "no access key is named '{}'; see `api-switch keys list`",
+            args.name
+        )
+    })?;
     let changes = args.rpm.is_some()
         || args.tokens_per_day.is_some()
         || args.usd_per_day.is_some()
         || args.usd_per_month.is_some();
     if changes || args.clear {
-        let mut limits = if args.clear { KeyLimits::default() } else { key.limits };
+        let mut limits = if args.clear {
+            KeyLimits::default()
+        } else {
+            key.limits
+        };
         limits.requests_per_minute = args.rpm.or(limits.requests_per_minute);
         limits.tokens_per_day = args.tokens_per_day.or(limits.tokens_per_day);
         limits.usd_per_day = args.usd_per_day.or(limits.usd_per_day);

@@ -60,19 +60,48 @@ fn keys_limit_sets_shows_and_clears_a_keys_limits() {
     let text = |output: &std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(run(&["keys", "add", "agent"]).status.success());
 
-    let set = run(&["keys", "limit", "agent", "--rpm", "60", "--usd-per-day", "5"]);
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-    assert!(text(&set).contains("per minute       0 / 60 requests"), "{}", text(&set));
-    assert!(text(&set).contains("spent today      $0.00 / $5.00"), "{}", text(&set));
+    let set = run(&[
+        "keys",
+        "limit",
+        "agent",
+        "--rpm",
+        "60",
+        "--usd-per-day",
+        "5",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert!(
+        text(&set).contains("per minute       0 / 60 requests"),
+        "{}",
+        text(&set)
+    );
+    assert!(
+        text(&set).contains("spent today      $0.00 / $5.00"),
+        "{}",
+        text(&set)
+    );
     let more = run(&["keys", "limit", "agent", "--usd-per-month", "50"]);
-    assert!(text(&more).contains("0 / 60 requests"), "kept: {}", text(&more));
+    assert!(
+        text(&more).contains("0 / 60 requests"),
+        "kept: {}",
+        text(&more)
+    );
     assert!(text(&more).contains("$0.00 / $50.00"), "{}", text(&more));
     let listed = text(&run(&["keys", "list"]));
-    assert!(listed.contains("60 rpm, $5.00/day, $50.00/month"), "{listed}");
+    assert!(
+        listed.contains("60 rpm, $5.00/day, $50.00/month"),
+        "{listed}"
+    );
 
     let zero = run(&["keys", "limit", "agent", "--rpm", "0"]);
     assert!(!zero.status.success());
-    assert!(String::from_utf8_lossy(&zero.stderr).contains("requests_per_minute: must be at least 1"));
+    assert!(
+        String::from_utf8_lossy(&zero.stderr).contains("requests_per_minute: must be at least 1")
+    );
     let unknown = run(&["keys", "limit", "nobody", "--rpm", "5"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no access key is named 'nobody'"));
 

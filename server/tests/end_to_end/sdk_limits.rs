@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use serde_json::json;
 use engine::manage::KeyLimits;
+use serde_json::json;
 
 use super::{start_upstream, venv_python};
 

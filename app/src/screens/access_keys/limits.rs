@@ -45,7 +45,12 @@ pub fn KeyUseCell(key: AccessKeyInfo) -> impl IntoView {
             let (used, limit) = (used.requests_this_minute.to_string(), limit.to_string());
             t_string!(i18n, keys.use_per_minute, used, limit).to_string()
         });
-        lines.push((f64::from(used.requests_this_minute), f64::from(limit), text, "rpm"));
+        lines.push((
+            f64::from(used.requests_this_minute),
+            f64::from(limit),
+            text,
+            "rpm",
+        ));
     }
     if let Some(limit) = limits.tokens_per_day {
         let text = Signal::derive(move || {
@@ -146,10 +151,26 @@ pub fn LimitsEditor(
     };
     let name = key.name.clone();
     let labels: [(&str, Signal<String>, &str); 4] = [
-        ("limit-rpm", Signal::derive(move || t_string!(i18n, keys.limit_rpm).to_string()), "1"),
-        ("limit-tokens-day", Signal::derive(move || t_string!(i18n, keys.limit_tokens_day).to_string()), "1"),
-        ("limit-usd-day", Signal::derive(move || t_string!(i18n, keys.limit_usd_day).to_string()), "0.01"),
-        ("limit-usd-month", Signal::derive(move || t_string!(i18n, keys.limit_usd_month).to_string()), "0.01"),
+        (
+            "limit-rpm",
+            Signal::derive(move || t_string!(i18n, keys.limit_rpm).to_string()),
+            "1",
+        ),
+        (
+            "limit-tokens-day",
+            Signal::derive(move || t_string!(i18n, keys.limit_tokens_day).to_string()),
+            "1",
+        ),
+        (
+            "limit-usd-day",
+            Signal::derive(move || t_string!(i18n, keys.limit_usd_day).to_string()),
+            "0.01",
+        ),
+        (
+            "limit-usd-month",
+            Signal::derive(move || t_string!(i18n, keys.limit_usd_month).to_string()),
+            "0.01",
+        ),
     ];
     view! {
         <Section id="key-limits"

@@ -78,10 +78,7 @@ pub fn AccessKeysScreen() -> impl IntoView {
     let refresh = RwSignal::new(0u64);
     let changed = use_live().changes(is_config_change);
     let used = use_live().changes(moves_key_list);
-    let keys = Resource::new(
-        move || (refresh.get(), used.get()),
-        |_| list_access_keys(),
-    );
+    let keys = Resource::new(move || (refresh.get(), used.get()), |_| list_access_keys());
     // Outside the list, so a refetch while the form is open keeps what was typed.
     let editing = RwSignal::new(None::<AccessKeyInfo>);
     let required = Resource::new(
