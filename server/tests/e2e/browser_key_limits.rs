@@ -67,7 +67,7 @@ async fn the_access_keys_screen_shows_use_against_limits_live_and_sets_them() {
     let now = engine::clock::now_ms();
     let earlier = (now - 120_000).max(now - now.rem_euclid(86_400_000));
     store
-        .write_batch(&[], &mut vec![logged(earlier, "agent")])
+        .write_batch(&[], &mut [logged(earlier, "agent")])
         .expect("log row");
     drop(store);
 
