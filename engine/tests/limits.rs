@@ -302,11 +302,7 @@ async fn use_is_seeded_from_the_request_log_at_start_up() {
     assert_eq!(agent.tokens_today, 240);
     assert_eq!(agent.requests_this_minute, 1);
     // Yesterday's row counts for the month when yesterday was in this month.
-    let month_extra = if today > month_start(today) {
-        7.0
-    } else {
-        0.0
-    };
+    let month_extra = if today > month_start(today) { 7.0 } else { 0.0 };
     assert!(
         (agent.usd_this_month - 3.5 - month_extra).abs() < 1e-9,
         "{agent:?}"
