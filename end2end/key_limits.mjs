@@ -79,7 +79,7 @@ await runCheck('key limits', async (page) => {
   const retryAfter = Number(refused.headers.get('retry-after'));
   if (!(retryAfter >= 1 && retryAfter <= 60)) throw new Error(`Retry-After ${retryAfter}`);
   const body = await refused.json();
-  expectText('429 message', body.error.message, /access key 'agent' is over its limit of 1 requests per minute/);
+  expectText('429 message', body.error.message, /access key 'agent' is over its limit of 1 request per minute/);
 
   // 4. Both languages and themes: the list, and the form open.
   for (const lang of ['en', 'zh']) {

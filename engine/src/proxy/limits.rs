@@ -42,6 +42,7 @@ impl Limit {
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::RequestsPerMinute(1) => f.write_str("1 request per minute"),
             Self::RequestsPerMinute(n) => write!(f, "{n} requests per minute"),
             Self::TokensPerDay(n) => write!(f, "{n} tokens per day"),
             Self::UsdPerDay(usd) => write!(f, "${usd:.2} per day"),
@@ -331,6 +332,7 @@ mod tests {
             "access key 'agent' is over its limit of 2 requests per minute; retry after"
         ));
         assert_eq!(meters.use_of("agent").requests_this_minute, 2);
+        assert_eq!(Limit::RequestsPerMinute(1).to_string(), "1 request per minute");
         assert!(meters.admit("other", &limits).is_ok());
     }
 }
