@@ -332,7 +332,10 @@ mod tests {
             "access key 'agent' is over its limit of 2 requests per minute; retry after"
         ));
         assert_eq!(meters.use_of("agent").requests_this_minute, 2);
-        assert_eq!(Limit::RequestsPerMinute(1).to_string(), "1 request per minute");
+        assert_eq!(
+            Limit::RequestsPerMinute(1).to_string(),
+            "1 request per minute"
+        );
         assert!(meters.admit("other", &limits).is_ok());
     }
 }
