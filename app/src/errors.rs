@@ -32,6 +32,10 @@ pub fn field_label(locale: Locale, field: &str) -> String {
         "group" => td_string!(locale, fields.group).to_string(),
         "password" => td_string!(locale, fields.password).to_string(),
         "proxy" => td_string!(locale, channel_proxy.legend).to_string(),
+        "requests_per_minute" => td_string!(locale, keys.limit_rpm).to_string(),
+        "tokens_per_day" => td_string!(locale, keys.limit_tokens_day).to_string(),
+        "usd_per_day" => td_string!(locale, keys.limit_usd_day).to_string(),
+        "usd_per_month" => td_string!(locale, keys.limit_usd_month).to_string(),
         other => other.to_owned(),
     }
 }

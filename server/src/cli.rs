@@ -126,8 +126,13 @@ pub enum KeysCommand {
         #[command(flatten)]
         data: DataDirArg,
     },
-    /// List the access keys, masked.
+    /// List the access keys, masked, with their limits.
     List(DataDirArg),
+    /// Set or clear the limits of the key named NAME; with no option, show them and the
+    /// key's use against them. Options not given keep their value; `--clear` removes every
+    /// limit first (with other options: replaces them all). Over a limit, requests get 429
+    /// with `Retry-After`; periods are UTC minutes, days and months.
+    Limit(KeyLimitArgs),
     /// Require an access key on every proxy request (`on`), or stop requiring one (`off`).
     Require {
         #[arg(value_enum)]
@@ -135,6 +140,29 @@ pub enum KeysCommand {
         #[command(flatten)]
         data: DataDirArg,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyLimitArgs {
+    /// The key's name, as `keys list` shows it.
+    pub name: String,
+    /// Requests per minute.
+    #[arg(long)]
+    pub rpm: Option<u32>,
+    /// Prompt plus completion tokens per day.
+    #[arg(long)]
+    pub tokens_per_day: Option<u64>,
+    /// US dollars per day.
+    #[arg(long)]
+    pub usd_per_day: Option<f64>,
+    /// US dollars per month.
+    #[arg(long)]
+    pub usd_per_month: Option<f64>,
+    /// Remove every limit before applying the options given.
+    #[arg(long)]
+    pub clear: bool,
+    #[command(flatten)]
+    pub data: DataDirArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

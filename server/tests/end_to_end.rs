@@ -246,3 +246,6 @@ async fn the_official_openai_sdk_works_through_the_proxy_streaming_and_not() {
 
 #[path = "end_to_end/sdk_protocols.rs"]
 mod sdk_protocols;
+
+#[path = "end_to_end/sdk_limits.rs"]
+mod sdk_limits;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::store::{Channel, OutboundProxy, Settings, Store, StoreError};
+use types::access_keys::KeyLimits;
 use types::pricing::Pricing;
 
 pub use validate::parse;
@@ -31,6 +32,9 @@ pub struct ConfigFile {
 pub struct AccessKeyFile {
     pub name: String,
     pub key: String,
+    /// Requests per minute, tokens per day, US dollars per day and per month; absent: none.
+    #[serde(default, skip_serializing_if = "KeyLimits::is_none")]
+    pub limits: KeyLimits,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +123,7 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .map(|k| AccessKeyFile {
                 name: k.name.clone(),
                 key: secret(k.key.expose()),
+                limits: k.limits,
             })
             .collect(),
         channels: full

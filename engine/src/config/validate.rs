@@ -9,6 +9,7 @@ use crate::store::{
     base_url_problem, hedging_problem,
 };
 use crate::upstream::ChannelKind;
+use types::access_keys::KeyLimits;
 use types::pricing::Pricing;
 use types::routing::GroupRouting;
 
@@ -119,8 +120,9 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
         let path = format!("access_keys[{i}]");
         if let Some(obj) = object(key, &path, &mut p) {
             let name = string(obj, &path, "name", false, &mut p).unwrap_or_default();
+            let limits = key_limits(obj.get("limits"), &path, &mut p);
             if let Some(key) = string(obj, &path, "key", true, &mut p) {
-                access_keys.push((name, key));
+                access_keys.push((name, key, limits));
             }
         }
     }
@@ -159,6 +161,25 @@ fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
         Err(error) => {
             p.add("settings", error);
             Settings::default()
+        }
+    }
+}
+
+/// A key's limits (absent: none); a bad one is a problem with its path.
+fn key_limits(value: Option<&Value>, path: &str, p: &mut Problems) -> KeyLimits {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return KeyLimits::default();
+    };
+    match serde_json::from_value::<KeyLimits>(value.clone()) {
+        Ok(limits) => {
+            for (field, problem) in limits.problems() {
+                p.add(&format!("{path}.limits.{field}"), problem);
+            }
+            limits
+        }
+        Err(error) => {
+            p.add(&format!("{path}.limits"), error);
+            KeyLimits::default()
         }
     }
 }

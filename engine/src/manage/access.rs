@@ -1,9 +1,10 @@
 //! Who may use API Switch, as the user manages it: access keys (generated here, the secret
 //! shown once at creation, listed masked with the time each was last used, switched off and
 //! on, deleted) and the admin password. A disabled key is left out of the routing snapshot, so
-//! the proxy refuses it like an unknown one (401 when keys are required).
+//! the proxy refuses it like an unknown one (401 when keys are required). A key's limits are
+//! set here too, and listed with the key's use against them (the proxy's in-memory counts).
 
-use types::access_keys::{AccessKeyInfo, CreatedAccessKey};
+use types::access_keys::{AccessKeyInfo, CreatedAccessKey, KeyLimits};
 
 use crate::AppState;
 use crate::auth::{AuthError, LoginAttempt};
@@ -30,15 +31,18 @@ impl AppState {
     /// Every key, masked, oldest first.
     pub async fn access_key_list(&self) -> Result<Vec<AccessKeyInfo>, StoreError> {
         let keys = self.blocking(|state| state.store().access_keys()).await?;
+        let meters = self.runtime().key_meters();
         Ok(keys
             .into_iter()
             .map(|key| AccessKeyInfo {
                 id: key.id,
                 masked: mask(key.key.expose()),
+                used: meters.use_of(&key.name),
                 name: key.name,
                 enabled: key.enabled,
                 created_ms: key.created_ms,
                 last_used_ms: key.last_used_ms,
+                limits: key.limits,
             })
             .collect())
     }
@@ -91,6 +95,23 @@ impl AppState {
     pub async fn set_access_key_enabled(&self, id: i64, enabled: bool) -> Result<(), StoreError> {
         self.change(move |store| store.set_access_key_enabled(id, enabled))
             .await
+    }
+
+    /// Replaces a key's limits (all `None`: no limits); the next request meets them.
+    pub async fn set_access_key_limits(
+        &self,
+        id: i64,
+        limits: KeyLimits,
+    ) -> Result<(), StoreError> {
+        self.change(move |store| store.set_access_key_limits(id, &limits))
+            .await
+    }
+
+    /// The id of the key named `name` (the CLI names keys).
+    pub async fn access_key_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let name = name.trim().to_owned();
+        let keys = self.blocking(|state| state.store().access_keys()).await?;
+        Ok(keys.into_iter().find(|k| k.name == name).map(|k| k.id))
     }
 
     pub async fn delete_access_key(&self, id: i64) -> Result<(), StoreError> {

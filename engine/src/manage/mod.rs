@@ -22,7 +22,7 @@ mod settings;
 pub use access::KEY_PREFIX;
 pub(crate) use access::NAME_TAKEN;
 pub use catalog::CatalogUpdateError;
-pub use types::access_keys::{AccessKeyInfo, CreatedAccessKey};
+pub use types::access_keys::{AccessKeyInfo, CreatedAccessKey, KeyLimits, KeyUse};
 pub use types::routing::KeyView;
 
 use crate::AppState;

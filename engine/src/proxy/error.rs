@@ -215,6 +215,12 @@ pub enum ProxyError {
     MissingKey,
     #[error("this access key is not known to API Switch; use a key created in its settings")]
     InvalidKey,
+    /// The key is over one of its limits (see `limits`): 429 with `Retry-After`.
+    #[error("{exceeded}")]
+    OverLimit {
+        #[from]
+        exceeded: super::limits::LimitExceeded,
+    },
     #[error(
         "no route for {method} {path}; the proxy serves /v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/responses, /v1/embeddings and /v1/models"
     )]
@@ -274,6 +280,7 @@ impl ProxyError {
             }
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingKey | Self::InvalidKey => StatusCode::UNAUTHORIZED,
+            Self::OverLimit { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UnknownRoute { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
             Self::AllFailed { .. } => StatusCode::BAD_GATEWAY,
         }
@@ -288,6 +295,7 @@ impl ProxyError {
             Self::MissingField { .. } => ("invalid_request_error", "missing_field"),
             Self::TooLarge { .. } => ("invalid_request_error", "request_too_large"),
             Self::MissingKey | Self::InvalidKey => ("authentication_error", "invalid_api_key"),
+            Self::OverLimit { .. } => ("rate_limit_error", "access_key_limit_exceeded"),
             Self::UnknownRoute { .. } => ("invalid_request_error", "unknown_url"),
             Self::NoRoute { .. } => ("invalid_request_error", "model_not_found"),
             Self::Convert { .. } | Self::Unconvertible { .. } | Self::Rejected { .. } => {
@@ -335,7 +343,25 @@ impl ProxyError {
                 })
                 .collect();
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::OverLimit { exceeded } = &self {
+            limit_headers(response.headers_mut(), exceeded);
+        }
+        response
+    }
+}
+
+/// `Retry-After` in seconds until the limit resets; for a day's or month's limit also
+/// `x-should-retry: false`, which the OpenAI and Anthropic SDKs read as "do not retry now"
+/// (their automatic retries would only hit the same limit).
+fn limit_headers(headers: &mut axum::http::HeaderMap, exceeded: &super::limits::LimitExceeded) {
+    use axum::http::HeaderValue;
+    headers.insert(
+        axum::http::header::RETRY_AFTER,
+        HeaderValue::from(exceeded.retry_after_secs),
+    );
+    if !exceeded.limit.retry_helps() {
+        headers.insert("x-should-retry", HeaderValue::from_static("false"));
     }
 }
 

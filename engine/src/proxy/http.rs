@@ -1,5 +1,6 @@
 //! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
-//! key, the fields routing needs, found in the raw bytes), then hand it to `forward::serve`. Three inbound protocols share one path: OpenAI Chat
+//! key and its limits, the fields routing needs, found in the raw bytes), then hand it to
+//! `forward::serve`. Three inbound protocols share one path: OpenAI Chat
 //! Completions, Anthropic Messages and OpenAI Responses. Every error answers in the client's
 //! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
 //! path answers in OpenAI's.
@@ -95,7 +96,7 @@ async fn prepare(
     request: Request,
 ) -> Result<ProxyRequest, ProxyError> {
     let snapshot = runtime.snapshot();
-    let client_key_name = authenticate(&snapshot, request.headers())?;
+    let client_key = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
     let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
@@ -137,6 +138,8 @@ async fn prepare(
         Endpoint::ChatCompletions | Endpoint::Messages | Endpoint::Responses
     );
     let stream = streams && head.stream();
+    // Last, so a request refused for its body does not count against the key's minute.
+    let client_key_name = admit(runtime, endpoint, client_key)?;
     Ok(ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),
@@ -146,6 +149,22 @@ async fn prepare(
         stream,
         client_key_name,
     ))
+}
+
+/// The name of the client's access key (empty when unknown), once the key's limits let the
+/// request through (`limits`). Counting tokens generates nothing: neither limited nor counted.
+fn admit(
+    runtime: &Runtime,
+    endpoint: Endpoint,
+    key: Option<&crate::store::AccessKey>,
+) -> Result<String, ProxyError> {
+    let Some(key) = key else {
+        return Ok(String::new());
+    };
+    if !matches!(endpoint, Endpoint::CountTokens) {
+        runtime.key_meters().admit(&key.name, &key.limits)?;
+    }
+    Ok(key.name.clone())
 }
 
 /// A body must be UTF-8 before any upstream sees it (JSON is UTF-8; a provider's error for
@@ -212,13 +231,16 @@ pub fn known_access_key<'s>(
         .find(|k| crate::secrets::keys_match(k.key.expose(), presented))
 }
 
-/// The name of the client's access key (empty when unknown), or 401 when keys are required.
-fn authenticate(snapshot: &Snapshot, headers: &HeaderMap) -> Result<String, ProxyError> {
+/// The client's access key (`None` when unknown), or 401 when keys are required.
+fn authenticate<'s>(
+    snapshot: &'s Snapshot,
+    headers: &HeaderMap,
+) -> Result<Option<&'s crate::store::AccessKey>, ProxyError> {
     let presented = presented_key(headers);
     let known = presented.and_then(|key| known_access_key(snapshot, key));
     match (known, presented, snapshot.settings.require_access_key) {
-        (Some(key), _, _) => Ok(key.name.clone()),
-        (None, _, false) => Ok(String::new()),
+        (Some(key), _, _) => Ok(Some(key)),
+        (None, _, false) => Ok(None),
         (None, None, true) => Err(ProxyError::MissingKey),
         (None, Some(_), true) => Err(ProxyError::InvalidKey),
     }

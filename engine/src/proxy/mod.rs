@@ -16,6 +16,7 @@ mod hedge_budget;
 pub mod http;
 mod key_failover;
 pub mod key_pool;
+pub mod limits;
 pub mod masked;
 mod observe;
 mod record;

@@ -168,6 +168,12 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
         }
         row.error = error;
         self.price(&mut row, &usage);
+        let tokens = usage.prompt.unwrap_or(0) + usage.completion.unwrap_or(0);
+        self.runtime.key_meters().spent(
+            &row.client_key_name,
+            u64::try_from(tokens).unwrap_or(0),
+            row.cost_usd.unwrap_or(0.0),
+        );
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.runtime.writer().log(row);
         self.answer_ended(&ending);

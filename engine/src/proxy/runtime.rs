@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, watch};
 use super::cooldowns::{ChannelQuirks, Cooldowns};
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
+use super::limits::{KeyMeters, Periods};
 use super::snapshot::Snapshot;
 use super::writer::Writer;
 use crate::clock::now_ms;
@@ -37,6 +38,8 @@ pub struct Runtime {
     speeds: Speeds,
     /// Hedges started this minute, per group: the cost bound.
     hedges: HedgeBudget,
+    /// Each access key's use in the current minute, day and month, for its limits.
+    key_meters: KeyMeters,
     writer: Writer,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
@@ -53,6 +56,10 @@ impl Runtime {
         cooldowns.reset_from(&snapshot.entries);
         let speeds = Speeds::default();
         speeds.seed(&snapshot.entries);
+        // The one read of past use: from here on the proxy counts in memory.
+        let key_meters = KeyMeters::default();
+        let periods = Periods::at(now_ms());
+        key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
             writer: Writer::spawn(store, events.clone()),
@@ -64,6 +71,7 @@ impl Runtime {
             key_pools: KeyPools::default(),
             speeds,
             hedges: HedgeBudget::default(),
+            key_meters,
             version: watch::Sender::new(0),
         })
     }
@@ -80,6 +88,11 @@ impl Runtime {
     /// Measured time to first content per entry (in memory, per run).
     pub fn speeds(&self) -> &Speeds {
         &self.speeds
+    }
+
+    /// Each access key's use against its limits (in memory, seeded at start-up).
+    pub fn key_meters(&self) -> &KeyMeters {
+        &self.key_meters
     }
 
     pub(crate) fn hedges(&self) -> &HedgeBudget {

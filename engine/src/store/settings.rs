@@ -6,13 +6,14 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use types::access_keys::KeyLimits;
 pub use types::routing::{ErrorRule, RuleAction};
 /// The settings are one type shared with the UI and the range table: `types::settings`.
 pub use types::settings::{Settings, UiLanguage};
 
 /// A key a client presents to use the proxy; its name appears in the request log. The key is
 /// a `Secret`: it prints masked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessKey {
     pub id: i64,
     pub name: String,
@@ -22,6 +23,8 @@ pub struct AccessKey {
     pub created_ms: i64,
     /// Set by the background writer from request-log rows.
     pub last_used_ms: Option<i64>,
+    /// What the proxy lets the key use (see `proxy::limits`); all unset: no limits.
+    pub limits: KeyLimits,
 }
 
 pub(super) fn load_settings(conn: &Connection) -> Result<Settings, StoreError> {
@@ -57,6 +60,7 @@ pub(super) fn insert_access_key(
     conn: &Connection,
     name: &str,
     key: &str,
+    limits: &KeyLimits,
 ) -> Result<i64, StoreError> {
     if key.trim().is_empty() {
         return Err(StoreError::Invalid {
@@ -68,12 +72,40 @@ pub(super) fn insert_access_key(
         "INSERT INTO access_keys (name, key, created_at) VALUES (?1, ?2, ?3)",
         params![name.trim(), key.trim(), crate::clock::now_ms()],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    write_limits(conn, id, limits)?;
+    Ok(id)
+}
+
+/// Stores a key's limits (each `None` as NULL: no limit); false when there is no such key.
+fn write_limits(conn: &Connection, id: i64, limits: &KeyLimits) -> Result<bool, StoreError> {
+    if let Some((field, problem)) = limits.problems().into_iter().next() {
+        return Err(StoreError::Invalid {
+            field,
+            problem: problem.into(),
+        });
+    }
+    let tokens = limits
+        .tokens_per_day
+        .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    let n = conn.execute(
+        "UPDATE access_keys SET limit_requests_per_minute = ?1, limit_tokens_per_day = ?2, \
+         limit_usd_per_day = ?3, limit_usd_per_month = ?4 WHERE id = ?5",
+        params![
+            limits.requests_per_minute,
+            tokens,
+            limits.usd_per_day,
+            limits.usd_per_month,
+            id
+        ],
+    )?;
+    Ok(n > 0)
 }
 
 pub(super) fn load_access_keys(conn: &Connection) -> Result<Vec<AccessKey>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, key, enabled, created_at, last_used_ms FROM access_keys ORDER BY id",
+        "SELECT id, name, key, enabled, created_at, last_used_ms, limit_requests_per_minute, \
+         limit_tokens_per_day, limit_usd_per_day, limit_usd_per_month FROM access_keys ORDER BY id",
     )?;
     let rows = stmt.query_map([], |row| {
         Ok(AccessKey {
@@ -83,6 +115,14 @@ pub(super) fn load_access_keys(conn: &Connection) -> Result<Vec<AccessKey>, Stor
             enabled: row.get(3)?,
             created_ms: row.get(4)?,
             last_used_ms: row.get(5)?,
+            limits: KeyLimits {
+                requests_per_minute: row.get(6)?,
+                tokens_per_day: row
+                    .get::<_, Option<i64>>(7)?
+                    .map(|n| u64::try_from(n).unwrap_or(0)),
+                usd_per_day: row.get(8)?,
+                usd_per_month: row.get(9)?,
+            },
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -104,7 +144,18 @@ impl Store {
     }
 
     pub fn create_access_key(&self, name: &str, key: &str) -> Result<i64, StoreError> {
-        self.write(|tx| insert_access_key(tx, name, key))
+        self.write(|tx| insert_access_key(tx, name, key, &KeyLimits::default()))
+    }
+
+    /// Replaces a key's limits (the user's choice; checked by `KeyLimits::problems`).
+    pub fn set_access_key_limits(&self, id: i64, limits: &KeyLimits) -> Result<(), StoreError> {
+        if !self.write(|tx| write_limits(tx, id, limits))? {
+            return Err(StoreError::NotFound {
+                what: "access key",
+                id,
+            });
+        }
+        Ok(())
     }
 
     /// Switches a key on or off (the user's choice; the system never does).

@@ -27,7 +27,8 @@ pub struct FullConfig {
 #[derive(Clone, Debug, Default)]
 pub struct ConfigToWrite {
     pub settings: Settings,
-    pub access_keys: Vec<(String, String)>,
+    /// Name, secret and limits of each key.
+    pub access_keys: Vec<(String, String, types::access_keys::KeyLimits)>,
     pub channels: Vec<(NewChannel, Vec<(NewEntry, i64)>)>,
     /// What a `NewChannel` does not carry, by the channel's index in `channels` (missing:
     /// direct, every key on).
@@ -72,8 +73,8 @@ impl Store {
                 save_group_routing(tx, group)?;
             }
             save_settings(tx, &config.settings)?;
-            for (name, key) in &config.access_keys {
-                insert_access_key(tx, name, key)?;
+            for (name, key, limits) in &config.access_keys {
+                insert_access_key(tx, name, key, limits)?;
             }
             for (at, (channel, entries)) in config.channels.iter().enumerate() {
                 let channel_id = insert_channel(tx, channel)?;

@@ -1,13 +1,14 @@
-//! `api-switch keys add|list|require`: the access keys clients present to the proxy, from the
-//! command line, so remote access can be set up on a headless machine. A server running on the
-//! same data folder picks each change up within a second.
+//! `api-switch keys add|list|limit|require`: the access keys clients present to the proxy, and
+//! their limits, from the command line, so remote access can be set up on a headless machine.
+//! A server running on the same data folder picks each change up within a second.
 
 use anyhow::Context;
 use engine::AppState;
 
-use crate::cli::{DataDirArg, KeysCommand, OnOff};
+use crate::cli::{DataDirArg, KeyLimitArgs, KeysCommand, OnOff};
 use crate::http::DB_FILE_NAME;
 use crate::output;
+use engine::manage::{AccessKeyInfo, KeyLimits};
 
 /// Opens the state of the data folder, creating the folder when missing.
 pub fn open_state(data: &DataDirArg) -> anyhow::Result<AppState> {
@@ -34,12 +35,19 @@ pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
         }
         KeysCommand::List(data) => {
             let state = open_state(data)?;
-            output::line(&format!("{:>4}  {:<24} KEY", "ID", "NAME"))?;
+            output::line(&format!("{:>4}  {:<24} {:<16} LIMITS", "ID", "NAME", "KEY"))?;
             for key in state.access_key_list().await? {
-                output::line(&format!("{:>4}  {:<24} {}", key.id, key.name, key.masked))?;
+                output::line(&format!(
+                    "{:>4}  {:<24} {:<16} {}",
+                    key.id,
+                    key.name,
+                    key.masked,
+                    limits_text(&key.limits)
+                ))?;
             }
             Ok(())
         }
+        KeysCommand::Limit(args) => limit(args).await,
         KeysCommand::Require {
             state: on_off,
             data,
@@ -51,5 +59,83 @@ pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
                 OnOff::Off => "Access keys are no longer required.",
             })
         }
+    }
+}
+
+/// `keys limit`: changes the limits given, then shows the key's limits and use.
+async fn limit(args: &KeyLimitArgs) -> anyhow::Result<()> {
+    let state = open_state(&args.data)?;
+    let find = |keys: Vec<AccessKeyInfo>| keys.into_iter().find(|k| k.name == args.name.trim());
+    let key = find(state.access_key_list().await?).with_context(|| {
+        format!(
+            "no access key is named '{}'; see `api-switch keys list`",
+            args.name
+        )
+    })?;
+    let changes = args.rpm.is_some()
+        || args.tokens_per_day.is_some()
+        || args.usd_per_day.is_some()
+        || args.usd_per_month.is_some();
+    if changes || args.clear {
+        let mut limits = if args.clear {
+            KeyLimits::default()
+        } else {
+            key.limits
+        };
+        limits.requests_per_minute = args.rpm.or(limits.requests_per_minute);
+        limits.tokens_per_day = args.tokens_per_day.or(limits.tokens_per_day);
+        limits.usd_per_day = args.usd_per_day.or(limits.usd_per_day);
+        limits.usd_per_month = args.usd_per_month.or(limits.usd_per_month);
+        state.set_access_key_limits(key.id, limits).await?;
+    }
+    let key = find(state.access_key_list().await?).context("the key was deleted meanwhile")?;
+    let (limits, used) = (key.limits, key.used);
+    let show = |what: &str, used: String, limit: Option<String>| {
+        output::line(&format!(
+            "{what:<16} {used} / {}",
+            limit.unwrap_or_else(|| "no limit".into())
+        ))
+    };
+    show(
+        "per minute",
+        used.requests_this_minute.to_string(),
+        limits.requests_per_minute.map(|n| format!("{n} requests")),
+    )?;
+    show(
+        "tokens today",
+        used.tokens_today.to_string(),
+        limits.tokens_per_day.map(|n| n.to_string()),
+    )?;
+    show(
+        "spent today",
+        format!("${:.2}", used.usd_today),
+        limits.usd_per_day.map(|usd| format!("${usd:.2}")),
+    )?;
+    show(
+        "spent this month",
+        format!("${:.2}", used.usd_this_month),
+        limits.usd_per_month.map(|usd| format!("${usd:.2}")),
+    )
+}
+
+/// The limits as `keys list` shows them: `60 rpm, 1000000 tokens/day, $5.00/day, $50.00/month`.
+fn limits_text(limits: &KeyLimits) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = limits.requests_per_minute {
+        parts.push(format!("{n} rpm"));
+    }
+    if let Some(n) = limits.tokens_per_day {
+        parts.push(format!("{n} tokens/day"));
+    }
+    if let Some(usd) = limits.usd_per_day {
+        parts.push(format!("${usd:.2}/day"));
+    }
+    if let Some(usd) = limits.usd_per_month {
+        parts.push(format!("${usd:.2}/month"));
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
     }
 }

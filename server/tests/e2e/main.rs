@@ -6,6 +6,7 @@ mod browser;
 mod browser_catalog;
 mod browser_channels;
 mod browser_connect;
+mod browser_key_limits;
 mod browser_keys;
 mod browser_order;
 mod browser_rules;

@@ -6,7 +6,9 @@
 //! after), the figure that the noise of a shared machine distorts least; ratios are to nginx in
 //! the same run. `cargo xtask bench --overhead` runs only this part; `--baseline BIN` measures
 //! another build (the commit before a request-path change) in the same rounds, so a change's
-//! cost is read against a reference that shared the machine's noise.
+//! cost is read against a reference that shared the machine's noise. A second server of this
+//! build serves the pass-through cases with limits set on the access key the requests carry
+//! (limits per access key, issue 21), so their cost is read the same way.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -24,6 +26,8 @@ use super::targets::{SwitchSetup, chat_body};
 use super::upstream::{CHAT_MODEL, Nginx, wait_for_port};
 use crate::shell::say;
 
+mod limited;
+
 /// Concurrency of the comparison: the issue's "added latency at c16".
 const CONNECTIONS: u32 = 16;
 
@@ -40,6 +44,8 @@ struct Case {
     name: String,
     /// Served by the baseline build (`--baseline`), not the one being measured.
     baseline: bool,
+    /// Served by this build with limits set on the requests' access key.
+    limited: bool,
     /// The body-size class, to pick the direct and nginx rows to compare with.
     size: &'static str,
     kind: Kind,
@@ -256,6 +262,7 @@ pub fn run(
     let case = |name: &str, size, kind, addr, path, body: &String, pid| Case {
         name: name.to_owned(),
         baseline: false,
+        limited: false,
         size,
         kind,
         addr,
@@ -333,6 +340,7 @@ pub fn run(
         Some(binary) => Some(add_baseline_cases(&mut cases, binary, work, &config)?),
         None => None,
     };
+    let _limited_switch = limited::add_cases(&mut cases, builds.current, work, &config)?;
     let load_before = loadavg();
     say("measuring the proxy's overhead against nginx as a reverse proxy");
     let figures = measure(&cases, work, rounds, duration)?;
@@ -378,7 +386,7 @@ fn baseline_table(md: &mut String, cases: &[Case], figures: &[Figures]) -> Resul
         .filter_map(|(c, base)| {
             let mine = cases
                 .iter()
-                .position(|m| !m.baseline && m.kind == c.kind && m.size == c.size)?;
+                .position(|m| !m.baseline && !m.limited && m.kind == c.kind && m.size == c.size)?;
             Some((&cases[mine], &figures[mine], base))
         })
         .collect();
@@ -457,6 +465,7 @@ fn report(
         )?;
     }
     baseline_table(&mut md, cases, figures)?;
+    limited::table(&mut md, cases, figures)?;
     goals(&mut md, cases, figures, idle_kib)?;
     Ok(md)
 }
@@ -465,7 +474,7 @@ fn report(
 fn find<'a>(cases: &[Case], figures: &'a [Figures], kind: Kind, size: &str) -> Option<&'a Figures> {
     cases
         .iter()
-        .position(|c| !c.baseline && c.kind == kind && c.size == size)
+        .position(|c| !c.baseline && !c.limited && c.kind == kind && c.size == size)
         .map(|i| &figures[i])
 }
 
@@ -518,6 +527,7 @@ fn goals(md: &mut String, cases: &[Case], figures: &[Figures], idle_kib: u64) ->
             mark(p99 < 1.0)
         )?;
     }
+    limited::goals(md, cases, figures)?;
     let idle_mb = idle_kib as f64 / 1024.0;
     writeln!(
         md,

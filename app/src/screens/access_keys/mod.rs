@@ -1,10 +1,16 @@
 //! The Access keys screen: the keys clients present to use the proxy when "require access
 //! key" is on. API Switch generates each secret and shows it once, at creation, with a copy
 //! button; afterwards only a masked form is listed, with its name, switch, creation time and
-//! when it was last used. Deleting asks first.
+//! when it was last used, and its use against its limits (`limits`), refetched as requests
+//! finish. Deleting asks first.
+
+mod limits;
 
 use leptos::prelude::*;
 use types::access_keys::{AccessKeyInfo, CreatedAccessKey};
+use types::events::Event;
+
+use limits::{KeyUseCell, LimitsEditor};
 
 use crate::components::badge::{Badge, Tone};
 use crate::components::confirm::ConfirmButton;
@@ -61,15 +67,20 @@ pub async fn set_access_key_required(required: bool) -> Result<(), UiError> {
         .await?)
 }
 
+/// What changes the list: the configuration, and each finished request (a key's use).
+fn moves_key_list(event: &Event) -> bool {
+    is_config_change(event) || matches!(event, Event::RequestFinished(_))
+}
+
 #[component]
 pub fn AccessKeysScreen() -> impl IntoView {
     let i18n = use_i18n();
     let refresh = RwSignal::new(0u64);
     let changed = use_live().changes(is_config_change);
-    let keys = Resource::new(
-        move || (refresh.get(), changed.get()),
-        |_| list_access_keys(),
-    );
+    let used = use_live().changes(moves_key_list);
+    let keys = Resource::new(move || (refresh.get(), used.get()), |_| list_access_keys());
+    // Outside the list, so a refetch while the form is open keeps what was typed.
+    let editing = RwSignal::new(None::<AccessKeyInfo>);
     let required = Resource::new(
         move || (refresh.get(), changed.get()),
         |_| access_key_required(),
@@ -93,10 +104,11 @@ pub fn AccessKeysScreen() -> impl IntoView {
                                 hint=Signal::derive(move || t_string!(i18n, keys.none_hint).to_string())
                             />
                         }.into_any(),
-                        Ok(list) => view! { <KeyTable list refresh/> }.into_any(),
+                        Ok(list) => view! { <KeyTable list refresh editing/> }.into_any(),
                     })}
                 </Transition>
             </Section>
+            {move || editing.get().map(|key| view! { <LimitsEditor key editing refresh/> })}
         </div>
     }
 }
@@ -192,7 +204,11 @@ fn CreateKey(created: RwSignal<Option<CreatedAccessKey>>, refresh: RwSignal<u64>
 }
 
 #[component]
-fn KeyTable(list: Vec<AccessKeyInfo>, refresh: RwSignal<u64>) -> impl IntoView {
+fn KeyTable(
+    list: Vec<AccessKeyInfo>,
+    refresh: RwSignal<u64>,
+    editing: RwSignal<Option<AccessKeyInfo>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="overflow-x-auto" tabindex="0">
@@ -203,10 +219,11 @@ fn KeyTable(list: Vec<AccessKeyInfo>, refresh: RwSignal<u64>) -> impl IntoView {
                     <th scope="col" class=TH>{t!(i18n, keys.col_state)}</th>
                     <th scope="col" class=TH>{t!(i18n, keys.col_created)}</th>
                     <th scope="col" class=TH>{t!(i18n, keys.col_last_used)}</th>
+                    <th scope="col" class=TH>{t!(i18n, keys.col_limits)}</th>
                     <th scope="col" class=TH><span class="sr-only">{t!(i18n, common.actions)}</span></th>
                 </tr></thead>
                 <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                    {list.into_iter().map(|key| view! { <KeyRow key refresh/> }).collect_view()}
+                    {list.into_iter().map(|key| view! { <KeyRow key refresh editing/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -214,7 +231,11 @@ fn KeyTable(list: Vec<AccessKeyInfo>, refresh: RwSignal<u64>) -> impl IntoView {
 }
 
 #[component]
-fn KeyRow(key: AccessKeyInfo, refresh: RwSignal<u64>) -> impl IntoView {
+fn KeyRow(
+    key: AccessKeyInfo,
+    refresh: RwSignal<u64>,
+    editing: RwSignal<Option<AccessKeyInfo>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let clock = use_clock();
     let toasts = use_toasts();
@@ -235,6 +256,9 @@ fn KeyRow(key: AccessKeyInfo, refresh: RwSignal<u64>) -> impl IntoView {
     let name = key.name.clone();
     let created = key.created_ms;
     let last_used = key.last_used_ms;
+    let for_editor = key.clone();
+    let for_cell = key.clone();
+    let limits_name = key.name.clone();
     view! {
         <tr data-key=id>
             <td class=format!("{TD} font-medium") translate="no">{key.name.clone()}</td>
@@ -253,8 +277,14 @@ fn KeyRow(key: AccessKeyInfo, refresh: RwSignal<u64>) -> impl IntoView {
                     None => t_string!(i18n, common.never).to_string(),
                 }}
             </td>
+            <td class=TD><KeyUseCell key=for_cell/></td>
             <td class=TD>
                 <div class="flex justify-end gap-2">
+                    <button type="button" class=BUTTON_SMALL data-action="limits"
+                        aria-label=move || { let name = limits_name.clone(); t_string!(i18n, keys.limits_title, name).to_string() }
+                        on:click=move |_| editing.set(Some(for_editor.clone()))>
+                        {t!(i18n, keys.edit_limits)}
+                    </button>
                     <button type="button" class=BUTTON_SMALL disabled=move || toggle.pending().get()
                         on:click=move |_| { toggle.dispatch(()); }>
                         {move || if enabled { t_string!(i18n, common.disable).to_string() } else { t_string!(i18n, common.enable).to_string() }}
