@@ -152,6 +152,9 @@ pub struct ChannelExtras {
     /// `(key, reason)`: an empty reason means the user switched it off.
     pub disabled_keys: Vec<(String, String)>,
     pub pricing: types::pricing::Pricing,
+    /// Its balance settings, and the new-api access token that goes with them.
+    pub balance: types::balance::BalanceSettings,
+    pub balance_token: Secret,
 }
 
 /// An imported channel's proxy and switched-off keys (its pool was written from its text).
@@ -162,6 +165,10 @@ pub(super) fn write_extras(
 ) -> Result<(), StoreError> {
     save_proxy(conn, channel, extras.proxy.as_ref())?;
     super::channels::save_pricing(conn, channel, &extras.pricing)?;
+    if !extras.balance.is_default() || !extras.balance_token.is_empty() {
+        let token = super::TokenChange::Set(extras.balance_token.clone());
+        super::balance::save_balance_settings(conn, channel, &extras.balance, &token)?;
+    }
     for (key, reason) in &extras.disabled_keys {
         conn.execute(
             "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1 WHERE channel_id = ?2 AND key = ?3",

@@ -16,6 +16,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/009_routing_order.sql")),
     M::up(include_str!("sql/010_money.sql")),
     M::up(include_str!("sql/011_catalog.sql")),
+    M::up(include_str!("sql/013_balance.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
