@@ -38,7 +38,12 @@ fn view(channel: &Channel, stored: StoredBalance) -> ChannelBalance {
 impl AppState {
     /// Every channel's balance settings and last figure, in channel order.
     pub async fn channel_balances(&self) -> Result<Vec<ChannelBalance>, StoreError> {
-        let mut stored = self.blocking(|state| state.store().balances()).await?;
+        self.blocking(|state| state.balances_now()).await
+    }
+
+    /// `channel_balances` read on this thread (one small query), for the tray.
+    pub fn balances_now(&self) -> Result<Vec<ChannelBalance>, StoreError> {
+        let mut stored = self.store().balances()?;
         Ok(self
             .channels_in_order()
             .iter()
