@@ -19,9 +19,7 @@ mod siliconflow;
 use std::time::Duration;
 
 use serde_json::Value;
-use types::balance::BalanceKind;
-
-pub use types::balance::{Balance, BalanceSettings, ChannelBalance};
+pub use types::balance::{Balance, BalanceKind, BalanceSettings, ChannelBalance};
 
 /// How long one balance request may take, connect to last byte.
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(20);

@@ -3,6 +3,7 @@
 //! suite links once.
 
 mod browser;
+mod browser_balance;
 mod browser_catalog;
 mod browser_channels;
 mod browser_connect;
