@@ -112,7 +112,11 @@ async fn broken(headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    (StatusCode::INTERNAL_SERVER_ERROR, format!("upstream down; you sent {sent}")).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("upstream down; you sent {sent}"),
+    )
+        .into_response()
 }
 
 async fn start_relay() -> (String, Arc<Relay>) {
@@ -126,10 +130,7 @@ async fn start_relay() -> (String, Arc<Relay>) {
         .route("/v1/users/me/balance", get(moonshot))
         .route("/v1/user/info", get(siliconflow))
         .with_state(Arc::clone(&relay));
-    (
-        format!("http://{}/v1", serve_on_loopback(app).await),
-        relay,
-    )
+    (format!("http://{}/v1", serve_on_loopback(app).await), relay)
 }
 
 async fn start_broken() -> String {
@@ -151,11 +152,7 @@ async fn set_kind(proxy: &Proxy, channel: i64, kind: BalanceKind, threshold: Opt
 }
 
 async fn refreshed(proxy: &Proxy, channel: i64) -> ChannelBalance {
-    proxy
-        .state
-        .refresh_balance(channel)
-        .await
-        .expect("refresh")
+    proxy.state.refresh_balance(channel).await.expect("refresh")
 }
 
 #[tokio::test]
@@ -207,8 +204,8 @@ async fn new_api_asks_with_the_access_token_and_user_id_which_never_leave() {
     assert!(balance.has_access_token);
     let last = balance.last.clone().expect("looked up");
     assert_eq!((last.amount, last.currency.as_str()), (Some(5.0), "USD"));
-    let listed = serde_json::to_string(&proxy.state.channel_balances().await.expect("list"))
-        .expect("json");
+    let listed =
+        serde_json::to_string(&proxy.state.channel_balances().await.expect("list")).expect("json");
     assert!(!listed.contains("tok-access"), "{listed}");
 
     // A wrong user id: new-api says no with 200, and the balance is unknown.
@@ -277,7 +274,10 @@ async fn an_erroring_endpoint_is_unknown_never_zero_and_hides_the_key() {
     let mut checked = false;
     while let Ok(event) = events.try_recv() {
         match event {
-            Event::BalanceChecked { channel: c, balance } if c == channel => {
+            Event::BalanceChecked {
+                channel: c,
+                balance,
+            } if c == channel => {
                 assert_eq!(balance.amount, None);
                 checked = true;
             }
@@ -363,13 +363,18 @@ async fn balance_settings_survive_export_and_import_with_the_token_masked() {
         .expect("settings");
 
     let store = proxy.state.store();
-    let masked = serde_json::to_value(engine::config::export(store, false).expect("export"))
-        .expect("json");
+    let masked =
+        serde_json::to_value(engine::config::export(store, false).expect("export")).expect("json");
     let balance = &masked["channels"][0]["balance"];
     assert_eq!(balance["kind"], "new_api");
     assert_eq!(balance["threshold"], 2.5);
     assert_eq!(balance["user_id"], "42");
-    assert!(!balance["access_token"].as_str().expect("masked").contains("0123456789"));
+    assert!(
+        !balance["access_token"]
+            .as_str()
+            .expect("masked")
+            .contains("0123456789")
+    );
 
     let full = engine::config::export(store, true).expect("export");
     let text = serde_json::to_string(&full).expect("json");
@@ -398,4 +403,37 @@ fn known_hosts_are_detected_at_calibration() {
         Some(BalanceKind::Siliconflow)
     );
     assert_eq!(detect("https://relay.example.com"), None);
+}
+
+#[tokio::test]
+async fn a_channel_created_through_calibration_stores_the_kind_its_host_answers() {
+    let proxy = Proxy::start().await;
+    let new = engine::store::NewChannel {
+        name: "ds".into(),
+        api_type: engine::upstream::ChannelKind::Openai,
+        base_url: "https://api.deepseek.com".into(),
+        api_key: "sk-ds-secret".into(),
+        enabled: true,
+        api_version: String::new(),
+    };
+    let id = proxy
+        .state
+        .create_channel_with_models(&new, &["deepseek-chat".into()], &["deepseek-chat".into()])
+        .await
+        .expect("create");
+    let stored = proxy.state.store().balance_of(id).expect("stored");
+    assert_eq!(stored.settings.kind, BalanceKind::Deepseek);
+
+    let relay = engine::store::NewChannel {
+        name: "relay".into(),
+        base_url: "https://relay.example.com/v1".into(),
+        ..new
+    };
+    let id = proxy
+        .state
+        .create_channel_with_models(&relay, &[], &[])
+        .await
+        .expect("create");
+    let stored = proxy.state.store().balance_of(id).expect("stored");
+    assert_eq!(stored.settings.kind, BalanceKind::Auto);
 }

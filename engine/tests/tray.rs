@@ -382,7 +382,11 @@ async fn the_tooltip_carries_each_looked_up_balance_unknown_and_low_said_so() {
     let lines: Vec<&str> = tooltip.lines().skip(2).collect();
     assert_eq!(
         lines,
-        ["Rich：42.50 USD", "Poor：1.00 CNY（余额不足）", "Broken：未知"],
+        [
+            "Rich：42.50 USD",
+            "Poor：1.00 CNY（余额不足）",
+            "Broken：未知"
+        ],
         "{tooltip}"
     );
 }

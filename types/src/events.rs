@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ChannelId, EntryId};
 use crate::calibration::AttemptReport;
 use crate::logs::RequestRecord;
 use crate::routing::KeyId;
 use crate::speedtest::TestResult;
+use crate::{ChannelId, EntryId};
 
 /// One change. Serialised with a `type` field in snake case, e.g.
 /// `{"type":"entry_cooled","entry":3,"until_ms":1764590000000}`.

@@ -59,11 +59,17 @@ mod tests {
     #[test]
     fn known_hosts_are_detected() {
         let cases = [
-            ("https://openrouter.ai/api/v1", Some(BalanceKind::Openrouter)),
+            (
+                "https://openrouter.ai/api/v1",
+                Some(BalanceKind::Openrouter),
+            ),
             ("https://api.deepseek.com", Some(BalanceKind::Deepseek)),
             ("https://api.moonshot.cn/v1", Some(BalanceKind::Moonshot)),
             ("https://api.moonshot.ai/v1", Some(BalanceKind::Moonshot)),
-            ("https://api.siliconflow.cn/v1", Some(BalanceKind::Siliconflow)),
+            (
+                "https://api.siliconflow.cn/v1",
+                Some(BalanceKind::Siliconflow),
+            ),
             ("https://relay.example.com/v1", None),
             ("https://notdeepseek.com", None),
         ];

@@ -88,7 +88,10 @@ impl AppState {
                 }
             }
         });
-        futures::future::join_all(lookups).await.into_iter().collect()
+        futures::future::join_all(lookups)
+            .await
+            .into_iter()
+            .collect()
     }
 
     /// Runs the background refresh until the state is dropped: every few minutes, channels
@@ -155,12 +158,19 @@ impl AppState {
                 error: None,
             },
             Err(error) => {
-                let text = snapshot.mask_for(channel.id).mask_text(&error.to_string()).into_owned();
+                let text = snapshot
+                    .mask_for(channel.id)
+                    .mask_text(&error.to_string())
+                    .into_owned();
                 let text = crate::secrets::mask_keys(&text, [stored.access_token.expose()]);
                 Balance {
                     amount: None,
                     // The last known currency, so the unknown figure still says which.
-                    currency: stored.last.as_ref().map(|b| b.currency.clone()).unwrap_or_default(),
+                    currency: stored
+                        .last
+                        .as_ref()
+                        .map(|b| b.currency.clone())
+                        .unwrap_or_default(),
                     checked_ms: now_ms(),
                     error: Some(text),
                 }

@@ -60,8 +60,10 @@ fn human_row(b: &ChannelBalance) -> String {
     let checked = b.last.as_ref().map_or_else(
         || "never".to_owned(),
         |last| {
-            jiff::Timestamp::from_millisecond(last.checked_ms)
-                .map_or_else(|_| "-".to_owned(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            jiff::Timestamp::from_millisecond(last.checked_ms).map_or_else(
+                |_| "-".to_owned(),
+                |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            )
         },
     );
     let low = if b.is_low() { "  LOW" } else { "" };

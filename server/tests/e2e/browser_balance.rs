@@ -11,10 +11,10 @@ use super::support;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::routing::get;
+use engine::balance::{BalanceKind, BalanceSettings};
 use engine::store::{NewChannel, Store, TokenChange};
 use engine::upstream::ChannelKind;
 use serde_json::json;
-use engine::balance::{BalanceKind, BalanceSettings};
 
 async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -52,7 +52,9 @@ async fn balances_show_on_channels_and_the_dashboard_and_an_error_is_unknown() {
         axum::Router::new()
             .route(
                 "/api/v1/credits",
-                get(|| async { Json(json!({"data": {"total_credits": 25.0, "total_usage": 10.0}})) }),
+                get(|| async {
+                    Json(json!({"data": {"total_credits": 25.0, "total_usage": 10.0}}))
+                }),
             )
             .route(
                 "/user/balance",
@@ -63,14 +65,21 @@ async fn balances_show_on_channels_and_the_dashboard_and_an_error_is_unknown() {
             ),
     )
     .await;
-    let broken = serve(axum::Router::new().fallback(|| async {
-        (StatusCode::INTERNAL_SERVER_ERROR, "upstream down")
-    }))
+    let broken = serve(
+        axum::Router::new()
+            .fallback(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "upstream down") }),
+    )
     .await;
 
     let data = tempfile::tempdir().expect("temp dir");
     let store = Store::open(data.path().join("api-switch.db")).expect("store");
-    channel(&store, "router", &format!("{relay}/api/v1"), BalanceKind::Openrouter, Some(20.0));
+    channel(
+        &store,
+        "router",
+        &format!("{relay}/api/v1"),
+        BalanceKind::Openrouter,
+        Some(20.0),
+    );
     channel(&store, "deep", &relay, BalanceKind::Deepseek, None);
     channel(&store, "broken", &broken, BalanceKind::Auto, Some(1.0));
     drop(store);

@@ -31,7 +31,11 @@ pub async fn save_balance_settings(
 
 /// The figure in a channel's row, with a button that looks it up now.
 #[component]
-pub fn BalanceCell(channel_id: i64, name: String, balance: Option<ChannelBalance>) -> impl IntoView {
+pub fn BalanceCell(
+    channel_id: i64,
+    name: String,
+    balance: Option<ChannelBalance>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let asked = balance.as_ref().is_some_and(|b| b.asked_as.is_some());
@@ -75,7 +79,12 @@ impl BalanceDraft {
         let settings = saved.map(|b| b.settings.clone()).unwrap_or_default();
         Self {
             kind: RwSignal::new(settings.kind.as_str().to_owned()),
-            threshold: RwSignal::new(settings.threshold.map(|t| t.to_string()).unwrap_or_default()),
+            threshold: RwSignal::new(
+                settings
+                    .threshold
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            ),
             user_id: RwSignal::new(settings.user_id),
             access_token: RwSignal::new(String::new()),
             has_token: saved.is_some_and(|b| b.has_access_token),
@@ -88,7 +97,11 @@ impl BalanceDraft {
         let text = self.threshold.get_untracked();
         let threshold = match text.trim() {
             "" => None,
-            figure => Some(figure.parse::<f64>().map_err(|_| format!("threshold: {text}"))?),
+            figure => Some(
+                figure
+                    .parse::<f64>()
+                    .map_err(|_| format!("threshold: {text}"))?,
+            ),
         };
         let settings = BalanceSettings {
             kind: BalanceKind::parse(&self.kind.get_untracked()).unwrap_or_default(),

@@ -6,10 +6,10 @@
 
 pub mod add_channel;
 pub mod api_entries;
+pub mod channel_balance;
 pub mod channel_keys;
 pub mod channel_list;
 pub mod channel_models;
-pub mod channel_balance;
 pub mod channel_pricing;
 pub mod channel_proxy;
 pub mod entries;
