@@ -3,6 +3,7 @@
 //! functions are both thin layers over it, so every operation has exactly one implementation.
 
 pub mod auth;
+pub mod balance;
 pub mod catalog;
 pub mod clock;
 pub mod config;

@@ -36,6 +36,9 @@ struct Inner {
     closing: watch::Sender<bool>,
 }
 
+/// The state, not kept alive by its holder (see `AppState::downgrade`).
+pub(crate) struct WeakState(std::sync::Weak<Inner>);
+
 /// The proxy's routes take the runtime out of the state they are given.
 impl FromRef<AppState> for Arc<Runtime> {
     fn from_ref(state: &AppState) -> Self {
@@ -159,6 +162,16 @@ impl AppState {
     /// The system's switch-off of one key (a speed test found it rejected).
     pub(crate) fn disable_key(&self, key: KeyId, reason: String) {
         self.inner.runtime.disable_key(key, reason);
+    }
+
+    /// A handle for a background task that must not keep the state alive.
+    pub(crate) fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.inner))
+    }
+
+    /// The state behind `weak`, while it is alive.
+    pub(crate) fn upgrade(weak: &WeakState) -> Option<AppState> {
+        weak.0.upgrade().map(|inner| AppState { inner })
     }
 
     /// When recovery probes are on, probes what is due now (see `probes`).

@@ -2,6 +2,9 @@
 //! language, which one is checked, the tooltip, and what choosing one does. The desktop shell
 //! only copies this model into a fixed pool of native items (a Linux tray menu cannot be
 //! replaced once set), so everything the menu means is decided and tested here, no display needed.
+//! The tooltip also carries each looked-up channel's relay balance (unknown or low says so).
+
+use types::balance::ChannelBalance;
 
 use crate::AppState;
 use crate::ordering::Speeds;
@@ -35,7 +38,7 @@ pub struct TrayMenu {
     pub entries: Vec<TrayEntry>,
     /// How many AUTO entries are available in all (not capped).
     pub available: usize,
-    /// The endpoint and whether any AUTO entry is available.
+    /// The endpoint, whether any AUTO entry is available, and the channels' balances.
     pub tooltip: String,
 }
 
@@ -81,7 +84,43 @@ fn tooltip(language: UiLanguage, endpoint: &str, available: usize) -> String {
     format!("API Switch · {endpoint}\n{state}")
 }
 
+/// How many channels' balances the tooltip lists at most (a tooltip is a glance).
+pub const MAX_TOOLTIP_BALANCES: usize = 6;
+
+/// One tooltip line per channel whose balance was looked up: `name: 12.34 USD`, marked when
+/// below its threshold, or unknown (never 0) when the look-up failed.
+fn balance_lines(language: UiLanguage, balances: &[ChannelBalance]) -> Vec<String> {
+    balances
+        .iter()
+        .filter(|b| b.asked_as.is_some())
+        .filter_map(|b| Some((b, b.last.as_ref()?)))
+        .take(MAX_TOOLTIP_BALANCES)
+        .map(|(b, last)| {
+            let figure = match (last.amount, language) {
+                (Some(amount), _) => format!("{amount:.2} {}", last.currency),
+                (None, UiLanguage::En) => "unknown".to_owned(),
+                (None, UiLanguage::Zh) => "未知".to_owned(),
+            };
+            match (b.is_low(), language) {
+                (false, UiLanguage::En) => format!("{}: {figure}", b.name),
+                (false, UiLanguage::Zh) => format!("{}：{figure}", b.name),
+                (true, UiLanguage::En) => format!("{}: {figure} (low)", b.name),
+                (true, UiLanguage::Zh) => format!("{}：{figure}（余额不足）", b.name),
+            }
+        })
+        .collect()
+}
+
 impl TrayMenu {
+    /// Adds each looked-up channel's balance to the tooltip, a line each.
+    pub fn with_balances(mut self, balances: &[ChannelBalance]) -> Self {
+        for line in balance_lines(self.language, balances) {
+            self.tooltip.push('\n');
+            self.tooltip.push_str(&line);
+        }
+        self
+    }
+
     /// The menu for `snapshot` at `now_ms`: AUTO-group entries (the group name compared
     /// case-insensitively, as routing does) that are enabled, on an enabled channel and not
     /// cooling down, in the group's order mode (`speeds` for `fastest`), as routing tries
@@ -159,13 +198,20 @@ impl TrayMenu {
 impl AppState {
     /// The tray menu now, with `endpoint` (e.g. `http://127.0.0.1:9090`) in its tooltip.
     pub fn tray_menu(&self, endpoint: &str) -> TrayMenu {
-        TrayMenu::build(
+        let menu = TrayMenu::build(
             &self.snapshot(),
             self.cooldowns(),
             self.speeds(),
             endpoint,
             crate::clock::now_ms(),
-        )
+        );
+        match self.balances_now() {
+            Ok(balances) => menu.with_balances(&balances),
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the balances for the tray tooltip");
+                menu
+            }
+        }
     }
 
     /// A click on a tray entry: that entry goes to the top of the AUTO group (one transaction;

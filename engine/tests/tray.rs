@@ -324,3 +324,69 @@ async fn changes_made_in_the_ui_are_reflected() {
         }
     );
 }
+
+#[tokio::test]
+async fn the_tooltip_carries_each_looked_up_balance_unknown_and_low_said_so() {
+    use engine::store::TokenChange;
+    use types::balance::{Balance, BalanceKind, BalanceSettings};
+
+    let proxy = Proxy::start().await;
+    let rich = proxy.channel("Rich", "https://relay.example.com");
+    let poor = proxy.channel("Poor", "https://api.deepseek.com");
+    let broken = proxy.channel("Broken", "https://openrouter.ai/api/v1");
+    let never = proxy.channel("Never", "https://other.example.com");
+    let off = proxy.channel("Off", "https://api.moonshot.cn");
+    let store = proxy.state.store();
+    let figure = |amount: Option<f64>, currency: &str| Balance {
+        amount,
+        currency: currency.into(),
+        checked_ms: 1,
+        error: amount.is_none().then(|| "HTTP 500".to_owned()),
+    };
+    store
+        .save_balance(rich, &figure(Some(42.5), "USD"))
+        .expect("save");
+    store
+        .save_balance(poor, &figure(Some(1.0), "CNY"))
+        .expect("save");
+    store.save_balance(broken, &figure(None, "")).expect("save");
+    store
+        .save_balance(off, &figure(Some(9.0), "CNY"))
+        .expect("save");
+    let low = BalanceSettings {
+        threshold: Some(5.0),
+        ..BalanceSettings::default()
+    };
+    store
+        .set_balance_settings(poor, &low, &TokenChange::Keep)
+        .expect("threshold");
+    let switched_off = BalanceSettings {
+        kind: BalanceKind::Off,
+        ..BalanceSettings::default()
+    };
+    store
+        .set_balance_settings(off, &switched_off, &TokenChange::Keep)
+        .expect("off");
+    let _ = never;
+
+    let tooltip = menu(&proxy).tooltip;
+    let lines: Vec<&str> = tooltip.lines().skip(2).collect();
+    assert_eq!(
+        lines,
+        ["Rich: 42.50 USD", "Poor: 1.00 CNY (low)", "Broken: unknown"],
+        "{tooltip}"
+    );
+
+    set_language(&proxy, UiLanguage::Zh);
+    let tooltip = menu(&proxy).tooltip;
+    let lines: Vec<&str> = tooltip.lines().skip(2).collect();
+    assert_eq!(
+        lines,
+        [
+            "Rich：42.50 USD",
+            "Poor：1.00 CNY（余额不足）",
+            "Broken：未知"
+        ],
+        "{tooltip}"
+    );
+}

@@ -30,6 +30,9 @@ pub enum Command {
     /// Send a minimal request to every enabled entry and print each one's time to first byte
     /// and total time, or why it failed (one row per entry; --json for scripts).
     Speedtest(SpeedtestArgs),
+    /// Each channel's relay balance as last looked up (unknown ones say why); `--refresh`
+    /// asks every provider now. A figure below the channel's threshold is marked LOW.
+    Balance(BalanceArgs),
     /// The web UI's admin password (needed to listen on a non-loopback address).
     #[command(subcommand)]
     Password(PasswordCommand),
@@ -189,6 +192,18 @@ pub struct SpeedtestArgs {
     /// Seconds each entry may take to answer completely.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BalanceArgs {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Look every channel's balance up now instead of showing the last figures.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Print a JSON array of each channel's balance settings and last figure.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -236,6 +236,8 @@ impl BoundServer {
         let probes = self
             .app
             .spawn_recovery_probes(std::time::Duration::from_secs(5));
+        // Relay balances older than a few hours are looked up again in the background.
+        let balances = self.app.spawn_balance_refresh();
         // Live event streams never end by themselves; they end with the shutdown so open UI
         // tabs (the desktop window among them) do not hold it for the whole grace period.
         let streams = self.app.clone();
@@ -268,6 +270,7 @@ impl BoundServer {
             .await;
         watcher.abort();
         probes.abort();
+        balances.abort();
         let app = self.app;
         tokio::task::spawn_blocking(move || app.flush()).await?;
         tracing::info!("request log and cooldowns saved; stopped");

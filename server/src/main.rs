@@ -34,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => api_switch::config_cmd::import(&args),
         Command::Export(args) => api_switch::config_cmd::export(&args),
         Command::Speedtest(args) => api_switch::commands::speedtest::run(&args).await,
+        Command::Balance(args) => api_switch::commands::balance::run(&args).await,
         Command::Password(command) => api_switch::commands::password::run(&command),
         Command::Keys(command) => api_switch::commands::keys::run(&command).await,
         Command::Connect(args) => api_switch::commands::connect::run(&args).await,

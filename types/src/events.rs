@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::EntryId;
 use crate::calibration::AttemptReport;
 use crate::logs::RequestRecord;
 use crate::routing::KeyId;
 use crate::speedtest::TestResult;
+use crate::{ChannelId, EntryId};
 
 /// One change. Serialised with a `type` field in snake case, e.g.
 /// `{"type":"entry_cooled","entry":3,"until_ms":1764590000000}`.
@@ -36,6 +36,18 @@ pub enum Event {
     /// Channel calibration `run` (an id the page chose) made one more request; the page that
     /// started it lists the attempt while calibration goes on.
     CalibrationAttempt { run: String, attempt: AttemptReport },
+    /// A channel's balance was looked up (an unknown figure carries its error).
+    BalanceChecked {
+        channel: ChannelId,
+        balance: crate::balance::Balance,
+    },
+    /// A channel's balance fell below the threshold the user set.
+    BalanceLow {
+        channel: ChannelId,
+        name: String,
+        balance: crate::balance::Balance,
+        threshold: f64,
+    },
 }
 
 #[cfg(test)]

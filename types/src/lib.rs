@@ -6,6 +6,7 @@
 //! names them through the engine and browser code through this crate: one type per concept.
 
 pub mod access_keys;
+pub mod balance;
 pub mod calibration;
 pub mod catalog;
 pub mod channel_kind;

@@ -4,6 +4,7 @@
 
 pub mod attempts;
 pub mod badge;
+pub mod balance;
 pub mod chart;
 pub mod confirm;
 pub mod copy;

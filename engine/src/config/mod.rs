@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::store::{Channel, OutboundProxy, Settings, Store, StoreError};
 use types::access_keys::KeyLimits;
+use types::balance::BalanceSettings;
 use types::pricing::Pricing;
 
 pub use validate::parse;
@@ -57,6 +58,24 @@ pub struct ChannelFile {
     /// Its price multiplier and per-model price overrides; absent: the catalog's prices.
     #[serde(default, skip_serializing_if = "Pricing::is_default")]
     pub pricing: Pricing,
+    /// How its relay balance is looked up and when it warns; absent: `auto`, no warning.
+    #[serde(default, skip_serializing_if = "BalanceFile::is_default")]
+    pub balance: BalanceFile,
+}
+
+/// A channel's balance settings; the new-api access token is masked like a key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BalanceFile {
+    #[serde(flatten)]
+    pub settings: BalanceSettings,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub access_token: String,
+}
+
+impl BalanceFile {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// One key of a pool.
@@ -107,6 +126,7 @@ pub use crate::secrets::mask;
 /// Reads the whole configuration as a document; keys are masked unless `include_secrets`.
 pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreError> {
     let full = store.full_config()?;
+    let mut balances = store.balances()?;
     let secret = |s: &str| {
         if include_secrets {
             s.to_owned()
@@ -132,6 +152,16 @@ pub fn export(store: &Store, include_secrets: bool) -> Result<ConfigFile, StoreE
             .map(|(channel, entries)| ChannelFile {
                 keys: pool_file(&channel, &secret),
                 pricing: channel.pricing.clone(),
+                balance: balances
+                    .remove(&channel.id)
+                    .map(|b| BalanceFile {
+                        access_token: match b.access_token.expose() {
+                            "" => String::new(),
+                            token => secret(token),
+                        },
+                        settings: b.settings,
+                    })
+                    .unwrap_or_default(),
                 proxy: channel.proxy.clone().map(|proxy| OutboundProxy {
                     password: secret(proxy.password.expose()).into(),
                     ..proxy

@@ -10,6 +10,7 @@ use crate::store::{
 };
 use crate::upstream::ChannelKind;
 use types::access_keys::KeyLimits;
+use types::balance::BalanceSettings;
 use types::pricing::Pricing;
 use types::routing::GroupRouting;
 
@@ -240,7 +241,11 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
         proxy: proxy(obj.get("proxy"), path, p),
         disabled_keys: Vec::new(),
         pricing: pricing(obj.get("pricing"), path, p),
+        balance: BalanceSettings::default(),
+        balance_token: Default::default(),
     };
+    let balance = balance(obj.get("balance"), path, p);
+    (extras.balance, extras.balance_token) = (balance.settings, balance.access_token.into());
     for (j, key) in array(obj, &format!("{path}.keys"), p).iter().enumerate() {
         let key_path = format!("{path}.keys[{j}]");
         let (key, enabled, reason) = match key {
@@ -277,6 +282,25 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
         api_version,
     };
     Some((channel, entries, extras))
+}
+
+/// A channel's balance settings; absent: `auto`, no warning.
+fn balance(value: Option<&Value>, path: &str, p: &mut Problems) -> super::BalanceFile {
+    let Some(value) = value else {
+        return super::BalanceFile::default();
+    };
+    match serde_json::from_value::<super::BalanceFile>(value.clone()) {
+        Ok(balance) => {
+            if let Some(problem) = balance.settings.problem() {
+                p.add(&format!("{path}.balance"), problem);
+            }
+            balance
+        }
+        Err(error) => {
+            p.add(&format!("{path}.balance"), error);
+            super::BalanceFile::default()
+        }
+    }
 }
 
 /// A channel's pricing; absent: the catalog's prices as they are.

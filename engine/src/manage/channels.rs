@@ -45,7 +45,14 @@ impl AppState {
     ) -> Result<ChannelId, StoreError> {
         let (new, fetched, chosen) = (new.clone(), fetched.to_vec(), chosen.to_vec());
         self.change(move |store| {
-            store.create_channel_with_models(&new, &fetched, jiff::Timestamp::now(), &chosen)
+            let id = store.create_channel_with_models(
+                &new,
+                &fetched,
+                jiff::Timestamp::now(),
+                &chosen,
+            )?;
+            super::balance::remember_detected_kind(store, id, &new.base_url)?;
+            Ok(id)
         })
         .await
     }

@@ -2,7 +2,7 @@
 //! read a screen or the CLI makes of it, as one async method on `AppState`, one file per area:
 //! `channels`, `entries`, `keys` (a channel's key pool and outbound proxy), `groups` (order
 //! mode, hedging, the effective order), `settings` (settings and error rules), `access` (access
-//! keys and the admin password), `catalog` (the model catalog's update) and `connect`.
+//! keys and the admin password), `balance` (a channel's balance settings), `catalog` (the model catalog's update) and `connect`.
 //!
 //! The store is synchronous SQLite, so each method runs its store work on Tokio's blocking
 //! pool itself, once per call (`AppState::blocking`): callers only `.await`, and the proxy's
@@ -11,6 +11,7 @@
 //! `AppState::events` tells the UI to refresh. Nothing here ever enables what the user did not.
 
 mod access;
+mod balance;
 mod catalog;
 mod channels;
 mod connect;

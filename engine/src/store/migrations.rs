@@ -17,6 +17,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/010_money.sql")),
     M::up(include_str!("sql/011_catalog.sql")),
     M::up(include_str!("sql/012_limits.sql")),
+    M::up(include_str!("sql/013_balance.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

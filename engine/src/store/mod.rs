@@ -5,6 +5,7 @@
 //! SQLite's integrity check is moved aside (never deleted) and a new one is started.
 
 mod auth;
+mod balance;
 mod channel_keys;
 pub mod channel_models;
 mod channels;
@@ -21,6 +22,7 @@ mod spend;
 mod stats;
 mod whole_config;
 
+pub use balance::{StoredBalance, TokenChange};
 pub use channel_keys::{ChannelKey, KeyId, OutboundProxy};
 pub use channels::base_url_problem;
 pub use channels::{Channel, ChannelId, ChannelUpdate, NewChannel};

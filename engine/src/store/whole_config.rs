@@ -5,6 +5,7 @@
 use rusqlite::{Connection, params};
 
 use super::channel_keys::{OutboundProxy, save_proxy};
+use crate::secrets::Secret;
 use super::channels::{insert_channel, load_channels, save_pricing};
 use super::entries::{insert_entry, load_entries};
 use super::group_routing::{load_group_routing, save_group_routing};
@@ -94,16 +95,21 @@ impl Store {
     }
 }
 
-/// A channel's outbound proxy, the keys of its pool that are switched off, and its pricing.
+/// A channel's outbound proxy, the keys of its pool that are switched off, its pricing and
+/// its balance settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChannelExtras {
     pub proxy: Option<OutboundProxy>,
     /// `(key, reason)`: an empty reason means the user switched it off.
     pub disabled_keys: Vec<(String, String)>,
     pub pricing: types::pricing::Pricing,
+    /// Its balance settings, and the new-api access token that goes with them.
+    pub balance: types::balance::BalanceSettings,
+    pub balance_token: Secret,
 }
 
-/// An imported channel's proxy and switched-off keys (its pool was written from its text).
+/// An imported channel's proxy, switched-off keys, pricing and balance settings (its pool was
+/// written from its text).
 fn write_extras(
     conn: &Connection,
     channel: ChannelId,
@@ -111,6 +117,10 @@ fn write_extras(
 ) -> Result<(), StoreError> {
     save_proxy(conn, channel, extras.proxy.as_ref())?;
     save_pricing(conn, channel, &extras.pricing)?;
+    if !extras.balance.is_default() || !extras.balance_token.is_empty() {
+        let token = super::TokenChange::Set(extras.balance_token.clone());
+        super::balance::save_balance_settings(conn, channel, &extras.balance, &token)?;
+    }
     for (key, reason) in &extras.disabled_keys {
         conn.execute(
             "UPDATE channel_keys SET enabled = 0, disabled_reason = ?1 WHERE channel_id = ?2 AND key = ?3",

@@ -2,7 +2,9 @@
 //! build where the test is about the shipped binary). One test binary, several modules, so the
 //! suite links once.
 
+mod balance_cli;
 mod browser;
+mod browser_balance;
 mod browser_catalog;
 mod browser_channels;
 mod browser_connect;

@@ -1,12 +1,14 @@
 //! The Channels screen: add a channel through live calibration, then one row per provider
 //! account with its type, base URL (and outbound proxy), masked key (and key pool summary),
-//! model count, on/off switch and the summary of its last tests; each row opens an edit form
-//! (name, base URL, Azure's api-version, the key pool, the outbound proxy) or re-fetches its
+//! model count, relay balance, on/off switch and the summary of its last tests; each row opens
+//! an edit form (name, base URL, Azure's api-version, the key pool, the outbound proxy, prices,
+//! balance settings) or re-fetches its
 //! models, tests the channel or deletes it after asking.
 
 use leptos::prelude::*;
 
 use super::add_channel::AddChannel;
+use super::channel_balance::{BalanceCell, BalanceDraft, BalanceEditor, save_balance_settings};
 use super::channel_keys::{
     KeyPoolDraft, KeyPoolEditor, KeyPoolSummary, KeyPools, channel_key_pools,
 };
@@ -18,6 +20,7 @@ use super::entries::{
 };
 use super::speedtest::{SpeedTestButton, TestTarget};
 use super::{ChannelRow, PageContext, list_channels};
+use crate::components::balance::{channel_balances, is_balance_event};
 use crate::components::confirm::ConfirmButton;
 use crate::components::empty::EmptyState;
 use crate::components::layout::PageHeader;
@@ -41,14 +44,15 @@ pub fn ChannelsScreen() -> impl IntoView {
         error: RwSignal::new(None),
     };
     provide_context(page);
-    let changed = use_live().changes(is_config_change);
+    let changed = use_live().changes(|e| is_config_change(e) || is_balance_event(e));
     let channels = Resource::new(
         move || (page.refresh.get(), changed.get()),
         |_| async {
             let rows = list_channels().await?;
             let pools = channel_key_pools().await?;
             let proxies = channel_proxies().await?;
-            Ok::<_, UiError>((rows, pools, proxies))
+            let balances = channel_balances().await?;
+            Ok::<_, UiError>((rows, pools, proxies, balances))
         },
     );
     view! {
@@ -58,11 +62,11 @@ pub fn ChannelsScreen() -> impl IntoView {
         <AddChannel/>
         <Transition fallback=move || view! { <p class=MUTED>{t!(i18n, common.loading)}</p> }>
             {move || channels.get().map(|result| match result {
-                Ok((rows, _, _)) if rows.is_empty() => view! {
+                Ok((rows, _, _, _)) if rows.is_empty() => view! {
                     <EmptyState title=Signal::derive(move || t_string!(i18n, channels.none_title).to_string())
                         hint=Signal::derive(move || t_string!(i18n, channels.none_hint).to_string())/>
                 }.into_any(),
-                Ok((rows, pools, proxies)) => view! { <ChannelTable rows pools proxies/> }.into_any(),
+                Ok((rows, pools, proxies, balances)) => view! { <ChannelTable rows pools proxies balances/> }.into_any(),
                 Err(error) => view! { <ErrorText error=Some(error)/> }.into_any(),
             })}
         </Transition>
@@ -71,7 +75,12 @@ pub fn ChannelsScreen() -> impl IntoView {
 }
 
 #[component]
-fn ChannelTable(rows: Vec<ChannelRow>, pools: KeyPools, proxies: Vec<ProxyView>) -> impl IntoView {
+fn ChannelTable(
+    rows: Vec<ChannelRow>,
+    pools: KeyPools,
+    proxies: Vec<ProxyView>,
+    balances: Vec<types::balance::ChannelBalance>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let count = rows.len();
     view! {
@@ -87,6 +96,7 @@ fn ChannelTable(rows: Vec<ChannelRow>, pools: KeyPools, proxies: Vec<ProxyView>)
                         <th scope="col" class=TH>{t!(i18n, channels.base_url)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.api_key)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.col_models)}</th>
+                        <th scope="col" class=TH>{t!(i18n, balance.col)}</th>
                         <th scope="col" class=TH>{t!(i18n, entries.col_on)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.col_last_test)}</th>
                         <th scope="col" class=TH>{t!(i18n, channels.col_actions)}</th>
@@ -96,6 +106,7 @@ fn ChannelTable(rows: Vec<ChannelRow>, pools: KeyPools, proxies: Vec<ProxyView>)
                             keys: pools.of(channel.id),
                             now_ms: pools.now_ms,
                             proxy: proxies.iter().find(|p| p.channel_id == channel.id).cloned(),
+                            balance: balances.iter().find(|b| b.channel == channel.id).cloned(),
                         };
                         view! { <ChannelLine channel access/> }
                     }).collect_view()}
@@ -121,6 +132,7 @@ struct ChannelAccess {
     keys: Vec<types::routing::KeyView>,
     now_ms: i64,
     proxy: Option<ProxyView>,
+    balance: Option<types::balance::ChannelBalance>,
 }
 
 #[component]
@@ -153,6 +165,9 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
                     <KeyPoolSummary keys=access.keys.clone() now_ms=access.now_ms/>
                 </td>
                 <td class=format!("{TD} tabular-nums") data-model-count="">{channel.entries.len()}</td>
+                <td class=format!("{TD} text-sm")>
+                    <BalanceCell channel_id=id name=channel.name.clone() balance=access.balance.clone()/>
+                </td>
                 <td class=TD>
                     <input id=switch_id type="checkbox" role="switch"
                         class="relative h-5 w-9 cursor-pointer appearance-none rounded-full bg-slate-300 transition-colors before:absolute before:left-0.5 before:top-0.5 before:h-4 before:w-4 before:rounded-full before:bg-white before:shadow before:transition-transform checked:bg-indigo-600 checked:before:translate-x-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 dark:bg-slate-600 dark:checked:bg-indigo-500"
@@ -186,7 +201,7 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
                 let access = access.clone();
                 view! {
                     <tr class="bg-slate-50 dark:bg-slate-950">
-                        <td colspan="8" class="px-5 py-4">
+                        <td colspan="9" class="px-5 py-4">
                             {match open {
                                 Panel::Edit => view! { <EditChannel channel=row access on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
                                 Panel::Models => view! { <RefetchPanel channel_id=id on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
@@ -219,6 +234,7 @@ fn EditChannel(
     let keys = KeyPoolDraft::new(access.keys);
     let proxy = ProxyDraft::new(access.proxy);
     let pricing = PricingDraft::new(&channel.pricing);
+    let balance = BalanceDraft::new(access.balance.as_ref());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if proxy.problem().is_some() {
@@ -228,6 +244,10 @@ fn EditChannel(
         let new_pricing = match pricing.read() {
             Ok(new_pricing) => new_pricing,
             Err(problem) => return pricing.show(Some(problem)),
+        };
+        let (balance_settings, access_token) = match balance.read() {
+            Ok(read) => read,
+            Err(problem) => return balance.show(Some(problem)),
         };
         let (n, b, v) = (
             name.get_untracked(),
@@ -243,7 +263,8 @@ fn EditChannel(
             }
             save_keys.await?;
             save_proxy.await?;
-            save_channel_pricing(id, new_pricing).await
+            save_channel_pricing(id, new_pricing).await?;
+            save_balance_settings(id, balance_settings, access_token).await
         });
     };
     let label = "block text-sm font-medium text-slate-800 dark:text-slate-200";
@@ -268,6 +289,7 @@ fn EditChannel(
             <KeyPoolEditor channel_id=id draft=keys now_ms=access.now_ms/>
             <ProxyEditor channel_id=id draft=proxy/>
             <PricingEditor channel_id=id draft=pricing/>
+            <BalanceEditor channel_id=id draft=balance/>
             <div class="flex gap-2 md:col-span-2">
                 <button type="submit" class=BUTTON_PRIMARY>{t!(i18n, common.save)}</button>
                 <button type="button" class=BUTTON_SMALL on:click=move |_| on_close.run(())>{t!(i18n, common.cancel)}</button>

@@ -6,6 +6,7 @@
 
 pub mod add_channel;
 pub mod api_entries;
+pub mod channel_balance;
 pub mod channel_keys;
 pub mod channel_list;
 pub mod channel_models;

@@ -1,9 +1,11 @@
 //! The Dashboard: the addresses to paste into clients, whether the proxy is serving, today's
 //! requests, success rate and tokens, what was spent (`spend`), requests, spend and latency
 //! over the last 24 hours, 7 or 30 days, entries cooling down (with a live countdown) and
-//! entries the system switched off lately. Everything refetches when the live stream reports a
+//! entries the system switched off lately, and channels whose relay balance is low
+//! (`low_balance`). Everything refetches when the live stream reports a
 //! finished request or an entry change.
 
+mod low_balance;
 mod spend;
 
 use leptos::prelude::*;
@@ -89,6 +91,7 @@ pub fn DashboardScreen() -> impl IntoView {
             <div class="lg:col-span-2"><Endpoints/></div>
             <ServerStatus/>
         </div>
+        <low_balance::LowBalances/>
         <Transition fallback=move || view! { <p class=format!("mt-6 {MUTED}")>{t!(i18n, common.loading)}</p> }>
             {move || figures.get().map(|result| match result {
                 Err(error) => view! { <div class="mt-6"><ErrorText error=Some(error)/></div> }.into_any(),
