@@ -5,7 +5,6 @@
 use rusqlite::{Connection, params};
 
 use super::channel_keys::{OutboundProxy, save_proxy};
-use crate::secrets::Secret;
 use super::channels::{insert_channel, load_channels, save_pricing};
 use super::entries::{insert_entry, load_entries};
 use super::group_routing::{load_group_routing, save_group_routing};
@@ -13,6 +12,7 @@ use super::settings::{insert_access_key, load_access_keys, load_settings, save_s
 use super::{
     AccessKey, Channel, ChannelId, Entry, NewChannel, NewEntry, Settings, Store, StoreError,
 };
+use crate::secrets::Secret;
 
 /// The whole configuration, as import writes it and export reads it.
 #[derive(Clone, Debug, Default)]
