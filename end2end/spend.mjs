@@ -43,6 +43,9 @@ await runCheck('spend', async (page) => {
   expectText('cache hits', apps[0], /75%/);
   const models = await page.locator('#spend-by-model tbody tr').count();
   if (models !== 3) throw new Error(`expected 3 models in the breakdown, saw ${models}`);
+  // A model none of whose requests had a price cost an unknown amount, not $0.
+  const unpricedModel = await page.locator('#spend-by-model tbody tr').nth(2).locator('[data-cost]').textContent();
+  expectText('a model without a price', unpricedModel.trim(), /^no price$/);
   await page.locator('#chart-spend svg').waitFor();
 
   // 2. Logs: the cost of each row.

@@ -213,22 +213,17 @@ impl KeyMeters {
         if name.is_empty() {
             return Ok(());
         }
-        let now = Periods::at(now_ms());
-        let mut meters = self.meters();
-        let meter = match meters.get_mut(name) {
-            Some(meter) => meter,
-            None => meters.entry(name.to_owned()).or_default(),
-        };
-        meter.roll(&now);
-        if let Some(limit) = meter.reached(limits) {
-            return Err(LimitExceeded {
-                key: name.to_owned(),
-                limit,
-                retry_after_secs: now.retry_after_secs(limit),
-            });
-        }
-        meter.used.requests_this_minute = meter.used.requests_this_minute.saturating_add(1);
-        Ok(())
+        self.with_current_meter(name, |meter, now| {
+            if let Some(limit) = meter.reached(limits) {
+                return Err(LimitExceeded {
+                    key: name.to_owned(),
+                    limit,
+                    retry_after_secs: now.retry_after_secs(limit),
+                });
+            }
+            meter.used.requests_this_minute = meter.used.requests_this_minute.saturating_add(1);
+            Ok(())
+        })
     }
 
     /// Adds a finished request's tokens and cost to key `name`'s day and month.
@@ -236,16 +231,29 @@ impl KeyMeters {
         if name.is_empty() || (tokens == 0 && usd == 0.0) {
             return;
         }
+        self.with_current_meter(name, |meter, _| {
+            meter.used.tokens_today = meter.used.tokens_today.saturating_add(tokens);
+            meter.used.usd_today += usd;
+            meter.used.usd_this_month += usd;
+        });
+    }
+
+    /// Runs `change` on key `name`'s meter (created on its first request) once it is rolled
+    /// into the current periods: a finished minute, day or month starts again from zero.
+    fn with_current_meter<R>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut Meter, &Periods) -> R,
+    ) -> R {
         let now = Periods::at(now_ms());
         let mut meters = self.meters();
+        // Looked up by `&str` first: the key's name is copied only for its first request.
         let meter = match meters.get_mut(name) {
             Some(meter) => meter,
             None => meters.entry(name.to_owned()).or_default(),
         };
         meter.roll(&now);
-        meter.used.tokens_today = meter.used.tokens_today.saturating_add(tokens);
-        meter.used.usd_today += usd;
-        meter.used.usd_this_month += usd;
+        change(meter, &now)
     }
 
     /// What key `name` used in the current periods (nothing yet: all zero).

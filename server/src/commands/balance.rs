@@ -7,18 +7,10 @@ use anyhow::Context;
 use engine::balance::ChannelBalance;
 
 use crate::cli::BalanceArgs;
-use crate::http::DB_FILE_NAME;
 use crate::output;
 
 pub async fn run(args: &BalanceArgs) -> anyhow::Result<()> {
-    let dir = args.data.resolve()?;
-    let db = dir.join(DB_FILE_NAME);
-    anyhow::ensure!(
-        db.exists(),
-        "no configuration at {}; pass --data-dir or import one with `api-switch import FILE`",
-        db.display()
-    );
-    let state = engine::AppState::open(db).context("cannot open the configuration")?;
+    let state = super::open_existing(&args.data)?;
     let balances = if args.refresh {
         state.refresh_balances(None).await
     } else {

@@ -8,19 +8,11 @@ use anyhow::Context;
 use engine::speedtest::{Scope, SpeedTestOptions, TestResult};
 
 use crate::cli::SpeedtestArgs;
-use crate::http::DB_FILE_NAME;
 use crate::output;
 
 /// Tests every enabled entry of the configuration in the data folder and prints the results.
 pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
-    let dir = args.data.resolve()?;
-    let db = dir.join(DB_FILE_NAME);
-    anyhow::ensure!(
-        db.exists(),
-        "no configuration at {}; pass --data-dir or import one with `api-switch import FILE`",
-        db.display()
-    );
-    let state = engine::AppState::open(db).context("cannot open the configuration")?;
+    let state = super::open_existing(&args.data)?;
     let options = SpeedTestOptions {
         timeout: Duration::from_secs(args.timeout_secs),
     };

@@ -390,26 +390,40 @@ fn baseline_table(md: &mut String, cases: &[Case], figures: &[Figures]) -> Resul
             Some((&cases[mine], &figures[mine], base))
         })
         .collect();
+    comparison_table(
+        md,
+        "This build against the baseline build (`--baseline`), measured in the same rounds:",
+        ["this build", "baseline"],
+        &rows,
+    )
+}
+
+/// One table of CPU per request, case by case: `(case, figures, figures compared with)`
+/// rows measured in the same rounds, headed by `intro` and the two columns' names.
+fn comparison_table(
+    md: &mut String,
+    intro: &str,
+    columns: [&str; 2],
+    rows: &[(&Case, &Figures, &Figures)],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    writeln!(md, "\n{intro}\n")?;
+    let [first, second] = columns;
     writeln!(
         md,
-        "\nThis build against the baseline build (`--baseline`), measured in the same rounds:\n"
-    )?;
-    writeln!(
-        md,
-        "| Case | CPU µs/request, this build | CPU µs/request, baseline | change |"
+        "| Case | CPU µs/request, {first} | CPU µs/request, {second} | change |"
     )?;
     writeln!(md, "|---|---:|---:|---:|")?;
-    for (case, mine, base) in rows {
-        let change = mine.cpu_us_per_request / base.cpu_us_per_request.max(0.001) - 1.0;
+    for (case, measured, against) in rows {
+        let change = measured.cpu_us_per_request / against.cpu_us_per_request.max(0.001) - 1.0;
         writeln!(
             md,
             "| {} | {:.1} | {:.1} | {:+.1}% |",
             case.name,
-            mine.cpu_us_per_request,
-            base.cpu_us_per_request,
+            measured.cpu_us_per_request,
+            against.cpu_us_per_request,
             change * 100.0
         )?;
     }

@@ -66,7 +66,7 @@ pub fn SpendSection(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || spend.get().and_then(Result::ok).map(|spend| view! {
-                    <div class="mt-3 grid gap-4 xl:grid-cols-3">
+                    <div class="mt-3 grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
                         <Breakdown id="spend-by-app" lines=spend.by_app
                             title=Signal::derive(move || t_string!(i18n, spend.by_app).to_string())/>
                         <Breakdown id="spend-by-model" lines=spend.by_model
@@ -170,6 +170,7 @@ fn BreakdownLine(line: SpendLine) -> impl IntoView {
         .map(|rate| format!("{:.0}%", rate * 100.0))
         .unwrap_or_else(|| "—".to_owned());
     let unpriced = line.unpriced;
+    let nothing_priced = unpriced > 0 && unpriced == line.requests;
     let nameless = line.name.is_empty();
     let name = line.name.clone();
     view! {
@@ -177,11 +178,18 @@ fn BreakdownLine(line: SpendLine) -> impl IntoView {
             <td class=format!("{TD} max-w-48 truncate font-mono text-xs") translate="no">
                 {move || if nameless { t_string!(i18n, spend.no_key).to_string() } else { name.clone() }}
             </td>
-            <td class=format!("{TD} text-right tabular-nums")>
-                {format_usd(line.cost_usd)}
-                {(unpriced > 0).then(|| view! {
-                    <span class=format!("block text-xs {MUTED}")>{move || t_string!(i18n, spend.unpriced, unpriced).to_string()}</span>
-                })}
+            <td class=format!("{TD} text-right tabular-nums") data-cost="">
+                {if nothing_priced {
+                    // Every request of the line lacks a price: what it cost is not known, not $0.
+                    view! { <span class=MUTED>{t!(i18n, spend.no_price)}</span> }.into_any()
+                } else {
+                    view! {
+                        {format_usd(line.cost_usd)}
+                        {(unpriced > 0).then(|| view! {
+                            <span class=format!("block text-xs {MUTED}")>{move || t_string!(i18n, spend.unpriced, unpriced).to_string()}</span>
+                        })}
+                    }.into_any()
+                }}
             </td>
             <td class=format!("{TD} text-right tabular-nums")>{line.requests}</td>
             <td class=format!("{TD} text-right tabular-nums")>{hit_rate}</td>

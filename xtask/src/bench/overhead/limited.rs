@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::{Case, Figures, Kind, find};
+use super::{Case, Figures, Kind, comparison_table, find};
 use crate::bench::process::Service;
 use crate::bench::targets::SwitchSetup;
 
@@ -56,30 +56,12 @@ pub(super) fn table(md: &mut String, cases: &[Case], figures: &[Figures]) -> Res
         .filter(|(c, _)| c.limited)
         .filter_map(|(c, limited)| Some((c, limited, find(cases, figures, c.kind, c.size)?)))
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    writeln!(
+    comparison_table(
         md,
-        "\nWith limits set on the access key against the same build without, in the same rounds:\n"
-    )?;
-    writeln!(
-        md,
-        "| Case | CPU µs/request, limits set | CPU µs/request, no limits | change |"
-    )?;
-    writeln!(md, "|---|---:|---:|---:|")?;
-    for (case, limited, plain) in rows {
-        let change = limited.cpu_us_per_request / plain.cpu_us_per_request.max(0.001) - 1.0;
-        writeln!(
-            md,
-            "| {} | {:.1} | {:.1} | {:+.1}% |",
-            case.name,
-            limited.cpu_us_per_request,
-            plain.cpu_us_per_request,
-            change * 100.0
-        )?;
-    }
-    Ok(())
+        "With limits set on the access key against the same build without, in the same rounds:",
+        ["limits set", "no limits"],
+        &rows,
+    )
 }
 
 /// The goal: pass-through CPU per request with limits set within 5% of the same without.
