@@ -4,7 +4,7 @@
 //! when it was last used, and its use against its limits (`limits`), refetched as requests
 //! finish. Deleting asks first.
 
-mod limits;
+pub mod limits;
 
 use leptos::prelude::*;
 use types::access_keys::{AccessKeyInfo, CreatedAccessKey};
