@@ -45,6 +45,7 @@ pub fn convert_request_any(data: &[u8]) {
         default_max_tokens: Some(1024),
         upstream_accepts_include_usage: selector & 0x40 != 0,
         upstream_supports_reasoning: selector & 0x80 != 0,
+        upstream_rejects_reasoning_input: selector & 0x20 != 0,
         model: None,
     };
     let _ = convert_request(from, to, body, &options);

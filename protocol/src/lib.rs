@@ -119,6 +119,9 @@ pub struct EncodeOptions {
     /// The upstream model supports reasoning, so reasoning settings from another protocol family
     /// are mapped (budget <-> effort). Same-protocol settings always pass.
     pub upstream_supports_reasoning: bool,
+    /// The upstream answered 400 to reasoning sent back in the history (a Chat
+    /// `reasoning_content` it does not know): earlier turns go without their reasoning.
+    pub upstream_rejects_reasoning_input: bool,
 }
 
 /// Parses a request body in `protocol` into the hub model.

@@ -26,6 +26,7 @@ fn options() -> EncodeOptions {
         upstream_accepts_include_usage: true,
         upstream_supports_reasoning: true,
         model: None,
+        ..EncodeOptions::default()
     }
 }
 

@@ -120,7 +120,8 @@ fn decode_blocks(content: Option<&Value>) -> Vec<Part> {
     }
 }
 
-fn decode_block(block: &Value) -> Option<Part> {
+/// One content block; the response decoder reads its blocks with this too.
+pub(crate) fn decode_block(block: &Value) -> Option<Part> {
     Some(match block.get("type").and_then(Value::as_str)? {
         "text" => Part::Text(str_field(block, "text")?),
         "image" => Part::Image(decode_image(block.get("source")?)?),
@@ -145,7 +146,10 @@ fn decode_block(block: &Value) -> Option<Part> {
             // An empty signature (from a converted stream) is no signature at all.
             signature: str_field(block, "signature").filter(|s| !s.is_empty()),
         },
-        // Documents, redacted thinking and server-tool blocks have no hub form; skipped.
+        "redacted_thinking" => Part::RedactedReasoning {
+            data: str_field(block, "data")?,
+        },
+        // Documents and server-tool blocks have no hub form; skipped.
         _ => return None,
     })
 }
@@ -377,5 +381,6 @@ fn encode_block(part: &Part) -> Option<Value> {
         Part::Reasoning {
             signature: None, ..
         } => return None,
+        Part::RedactedReasoning { data } => json!({"type": "redacted_thinking", "data": data}),
     })
 }

@@ -10,27 +10,8 @@ pub fn decode_response(body: &Value) -> Response {
         .and_then(Value::as_array)
         .into_iter()
         .flatten();
-    let content = blocks
-        .filter_map(|block| {
-            Some(match block.get("type").and_then(Value::as_str)? {
-                "text" => Part::Text(str_field(block, "text")?),
-                "tool_use" => Part::ToolCall {
-                    id: str_field(block, "id").unwrap_or_default(),
-                    name: str_field(block, "name").unwrap_or_default(),
-                    arguments: block
-                        .get("input")
-                        .map(Value::to_string)
-                        .unwrap_or_else(|| "{}".to_owned()),
-                },
-                "thinking" => Part::Reasoning {
-                    text: str_field(block, "thinking").unwrap_or_default(),
-                    // An empty signature (from a converted stream) is no signature at all.
-                    signature: str_field(block, "signature").filter(|s| !s.is_empty()),
-                },
-                _ => return None,
-            })
-        })
-        .collect();
+    // Server-tool blocks and documents have no hub form; `decode_block` skips them.
+    let content = blocks.filter_map(super::request::decode_block).collect();
     Response {
         id: str_field(body, "id").unwrap_or_default(),
         model: str_field(body, "model").unwrap_or_default(),
@@ -101,6 +82,9 @@ pub fn encode_response(response: &Response) -> Value {
             Part::Reasoning { text, signature } => Some(json!({
                 "type": "thinking", "thinking": text, "signature": signature.clone().unwrap_or_default()
             })),
+            Part::RedactedReasoning { data } => {
+                Some(json!({"type": "redacted_thinking", "data": data}))
+            }
             _ => None,
         })
         .collect();

@@ -85,6 +85,10 @@ impl Decoder {
                 Some(text) => vec![StreamEvent::TextDelta(text)],
                 None => Vec::new(),
             },
+            Some("redacted_thinking") => str_field(block, "data")
+                .map(StreamEvent::RedactedReasoning)
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -156,6 +160,7 @@ impl Encoder {
             StreamEvent::TextDelta(text) => self.on_text(text),
             StreamEvent::ReasoningDelta(text) => self.on_reasoning(text),
             StreamEvent::ReasoningSignature(signature) => self.on_signature(signature),
+            StreamEvent::RedactedReasoning(data) => self.on_redacted(data),
             StreamEvent::ToolCallStart { index, id, name } => self.on_tool_start(*index, id, name),
             StreamEvent::ToolCallArguments { index, delta } => {
                 self.on_tool_arguments(*index, delta)
@@ -217,6 +222,20 @@ impl Encoder {
             json!({"type": "thinking", "thinking": "", "signature": ""}),
         );
         out.push(self.delta(json!({"type": "signature_delta", "signature": signature})));
+        // A signature seals its block: reasoning after it is a new thinking block.
+        out.extend(self.close_block());
+        out
+    }
+
+    /// Encrypted reasoning is one whole block: opened with its data and closed at once.
+    fn on_redacted(&mut self, data: &str) -> Vec<SseEvent> {
+        let mut out = self.on_start("", "");
+        out.extend(self.close_block());
+        out.push(self.open_block(
+            Block::Thinking,
+            json!({"type": "redacted_thinking", "data": data}),
+        ));
+        out.extend(self.close_block());
         out
     }
 

@@ -80,6 +80,11 @@ pub enum Part {
         text: String,
         signature: Option<String>,
     },
+    /// Reasoning the provider encrypted (Anthropic `redacted_thinking`): no text, only the
+    /// opaque `data` that must go back to the provider unchanged on the next turn.
+    RedactedReasoning {
+        data: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +183,7 @@ impl Part {
     pub fn text_len(&self) -> usize {
         match self {
             Part::Text(text) => text.len(),
-            Part::Image(_) => 0,
+            Part::Image(_) | Part::RedactedReasoning { .. } => 0,
             Part::ToolCall {
                 name, arguments, ..
             } => name.len() + arguments.len(),

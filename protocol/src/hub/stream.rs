@@ -18,6 +18,8 @@ pub enum StreamEvent {
     ReasoningDelta(String),
     /// Anthropic's signature for the reasoning just streamed.
     ReasoningSignature(String),
+    /// A whole block of encrypted reasoning (Anthropic `redacted_thinking`), its opaque data.
+    RedactedReasoning(String),
     /// A tool call starts. `index` is the call's position in this turn (0, 1, ...), the key that
     /// routes later argument deltas.
     ToolCallStart {

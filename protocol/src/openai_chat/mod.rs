@@ -2,6 +2,7 @@
 //! OpenAI-compatible endpoints and most relay stations. Converts requests, responses, streams
 //! and error bodies to and from the hub.
 
+mod reasoning;
 mod request;
 mod response;
 mod stream;
@@ -82,6 +83,8 @@ pub fn classify_value(chunk: &Value) -> Phase {
             };
             text("content")
                 || text("reasoning_content")
+                || text("reasoning")
+                || delta.get("reasoning_details").is_some()
                 || delta.get("tool_calls").is_some()
                 || choice.get("finish_reason").is_some_and(|r| !r.is_null())
         })

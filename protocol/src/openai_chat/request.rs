@@ -79,15 +79,7 @@ fn decode_message(message: &Value, request: &mut Request) {
     {
         "system" | "developer" => request.system.push(content_text(content)),
         "assistant" => {
-            let mut parts = Vec::new();
-            if let Some(reasoning) =
-                str_field(message, "reasoning_content").filter(|s| !s.is_empty())
-            {
-                parts.push(Part::Reasoning {
-                    text: reasoning,
-                    signature: None,
-                });
-            }
+            let mut parts = super::reasoning::decode_parts(message);
             parts.extend(decode_content(content));
             parts.extend(super::decode_tool_calls(message));
             push_turn(&mut request.messages, Role::Assistant, parts);
@@ -191,7 +183,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
         .map(|s| json!({"role": "system", "content": s}))
         .collect();
     for message in &request.messages {
-        encode_message(message, &mut messages);
+        encode_message(message, options, &mut messages);
     }
     body.insert("messages".into(), Value::Array(messages));
     if !request.tools.is_empty() {
@@ -275,9 +267,9 @@ fn encode_tool_choice(choice: &ToolChoice) -> Value {
     }
 }
 
-fn encode_message(message: &Message, out: &mut Vec<Value>) {
+fn encode_message(message: &Message, options: &EncodeOptions, out: &mut Vec<Value>) {
     match message.role {
-        Role::Assistant => out.push(encode_assistant(&message.content)),
+        Role::Assistant => out.push(encode_assistant(&message.content, options)),
         Role::User => {
             // Tool results become `tool` messages, which must directly follow the assistant turn.
             let mut rest = Vec::new();
@@ -304,9 +296,23 @@ fn encode_message(message: &Message, out: &mut Vec<Value>) {
     }
 }
 
-fn encode_assistant(parts: &[Part]) -> Value {
+fn encode_assistant(parts: &[Part], options: &EncodeOptions) -> Value {
     let text = text_of(parts);
-    let mut message = json!({"role": "assistant", "content": if text.is_empty() { Value::Null } else { json!(text) }});
+    let mut message = Map::new();
+    message.insert("role".into(), json!("assistant"));
+    message.insert(
+        "content".into(),
+        if text.is_empty() {
+            Value::Null
+        } else {
+            json!(text)
+        },
+    );
+    // The reasoning goes back with its turn: DeepSeek refuses a tool-calling turn without it.
+    if !options.upstream_rejects_reasoning_input {
+        super::reasoning::encode_into(parts, &mut message);
+    }
+    let mut message = Value::Object(message);
     let calls: Vec<Value> = parts
         .iter()
         .filter_map(|part| match part {

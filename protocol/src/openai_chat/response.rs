@@ -8,13 +8,7 @@ use serde_json::{Value, json};
 pub fn decode_response(body: &Value) -> Response {
     let choice = &body["choices"][0];
     let message = &choice["message"];
-    let mut content = Vec::new();
-    if let Some(reasoning) = str_field(message, "reasoning_content").filter(|s| !s.is_empty()) {
-        content.push(Part::Reasoning {
-            text: reasoning,
-            signature: None,
-        });
-    }
+    let mut content = super::reasoning::decode_parts(message);
     if let Some(text) = str_field(message, "content").filter(|s| !s.is_empty()) {
         content.push(Part::Text(text));
     }
@@ -89,17 +83,6 @@ pub fn encode_response(response: &Response) -> Value {
             }
         })
         .collect();
-    let reasoning: String = response
-        .content
-        .iter()
-        .filter_map(|p| {
-            if let Part::Reasoning { text, .. } = p {
-                Some(text.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
     let calls: Vec<Value> = response
         .content
         .iter()
@@ -115,8 +98,8 @@ pub fn encode_response(response: &Response) -> Value {
         "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) },
         "refusal": null,
     });
-    if !reasoning.is_empty() {
-        message["reasoning_content"] = json!(reasoning);
+    if let Some(message) = message.as_object_mut() {
+        super::reasoning::encode_into(&response.content, message);
     }
     if !calls.is_empty() {
         message["tool_calls"] = Value::Array(calls);

@@ -80,9 +80,12 @@ impl Decoder {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        if let Some(reasoning) = text("reasoning_content").or_else(|| text("reasoning")) {
+        let reasoning = text("reasoning_content").or_else(|| text("reasoning"));
+        let had_reasoning_text = reasoning.is_some();
+        if let Some(reasoning) = reasoning {
             out.push(StreamEvent::ReasoningDelta(reasoning));
         }
+        super::reasoning::decode_stream_details(delta, had_reasoning_text, out);
         if let Some(content) = text("content") {
             out.push(StreamEvent::TextDelta(content));
         }
@@ -203,7 +206,9 @@ impl Encoder {
             StreamEvent::Ping => Vec::new(),
             StreamEvent::TextDelta(text) => self.on_delta(json!({"content": text})),
             StreamEvent::ReasoningDelta(text) => self.on_delta(json!({"reasoning_content": text})),
-            StreamEvent::ReasoningSignature(_) => Vec::new(),
+            StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {
+                super::reasoning::stream_detail(event).map_or_else(Vec::new, |d| self.on_delta(d))
+            }
             StreamEvent::ToolCallStart { index, id, name } => self.on_delta(json!({"tool_calls": [{
                 "index": index, "id": id, "type": "function", "function": {"name": name, "arguments": ""}
             }]})),

@@ -2,6 +2,7 @@
 //! typed `input`/`output` items (messages, function calls, function call outputs, reasoning);
 //! streams are typed events with a `sequence_number`. Errors use OpenAI's shape.
 
+mod reasoning;
 mod request;
 mod response;
 mod stream;

@@ -109,17 +109,12 @@ fn decode_item(item: &Value, request: &mut Request) {
             push_turn(&mut request.messages, Role::User, vec![result]);
         }
         "reasoning" => {
-            let summary = item
-                .get("summary")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
-            let text: Vec<String> = summary.filter_map(|s| str_field(s, "text")).collect();
-            let part = Part::Reasoning {
-                text: text.join("\n"),
-                signature: None,
-            };
-            push_turn(&mut request.messages, Role::Assistant, vec![part]);
+            let part = super::reasoning::decode_item(item);
+            push_turn(
+                &mut request.messages,
+                Role::Assistant,
+                part.into_iter().collect(),
+            );
         }
         // Built-in tool calls (web search, file search, computer) have no hub form.
         _ => {}
@@ -294,9 +289,10 @@ fn encode_message(message: &Message, input: &mut Vec<Value>) {
                     json!({"type": "function_call_output", "call_id": call_id, "output": output}),
                 );
             }
-            // Reasoning items need the upstream's own id to be sent back; summaries alone are
-            // rejected, so reasoning is not replayed.
-            Part::Reasoning { .. } => {}
+            // Reasoning items need the upstream's own id and token to be sent back; summaries
+            // alone are rejected, and another provider's reasoning means nothing to OpenAI, so
+            // reasoning is not replayed to a Responses upstream.
+            Part::Reasoning { .. } | Part::RedactedReasoning { .. } => {}
         }
     }
     flush(&mut pending, input);

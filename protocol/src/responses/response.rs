@@ -33,20 +33,7 @@ pub fn decode_response(body: &Value) -> Response {
                 name: str_field(item, "name").unwrap_or_default(),
                 arguments: str_field(item, "arguments").unwrap_or_default(),
             }),
-            Some("reasoning") => {
-                let summary = item
-                    .get("summary")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten();
-                let text: Vec<String> = summary.filter_map(|s| str_field(s, "text")).collect();
-                if !text.is_empty() {
-                    content.push(Part::Reasoning {
-                        text: text.join("\n"),
-                        signature: None,
-                    });
-                }
-            }
+            Some("reasoning") => content.extend(super::reasoning::decode_item(item)),
             _ => {}
         }
     }
@@ -103,8 +90,9 @@ pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
     for part in content {
         match part {
             Part::Text(t) => text.push_str(t),
-            Part::Reasoning { text: summary, .. } => {
-                output.push(reasoning_item(&format!("rs_{response_id}"), summary))
+            Part::Reasoning { .. } | Part::RedactedReasoning { .. } => {
+                let id = format!("rs_{response_id}_{}", output.len());
+                output.extend(super::reasoning::item_of(&id, part));
             }
             Part::ToolCall {
                 id,
@@ -131,10 +119,6 @@ pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
 pub(crate) fn message_item(id: &str, text: &str, status: &str) -> Value {
     json!({"type": "message", "id": id, "status": status, "role": "assistant",
         "content": [{"type": "output_text", "text": text, "annotations": []}]})
-}
-
-pub(crate) fn reasoning_item(id: &str, summary: &str) -> Value {
-    json!({"type": "reasoning", "id": id, "summary": [{"type": "summary_text", "text": summary}]})
 }
 
 pub(crate) fn function_call_item(

@@ -3,8 +3,9 @@
 //! The encoder keeps every output item it opened, since the `done` events and the final
 //! `response.completed` repeat the full items.
 
+use super::reasoning::{Sealed, seal_redacted, seal_signature, unseal};
 use super::response::{
-    decode_usage, function_call_item, message_item, reasoning_item, response_object, stop_reason,
+    decode_usage, function_call_item, message_item, response_object, stop_reason,
 };
 use crate::error::{ErrorKind, parse_error_body};
 use crate::hub::{Response, StopReason, StreamEvent};
@@ -35,6 +36,7 @@ impl Decoder {
         match kind {
             "response.created" | "response.in_progress" => self.on_created(&value["response"]),
             "response.output_item.added" => self.on_item_added(&value),
+            "response.output_item.done" => on_reasoning_done(&value["item"]),
             "response.output_text.delta" => vec![StreamEvent::TextDelta(delta())],
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
                 vec![StreamEvent::ReasoningDelta(delta())]
@@ -131,6 +133,19 @@ impl Decoder {
     }
 }
 
+/// A finished reasoning item that carries another provider's token (an api-switch upstream
+/// relaying Anthropic thinking): the token, so it reaches the client in its own protocol.
+fn on_reasoning_done(item: &Value) -> Vec<StreamEvent> {
+    if item.get("type").and_then(Value::as_str) != Some("reasoning") {
+        return Vec::new();
+    }
+    match unseal(item.get("encrypted_content").and_then(Value::as_str)) {
+        Sealed::Signature(signature) => vec![StreamEvent::ReasoningSignature(signature)],
+        Sealed::Redacted(data) => vec![StreamEvent::RedactedReasoning(data)],
+        Sealed::Foreign => Vec::new(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Message,
@@ -145,6 +160,14 @@ struct Item {
     id: String,
     name: String,
     text: String,
+    /// A reasoning item's `encrypted_content` (another provider's token, sealed).
+    sealed: Option<String>,
+}
+
+impl Item {
+    fn reasoning(&self) -> Value {
+        super::reasoning::item(&self.id, &self.text, self.sealed.as_deref())
+    }
 }
 
 /// Hub events -> wire events.
@@ -183,7 +206,12 @@ impl Encoder {
             StreamEvent::Ping => Vec::new(),
             StreamEvent::TextDelta(text) => self.on_text(Kind::Message, text),
             StreamEvent::ReasoningDelta(text) => self.on_text(Kind::Reasoning, text),
-            StreamEvent::ReasoningSignature(_) => Vec::new(),
+            StreamEvent::ReasoningSignature(signature) => {
+                self.on_sealed_reasoning(seal_signature(signature), false)
+            }
+            StreamEvent::RedactedReasoning(data) => {
+                self.on_sealed_reasoning(seal_redacted(data), true)
+            }
             StreamEvent::ToolCallStart { index, id, name } => self.on_tool_start(*index, id, name),
             StreamEvent::ToolCallArguments { index, delta } => {
                 self.on_tool_arguments(*index, delta)
@@ -241,6 +269,22 @@ impl Encoder {
         out
     }
 
+    /// A token that seals reasoning: a signature closes the reasoning item it belongs to (one
+    /// is opened when none is), encrypted reasoning is an item of its own.
+    fn on_sealed_reasoning(&mut self, token: String, own_item: bool) -> Vec<SseEvent> {
+        let mut out = self.on_start("", "");
+        let open_kind = self.open.map(|i| self.items[i].kind);
+        if own_item || open_kind != Some(Kind::Reasoning) {
+            out.extend(self.close_item());
+            out.extend(self.open_item(Kind::Reasoning, String::new()));
+        }
+        if let Some(index) = self.open {
+            self.items[index].sealed = Some(token);
+        }
+        out.extend(self.close_item());
+        out
+    }
+
     fn on_tool_start(&mut self, index: usize, call_id: &str, name: &str) -> Vec<SseEvent> {
         let mut out = self.on_start("", "");
         out.extend(self.close_item());
@@ -289,6 +333,7 @@ impl Encoder {
             id: id.clone(),
             name,
             text: String::new(),
+            sealed: None,
         });
         self.open = Some(output_index);
         match kind {
@@ -315,6 +360,7 @@ impl Encoder {
         };
         let item = &self.items[index];
         let (id, text) = (item.id.clone(), item.text.clone());
+        let reasoning = item.reasoning();
         match item.kind {
             Kind::Message => vec![
                 self.event(
@@ -343,7 +389,7 @@ impl Encoder {
                 ),
                 self.event(
                     "response.output_item.done",
-                    json!({"output_index": index, "item": reasoning_item(&id, &text)}),
+                    json!({"output_index": index, "item": reasoning}),
                 ),
             ],
             Kind::Tool(_) => {
@@ -386,7 +432,7 @@ impl Encoder {
             .iter()
             .map(|item| match item.kind {
                 Kind::Message => message_item(&item.id, &item.text, "completed"),
-                Kind::Reasoning => reasoning_item(&item.id, &item.text),
+                Kind::Reasoning => item.reasoning(),
                 Kind::Tool(_) => function_call_item(&item.id, &item.name, &item.text, "completed"),
             })
             .collect();
