@@ -1,11 +1,10 @@
-//! What the proxy remembers between requests without a new snapshot: cooldowns (entry id to
-//! the Unix millisecond it may be tried again; the background writer persists each change) and
-//! channel quirks learned from answers (kept in memory for the life of the process).
+//! Cooldowns: what the proxy remembers between requests without a new snapshot, entry id to
+//! the Unix millisecond it may be tried again (the background writer persists each change).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::store::{ChannelId, Entry, EntryId};
+use crate::store::{Entry, EntryId};
 
 /// Cooldowns in memory. The hot path reads and writes only this.
 #[derive(Default)]
@@ -62,38 +61,5 @@ impl Cooldowns {
     /// Clears the entry's cooldown; true when there was one.
     pub fn clear(&self, id: EntryId) -> bool {
         self.map().remove(&id).is_some()
-    }
-}
-
-/// Per-channel facts that change what "prepare" sends to the channel.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Quirks {
-    /// The channel rejected `stream_options.include_usage` once: never send it again.
-    pub rejects_include_usage: bool,
-}
-
-/// Facts about channels learned from their answers, kept for the life of the process: a relay
-/// that refused `stream_options.include_usage` once is not sent it again.
-#[derive(Default)]
-pub struct ChannelQuirks {
-    rejects_include_usage: Mutex<HashSet<ChannelId>>,
-}
-
-impl ChannelQuirks {
-    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<ChannelId>> {
-        // Only plain inserts happen under the lock; a poisoned set is still a valid set.
-        self.rejects_include_usage
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn of(&self, channel: ChannelId) -> Quirks {
-        Quirks {
-            rejects_include_usage: self.set().contains(&channel),
-        }
-    }
-
-    pub fn remember_rejects_include_usage(&self, channel: ChannelId) {
-        self.set().insert(channel);
     }
 }

@@ -25,7 +25,7 @@ use axum::response::Response;
 
 use super::answer;
 use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
-use super::cooldowns::Quirks;
+use super::quirks::{self, Quirks};
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
@@ -37,7 +37,6 @@ use super::route::{self, Candidate};
 use super::runtime::Runtime;
 use super::snapshot::Snapshot;
 use crate::clock::now_ms;
-use crate::upstream::ChannelKind;
 
 /// Serves one request: tries each candidate in turn until one answers (in a group that
 /// hedges, a slow leader gets the next candidate racing beside it, see `hedge`).
@@ -194,8 +193,9 @@ async fn attempt(
     .await
 }
 
-/// One candidate with one key: prepare, send, judge, relay. A relay that refuses the
-/// `include_usage` stream option is remembered and asked once more without it.
+/// One candidate with one key: prepare, send, judge, relay. A 400 refusing something the
+/// proxy added on its own (`quirks`) is remembered for the channel and asked once more
+/// without it.
 async fn attempt_with_key(
     runtime: &Arc<Runtime>,
     snapshot: &Snapshot,
@@ -206,8 +206,8 @@ async fn attempt_with_key(
 ) -> Outcome {
     let request = log.request;
     let leg = Leg::new(request, candidate);
-    let quirks = runtime.quirks().of(candidate.channel.id);
-    let context = AttemptContext {
+    let mut quirks = runtime.quirks().of(candidate.channel.id);
+    let mut context = AttemptContext {
         runtime,
         settings: &snapshot.settings,
         client: snapshot.client_for(candidate.channel.id),
@@ -216,47 +216,16 @@ async fn attempt_with_key(
         mask: snapshot.mask_for(candidate.channel.id),
         started: Instant::now(),
     };
-    let outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
-    if !refused_include_usage(&outcome, candidate, leg, quirks, request) {
-        return outcome;
+    let mut outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
+    // Each refusal is learned once, so this asks at most once per kind of quirk.
+    while let Some(quirk) = quirks::refused(&outcome, candidate, leg, quirks, request) {
+        tracing::info!(channel = %candidate.channel.name, "{}", quirk.describe());
+        runtime.quirks().remember(candidate.channel.id, quirk);
+        quirks = quirks.with(quirk);
+        context.started = Instant::now();
+        outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
     }
-    tracing::info!(channel = %candidate.channel.name, "the channel refuses stream_options.include_usage; asking again without it, and never sending it there again");
-    runtime
-        .quirks()
-        .remember_rejects_include_usage(candidate.channel.id);
-    let quirks = Quirks {
-        rejects_include_usage: true,
-    };
-    let context = AttemptContext {
-        started: Instant::now(),
-        ..context
-    };
-    exchange(&context, candidate, leg, quirks, log, tried).await
-}
-
-/// Whether `outcome` is a relay's 400 about the `stream_options.include_usage` we added.
-fn refused_include_usage(
-    outcome: &Outcome,
-    candidate: &Candidate,
-    leg: Leg,
-    quirks: Quirks,
-    request: &ProxyRequest,
-) -> bool {
-    let Outcome::Failed(AttemptFailure::Rejected {
-        status: 400,
-        message,
-        ..
-    }) = outcome
-    else {
-        return false;
-    };
-    // Sent on a converted stream, and on a pass-through one whose client set no stream options.
-    let sent = request.stream
-        && (leg.converts() || !request.include_usage())
-        && leg.upstream == protocol::Protocol::OpenAiChat
-        && candidate.channel.api_type == ChannelKind::Custom
-        && !quirks.rejects_include_usage;
-    sent && (message.contains("stream_options") || message.contains("include_usage"))
+    outcome
 }
 
 /// Prepare, then the single-answer or streaming exchange.

@@ -19,6 +19,7 @@ pub mod key_pool;
 pub mod limits;
 pub mod masked;
 mod observe;
+pub mod quirks;
 mod record;
 mod relay;
 pub mod request;

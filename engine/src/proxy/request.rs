@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use bytes::Bytes;
 use protocol::{ConvertError, EncodeOptions, Protocol, RequestHead, hub};
 
-use super::cooldowns::Quirks;
+use super::quirks::Quirks;
 use super::error::AttemptFailure;
 use super::route::Candidate;
 use crate::catalog::{Capability, Catalog};
@@ -158,6 +158,7 @@ pub fn upstream_body(
         upstream_supports_reasoning: catalog
             .lookup(model)
             .is_some_and(|found| found.model.has(Capability::Reasoning)),
+        upstream_rejects_reasoning_input: quirks.rejects_reasoning_input,
     };
     let body = protocol::encode_request(leg.upstream, hub, &options);
     protocol::json::to_vec(&body)

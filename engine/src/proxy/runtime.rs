@@ -10,7 +10,8 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
-use super::cooldowns::{ChannelQuirks, Cooldowns};
+use super::cooldowns::Cooldowns;
+use super::quirks::ChannelQuirks;
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
 use super::limits::{KeyMeters, Periods};

@@ -78,6 +78,12 @@ async fn scripted(State(bodies): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> 
                                         "type": "invalid_request_error"}})),
         )
             .into_response(),
+        "rejects-reasoning-input" if body.to_string().contains("reasoning_content") => (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": {"message": "messages[1]: unknown field `reasoning_content`",
+                                        "type": "invalid_request_error"}})),
+        )
+            .into_response(),
         _ if body["stream"] == json!(true) => {
             let chunk = |delta: Value, finish: Value| {
                 format!(
@@ -360,6 +366,42 @@ async fn custom_channels_get_include_usage_and_one_that_refuses_it_is_asked_agai
         .map(|b| b.get("stream_options").is_some())
         .collect();
     // Refused once, asked again without, and never sent it again.
+    assert_eq!(sent, [true, false, false]);
+    let entry = proxy.entry_state(entry);
+    assert_eq!((entry.cooldown_until_ms, entry.enabled), (0, true));
+}
+
+#[tokio::test]
+async fn reasoning_sent_back_to_a_chat_channel_that_refuses_it_is_learned_and_left_out() {
+    let proxy = Proxy::start().await;
+    let refusing = Scripted::start().await;
+    let r = proxy.channel_of("R", ChannelKind::Custom, &refusing.url, "");
+    let entry = proxy.entry(r, "rejects-reasoning-input", "refusing");
+    // Claude Code's second turn: its thinking (unsigned, as a converted answer gave it) comes
+    // back before the tool call.
+    let turn = messages_body(
+        "refusing",
+        json!([
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": [
+                {"type": "thinking", "thinking": "Look it up.", "signature": ""},
+                {"type": "tool_use", "id": "call_1", "name": "get_weather", "input": {"city": "Paris"}}
+            ]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "sunny"}]}
+        ]),
+        false,
+    );
+    for round in 0..2 {
+        let (status, text) = post_raw(&proxy, "/v1/messages", &[], &turn).await;
+        assert_eq!(status, 200, "round {round}: {text}");
+        assert!(text.contains("scripted:rejects-reasoning-input"), "{text}");
+    }
+    let sent: Vec<bool> = refusing
+        .bodies()
+        .iter()
+        .map(|b| b["messages"][1].get("reasoning_content").is_some())
+        .collect();
+    // Sent once (DeepSeek needs it), refused, asked again without, never sent there again.
     assert_eq!(sent, [true, false, false]);
     let entry = proxy.entry_state(entry);
     assert_eq!((entry.cooldown_until_ms, entry.enabled), (0, true));
