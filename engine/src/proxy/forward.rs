@@ -25,11 +25,11 @@ use axum::response::Response;
 
 use super::answer;
 use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
-use super::quirks::{self, Quirks};
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
 use super::masked::UpstreamAnswer;
+use super::quirks::{self, Quirks};
 use super::record::{Ending, LogRow, TextSizes};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use bytes::Bytes;
 use protocol::{ConvertError, EncodeOptions, Protocol, RequestHead, hub};
 
-use super::quirks::Quirks;
 use super::error::AttemptFailure;
+use super::quirks::Quirks;
 use super::route::Candidate;
 use crate::catalog::{Capability, Catalog};
 use crate::upstream::{Endpoint, UpstreamAdapter as _};

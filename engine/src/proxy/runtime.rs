@@ -11,10 +11,10 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use super::cooldowns::Cooldowns;
-use super::quirks::ChannelQuirks;
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
 use super::limits::{KeyMeters, Periods};
+use super::quirks::ChannelQuirks;
 use super::snapshot::Snapshot;
 use super::writer::Writer;
 use crate::clock::now_ms;

@@ -2,6 +2,7 @@
 //! build where the test is about the shipped binary). One test binary, several modules, so the
 //! suite links once.
 
+mod agent_cli;
 mod balance_cli;
 mod browser;
 mod browser_balance;
@@ -23,6 +24,7 @@ mod connect_server_fns;
 mod money_cross_site;
 mod nginx;
 mod probe_cli;
+mod reasoning_cli;
 mod release_binary;
 mod reverse_proxy;
 mod security_browser;
