@@ -91,6 +91,30 @@ impl ProxyRequest {
     }
 }
 
+impl ProxyRequest {
+    /// A Messages body for an Anthropic channel without the thinking blocks a converted
+    /// answer gave the client unsigned (Anthropic refuses them), with `model` set; the rest as
+    /// the client sent it.
+    fn body_without_unsigned_thinking(&self, model: &str) -> Result<Prepared, AttemptFailure> {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&self.body).map_err(|error| AttemptFailure::Internal {
+                problem: format!("the checked request body no longer parses: {error}"),
+            })?;
+        protocol::anthropic::remove_unsigned_thinking(&mut body);
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("model".into(), model.into());
+        }
+        protocol::json::to_vec(&body)
+            .map(|body| Prepared {
+                body: Bytes::from(body),
+                asked_usage: false,
+            })
+            .map_err(|error| AttemptFailure::Internal {
+                problem: format!("cannot serialise the request: {error}"),
+            })
+    }
+}
+
 /// How one attempt talks: the client's protocol and the one the candidate's channel speaks.
 #[derive(Clone, Copy, Debug)]
 pub struct Leg {
@@ -143,6 +167,11 @@ pub fn upstream_body(
     let accepts_include_usage =
         candidate.channel.api_type.accepts_include_usage() && !quirks.rejects_include_usage;
     if !leg.converts() {
+        if leg.upstream == Protocol::Anthropic
+            && protocol::anthropic::has_unsigned_thinking(&request.body)
+        {
+            return request.body_without_unsigned_thinking(model);
+        }
         let ask_usage =
             request.stream && leg.upstream == Protocol::OpenAiChat && accepts_include_usage;
         return request.body_with_model(model, ask_usage);

@@ -86,6 +86,39 @@ async fn anthropic_to_anthropic_passes_body_and_stream_through_untouched() {
     assert_eq!(recorder.last().headers["anthropic-version"], "2023-01-01");
 }
 
+/// A Claude Code session that a Chat channel served before (its thinking came back unsigned)
+/// moves to an Anthropic channel: the unsigned block is left out, signed thinking and the rest
+/// of the body go as sent.
+#[tokio::test]
+async fn unsigned_thinking_is_left_out_of_a_body_passed_to_anthropic() {
+    let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;
+    let mut body = messages_body("claude-sonnet-4-5", false);
+    body["messages"] = json!([
+        {"role": "user", "content": "first"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "from a chat provider", "signature": ""},
+            {"type": "text", "text": "one"}
+        ]},
+        {"role": "user", "content": "second"},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "signed", "signature": "sig-1"},
+            {"type": "text", "text": "two"}
+        ]},
+        {"role": "user", "content": "third"}
+    ]);
+    let (status, text) = post_raw(&proxy, "/v1/messages", &[], &body).await;
+    assert_eq!(status, 200, "{text}");
+    let seen = recorder.last().body;
+    assert_eq!(
+        seen["messages"][1]["content"],
+        json!([{"type": "text", "text": "one"}])
+    );
+    assert_eq!(seen["messages"][3], body["messages"][3]);
+    let mut expected = body.clone();
+    expected["messages"][1]["content"] = json!([{"type": "text", "text": "one"}]);
+    assert_eq!(seen, expected, "nothing else changed");
+}
+
 #[tokio::test]
 async fn an_openai_client_gets_chat_answers_from_an_anthropic_channel() {
     let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;

@@ -5,12 +5,14 @@
 mod request;
 mod response;
 mod stream;
+mod unsigned;
 
 pub(crate) use response::decode_usage;
 
 pub use request::{FALLBACK_MAX_TOKENS, decode_request, encode_request};
 pub use response::{decode_response, encode_response, stop_reason_name};
 pub use stream::{Decoder, Encoder};
+pub use unsigned::{has_unsigned_thinking, remove_unsigned_thinking};
 
 use crate::error::ErrorKind;
 use crate::hub::{Phase, Request};
