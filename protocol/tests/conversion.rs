@@ -225,6 +225,11 @@ fn thinking_is_dropped_when_the_tool_choice_forces_a_call() {
     assert!(body.get("thinking").is_none());
     let mut free = request.clone();
     free.tool_choice = None;
+    // The fixture's own limit (2000) is kept; half of it is under Anthropic's smallest budget.
+    let body = encode_request(Protocol::Anthropic, &free, &options);
+    assert_eq!(body["max_tokens"], 2000);
+    assert!(body.get("thinking").is_none());
+    free.max_tokens = None;
     let body = encode_request(Protocol::Anthropic, &free, &options);
     assert_eq!(
         body["thinking"],

@@ -50,11 +50,15 @@ pub async fn read(
             text_bytes,
         });
     }
-    let hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
+    let mut hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
         AttemptFailure::Unreadable {
             source: std::sync::Arc::new(source),
         }
     })?;
+    if hub.created == 0 {
+        // Anthropic answers carry no time; OpenAI clients expect one, as streams get.
+        hub.created = jiff::Timestamp::now().as_second().max(0) as u64;
+    }
     let converted = protocol::encode_response(leg.client, &hub);
     let usage = super::record::usage_from(Some(&hub.usage));
     let text_bytes = hub.text_len();

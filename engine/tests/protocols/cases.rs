@@ -129,6 +129,13 @@ async fn an_openai_client_gets_chat_answers_from_an_anthropic_channel() {
         answer["choices"][0]["message"]["content"],
         "Hello from Claude"
     );
+    // Anthropic answers carry no time; the Chat client gets the time it was converted.
+    assert!(
+        answer["created"]
+            .as_u64()
+            .is_some_and(|t| t > 1_700_000_000),
+        "{answer}"
+    );
     assert_eq!(answer["choices"][0]["finish_reason"], "stop");
     assert_eq!(answer["usage"]["prompt_tokens"], 10);
     let seen = recorder.last();

@@ -192,6 +192,9 @@ fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
     }
 }
 
+/// Anthropic's smallest thinking budget.
+const MIN_THINKING_BUDGET: u64 = 1024;
+
 pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     let mut body = Map::new();
     if request.origin == Some(Protocol::Anthropic) {
@@ -201,14 +204,24 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
         "model".into(),
         json!(options.model.as_deref().unwrap_or(&request.model)),
     );
-    let thinking = thinking(request, options);
+    let mut thinking = thinking(request, options);
     let mut max_tokens = request
         .max_tokens
         .or(options.default_max_tokens)
         .unwrap_or(FALLBACK_MAX_TOKENS);
     if let Some(budget) = thinking.as_ref().and_then(|t| t["budget_tokens"].as_u64()) {
-        // Anthropic rejects a thinking budget that is not below max_tokens.
-        max_tokens = max_tokens.max(budget + 1024);
+        // Anthropic rejects a thinking budget that is not below max_tokens, and one under
+        // 1024. The client's own limit is kept (it is what it pays for): the budget shrinks
+        // to half of it, leaving the other half for the answer, and thinking is left out when
+        // that is under 1024. A limit the client did not set grows to make room instead.
+        match request.max_tokens {
+            Some(limit) if budget >= limit => {
+                thinking = (limit / 2 >= MIN_THINKING_BUDGET)
+                    .then(|| json!({"type": "enabled", "budget_tokens": limit / 2}));
+            }
+            Some(_) => {}
+            None => max_tokens = max_tokens.max(budget + 1024),
+        }
     }
     body.insert("max_tokens".into(), json!(max_tokens));
     match request.system.as_slice() {

@@ -178,7 +178,43 @@ impl Request {
     }
 }
 
+/// How a tool result's error flag travels through protocols whose tool output is one string
+/// (Chat Completions, Responses): this marker at the start of the text, read back into the
+/// flag when such a result comes in.
+pub const TOOL_ERROR_MARKER: &str = "[tool error] ";
+
 impl Part {
+    /// A tool result as one string: its text parts one per line (never glued together), the
+    /// error marker first when it failed.
+    pub fn tool_output_text(content: &[Part], is_error: bool) -> String {
+        let texts = content.iter().filter_map(|part| match part {
+            Part::Text(text) => Some(text.as_str()),
+            _ => None,
+        });
+        let text = texts.collect::<Vec<_>>().join("\n");
+        if is_error {
+            format!("{TOOL_ERROR_MARKER}{text}")
+        } else {
+            text
+        }
+    }
+
+    /// A tool result read from a one-string protocol: the error marker becomes the flag.
+    pub fn tool_result(call_id: String, mut content: Vec<Part>) -> Part {
+        let mut is_error = false;
+        if let Some(Part::Text(first)) = content.first_mut()
+            && let Some(rest) = first.strip_prefix(TOOL_ERROR_MARKER)
+        {
+            *first = rest.to_owned();
+            is_error = true;
+        }
+        Part::ToolResult {
+            call_id,
+            content,
+            is_error,
+        }
+    }
+
     /// Bytes of text, reasoning and tool-call name and arguments in this part.
     pub fn text_len(&self) -> usize {
         match self {

@@ -85,13 +85,10 @@ fn decode_message(message: &Value, request: &mut Request) {
             push_turn(&mut request.messages, Role::Assistant, parts);
         }
         "tool" | "function" => {
-            let result = Part::ToolResult {
-                call_id: str_field(message, "tool_call_id")
-                    .or_else(|| str_field(message, "name"))
-                    .unwrap_or_default(),
-                content: decode_content(content),
-                is_error: false,
-            };
+            let call_id = str_field(message, "tool_call_id")
+                .or_else(|| str_field(message, "name"))
+                .unwrap_or_default();
+            let result = Part::tool_result(call_id, decode_content(content));
             push_turn(&mut request.messages, Role::User, vec![result]);
         }
         _ => push_turn(&mut request.messages, Role::User, decode_content(content)),
@@ -276,15 +273,24 @@ fn encode_message(message: &Message, options: &EncodeOptions, out: &mut Vec<Valu
             for part in &message.content {
                 match part {
                     Part::ToolResult {
-                        call_id, content, ..
+                        call_id,
+                        content,
+                        is_error,
                     } => {
-                        out.push(json!({"role": "tool", "tool_call_id": call_id, "content": text_of(content)}));
-                        rest.extend(
-                            content
-                                .iter()
-                                .filter(|p| matches!(p, Part::Image(_)))
-                                .cloned(),
+                        let output = Part::tool_output_text(content, *is_error);
+                        out.push(
+                            json!({"role": "tool", "tool_call_id": call_id, "content": output}),
                         );
+                        // A tool message holds text only: its images follow in the user turn,
+                        // labelled with the call they came from.
+                        let images = content.iter().filter(|p| matches!(p, Part::Image(_)));
+                        let mut images = images.cloned().peekable();
+                        if images.peek().is_some() {
+                            rest.push(Part::Text(format!(
+                                "Images returned by tool call {call_id}:"
+                            )));
+                            rest.extend(images);
+                        }
                     }
                     other => rest.push(other.clone()),
                 }

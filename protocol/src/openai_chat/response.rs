@@ -13,21 +13,31 @@ pub fn decode_response(body: &Value) -> Response {
         content.push(Part::Text(text));
     }
     content.extend(super::decode_tool_calls(message));
+    let has_call = content.iter().any(|p| matches!(p, Part::ToolCall { .. }));
     Response {
         id: str_field(body, "id").unwrap_or_default(),
         model: str_field(body, "model").unwrap_or_default(),
         created: u64_field(body, "created").unwrap_or(0),
         content,
+        // Some relays say `stop` after tool calls; the calls are what the client must act on.
         stop_reason: choice
             .get("finish_reason")
             .and_then(Value::as_str)
-            .map(stop_reason),
+            .map(stop_reason)
+            .map(|reason| match reason {
+                StopReason::EndTurn if has_call => StopReason::ToolUse,
+                other => other,
+            }),
         usage: body.get("usage").map(decode_usage).unwrap_or_default(),
     }
 }
 
 pub(crate) fn decode_usage(usage: &Value) -> Usage {
-    let cached = count(usage, &["prompt_tokens_details", "cached_tokens"]);
+    // DeepSeek reports its cache hits as `prompt_cache_hit_tokens`.
+    let cached = match count(usage, &["prompt_tokens_details", "cached_tokens"]) {
+        0 => count(usage, &["prompt_cache_hit_tokens"]),
+        cached => cached,
+    };
     Usage {
         input: count(usage, &["prompt_tokens"]).saturating_sub(cached),
         output: count(usage, &["completion_tokens"]),

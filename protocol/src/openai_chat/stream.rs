@@ -99,7 +99,12 @@ impl Decoder {
         }
         if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
             self.announce_all(out);
-            out.push(StreamEvent::Finish(stop_reason(reason)));
+            // Some relays say `stop` after tool calls; the calls are what the client acts on.
+            let reason = match stop_reason(reason) {
+                StopReason::EndTurn if !self.tools.is_empty() => StopReason::ToolUse,
+                other => other,
+            };
+            out.push(StreamEvent::Finish(reason));
         }
     }
 

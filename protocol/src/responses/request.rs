@@ -101,11 +101,8 @@ fn decode_item(item: &Value, request: &mut Request) {
                 Some(Value::String(text)) => vec![Part::Text(text.clone())],
                 other => decode_content(other),
             };
-            let result = Part::ToolResult {
-                call_id: str_field(item, "call_id").unwrap_or_default(),
-                content,
-                is_error: false,
-            };
+            let call_id = str_field(item, "call_id").unwrap_or_default();
+            let result = Part::tool_result(call_id, content);
             push_turn(&mut request.messages, Role::User, vec![result]);
         }
         "reasoning" => {
@@ -281,10 +278,12 @@ fn encode_message(message: &Message, input: &mut Vec<Value>) {
                 input.push(json!({"type": "function_call", "call_id": id, "name": name, "arguments": arguments}));
             }
             Part::ToolResult {
-                call_id, content, ..
+                call_id,
+                content,
+                is_error,
             } => {
                 flush(&mut pending, input);
-                let output = crate::openai_chat::text_of(content);
+                let output = Part::tool_output_text(content, *is_error);
                 input.push(
                     json!({"type": "function_call_output", "call_id": call_id, "output": output}),
                 );

@@ -1,0 +1,146 @@
+//! Issue 23's findings, one case each: what a conversion used to drop or rewrite silently is
+//! now carried, or emulated by a documented rule.
+
+mod common;
+
+use common::transcode;
+use protocol::{EncodeOptions, Protocol, convert_request, convert_response};
+use serde_json::{Value, json};
+
+fn bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("json")
+}
+
+fn request(from: Protocol, to: Protocol, body: &Value) -> Value {
+    convert_request(from, to, &bytes(body), &EncodeOptions::default()).expect("convert")
+}
+
+/// Finding 4: a failed, multi-part tool result keeps its error flag (as a marked text) and
+/// its parts apart; an image in it stays labelled with its call.
+#[test]
+fn tool_errors_and_multi_part_output_survive_messages_to_chat_and_back() {
+    let body = json!({"model": "m", "max_tokens": 100, "messages": [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "run", "input": {}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "is_error": true, "content": [
+            {"type": "text", "text": "ERR part1"},
+            {"type": "text", "text": "ERR part2"},
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBOR"}}
+        ]}]}
+    ]});
+    let chat = request(Protocol::Anthropic, Protocol::OpenAiChat, &body);
+    let messages = chat["messages"].as_array().expect("messages");
+    let tool = messages.iter().find(|m| m["role"] == "tool").expect("tool");
+    assert_eq!(tool["content"], "[tool error] ERR part1\nERR part2");
+    let user = messages.last().expect("a user turn");
+    assert_eq!(
+        user["content"][0]["text"],
+        "Images returned by tool call t1:"
+    );
+    assert_eq!(user["content"][1]["type"], "image_url");
+
+    // Back to Anthropic (a Chat client's history to an Anthropic channel): the flag returns.
+    let back = request(Protocol::OpenAiChat, Protocol::Anthropic, &chat);
+    let result = &back["messages"][2]["content"][0];
+    assert_eq!(result["type"], "tool_result");
+    assert_eq!(result["is_error"], true);
+    assert_eq!(result["content"][0]["text"], "ERR part1\nERR part2");
+
+    let responses = request(Protocol::Anthropic, Protocol::Responses, &body);
+    let output = responses["input"]
+        .as_array()
+        .expect("input")
+        .iter()
+        .find(|i| i["type"] == "function_call_output")
+        .expect("output")
+        .clone();
+    assert_eq!(output["output"], "[tool error] ERR part1\nERR part2");
+}
+
+/// Finding 9: the client's own `max_output_tokens` is kept; the thinking budget fits under it.
+#[test]
+fn a_small_output_limit_is_kept_and_the_thinking_budget_fits_under_it() {
+    let options = EncodeOptions {
+        upstream_supports_reasoning: true,
+        ..EncodeOptions::default()
+    };
+    let convert = |limit: u64| {
+        let body = json!({"model": "claude", "input": "hi", "max_output_tokens": limit,
+            "reasoning": {"effort": "high"}});
+        convert_request(
+            Protocol::Responses,
+            Protocol::Anthropic,
+            &bytes(&body),
+            &options,
+        )
+        .expect("convert")
+    };
+    let small = convert(500);
+    assert_eq!(small["max_tokens"], 500);
+    assert!(small.get("thinking").is_none(), "{small}");
+    let medium = convert(8000);
+    assert_eq!(medium["max_tokens"], 8000);
+    assert_eq!(medium["thinking"]["budget_tokens"], 4000);
+    // No limit from the client: the default grows to make room for the budget.
+    let body = json!({"model": "claude", "input": "hi", "reasoning": {"effort": "high"}});
+    let open = convert_request(
+        Protocol::Responses,
+        Protocol::Anthropic,
+        &bytes(&body),
+        &options,
+    )
+    .expect("convert");
+    assert!(open["max_tokens"].as_u64() > open["thinking"]["budget_tokens"].as_u64());
+}
+
+/// Finding 9: a relay that says `stop` after tool calls still hands the client its calls as
+/// tool use, single answer and stream.
+#[test]
+fn stop_with_tool_calls_is_tool_use() {
+    let answer = json!({"id": "c", "object": "chat.completion", "created": 5, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}}]});
+    let anthropic = convert_response(Protocol::OpenAiChat, Protocol::Anthropic, &bytes(&answer))
+        .expect("convert");
+    assert_eq!(anthropic["stop_reason"], "tool_use");
+
+    let chunk = |delta: Value, finish: Value| {
+        format!(
+            "data: {}\n\n",
+            json!({"id": "c", "object": "chat.completion.chunk", "created": 5, "model": "m",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+        )
+    };
+    let stream = [
+        chunk(json!({"role": "assistant"}), Value::Null),
+        chunk(
+            json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}),
+            Value::Null,
+        ),
+        chunk(json!({}), json!("stop")),
+        "data: [DONE]\n\n".to_owned(),
+    ]
+    .concat();
+    let events = transcode(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        stream.as_bytes(),
+        11,
+        false,
+    );
+    let text = common::to_text(&events);
+    assert!(text.contains(r#""stop_reason":"tool_use""#), "{text}");
+}
+
+/// Finding 11: DeepSeek's `prompt_cache_hit_tokens` count as cached reads.
+#[test]
+fn deepseek_cache_hits_are_cached_reads() {
+    let answer = json!({"id": "c", "object": "chat.completion", "created": 5, "model": "deepseek-chat",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hi"}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105,
+            "prompt_cache_hit_tokens": 80, "prompt_cache_miss_tokens": 20}});
+    let anthropic = convert_response(Protocol::OpenAiChat, Protocol::Anthropic, &bytes(&answer))
+        .expect("convert");
+    assert_eq!(anthropic["usage"]["cache_read_input_tokens"], 80);
+    assert_eq!(anthropic["usage"]["input_tokens"], 20);
+}
