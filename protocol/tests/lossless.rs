@@ -144,3 +144,100 @@ fn deepseek_cache_hits_are_cached_reads() {
     assert_eq!(anthropic["usage"]["cache_read_input_tokens"], 80);
     assert_eq!(anthropic["usage"]["input_tokens"], 20);
 }
+
+fn chat_refusal() -> Value {
+    json!({"id": "c", "object": "chat.completion", "created": 5, "model": "gpt-4o",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant",
+            "content": null, "refusal": "I can't help with that."}}]})
+}
+
+/// Finding 5: a refusal is an answer said in each protocol's own way, never an empty one.
+#[test]
+fn a_chat_refusal_is_a_refusal_in_every_protocol() {
+    let anthropic = convert_response(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        &bytes(&chat_refusal()),
+    )
+    .expect("convert");
+    assert_eq!(anthropic["stop_reason"], "refusal");
+    assert_eq!(anthropic["content"][0]["text"], "I can't help with that.");
+
+    let responses = convert_response(
+        Protocol::OpenAiChat,
+        Protocol::Responses,
+        &bytes(&chat_refusal()),
+    )
+    .expect("convert");
+    assert_eq!(
+        responses["output"][0]["content"][0],
+        json!({"type": "refusal", "refusal": "I can't help with that."})
+    );
+    // And back: a Responses refusal reaches a Chat client as `refusal`.
+    let chat = convert_response(
+        Protocol::Responses,
+        Protocol::OpenAiChat,
+        &bytes(&responses),
+    )
+    .expect("convert");
+    assert_eq!(
+        chat["choices"][0]["message"]["refusal"],
+        "I can't help with that."
+    );
+    assert_eq!(chat["choices"][0]["message"]["content"], Value::Null);
+}
+
+#[test]
+fn a_streamed_chat_refusal_is_content_and_a_refusal_in_every_protocol() {
+    let chunk = |delta: Value, finish: Value| {
+        format!(
+            "data: {}\n\n",
+            json!({"id": "c", "object": "chat.completion.chunk", "created": 5, "model": "gpt-4o",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+        )
+    };
+    let stream = [
+        chunk(
+            json!({"role": "assistant", "content": null, "refusal": ""}),
+            Value::Null,
+        ),
+        chunk(json!({"refusal": "I can't "}), Value::Null),
+        chunk(json!({"refusal": "help with that."}), Value::Null),
+        chunk(json!({}), json!("stop")),
+        "data: [DONE]\n\n".to_owned(),
+    ]
+    .concat();
+    let first =
+        protocol::SseParser::new().push(chunk(json!({"refusal": "x"}), Value::Null).as_bytes());
+    assert_eq!(
+        protocol::classify_wire_event(Protocol::OpenAiChat, &first[0]),
+        protocol::hub::Phase::Content,
+        "a refusal is content, so the stream is not a failure"
+    );
+
+    let anthropic = common::to_text(&transcode(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        stream.as_bytes(),
+        13,
+        false,
+    ));
+    assert!(
+        anthropic.contains(r#""stop_reason":"refusal""#),
+        "{anthropic}"
+    );
+    assert!(anthropic.contains("help with that."), "{anthropic}");
+
+    let responses = common::to_text(&transcode(
+        Protocol::OpenAiChat,
+        Protocol::Responses,
+        stream.as_bytes(),
+        13,
+        false,
+    ));
+    assert!(responses.contains("response.refusal.delta"), "{responses}");
+    assert!(
+        responses.contains(r#"{"refusal":"I can't help with that.","type":"refusal"}"#),
+        "{responses}"
+    );
+}

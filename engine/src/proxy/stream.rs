@@ -234,7 +234,9 @@ fn text_len(events: &[StreamEvent]) -> usize {
     events
         .iter()
         .map(|event| match event {
-            StreamEvent::TextDelta(text) | StreamEvent::ReasoningDelta(text) => text.len(),
+            StreamEvent::TextDelta(text)
+            | StreamEvent::ReasoningDelta(text)
+            | StreamEvent::RefusalDelta(text) => text.len(),
             StreamEvent::ToolCallArguments { delta, .. } => delta.len(),
             _ => 0,
         })
@@ -242,7 +244,7 @@ fn text_len(events: &[StreamEvent]) -> usize {
 }
 
 /// Bytes of text, reasoning and tool arguments in one event of `protocol`: Chat's
-/// `choices[].delta` (`content`, `reasoning_content`, tool call `arguments`), Anthropic's
+/// `choices[].delta` (`content`, `refusal`, `reasoning_content`, tool call `arguments`), Anthropic's
 /// `delta` (`text`, `thinking`, `partial_json`), Responses' `*.delta` strings.
 fn delta_text_len(protocol: Protocol, value: &Value) -> usize {
     let len = |v: Option<&Value>| v.and_then(Value::as_str).map_or(0, str::len);
@@ -256,6 +258,7 @@ fn delta_text_len(protocol: Protocol, value: &Value) -> usize {
             .map(|delta| {
                 let calls = delta.get("tool_calls").and_then(Value::as_array);
                 len(delta.get("content"))
+                    + len(delta.get("refusal"))
                     + len(delta.get("reasoning_content"))
                     + calls
                         .into_iter()

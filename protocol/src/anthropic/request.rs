@@ -357,7 +357,7 @@ fn encode_block(part: &Part) -> Option<Value> {
     Some(match part {
         // Anthropic rejects empty text blocks.
         Part::Text(text) if text.is_empty() => return None,
-        Part::Text(text) => json!({"type": "text", "text": text}),
+        Part::Text(text) | Part::Refusal(text) => json!({"type": "text", "text": text}),
         Part::Image(Image::Base64 { media_type, data }) => {
             json!({"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}})
         }

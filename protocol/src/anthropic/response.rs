@@ -75,7 +75,8 @@ pub fn encode_response(response: &Response) -> Value {
         .content
         .iter()
         .filter_map(|part| match part {
-            Part::Text(text) => Some(json!({"type": "text", "text": text})),
+            // Anthropic says a refusal with its stop reason (below); the words are text.
+            Part::Text(text) | Part::Refusal(text) => Some(json!({"type": "text", "text": text})),
             Part::ToolCall { id, name, arguments } => {
                 Some(json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(arguments)}))
             }
@@ -94,8 +95,21 @@ pub fn encode_response(response: &Response) -> Value {
         "role": "assistant",
         "model": response.model,
         "content": content,
-        "stop_reason": response.stop_reason.as_ref().map(stop_reason_name),
+        "stop_reason": response_stop_reason(response).as_ref().map(stop_reason_name),
         "stop_sequence": null,
         "usage": encode_usage(&response.usage),
     })
+}
+
+/// The stop reason to report: a refusal part is Anthropic's `refusal`, whatever the upstream
+/// said (OpenAI ends a refusal with a plain `stop`).
+pub(crate) fn response_stop_reason(response: &Response) -> Option<StopReason> {
+    if response
+        .content
+        .iter()
+        .any(|p| matches!(p, Part::Refusal(_)))
+    {
+        return Some(StopReason::ContentFilter);
+    }
+    response.stop_reason.clone()
 }

@@ -144,6 +144,8 @@ pub struct Encoder {
     /// Tool-call index -> block index, for deltas that arrive after another block opened.
     tool_blocks: HashMap<usize, usize>,
     stop_reason: Option<StopReason>,
+    /// The model refused: the stream ends with Anthropic's `refusal` stop reason.
+    refused: bool,
     usage: Usage,
     done: bool,
 }
@@ -158,6 +160,10 @@ impl Encoder {
             StreamEvent::Start { id, model } => self.on_start(id, model),
             StreamEvent::Ping => vec![ping()],
             StreamEvent::TextDelta(text) => self.on_text(text),
+            StreamEvent::RefusalDelta(text) => {
+                self.refused = true;
+                self.on_text(text)
+            }
             StreamEvent::ReasoningDelta(text) => self.on_reasoning(text),
             StreamEvent::ReasoningSignature(signature) => self.on_signature(signature),
             StreamEvent::RedactedReasoning(data) => self.on_redacted(data),
@@ -307,10 +313,11 @@ impl Encoder {
         self.done = true;
         let mut out = self.on_start("", "");
         out.extend(self.close_block());
-        let reason = self
-            .stop_reason
-            .as_ref()
-            .map_or_else(|| "end_turn".to_owned(), stop_reason_name);
+        let reason = match &self.stop_reason {
+            _ if self.refused => stop_reason_name(&StopReason::ContentFilter),
+            Some(reason) => stop_reason_name(reason),
+            None => "end_turn".to_owned(),
+        };
         out.push(event(
             "message_delta",
             json!({"type": "message_delta", "delta": {"stop_reason": reason, "stop_sequence": null},

@@ -80,6 +80,9 @@ pub enum Part {
         text: String,
         signature: Option<String>,
     },
+    /// The model declined to answer (Chat `refusal`, a Responses `refusal` content part): an
+    /// answer, never a failure, said in each protocol's own way.
+    Refusal(String),
     /// Reasoning the provider encrypted (Anthropic `redacted_thinking`): no text, only the
     /// opaque `data` that must go back to the provider unchanged on the next turn.
     RedactedReasoning {
@@ -218,7 +221,7 @@ impl Part {
     /// Bytes of text, reasoning and tool-call name and arguments in this part.
     pub fn text_len(&self) -> usize {
         match self {
-            Part::Text(text) => text.len(),
+            Part::Text(text) | Part::Refusal(text) => text.len(),
             Part::Image(_) | Part::RedactedReasoning { .. } => 0,
             Part::ToolCall {
                 name, arguments, ..

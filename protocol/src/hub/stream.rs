@@ -15,6 +15,8 @@ pub enum StreamEvent {
     /// A keep-alive with no content.
     Ping,
     TextDelta(String),
+    /// Text of a refusal (Chat `delta.refusal`, Responses `response.refusal.delta`).
+    RefusalDelta(String),
     ReasoningDelta(String),
     /// Anthropic's signature for the reasoning just streamed.
     ReasoningSignature(String),
@@ -55,7 +57,11 @@ impl StreamEvent {
     pub fn phase(&self) -> Phase {
         match self {
             StreamEvent::Start { .. } | StreamEvent::Ping => Phase::Preamble,
-            StreamEvent::TextDelta(text) | StreamEvent::ReasoningDelta(text) if text.is_empty() => {
+            StreamEvent::TextDelta(text)
+            | StreamEvent::ReasoningDelta(text)
+            | StreamEvent::RefusalDelta(text)
+                if text.is_empty() =>
+            {
                 Phase::Preamble
             }
             StreamEvent::Error { .. } => Phase::Error,

@@ -39,6 +39,18 @@ fn decode_tool_calls(message: &Value) -> impl Iterator<Item = crate::hub::Part> 
         })
 }
 
+/// The refusal text of some parts (`None` when the model did not refuse).
+fn refusal_of(parts: &[crate::hub::Part]) -> Option<String> {
+    let refusals: Vec<&str> = parts
+        .iter()
+        .filter_map(|part| match part {
+            crate::hub::Part::Refusal(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    (!refusals.is_empty()).then(|| refusals.concat())
+}
+
 /// OpenAI's error body: `{"error":{"message","type","param","code"}}`.
 pub fn error_body(status: u16, message: &str, kind: ErrorKind) -> Value {
     let (kind_name, code) = match kind {
@@ -82,6 +94,7 @@ pub fn classify_value(chunk: &Value) -> Phase {
                     .is_some_and(|s| !s.is_empty())
             };
             text("content")
+                || text("refusal")
                 || text("reasoning_content")
                 || text("reasoning")
                 || delta.get("reasoning_details").is_some()

@@ -81,6 +81,11 @@ fn decode_message(message: &Value, request: &mut Request) {
         "assistant" => {
             let mut parts = super::reasoning::decode_parts(message);
             parts.extend(decode_content(content));
+            parts.extend(
+                str_field(message, "refusal")
+                    .filter(|r| !r.is_empty())
+                    .map(Part::Refusal),
+            );
             parts.extend(super::decode_tool_calls(message));
             push_turn(&mut request.messages, Role::Assistant, parts);
         }
@@ -317,6 +322,9 @@ fn encode_assistant(parts: &[Part], options: &EncodeOptions) -> Value {
     // The reasoning goes back with its turn: DeepSeek refuses a tool-calling turn without it.
     if !options.upstream_rejects_reasoning_input {
         super::reasoning::encode_into(parts, &mut message);
+    }
+    if let Some(refusal) = super::refusal_of(parts) {
+        message.insert("refusal".into(), json!(refusal));
     }
     let mut message = Value::Object(message);
     let calls: Vec<Value> = parts

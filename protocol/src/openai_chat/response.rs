@@ -12,6 +12,9 @@ pub fn decode_response(body: &Value) -> Response {
     if let Some(text) = str_field(message, "content").filter(|s| !s.is_empty()) {
         content.push(Part::Text(text));
     }
+    if let Some(refusal) = str_field(message, "refusal").filter(|s| !s.is_empty()) {
+        content.push(Part::Refusal(refusal));
+    }
     content.extend(super::decode_tool_calls(message));
     let has_call = content.iter().any(|p| matches!(p, Part::ToolCall { .. }));
     Response {
@@ -103,10 +106,11 @@ pub fn encode_response(response: &Response) -> Value {
             _ => None,
         })
         .collect();
+    let refusal = super::refusal_of(&response.content);
     let mut message = json!({
         "role": "assistant",
-        "content": if text.is_empty() && !calls.is_empty() { Value::Null } else { json!(text) },
-        "refusal": null,
+        "content": if text.is_empty() && (!calls.is_empty() || refusal.is_some()) { Value::Null } else { json!(text) },
+        "refusal": refusal,
     });
     if let Some(message) = message.as_object_mut() {
         super::reasoning::encode_into(&response.content, message);

@@ -89,6 +89,9 @@ impl Decoder {
         if let Some(content) = text("content") {
             out.push(StreamEvent::TextDelta(content));
         }
+        if let Some(refusal) = text("refusal") {
+            out.push(StreamEvent::RefusalDelta(refusal));
+        }
         for call in delta
             .get("tool_calls")
             .and_then(Value::as_array)
@@ -210,6 +213,7 @@ impl Encoder {
             StreamEvent::Start { id, model } => self.on_start(id, model),
             StreamEvent::Ping => Vec::new(),
             StreamEvent::TextDelta(text) => self.on_delta(json!({"content": text})),
+            StreamEvent::RefusalDelta(text) => self.on_delta(json!({"refusal": text})),
             StreamEvent::ReasoningDelta(text) => self.on_delta(json!({"reasoning_content": text})),
             StreamEvent::ReasoningSignature(_) | StreamEvent::RedactedReasoning(_) => {
                 super::reasoning::stream_detail(event).map_or_else(Vec::new, |d| self.on_delta(d))

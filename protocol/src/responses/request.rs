@@ -135,6 +135,7 @@ fn decode_content(content: Option<&Value>) -> Vec<Part> {
             .iter()
             .filter_map(|part| match part.get("type").and_then(Value::as_str)? {
                 "input_text" | "output_text" | "text" => str_field(part, "text").map(Part::Text),
+                "refusal" => str_field(part, "refusal").map(Part::Refusal),
                 "input_image" => {
                     str_field(part, "image_url").map(|url| Part::Image(Image::from_url(&url)))
                 }
@@ -266,6 +267,7 @@ fn encode_message(message: &Message, input: &mut Vec<Value>) {
                 pending.push(json!({"type": "output_text", "text": text}))
             }
             Part::Text(text) => pending.push(json!({"type": "input_text", "text": text})),
+            Part::Refusal(text) => pending.push(json!({"type": "refusal", "refusal": text})),
             Part::Image(image) => {
                 pending.push(json!({"type": "input_image", "image_url": image.to_url()}))
             }

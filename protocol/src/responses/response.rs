@@ -21,9 +21,9 @@ pub fn decode_response(body: &Value) -> Response {
                     .into_iter()
                     .flatten()
                 {
-                    if let Some(text) =
-                        str_field(part, "text").or_else(|| str_field(part, "refusal"))
-                    {
+                    if let Some(refusal) = str_field(part, "refusal") {
+                        content.push(Part::Refusal(refusal));
+                    } else if let Some(text) = str_field(part, "text") {
                         content.push(Part::Text(text));
                     }
                 }
@@ -87,9 +87,11 @@ pub(crate) fn encode_usage(usage: &Usage) -> Value {
 pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
     let mut output = Vec::new();
     let mut text = String::new();
+    let mut refusal = String::new();
     for part in content {
         match part {
             Part::Text(t) => text.push_str(t),
+            Part::Refusal(r) => refusal.push_str(r),
             Part::Reasoning { .. } | Part::RedactedReasoning { .. } => {
                 let id = format!("rs_{response_id}_{}", output.len());
                 output.extend(super::reasoning::item_of(&id, part));
@@ -102,12 +104,16 @@ pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
             _ => {}
         }
     }
+    // The message item goes before calls, as OpenAI emits it.
+    let position = output
+        .iter()
+        .position(|item| item["type"] == "function_call")
+        .unwrap_or(output.len());
+    if !refusal.is_empty() {
+        let item = refusal_item(&format!("msg_{response_id}_refusal"), &refusal, "completed");
+        output.insert(position, item);
+    }
     if !text.is_empty() {
-        // The message item goes before calls, as OpenAI emits it.
-        let position = output
-            .iter()
-            .position(|item| item["type"] == "function_call")
-            .unwrap_or(output.len());
         output.insert(
             position,
             message_item(&format!("msg_{response_id}"), &text, "completed"),
@@ -119,6 +125,12 @@ pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
 pub(crate) fn message_item(id: &str, text: &str, status: &str) -> Value {
     json!({"type": "message", "id": id, "status": status, "role": "assistant",
         "content": [{"type": "output_text", "text": text, "annotations": []}]})
+}
+
+/// A message item whose content is the model's refusal.
+pub(crate) fn refusal_item(id: &str, refusal: &str, status: &str) -> Value {
+    json!({"type": "message", "id": id, "status": status, "role": "assistant",
+        "content": [{"type": "refusal", "refusal": refusal}]})
 }
 
 pub(crate) fn function_call_item(

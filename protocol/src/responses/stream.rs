@@ -5,7 +5,7 @@
 
 use super::reasoning::{Sealed, seal_redacted, seal_signature, unseal};
 use super::response::{
-    decode_usage, function_call_item, message_item, response_object, stop_reason,
+    decode_usage, function_call_item, message_item, refusal_item, response_object, stop_reason,
 };
 use crate::error::{ErrorKind, parse_error_body};
 use crate::hub::{Response, StopReason, StreamEvent};
@@ -38,6 +38,7 @@ impl Decoder {
             "response.output_item.added" => self.on_item_added(&value),
             "response.output_item.done" => on_reasoning_done(&value["item"]),
             "response.output_text.delta" => vec![StreamEvent::TextDelta(delta())],
+            "response.refusal.delta" => vec![StreamEvent::RefusalDelta(delta())],
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
                 vec![StreamEvent::ReasoningDelta(delta())]
             }
@@ -149,6 +150,8 @@ fn on_reasoning_done(item: &Value) -> Vec<StreamEvent> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Message,
+    /// A message item whose one content part is a refusal.
+    Refusal,
     Reasoning,
     Tool(usize),
 }
@@ -205,6 +208,7 @@ impl Encoder {
             StreamEvent::Start { id, model } => self.on_start(id, model),
             StreamEvent::Ping => Vec::new(),
             StreamEvent::TextDelta(text) => self.on_text(Kind::Message, text),
+            StreamEvent::RefusalDelta(text) => self.on_text(Kind::Refusal, text),
             StreamEvent::ReasoningDelta(text) => self.on_text(Kind::Reasoning, text),
             StreamEvent::ReasoningSignature(signature) => {
                 self.on_sealed_reasoning(seal_signature(signature), false)
@@ -257,6 +261,10 @@ impl Encoder {
         self.items[index].text.push_str(text);
         let item_id = self.items[index].id.clone();
         out.push(match kind {
+            Kind::Refusal => self.event(
+                "response.refusal.delta",
+                json!({"item_id": item_id, "output_index": index, "content_index": 0, "delta": text}),
+            ),
             Kind::Reasoning => self.event(
                 "response.reasoning_summary_text.delta",
                 json!({"item_id": item_id, "output_index": index, "summary_index": 0, "delta": text}),
@@ -324,7 +332,7 @@ impl Encoder {
     fn open_item(&mut self, kind: Kind, name: String) -> Vec<SseEvent> {
         let output_index = self.items.len();
         let id = match kind {
-            Kind::Message => format!("msg_{}_{output_index}", self.response.id),
+            Kind::Message | Kind::Refusal => format!("msg_{}_{output_index}", self.response.id),
             Kind::Reasoning => format!("rs_{}_{output_index}", self.response.id),
             Kind::Tool(_) => String::new(),
         };
@@ -342,6 +350,12 @@ impl Encoder {
                     "item": {"type": "message", "id": id, "status": "in_progress", "role": "assistant", "content": []}})),
                 self.event("response.content_part.added", json!({"item_id": id, "output_index": output_index,
                     "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": []}})),
+            ],
+            Kind::Refusal => vec![
+                self.event("response.output_item.added", json!({"output_index": output_index,
+                    "item": {"type": "message", "id": id, "status": "in_progress", "role": "assistant", "content": []}})),
+                self.event("response.content_part.added", json!({"item_id": id, "output_index": output_index,
+                    "content_index": 0, "part": {"type": "refusal", "refusal": ""}})),
             ],
             Kind::Reasoning => vec![
                 self.event("response.output_item.added", json!({"output_index": output_index,
@@ -375,6 +389,21 @@ impl Encoder {
                 self.event(
                     "response.output_item.done",
                     json!({"output_index": index, "item": message_item(&id, &text, "completed")}),
+                ),
+            ],
+            Kind::Refusal => vec![
+                self.event(
+                    "response.refusal.done",
+                    json!({"item_id": id, "output_index": index, "content_index": 0, "refusal": text}),
+                ),
+                self.event(
+                    "response.content_part.done",
+                    json!({"item_id": id, "output_index": index, "content_index": 0,
+                    "part": {"type": "refusal", "refusal": text}}),
+                ),
+                self.event(
+                    "response.output_item.done",
+                    json!({"output_index": index, "item": refusal_item(&id, &text, "completed")}),
                 ),
             ],
             Kind::Reasoning => vec![
@@ -432,6 +461,7 @@ impl Encoder {
             .iter()
             .map(|item| match item.kind {
                 Kind::Message => message_item(&item.id, &item.text, "completed"),
+                Kind::Refusal => refusal_item(&item.id, &item.text, "completed"),
                 Kind::Reasoning => item.reasoning(),
                 Kind::Tool(_) => function_call_item(&item.id, &item.name, &item.text, "completed"),
             })
