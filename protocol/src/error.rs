@@ -19,6 +19,16 @@ pub enum ConvertError {
         field: &'static str,
         problem: &'static str,
     },
+    /// A field a conversion cannot honour (its rule in `fields` refuses it).
+    #[error(
+        "field `{field}` of the {client} body cannot be converted for a channel that speaks {target}: {why}; or route the request to a channel that speaks {client}"
+    )]
+    Unsupported {
+        field: String,
+        client: &'static str,
+        target: &'static str,
+        why: &'static str,
+    },
 }
 
 impl ConvertError {

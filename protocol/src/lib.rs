@@ -47,6 +47,7 @@
 
 pub mod anthropic;
 mod error;
+pub mod fields;
 #[doc(hidden)]
 pub mod fixtures;
 #[doc(hidden)]

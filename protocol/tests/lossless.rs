@@ -241,3 +241,87 @@ fn a_streamed_chat_refusal_is_content_and_a_refusal_in_every_protocol() {
         "{responses}"
     );
 }
+
+/// Findings 2 and 8: a field whose absence would change the answer is refused, naming the
+/// field and the channel's protocol; harmless values of the same fields pass.
+#[test]
+fn fields_a_conversion_cannot_honour_are_refused_by_name() {
+    use protocol::fields::check;
+    let body = |value: Value| value.as_object().cloned().expect("object");
+    let refused = check(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        &body(json!({"n": 3})),
+    )
+    .expect_err("n: 3");
+    let message = refused.to_string();
+    assert!(message.contains("`n`"), "{message}");
+    assert!(message.contains("Anthropic Messages"), "{message}");
+    assert_eq!(refused.status_code(), 400);
+    check(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        &body(json!({"n": 1, "seed": 7})),
+    )
+    .expect("one answer and a seed are fine");
+    check(
+        Protocol::OpenAiChat,
+        Protocol::Anthropic,
+        &body(json!({"response_format": {"type": "text"}})),
+    )
+    .expect("plain text is fine");
+    for (field, value) in [
+        (
+            "response_format",
+            json!({"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}),
+        ),
+        ("logprobs", json!(true)),
+    ] {
+        let error = check(
+            Protocol::OpenAiChat,
+            Protocol::Anthropic,
+            &body(json!({field: value})),
+        )
+        .expect_err(field);
+        assert!(error.to_string().contains(&format!("`{field}`")), "{error}");
+    }
+    for target in [Protocol::Anthropic, Protocol::OpenAiChat] {
+        let error = check(
+            Protocol::Responses,
+            target,
+            &body(json!({"previous_response_id": "resp_1", "store": false})),
+        )
+        .expect_err("previous_response_id");
+        assert!(
+            error.to_string().contains("previous_response_id"),
+            "{error}"
+        );
+    }
+}
+
+/// Finding 11: the legacy `functions` and `function_call` reach the target with their calls
+/// and results, never a result without its call.
+#[test]
+fn legacy_functions_are_tools() {
+    let body = json!({"model": "m", "functions": [{"name": "f", "parameters": {"type": "object"}}],
+    "function_call": {"name": "f"},
+    "messages": [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{\"a\":1}"}},
+        {"role": "function", "name": "f", "content": "done"}
+    ]});
+    let anthropic = request(Protocol::OpenAiChat, Protocol::Anthropic, &body);
+    assert_eq!(anthropic["tools"][0]["name"], "f");
+    assert_eq!(
+        anthropic["tool_choice"],
+        json!({"type": "tool", "name": "f"})
+    );
+    let call = &anthropic["messages"][1]["content"][0];
+    assert_eq!(
+        (call["type"].as_str(), call["id"].as_str()),
+        (Some("tool_use"), Some("f"))
+    );
+    assert_eq!(call["input"], json!({"a": 1}));
+    let result = &anthropic["messages"][2]["content"][0];
+    assert_eq!(result["tool_use_id"], "f");
+}

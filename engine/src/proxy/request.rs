@@ -179,6 +179,12 @@ pub fn upstream_body(
     let hub = request
         .hub()
         .map_err(|source| AttemptFailure::Unconvertible { source })?;
+    // A field whose rule refuses this conversion (`protocol::fields`) fails this candidate.
+    protocol::fields::check(leg.client, leg.upstream, &hub.extra).map_err(|source| {
+        AttemptFailure::Unconvertible {
+            source: Arc::new(source),
+        }
+    })?;
     let catalog = Catalog::current();
     let options = EncodeOptions {
         model: Some(model.clone()),

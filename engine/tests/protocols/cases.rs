@@ -119,6 +119,30 @@ async fn unsigned_thinking_is_left_out_of_a_body_passed_to_anthropic() {
     assert_eq!(seen, expected, "nothing else changed");
 }
 
+/// Issue 23: a field a conversion cannot honour is refused in the client's shape, naming the
+/// field and the channel's protocol, and nothing is sent.
+#[tokio::test]
+async fn a_field_the_conversion_cannot_honour_is_refused_by_name_and_nothing_is_sent() {
+    let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;
+    let mut body = chat_body("claude-sonnet-4-5", false);
+    body["n"] = json!(2);
+    let (status, text) = post_raw(&proxy, "/v1/chat/completions", &[], &body).await;
+    assert_eq!(status, 400, "{text}");
+    let error: Value = serde_json::from_str(&text).expect("json");
+    let message = error["error"]["message"]
+        .as_str()
+        .expect("OpenAI's error shape");
+    assert!(
+        message.contains("`n`") && message.contains("Anthropic Messages"),
+        "{message}"
+    );
+    assert_eq!(recorder.count(), 0, "nothing was sent");
+
+    body["n"] = json!(1);
+    let (status, text) = post_raw(&proxy, "/v1/chat/completions", &[], &body).await;
+    assert_eq!(status, 200, "{text}");
+}
+
 #[tokio::test]
 async fn an_openai_client_gets_chat_answers_from_an_anthropic_channel() {
     let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;

@@ -9,6 +9,8 @@ mod unsigned;
 
 pub(crate) use response::decode_usage;
 
+#[cfg(test)]
+pub(crate) use request::KNOWN as KNOWN_FIELDS;
 pub use request::{FALLBACK_MAX_TOKENS, decode_request, encode_request};
 pub use response::{decode_response, encode_response, stop_reason_name};
 pub use stream::{Decoder, Encoder};

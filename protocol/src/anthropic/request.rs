@@ -15,7 +15,8 @@ const PROTOCOL: &str = "Anthropic Messages";
 /// one. 4096 is the largest value every current and past Claude model accepts.
 pub const FALLBACK_MAX_TOKENS: u64 = 4096;
 
-const KNOWN: &[&str] = &[
+/// The top-level fields the decoder reads; the rest stay in `extra` (see `fields`).
+pub(crate) const KNOWN: &[&str] = &[
     "model",
     "system",
     "messages",

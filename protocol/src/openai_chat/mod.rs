@@ -9,6 +9,8 @@ mod stream;
 
 pub(crate) use response::decode_usage;
 
+#[cfg(test)]
+pub(crate) use request::KNOWN as KNOWN_FIELDS;
 pub use request::{decode_request, encode_request};
 pub(crate) use request::{reasoning_effort_for, text_of};
 pub use response::{decode_response, encode_response, finish_reason, stop_reason};
@@ -19,7 +21,8 @@ use crate::hub::Phase;
 use crate::sse::SseEvent;
 use serde_json::{Value, json};
 
-/// The `tool_calls` of an assistant message (in a request's history or a response), in order.
+/// The `tool_calls` of an assistant message (in a request's history or a response), in order;
+/// a legacy `function_call` is a call whose id is its name (its result names it so too).
 fn decode_tool_calls(message: &Value) -> impl Iterator<Item = crate::hub::Part> + '_ {
     let text_at = |call: &Value, pointer: &str| {
         call.pointer(pointer)
@@ -37,6 +40,14 @@ fn decode_tool_calls(message: &Value) -> impl Iterator<Item = crate::hub::Part> 
             name: text_at(call, "/function/name"),
             arguments: text_at(call, "/function/arguments"),
         })
+        .chain(message.get("function_call").map(move |call| {
+            let name = text_at(call, "/name");
+            crate::hub::Part::ToolCall {
+                id: name.clone(),
+                name,
+                arguments: text_at(call, "/arguments"),
+            }
+        }))
 }
 
 /// The refusal text of some parts (`None` when the model did not refuse).

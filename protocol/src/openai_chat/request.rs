@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 const PROTOCOL: &str = "OpenAI Chat Completions";
 
-const KNOWN: &[&str] = &[
+/// The top-level fields the decoder reads; the rest stay in `extra` (see `fields`).
+pub(crate) const KNOWN: &[&str] = &[
     "model",
     "messages",
     "tools",
@@ -40,7 +41,10 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
     let mut request = Request {
         model: str_field(body, "model").unwrap_or_default(),
         tools: decode_tools(body),
-        tool_choice: body.get("tool_choice").and_then(decode_tool_choice),
+        tool_choice: body
+            .get("tool_choice")
+            .or_else(|| body.get("function_call"))
+            .and_then(decode_tool_choice),
         parallel_tool_calls: body.get("parallel_tool_calls").and_then(Value::as_bool),
         stop: string_list(body.get("stop")),
         temperature: f64_field(body, "temperature"),
@@ -153,8 +157,15 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten();
+    // The legacy `functions` are the same definitions without the `function` wrapper.
+    let legacy = body
+        .get("functions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
     tools
         .filter_map(|tool| tool.get("function"))
+        .chain(legacy)
         .map(Tool::from_openai_function)
         .collect()
 }
@@ -162,8 +173,10 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
 fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
     match choice {
         Value::String(keyword) => ToolChoice::from_openai_keyword(keyword),
+        // `{"type":"function","function":{"name"}}`, or the legacy `function_call: {"name"}`.
         Value::Object(_) => choice
             .pointer("/function/name")
+            .or_else(|| choice.get("name"))
             .and_then(Value::as_str)
             .map(|n| ToolChoice::Tool(n.to_owned())),
         _ => None,

@@ -9,6 +9,8 @@ mod stream;
 
 pub(crate) use response::decode_usage;
 
+#[cfg(test)]
+pub(crate) use request::KNOWN as KNOWN_FIELDS;
 pub use request::{decode_request, encode_request};
 pub use response::{decode_response, encode_response};
 pub use stream::{Decoder, Encoder};

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 
 const PROTOCOL: &str = "OpenAI Responses";
 
-const KNOWN: &[&str] = &[
+/// The top-level fields the decoder reads; the rest stay in `extra` (see `fields`).
+pub(crate) const KNOWN: &[&str] = &[
     "model",
     "instructions",
     "input",
@@ -23,6 +24,8 @@ const KNOWN: &[&str] = &[
     "stream",
     "reasoning",
     "user",
+    // Read for its effect: reasoning items always carry their token in encrypted_content.
+    "include",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
