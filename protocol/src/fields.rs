@@ -136,7 +136,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     field!(CHAT, "metadata", ANTHROPIC => NOT_STORED),
     field!(CHAT, "service_tier", ANTHROPIC => TIER),
     field!(CHAT, "safety_identifier", ANTHROPIC => ID_ONLY),
-    field!(CHAT, "prompt_cache_key", ANTHROPIC => Rule::Dropped("OpenAI's cache routing hint; the session keeps the conversation on one channel and key instead")),
+    field!(CHAT, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would")),
     // Anthropic Messages -> OpenAI Chat Completions
     field!(ANTHROPIC, "model", CHAT => CARRIED),
     field!(ANTHROPIC, "system", CHAT => Rule::Emulated("a system message")),
@@ -175,7 +175,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     field!(RESPONSES, "client_metadata", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY),
     field!(RESPONSES, "safety_identifier", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY),
     field!(RESPONSES, "service_tier", ANTHROPIC => TIER, CHAT => TIER),
-    field!(RESPONSES, "prompt_cache_key", ANTHROPIC => Rule::Dropped("OpenAI's cache routing hint; the session keeps the conversation on one channel and key instead"), CHAT => Rule::Dropped("OpenAI's cache routing hint; the session keeps the conversation on one channel and key instead")),
+    field!(RESPONSES, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would"), CHAT => CARRIED),
     field!(RESPONSES, "truncation", ANTHROPIC => Rule::Dropped("the provider's own context limit applies, as with `disabled`"), CHAT => Rule::Dropped("the provider's own context limit applies, as with `disabled`")),
     field!(RESPONSES, "stream_options", ANTHROPIC => Rule::Dropped("stream obfuscation, which a local hop does not need"), CHAT => Rule::Dropped("stream obfuscation, which a local hop does not need")),
     field!(RESPONSES, "max_tool_calls", ANTHROPIC => Rule::Dropped("built-in tool calls run at OpenAI only"), CHAT => Rule::Dropped("built-in tool calls run at OpenAI only")),

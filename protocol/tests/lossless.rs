@@ -325,3 +325,43 @@ fn legacy_functions_are_tools() {
     let result = &anthropic["messages"][2]["content"][0];
     assert_eq!(result["tool_use_id"], "f");
 }
+
+/// Finding 7: a client that asks OpenAI to cache its prompt gets Anthropic's cache marks on
+/// the system prompt and the latest user turn; a Chat provider gets the key itself.
+#[test]
+fn prompt_cache_key_keeps_the_prompt_cached_across_a_conversion() {
+    let body = json!({"model": "m", "instructions": "You are Codex.", "prompt_cache_key": "conv-1",
+    "input": [
+        {"type": "message", "role": "user", "content": "first"},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "ok"}]},
+        {"type": "message", "role": "user", "content": "second"}
+    ]});
+    let anthropic = request(Protocol::Responses, Protocol::Anthropic, &body);
+    let ephemeral = json!({"type": "ephemeral"});
+    assert_eq!(
+        anthropic["system"][0]["cache_control"], ephemeral,
+        "{anthropic}"
+    );
+    assert_eq!(
+        anthropic["messages"][2]["content"][0]["cache_control"],
+        ephemeral
+    );
+    assert!(
+        anthropic["messages"][0]["content"][0]
+            .get("cache_control")
+            .is_none()
+    );
+    let chat = request(Protocol::Responses, Protocol::OpenAiChat, &body);
+    assert_eq!(chat["prompt_cache_key"], "conv-1");
+    // Without the key nothing is marked.
+    let mut plain = body.clone();
+    plain
+        .as_object_mut()
+        .expect("object")
+        .remove("prompt_cache_key");
+    let anthropic = request(Protocol::Responses, Protocol::Anthropic, &plain);
+    assert!(
+        !anthropic.to_string().contains("cache_control"),
+        "{anthropic}"
+    );
+}

@@ -86,6 +86,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
             .pointer("/metadata/user_id")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        cache_key: None,
         origin: Some(Protocol::Anthropic),
         extra: body
             .as_object()
@@ -225,23 +226,32 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
         }
     }
     body.insert("max_tokens".into(), json!(max_tokens));
+    let cache = request.cache_key.is_some() && request.origin != Some(Protocol::Anthropic);
     match request.system.as_slice() {
         [] => {}
-        [one] => {
+        [one] if !cache => {
             body.insert("system".into(), json!(one));
         }
         many => {
-            let blocks: Vec<Value> = many
+            let mut blocks: Vec<Value> = many
                 .iter()
                 .map(|text| json!({"type": "text", "text": text}))
                 .collect();
+            if cache {
+                mark_cached(blocks.last_mut());
+            }
             body.insert("system".into(), Value::Array(blocks));
         }
     }
-    body.insert(
-        "messages".into(),
-        Value::Array(encode_messages(&request.messages)),
-    );
+    let mut messages = encode_messages(&request.messages);
+    if cache {
+        // OpenAI caches a prompt's prefix by itself; Anthropic only where told. The latest
+        // user turn's last block marks the whole conversation so far, which the next turn
+        // repeats (Anthropic allows four marks; this uses two).
+        let last_user = messages.iter_mut().rev().find(|m| m["role"] == "user");
+        mark_cached(last_user.and_then(|m| m["content"].as_array_mut()?.last_mut()));
+    }
+    body.insert("messages".into(), Value::Array(messages));
     if !request.tools.is_empty() {
         let tools = request.tools.iter().map(|tool| {
             let mut schema = tool.parameters.clone();
@@ -328,6 +338,13 @@ fn encode_tool_choice(request: &Request) -> Option<Value> {
 
 /// Turns in Anthropic form; consecutive turns of one role are merged, since Chat's separate
 /// `tool` and `user` messages become one Anthropic user turn.
+/// Marks a block as the end of a prefix Anthropic should cache.
+fn mark_cached(block: Option<&mut Value>) {
+    if let Some(block) = block.and_then(Value::as_object_mut) {
+        block.insert("cache_control".into(), json!({"type": "ephemeral"}));
+    }
+}
+
 fn encode_messages(messages: &[Message]) -> Vec<Value> {
     let mut out: Vec<(Role, Vec<Value>)> = Vec::new();
     for message in messages {

@@ -28,6 +28,8 @@ pub struct Request {
     pub reasoning: Option<Reasoning>,
     /// Caller-chosen end-user id (`user` / `metadata.user_id`).
     pub user: Option<String>,
+    /// OpenAI's `prompt_cache_key`: the client wants this conversation's prefix cached.
+    pub cache_key: Option<String>,
     /// The protocol the request was decoded from; `extra` is only re-emitted to that protocol,
     /// since another protocol would reject or misread its fields.
     pub origin: Option<crate::Protocol>,

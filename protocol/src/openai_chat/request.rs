@@ -27,6 +27,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "user",
     "functions",
     "function_call",
+    "prompt_cache_key",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
@@ -61,6 +62,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
             effort: Some(effort),
         }),
         user: str_field(body, "user"),
+        cache_key: str_field(body, "prompt_cache_key"),
         origin: Some(Protocol::OpenAiChat),
         extra: body
             .as_object()
@@ -239,6 +241,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     body.remove("max_completion_tokens");
     put(&mut body, max_tokens_field, request.max_tokens);
     put(&mut body, "user", request.user.clone());
+    put(&mut body, "prompt_cache_key", request.cache_key.clone());
     if let Some(effort) = reasoning_effort_for(request, options) {
         body.insert("reasoning_effort".into(), json!(effort));
     }

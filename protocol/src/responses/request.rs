@@ -26,6 +26,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "user",
     // Read for its effect: reasoning items always carry their token in encrypted_content.
     "include",
+    "prompt_cache_key",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
@@ -48,6 +49,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
                 effort: Some(effort.to_owned()),
             }),
         user: str_field(body, "user"),
+        cache_key: str_field(body, "prompt_cache_key"),
         origin: Some(Protocol::Responses),
         extra: body
             .as_object()
@@ -242,6 +244,7 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     put(&mut body, "top_p", request.top_p);
     put(&mut body, "max_output_tokens", request.max_tokens);
     put(&mut body, "user", request.user.clone());
+    put(&mut body, "prompt_cache_key", request.cache_key.clone());
     if let Some(effort) = reasoning_effort_for(request, options) {
         body.insert("reasoning".into(), json!({"effort": effort}));
     }
