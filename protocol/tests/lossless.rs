@@ -35,7 +35,7 @@ fn tool_errors_and_multi_part_output_survive_messages_to_chat_and_back() {
     let user = messages.last().expect("a user turn");
     assert_eq!(
         user["content"][0]["text"],
-        "Images returned by tool call t1:"
+        "Attachments returned by tool call t1:"
     );
     assert_eq!(user["content"][1]["type"], "image_url");
 
@@ -363,5 +363,55 @@ fn prompt_cache_key_keeps_the_prompt_cached_across_a_conversion() {
     assert!(
         !anthropic.to_string().contains("cache_control"),
         "{anthropic}"
+    );
+}
+
+/// Finding 3: documents reach every protocol. A PDF a Claude Code Read returned travels to a
+/// Chat provider as a file part (the tool message says where it went), a text document as
+/// the tool's text; Chat file parts and Responses input files reach Anthropic as documents.
+#[test]
+fn documents_are_carried_in_every_direction() {
+    let pdf = "JVBERi0xLjQK";
+    let body = json!({"model": "m", "max_tokens": 100, "messages": [
+        {"role": "user", "content": "read it"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "r1", "name": "Read", "input": {"file_path": "a.pdf"}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "r1", "content": [
+            {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": pdf}},
+            {"type": "document", "title": "notes.txt", "source": {"type": "text", "media_type": "text/plain", "data": "line one"}}
+        ]}]}
+    ]});
+    let chat = request(Protocol::Anthropic, Protocol::OpenAiChat, &body);
+    let messages = chat["messages"].as_array().expect("messages");
+    let tool = messages.iter().find(|m| m["role"] == "tool").expect("tool");
+    assert_eq!(tool["content"], "Document notes.txt:\nline one");
+    let user = messages.last().expect("user");
+    assert_eq!(
+        user["content"][0]["text"],
+        "Attachments returned by tool call r1:"
+    );
+    assert_eq!(
+        user["content"][1],
+        json!({"type": "file", "file": {"filename": "document.pdf", "file_data": format!("data:application/pdf;base64,{pdf}")}})
+    );
+
+    let chat_client = json!({"model": "m", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "summarise"},
+        {"type": "file", "file": {"filename": "r.pdf", "file_data": format!("data:application/pdf;base64,{pdf}")}}
+    ]}]});
+    let anthropic = request(Protocol::OpenAiChat, Protocol::Anthropic, &chat_client);
+    assert_eq!(
+        anthropic["messages"][0]["content"][1],
+        json!({"type": "document", "title": "r.pdf", "source": {"type": "base64", "media_type": "application/pdf", "data": pdf}})
+    );
+
+    let responses_client = json!({"model": "m", "input": [{"type": "message", "role": "user", "content": [
+        {"type": "input_file", "filename": "r.pdf", "file_data": format!("data:application/pdf;base64,{pdf}")}
+    ]}]});
+    let anthropic = request(Protocol::Responses, Protocol::Anthropic, &responses_client);
+    assert_eq!(anthropic["messages"][0]["content"][0]["type"], "document");
+    let chat = request(Protocol::Responses, Protocol::OpenAiChat, &responses_client);
+    assert_eq!(
+        chat["messages"][0]["content"][0]["file"]["filename"],
+        "r.pdf"
     );
 }

@@ -2,7 +2,9 @@
 //! content blocks, images as `source` objects, and sampling limits with its own names.
 
 use crate::error::ConvertError;
-use crate::hub::{Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::hub::{
+    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+};
 use crate::json::{
     arguments_object, f64_field, put, str_field, string_list, u64_field, unknown_fields,
 };
@@ -127,6 +129,7 @@ pub(crate) fn decode_block(block: &Value) -> Option<Part> {
     Some(match block.get("type").and_then(Value::as_str)? {
         "text" => Part::Text(str_field(block, "text")?),
         "image" => Part::Image(decode_image(block.get("source")?)?),
+        "document" => Part::Document(decode_document(block)?),
         "tool_use" => Part::ToolCall {
             id: str_field(block, "id").unwrap_or_default(),
             name: str_field(block, "name").unwrap_or_default(),
@@ -153,6 +156,24 @@ pub(crate) fn decode_block(block: &Value) -> Option<Part> {
         },
         // Documents and server-tool blocks have no hub form; skipped.
         _ => return None,
+    })
+}
+
+fn decode_document(block: &Value) -> Option<Document> {
+    let source = block.get("source")?;
+    let source = match source.get("type").and_then(Value::as_str)? {
+        "base64" => DocumentSource::Base64 {
+            media_type: str_field(source, "media_type")
+                .unwrap_or_else(|| "application/pdf".to_owned()),
+            data: str_field(source, "data")?,
+        },
+        "text" => DocumentSource::Text(str_field(source, "data")?),
+        "url" => DocumentSource::Url(str_field(source, "url")?),
+        _ => return None,
+    };
+    Some(Document {
+        name: str_field(block, "title"),
+        source,
     })
 }
 
@@ -382,6 +403,7 @@ fn encode_block(part: &Part) -> Option<Value> {
         Part::Image(Image::Url(url)) => {
             json!({"type": "image", "source": {"type": "url", "url": url}})
         }
+        Part::Document(document) => encode_document(document),
         Part::ToolCall {
             id,
             name,
@@ -414,4 +436,21 @@ fn encode_block(part: &Part) -> Option<Value> {
         } => return None,
         Part::RedactedReasoning { data } => json!({"type": "redacted_thinking", "data": data}),
     })
+}
+
+fn encode_document(document: &Document) -> Value {
+    let source = match &document.source {
+        DocumentSource::Base64 { media_type, data } => {
+            json!({"type": "base64", "media_type": media_type, "data": data})
+        }
+        DocumentSource::Text(text) => {
+            json!({"type": "text", "media_type": "text/plain", "data": text})
+        }
+        DocumentSource::Url(url) => json!({"type": "url", "url": url}),
+    };
+    let mut block = json!({"type": "document", "source": source});
+    if let Some(name) = &document.name {
+        block["title"] = json!(name);
+    }
+    block
 }

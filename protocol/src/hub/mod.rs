@@ -7,6 +7,8 @@ mod request;
 mod response;
 mod stream;
 
-pub use request::{Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice};
+pub use request::{
+    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+};
 pub use response::{Response, StopReason, Usage};
 pub use stream::{Phase, StreamEvent};

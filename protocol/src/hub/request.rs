@@ -64,6 +64,9 @@ pub struct Message {
 pub enum Part {
     Text(String),
     Image(Image),
+    /// A file the model reads (a PDF, a text file): Anthropic `document` blocks, Chat `file`
+    /// parts, Responses `input_file` items.
+    Document(Document),
     /// A call the assistant made. `arguments` is the raw JSON text, kept verbatim because
     /// streamed arguments may be partial or invalid and must not be reformatted.
     ToolCall {
@@ -118,6 +121,57 @@ impl Image {
             };
         }
         Image::Url(url.to_owned())
+    }
+}
+
+/// A document and where its bytes are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// A title or file name, when the client gave one.
+    pub name: Option<String>,
+    pub source: DocumentSource,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentSource {
+    /// Inline bytes (a PDF): base64 with their media type.
+    Base64 {
+        media_type: String,
+        data: String,
+    },
+    /// Plain text (Anthropic's `text` document source).
+    Text(String),
+    Url(String),
+}
+
+impl Document {
+    /// A `data:` URL of inline bytes (how OpenAI's file parts carry them); `None` otherwise.
+    pub fn data_url(&self) -> Option<String> {
+        match &self.source {
+            DocumentSource::Base64 { media_type, data } => {
+                Some(format!("data:{media_type};base64,{data}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// A document from an OpenAI file part: a `data:` URL or a remote URL.
+    pub fn from_url(name: Option<String>, url: &str) -> Document {
+        let source = match Image::from_url(url) {
+            Image::Base64 { media_type, data } => DocumentSource::Base64 { media_type, data },
+            Image::Url(url) => DocumentSource::Url(url),
+        };
+        Document { name, source }
+    }
+
+    /// The file name to give a provider that requires one.
+    pub fn file_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| match &self.source {
+            DocumentSource::Base64 { media_type, .. } if media_type == "application/pdf" => {
+                "document.pdf".to_owned()
+            }
+            _ => "document".to_owned(),
+        })
     }
 }
 
@@ -225,6 +279,11 @@ impl Part {
         match self {
             Part::Text(text) | Part::Refusal(text) => text.len(),
             Part::Image(_) | Part::RedactedReasoning { .. } => 0,
+            Part::Document(Document {
+                source: DocumentSource::Text(text),
+                ..
+            }) => text.len(),
+            Part::Document(_) => 0,
             Part::ToolCall {
                 name, arguments, ..
             } => name.len() + arguments.len(),

@@ -2,7 +2,9 @@
 //! messages of their own; the hub keeps them as the system list and user-side parts.
 
 use crate::error::ConvertError;
-use crate::hub::{Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::hub::{
+    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+};
 use crate::json::{f64_field, put, str_field, string_list, u64_field, unknown_fields};
 use crate::{EncodeOptions, Protocol};
 use serde_json::{Map, Value, json};
@@ -136,7 +138,15 @@ fn decode_content_part(part: &Value) -> Option<Part> {
                 .as_str()?;
             Some(Part::Image(Image::from_url(url)))
         }
-        // Audio and file parts have no place in the hub; they are dropped, not failed.
+        "file" => {
+            let file = part.get("file")?;
+            let data = str_field(file, "file_data")?;
+            Some(Part::Document(Document::from_url(
+                str_field(file, "filename"),
+                &data,
+            )))
+        }
+        // Audio parts, and files only OpenAI holds (`file_id`), have no hub form.
         _ => None,
     }
 }
@@ -298,19 +308,21 @@ fn encode_message(message: &Message, options: &EncodeOptions, out: &mut Vec<Valu
                         content,
                         is_error,
                     } => {
-                        let output = Part::tool_output_text(content, *is_error);
+                        // A tool message holds text only: text documents join its text, and
+                        // images and files follow in the user turn, labelled with their call.
+                        let (inline, attached): (Vec<Part>, Vec<Part>) = content
+                            .iter()
+                            .map(document_as_text)
+                            .partition(|p| !matches!(p, Part::Image(_) | Part::Document(_)));
+                        let output = Part::tool_output_text(&inline, *is_error);
                         out.push(
                             json!({"role": "tool", "tool_call_id": call_id, "content": output}),
                         );
-                        // A tool message holds text only: its images follow in the user turn,
-                        // labelled with the call they came from.
-                        let images = content.iter().filter(|p| matches!(p, Part::Image(_)));
-                        let mut images = images.cloned().peekable();
-                        if images.peek().is_some() {
+                        if !attached.is_empty() {
                             rest.push(Part::Text(format!(
-                                "Images returned by tool call {call_id}:"
+                                "Attachments returned by tool call {call_id}:"
                             )));
-                            rest.extend(images);
+                            rest.extend(attached);
                         }
                     }
                     other => rest.push(other.clone()),
@@ -367,9 +379,36 @@ fn encode_user_content(parts: &[Part]) -> Value {
         Part::Image(image) => {
             Some(json!({"type": "image_url", "image_url": {"url": image.to_url()}}))
         }
+        Part::Document(document) => Some(match document.data_url() {
+            Some(url) => json!({"type": "file", "file": {"filename": document.file_name(), "file_data": url}}),
+            None => json!({"type": "text", "text": document_text(document)}),
+        }),
         _ => None,
     });
     Value::Array(items.collect())
+}
+
+/// A document Chat cannot attach (text, or a URL it cannot fetch) as the text that says it.
+fn document_text(document: &Document) -> String {
+    let name = document.file_name();
+    match &document.source {
+        DocumentSource::Text(text) => format!("Document {name}:\n{text}"),
+        DocumentSource::Url(url) => format!("Document {name}: {url}"),
+        DocumentSource::Base64 { media_type, .. } => format!("Document {name} ({media_type})"),
+    }
+}
+
+/// A text document as a text part (so it can stay in a tool message); other parts as they are.
+fn document_as_text(part: &Part) -> Part {
+    match part {
+        Part::Document(
+            document @ Document {
+                source: DocumentSource::Text(_),
+                ..
+            },
+        ) => Part::Text(document_text(document)),
+        other => other.clone(),
+    }
 }
 
 /// Concatenated text parts.

@@ -2,7 +2,9 @@
 //! or a list of items; tools are flat (`{"type":"function","name",...}`), not nested as in Chat.
 
 use crate::error::ConvertError;
-use crate::hub::{Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::hub::{
+    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+};
 use crate::json::{f64_field, put, str_field, u64_field, unknown_fields};
 use crate::openai_chat::reasoning_effort_for;
 use crate::{EncodeOptions, Protocol};
@@ -144,6 +146,11 @@ fn decode_content(content: Option<&Value>) -> Vec<Part> {
                 "input_image" => {
                     str_field(part, "image_url").map(|url| Part::Image(Image::from_url(&url)))
                 }
+                "input_file" => str_field(part, "file_data")
+                    .or_else(|| str_field(part, "file_url"))
+                    .map(|url| {
+                        Part::Document(Document::from_url(str_field(part, "filename"), &url))
+                    }),
                 _ => None,
             })
             .collect(),
@@ -277,6 +284,12 @@ fn encode_message(message: &Message, input: &mut Vec<Value>) {
             Part::Image(image) => {
                 pending.push(json!({"type": "input_image", "image_url": image.to_url()}))
             }
+            Part::Document(document) => pending.push(match &document.source {
+                DocumentSource::Text(text) => json!({"type": "input_text", "text": text}),
+                DocumentSource::Url(url) => json!({"type": "input_file", "file_url": url}),
+                DocumentSource::Base64 { .. } => json!({"type": "input_file",
+                    "filename": document.file_name(), "file_data": document.data_url()}),
+            }),
             Part::ToolCall {
                 id,
                 name,
