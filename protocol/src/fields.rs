@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::Protocol;
 use crate::error::ConvertError;
+use crate::hub::Request;
 
 /// What a conversion does with one field.
 #[derive(Debug, Clone, Copy)]
@@ -155,7 +156,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     field!(ANTHROPIC, "context_management", CHAT => Rule::Dropped("edits Anthropic would make to the context; the whole context is sent instead")),
     field!(ANTHROPIC, "container", CHAT => Rule::Refused { when: truthy, why: "code execution containers exist only at Anthropic" }),
     field!(ANTHROPIC, "mcp_servers", CHAT => Rule::Refused { when: truthy, why: "Anthropic's MCP connector has no Chat counterpart" }),
-    field!(ANTHROPIC, "output_format", CHAT => Rule::Refused { when: structured, why: "structured output is not converted for Chat channels yet" }),
+    field!(ANTHROPIC, "output_format", CHAT => Rule::Emulated("response_format json_schema, strict")),
     // OpenAI Responses -> Anthropic Messages and OpenAI Chat Completions
     field!(RESPONSES, "model", ANTHROPIC => CARRIED, CHAT => CARRIED),
     field!(RESPONSES, "instructions", ANTHROPIC => Rule::Emulated("system"), CHAT => Rule::Emulated("a system message")),
@@ -179,7 +180,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     field!(RESPONSES, "truncation", ANTHROPIC => Rule::Dropped("the provider's own context limit applies, as with `disabled`"), CHAT => Rule::Dropped("the provider's own context limit applies, as with `disabled`")),
     field!(RESPONSES, "stream_options", ANTHROPIC => Rule::Dropped("stream obfuscation, which a local hop does not need"), CHAT => Rule::Dropped("stream obfuscation, which a local hop does not need")),
     field!(RESPONSES, "max_tool_calls", ANTHROPIC => Rule::Dropped("built-in tool calls run at OpenAI only"), CHAT => Rule::Dropped("built-in tool calls run at OpenAI only")),
-    field!(RESPONSES, "text", ANTHROPIC => Rule::Refused { when: structured, why: "structured output is not converted for Anthropic channels yet" }, CHAT => Rule::Refused { when: structured, why: "structured output is not converted for Chat channels yet" }),
+    field!(RESPONSES, "text", ANTHROPIC => Rule::Refused { when: structured, why: "structured output is not converted for Anthropic channels yet" }, CHAT => Rule::Emulated("format becomes response_format; verbosity, a length hint, is left out")),
     field!(RESPONSES, "previous_response_id", ANTHROPIC => Rule::Refused { when: truthy, why: "the earlier turns are stored at OpenAI only; send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the earlier turns are stored at OpenAI only; send the whole conversation in `input`" }),
     field!(RESPONSES, "conversation", ANTHROPIC => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }),
     field!(RESPONSES, "prompt", ANTHROPIC => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }, CHAT => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }),
@@ -203,9 +204,24 @@ pub fn rule_of(client: Protocol, name: &str, target: Protocol) -> Option<Rule> {
         .map(|(_, rule)| *rule)
 }
 
-/// Refuses a body whose fields a conversion from `client` to `target` cannot honour: the
-/// first field (in the client's order) whose rule refuses its value.
-pub fn check(
+/// Refuses a request a conversion from `client` to `target` cannot honour: the first field
+/// whose rule refuses its value.
+pub fn check(client: Protocol, target: Protocol, request: &Request) -> Result<(), ConvertError> {
+    // The one refusal of a field the hub reads: a structured answer from Anthropic.
+    if target == Protocol::Anthropic && request.output_format.is_some() {
+        let name = match client {
+            Protocol::Responses => "text",
+            _ => "response_format",
+        };
+        if let Some(Rule::Refused { why, .. }) = rule_of(client, name, target) {
+            return Err(unsupported(name, client, target, why));
+        }
+    }
+    check_unread(client, target, &request.extra)
+}
+
+/// [`check`] for the fields the decoder left in `extra`.
+fn check_unread(
     client: Protocol,
     target: Protocol,
     body: &Map<String, Value>,
@@ -214,15 +230,19 @@ pub fn check(
         if let Some(Rule::Refused { when, why }) = rule_of(client, name, target)
             && when(value)
         {
-            return Err(ConvertError::Unsupported {
-                field: name.clone(),
-                client: client.name(),
-                target: target.name(),
-                why,
-            });
+            return Err(unsupported(name, client, target, why));
         }
     }
     Ok(())
+}
+
+fn unsupported(field: &str, client: Protocol, target: Protocol, why: &'static str) -> ConvertError {
+    ConvertError::Unsupported {
+        field: field.to_owned(),
+        client: client.name(),
+        target: target.name(),
+        why,
+    }
 }
 
 #[cfg(test)]
@@ -288,11 +308,14 @@ mod tests {
                         field.name,
                         field.client.name()
                     ),
-                    Rule::Dropped(_) | Rule::Refused { .. } => assert!(
+                    Rule::Dropped(_) => assert!(
                         !read,
                         "`{}` is read by the decoder, so say how it is carried",
                         field.name
                     ),
+                    // Refusals are conditional: a field read for one direction may be
+                    // refused for another (`text.format` for Anthropic).
+                    Rule::Refused { .. } => {}
                 }
             }
         }

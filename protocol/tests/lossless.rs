@@ -243,17 +243,25 @@ fn a_streamed_chat_refusal_is_content_and_a_refusal_in_every_protocol() {
 }
 
 /// Findings 2 and 8: a field whose absence would change the answer is refused, naming the
-/// field and the channel's protocol; harmless values of the same fields pass.
+/// field and the channel's protocol; harmless values of the same fields pass; a structured
+/// answer is carried where the target has one.
 #[test]
 fn fields_a_conversion_cannot_honour_are_refused_by_name() {
-    use protocol::fields::check;
-    let body = |value: Value| value.as_object().cloned().expect("object");
-    let refused = check(
-        Protocol::OpenAiChat,
-        Protocol::Anthropic,
-        &body(json!({"n": 3})),
-    )
-    .expect_err("n: 3");
+    let check = |client: Protocol, target: Protocol, mut body: Value| {
+        let fields = body.as_object_mut().expect("object");
+        fields.insert("model".into(), json!("m"));
+        match client {
+            Protocol::Responses => fields.insert("input".into(), json!("hi")),
+            _ => fields.insert(
+                "messages".into(),
+                json!([{"role": "user", "content": "hi"}]),
+            ),
+        };
+        let request = protocol::decode_request(client, &bytes(&body)).expect("decode");
+        protocol::fields::check(client, target, &request)
+    };
+    let refused =
+        check(Protocol::OpenAiChat, Protocol::Anthropic, json!({"n": 3})).expect_err("n: 3");
     let message = refused.to_string();
     assert!(message.contains("`n`"), "{message}");
     assert!(message.contains("Anthropic Messages"), "{message}");
@@ -261,13 +269,13 @@ fn fields_a_conversion_cannot_honour_are_refused_by_name() {
     check(
         Protocol::OpenAiChat,
         Protocol::Anthropic,
-        &body(json!({"n": 1, "seed": 7})),
+        json!({"n": 1, "seed": 7}),
     )
     .expect("one answer and a seed are fine");
     check(
         Protocol::OpenAiChat,
         Protocol::Anthropic,
-        &body(json!({"response_format": {"type": "text"}})),
+        json!({"response_format": {"type": "text"}}),
     )
     .expect("plain text is fine");
     for (field, value) in [
@@ -280,7 +288,7 @@ fn fields_a_conversion_cannot_honour_are_refused_by_name() {
         let error = check(
             Protocol::OpenAiChat,
             Protocol::Anthropic,
-            &body(json!({field: value})),
+            json!({field: value}),
         )
         .expect_err(field);
         assert!(error.to_string().contains(&format!("`{field}`")), "{error}");
@@ -289,7 +297,7 @@ fn fields_a_conversion_cannot_honour_are_refused_by_name() {
         let error = check(
             Protocol::Responses,
             target,
-            &body(json!({"previous_response_id": "resp_1", "store": false})),
+            json!({"previous_response_id": "resp_1", "store": false}),
         )
         .expect_err("previous_response_id");
         assert!(
@@ -297,6 +305,35 @@ fn fields_a_conversion_cannot_honour_are_refused_by_name() {
             "{error}"
         );
     }
+    let structured = json!({"text": {"format": {"type": "json_schema", "name": "answer",
+        "schema": {"type": "object"}, "strict": true}}});
+    let error = check(Protocol::Responses, Protocol::Anthropic, structured.clone())
+        .expect_err("structured output for Anthropic");
+    assert!(error.to_string().contains("`text`"), "{error}");
+    check(Protocol::Responses, Protocol::OpenAiChat, structured).expect("Chat has its own");
+}
+
+/// Finding 8: a structured answer reaches a Chat provider as its `response_format`.
+#[test]
+fn structured_output_is_carried_to_chat() {
+    let responses = json!({"model": "m", "input": "hi", "text": {"format": {"type": "json_schema",
+        "name": "answer", "schema": {"type": "object"}, "strict": true}, "verbosity": "low"}});
+    let chat = request(Protocol::Responses, Protocol::OpenAiChat, &responses);
+    assert_eq!(
+        chat["response_format"],
+        json!({"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": true}})
+    );
+    let anthropic = json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}],
+        "output_format": {"type": "json_schema", "schema": {"type": "object"}}});
+    let chat = request(Protocol::Anthropic, Protocol::OpenAiChat, &anthropic);
+    assert_eq!(
+        chat["response_format"]["json_schema"]["schema"],
+        json!({"type": "object"})
+    );
+    let json_mode =
+        json!({"model": "m", "input": "hi", "text": {"format": {"type": "json_object"}}});
+    let chat = request(Protocol::Responses, Protocol::OpenAiChat, &json_mode);
+    assert_eq!(chat["response_format"], json!({"type": "json_object"}));
 }
 
 /// Finding 11: the legacy `functions` and `function_call` reach the target with their calls

@@ -180,7 +180,7 @@ pub fn upstream_body(
         .hub()
         .map_err(|source| AttemptFailure::Unconvertible { source })?;
     // A field whose rule refuses this conversion (`protocol::fields`) fails this candidate.
-    protocol::fields::check(leg.client, leg.upstream, &hub.extra).map_err(|source| {
+    protocol::fields::check(leg.client, leg.upstream, hub).map_err(|source| {
         AttemptFailure::Unconvertible {
             source: Arc::new(source),
         }

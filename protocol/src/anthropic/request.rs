@@ -3,7 +3,8 @@
 
 use crate::error::ConvertError;
 use crate::hub::{
-    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+    Document, DocumentSource, Image, Message, OutputFormat, Part, Reasoning, Request, Role, Tool,
+    ToolChoice,
 };
 use crate::json::{
     arguments_object, f64_field, put, str_field, string_list, u64_field, unknown_fields,
@@ -31,6 +32,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "stream",
     "thinking",
     "metadata",
+    "output_format",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
@@ -89,6 +91,14 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
             .and_then(Value::as_str)
             .map(str::to_owned),
         cache_key: None,
+        output_format: body
+            .get("output_format")
+            .filter(|f| f["type"] == "json_schema")
+            .map(|f| OutputFormat::JsonSchema {
+                name: "output".into(),
+                schema: f.get("schema").cloned().unwrap_or(Value::Null),
+                strict: Some(true),
+            }),
         origin: Some(Protocol::Anthropic),
         extra: body
             .as_object()

@@ -8,7 +8,8 @@ mod response;
 mod stream;
 
 pub use request::{
-    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+    Document, DocumentSource, Image, Message, OutputFormat, Part, Reasoning, Request, Role, Tool,
+    ToolChoice,
 };
 pub use response::{Response, StopReason, Usage};
 pub use stream::{Phase, StreamEvent};

@@ -30,11 +30,47 @@ pub struct Request {
     pub user: Option<String>,
     /// OpenAI's `prompt_cache_key`: the client wants this conversation's prefix cached.
     pub cache_key: Option<String>,
+    /// The answer must be JSON (Chat `response_format`, Responses `text.format`, Anthropic
+    /// `output_format`); `None` for free text.
+    pub output_format: Option<OutputFormat>,
     /// The protocol the request was decoded from; `extra` is only re-emitted to that protocol,
     /// since another protocol would reject or misread its fields.
     pub origin: Option<crate::Protocol>,
     /// Top-level fields this crate does not model, passed through to a same-protocol target.
     pub extra: Map<String, Value>,
+}
+
+/// A structured answer the client asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputFormat {
+    /// Any JSON object.
+    JsonObject,
+    /// JSON matching `schema`; `name` is OpenAI's label for it.
+    JsonSchema {
+        name: String,
+        schema: Value,
+        strict: Option<bool>,
+    },
+}
+
+impl OutputFormat {
+    /// Reads OpenAI's shape: `{"type":"json_object"}` or `{"type":"json_schema", name, schema,
+    /// strict}` (Responses puts those beside `type`, Chat inside `json_schema`); free text is
+    /// `None`.
+    pub(crate) fn from_openai(format: &Value) -> Option<OutputFormat> {
+        match format.get("type").and_then(Value::as_str)? {
+            "json_object" => Some(OutputFormat::JsonObject),
+            "json_schema" => {
+                let spec = format.get("json_schema").unwrap_or(format);
+                Some(OutputFormat::JsonSchema {
+                    name: crate::json::str_field(spec, "name").unwrap_or_else(|| "output".into()),
+                    schema: spec.get("schema").cloned().unwrap_or(Value::Null),
+                    strict: spec.get("strict").and_then(Value::as_bool),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Reasoning ("thinking") settings. Anthropic speaks in token budgets, OpenAI in effort levels;

@@ -3,7 +3,8 @@
 
 use crate::error::ConvertError;
 use crate::hub::{
-    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+    Document, DocumentSource, Image, Message, OutputFormat, Part, Reasoning, Request, Role, Tool,
+    ToolChoice,
 };
 use crate::json::{f64_field, put, str_field, string_list, u64_field, unknown_fields};
 use crate::{EncodeOptions, Protocol};
@@ -252,6 +253,24 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     put(&mut body, max_tokens_field, request.max_tokens);
     put(&mut body, "user", request.user.clone());
     put(&mut body, "prompt_cache_key", request.cache_key.clone());
+    put(
+        &mut body,
+        "response_format",
+        request.output_format.as_ref().map(|format| match format {
+            OutputFormat::JsonObject => json!({"type": "json_object"}),
+            OutputFormat::JsonSchema {
+                name,
+                schema,
+                strict,
+            } => {
+                let mut spec = json!({"name": name, "schema": schema});
+                if let Some(strict) = strict {
+                    spec["strict"] = json!(strict);
+                }
+                json!({"type": "json_schema", "json_schema": spec})
+            }
+        }),
+    );
     if let Some(effort) = reasoning_effort_for(request, options) {
         body.insert("reasoning_effort".into(), json!(effort));
     }

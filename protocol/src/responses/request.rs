@@ -3,7 +3,8 @@
 
 use crate::error::ConvertError;
 use crate::hub::{
-    Document, DocumentSource, Image, Message, Part, Reasoning, Request, Role, Tool, ToolChoice,
+    Document, DocumentSource, Image, Message, OutputFormat, Part, Reasoning, Request, Role, Tool,
+    ToolChoice,
 };
 use crate::json::{f64_field, put, str_field, u64_field, unknown_fields};
 use crate::openai_chat::reasoning_effort_for;
@@ -29,6 +30,7 @@ pub(crate) const KNOWN: &[&str] = &[
     // Read for its effect: reasoning items always carry their token in encrypted_content.
     "include",
     "prompt_cache_key",
+    "text",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
@@ -52,6 +54,9 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
             }),
         user: str_field(body, "user"),
         cache_key: str_field(body, "prompt_cache_key"),
+        output_format: body
+            .pointer("/text/format")
+            .and_then(OutputFormat::from_openai),
         origin: Some(Protocol::Responses),
         extra: body
             .as_object()
