@@ -161,7 +161,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     field!(RESPONSES, "model", ANTHROPIC => CARRIED, CHAT => CARRIED),
     field!(RESPONSES, "instructions", ANTHROPIC => Rule::Emulated("system"), CHAT => Rule::Emulated("a system message")),
     field!(RESPONSES, "input", ANTHROPIC => Rule::Emulated("messages; reasoning items give back Anthropic's signed thinking"), CHAT => Rule::Emulated("messages; reasoning items go back as reasoning_content")),
-    field!(RESPONSES, "tools", ANTHROPIC => Rule::Emulated("function tools, namespace tools flattened to namespace__name; built-in tools (web search, file search, computer use) run at OpenAI only and are left out"), CHAT => Rule::Emulated("function tools, namespace tools flattened to namespace__name; built-in tools run at OpenAI only and are left out")),
+    field!(RESPONSES, "tools", ANTHROPIC => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools (web search, file search, computer use) run at OpenAI only and are left out"), CHAT => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools run at OpenAI only and are left out")),
     field!(RESPONSES, "tool_choice", ANTHROPIC => CARRIED, CHAT => CARRIED),
     field!(RESPONSES, "parallel_tool_calls", ANTHROPIC => Rule::Emulated("false becomes disable_parallel_tool_use"), CHAT => CARRIED),
     field!(RESPONSES, "temperature", ANTHROPIC => Rule::Emulated("Anthropic takes 0 to 1: higher values are sent as 1; left out while thinking"), CHAT => CARRIED),

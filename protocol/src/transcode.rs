@@ -63,6 +63,14 @@ impl StreamEncoder {
         }
     }
 
+    /// The client's freeform tools (only a Responses client has them): their calls reach it as
+    /// custom tool calls.
+    pub fn set_freeform_tools(&mut self, names: Vec<String>) {
+        if let StreamEncoder::Responses(encoder) = self {
+            encoder.set_freeform_tools(names);
+        }
+    }
+
     pub fn on_event(&mut self, event: &StreamEvent) -> Vec<SseEvent> {
         match self {
             StreamEncoder::OpenAiChat(encoder) => encoder.on_event(event),

@@ -452,3 +452,106 @@ fn documents_are_carried_in_every_direction() {
         "r.pdf"
     );
 }
+
+const PATCH: &str = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n";
+
+/// Finding 1: Codex's freeform `apply_patch` reaches a JSON-tool provider as a function with
+/// one string argument, and its earlier calls and results stay in the history.
+#[test]
+fn codex_freeform_tools_are_offered_as_one_string_argument() {
+    let body = json!({"model": "m", "tools": [
+        {"type": "custom", "name": "apply_patch", "description": "Edit files.",
+         "format": {"type": "grammar", "syntax": "lark", "definition": "start: ..."}}
+    ],
+    "input": [
+        {"type": "message", "role": "user", "content": "add hello.txt"},
+        {"type": "custom_tool_call", "call_id": "call_p", "name": "apply_patch", "input": PATCH},
+        {"type": "custom_tool_call_output", "call_id": "call_p", "output": "Done!"}
+    ]});
+    for target in [Protocol::OpenAiChat, Protocol::Anthropic] {
+        let converted = request(Protocol::Responses, target, &body);
+        let text = converted.to_string();
+        assert!(text.contains("apply_patch"), "{target:?}: {text}");
+        let (schema, call, result) = match target {
+            Protocol::OpenAiChat => (
+                converted["tools"][0]["function"]["parameters"].clone(),
+                serde_json::from_str::<Value>(
+                    converted["messages"][1]["tool_calls"][0]["function"]["arguments"]
+                        .as_str()
+                        .expect("arguments"),
+                )
+                .expect("json"),
+                converted["messages"][2]["content"].clone(),
+            ),
+            _ => (
+                converted["tools"][0]["input_schema"].clone(),
+                converted["messages"][1]["content"][0]["input"].clone(),
+                converted["messages"][2]["content"][0]["content"][0]["text"].clone(),
+            ),
+        };
+        assert_eq!(schema["required"], json!(["input"]), "{target:?}");
+        assert_eq!(call, json!({"input": PATCH}), "{target:?}");
+        assert_eq!(result, "Done!", "{target:?}");
+    }
+}
+
+/// Finding 1, the way back: a provider's JSON call of the freeform tool reaches Codex as a
+/// `custom_tool_call` with the raw patch, single answer and stream.
+#[test]
+fn a_providers_call_of_a_freeform_tool_reaches_codex_as_a_custom_tool_call() {
+    let arguments = json!({"input": PATCH}).to_string();
+    let answer = json!({"id": "c", "object": "chat.completion", "created": 5, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "call_p", "type": "function", "function": {"name": "apply_patch", "arguments": arguments}}]}}]});
+    let mut hub = protocol::decode_response(Protocol::OpenAiChat, &bytes(&answer)).expect("decode");
+    let asked = protocol::decode_request(
+        Protocol::Responses,
+        &bytes(&json!({"model": "m", "input": "x", "tools": [{"type": "custom", "name": "apply_patch"}]})),
+    )
+    .expect("decode");
+    hub.restore_freeform_calls(&asked.tools);
+    let responses = protocol::encode_response(Protocol::Responses, &hub);
+    assert_eq!(responses["output"][0]["type"], "custom_tool_call");
+    assert_eq!(responses["output"][0]["input"], PATCH);
+
+    let chunk = |delta: Value, finish: Value| {
+        format!(
+            "data: {}\n\n",
+            json!({"id": "c", "object": "chat.completion.chunk", "created": 5, "model": "m",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+        )
+    };
+    let (head, tail) = arguments.split_at(arguments.len() / 2);
+    let stream = [
+        chunk(json!({"role": "assistant"}), Value::Null),
+        chunk(json!({"tool_calls": [{"index": 0, "id": "call_p", "type": "function", "function": {"name": "apply_patch", "arguments": head}}]}), Value::Null),
+        chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": tail}}]}), Value::Null),
+        chunk(json!({}), json!("tool_calls")),
+        "data: [DONE]\n\n".to_owned(),
+    ]
+    .concat();
+    let mut decoder = protocol::StreamDecoder::new(Protocol::OpenAiChat);
+    let mut encoder = protocol::StreamEncoder::new(Protocol::Responses, 5, false);
+    encoder.set_freeform_tools(vec!["apply_patch".to_owned()]);
+    let mut out = String::new();
+    for event in common::parse_all(stream.as_bytes()) {
+        for hub_event in decoder.on_event(&event) {
+            out.extend(
+                encoder
+                    .on_event(&hub_event)
+                    .iter()
+                    .map(|e| e.data.clone() + "\n"),
+            );
+        }
+    }
+    out.extend(encoder.finish().iter().map(|e| e.data.clone() + "\n"));
+    let done: Vec<Value> = out
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|e| e["type"] == "response.output_item.done")
+        .collect();
+    assert_eq!(done.len(), 1, "{out}");
+    assert_eq!(done[0]["item"]["type"], "custom_tool_call");
+    assert_eq!(done[0]["item"]["input"], PATCH);
+    assert!(!out.contains("function_call_arguments"), "{out}");
+}

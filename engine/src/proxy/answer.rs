@@ -9,7 +9,7 @@ use super::attempt::transport_failure;
 use super::error::AttemptFailure;
 use super::error_rules;
 use super::masked::UpstreamAnswer;
-use super::request::Leg;
+use super::request::{Leg, ProxyRequest};
 use crate::store::ErrorRule;
 
 /// A checked answer in the client's protocol, with the token counts for the log.
@@ -28,6 +28,7 @@ pub async fn read(
     response: UpstreamAnswer,
     leg: Leg,
     rules: &[ErrorRule],
+    request: &ProxyRequest,
 ) -> Result<Answer, AttemptFailure> {
     let body = response.bytes().await.map_err(transport_failure)?;
     if let Some(failure) = error_rules::judge_ok_body(rules, &body) {
@@ -55,6 +56,11 @@ pub async fn read(
             source: std::sync::Arc::new(source),
         }
     })?;
+    if let Ok(asked) = request.hub()
+        && leg.client == protocol::Protocol::Responses
+    {
+        hub.restore_freeform_calls(&asked.tools);
+    }
     if hub.created == 0 {
         // Anthropic answers carry no time; OpenAI clients expect one, as streams get.
         hub.created = jiff::Timestamp::now().as_second().max(0) as u64;

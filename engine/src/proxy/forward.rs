@@ -274,7 +274,7 @@ async fn exchange(
             };
         let status = response.status();
         let rules = &context.settings.error_rules;
-        let answer = match answer::read(response, leg, rules).await {
+        let answer = match answer::read(response, leg, rules, context.request).await {
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };

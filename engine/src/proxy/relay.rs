@@ -119,7 +119,8 @@ pub async fn start(
     let mut upstream = Upstream {
         bytes: Box::pin(response.bytes_stream()),
         judge: StreamJudge::new(leg.upstream, leg.client, context.request.include_usage())
-            .taking_out_usage(finish.asked_usage),
+            .taking_out_usage(finish.asked_usage)
+            .with_freeform_tools(context.request.freeform_tools()),
         queue: VecDeque::new(),
         idle: Duration::from_millis(context.settings.stream_idle_timeout_ms),
         ended: false,

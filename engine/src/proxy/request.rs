@@ -63,6 +63,20 @@ impl ProxyRequest {
             .map_err(Arc::clone)
     }
 
+    /// The client's freeform tools (Codex's `apply_patch`), whose calls go back to it as
+    /// custom tool calls after a provider of another protocol made them as JSON calls.
+    pub(super) fn freeform_tools(&self) -> Vec<String> {
+        match self.hub() {
+            Ok(hub) if self.protocol == Protocol::Responses => hub
+                .tools
+                .iter()
+                .filter(|tool| tool.freeform)
+                .map(|tool| tool.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether a Chat Completions client asked for a usage chunk at the end of its stream.
     pub(super) fn include_usage(&self) -> bool {
         self.hub().is_ok_and(|hub| hub.include_usage)

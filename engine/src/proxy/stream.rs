@@ -91,6 +91,15 @@ impl StreamJudge {
         }
     }
 
+    /// The client's freeform tools, whose calls a converted stream gives back as custom tool
+    /// calls (nothing changes for a pass-through stream).
+    pub fn with_freeform_tools(mut self, names: Vec<String>) -> StreamJudge {
+        if let Mode::Transcode(transcode) = &mut self.mode {
+            transcode.encoder.set_freeform_tools(names);
+        }
+        self
+    }
+
     /// With `asked`, what the proxy's own request for usage added is taken out of a pass-through
     /// stream, so the client gets the bytes it would have got without it.
     pub fn taking_out_usage(mut self, asked: bool) -> StreamJudge {

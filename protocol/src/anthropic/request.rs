@@ -211,6 +211,7 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
             name: str_field(tool, "name").unwrap_or_default(),
             description: str_field(tool, "description"),
             parameters: tool.get("input_schema").cloned().unwrap_or(Value::Null),
+            freeform: false,
         })
         .collect()
 }
@@ -414,12 +415,9 @@ fn encode_block(part: &Part) -> Option<Value> {
             json!({"type": "image", "source": {"type": "url", "url": url}})
         }
         Part::Document(document) => encode_document(document),
-        Part::ToolCall {
-            id,
-            name,
-            arguments,
-        } => {
-            json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(arguments)})
+        Part::ToolCall { .. } | Part::CustomToolCall { .. } => {
+            let (id, name, arguments) = part.as_tool_call()?;
+            json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(&arguments)})
         }
         Part::ToolResult {
             call_id,

@@ -77,8 +77,9 @@ pub fn encode_response(response: &Response) -> Value {
         .filter_map(|part| match part {
             // Anthropic says a refusal with its stop reason (below); the words are text.
             Part::Text(text) | Part::Refusal(text) => Some(json!({"type": "text", "text": text})),
-            Part::ToolCall { id, name, arguments } => {
-                Some(json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(arguments)}))
+            Part::ToolCall { .. } | Part::CustomToolCall { .. } => {
+                let (id, name, arguments) = part.as_tool_call()?;
+                Some(json!({"type": "tool_use", "id": id, "name": name, "input": arguments_object(&arguments)}))
             }
             Part::Reasoning { text, signature } => Some(json!({
                 "type": "thinking", "thinking": text, "signature": signature.clone().unwrap_or_default()

@@ -110,6 +110,12 @@ pub enum Part {
         name: String,
         arguments: String,
     },
+    /// A call of a freeform tool (Codex's `custom_tool_call`): its raw text input.
+    CustomToolCall {
+        id: String,
+        name: String,
+        input: String,
+    },
     ToolResult {
         call_id: String,
         content: Vec<Part>,
@@ -217,6 +223,10 @@ pub struct Tool {
     pub description: Option<String>,
     /// JSON Schema of the arguments.
     pub parameters: Value,
+    /// The tool takes raw text, not JSON (Codex's custom tools such as `apply_patch`): other
+    /// protocols are offered it as a function with one string argument, `input`, and its calls
+    /// go back to the client as custom tool calls.
+    pub freeform: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +249,19 @@ impl Tool {
                 .get("parameters")
                 .cloned()
                 .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
+            freeform: false,
+        }
+    }
+
+    /// A freeform tool, offered as a function whose one argument is the raw text.
+    pub fn freeform(name: String, description: Option<String>) -> Self {
+        Self {
+            name,
+            description,
+            parameters: serde_json::json!({"type": "object", "properties": {"input": {"type": "string",
+                "description": "The tool's whole input as raw text, exactly as the tool's description asks; not JSON"}},
+                "required": ["input"], "additionalProperties": false}),
+            freeform: true,
         }
     }
 }
@@ -310,6 +333,33 @@ impl Part {
         }
     }
 
+    /// A tool call of either kind as JSON-tool protocols see it: id, name and the arguments
+    /// text (a freeform call's input as the one argument `input`).
+    pub fn as_tool_call(&self) -> Option<(&str, &str, std::borrow::Cow<'_, str>)> {
+        match self {
+            Part::ToolCall {
+                id,
+                name,
+                arguments,
+            } => Some((id, name, std::borrow::Cow::Borrowed(arguments))),
+            Part::CustomToolCall { id, name, input } => Some((
+                id,
+                name,
+                std::borrow::Cow::Owned(serde_json::json!({ "input": input }).to_string()),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The raw input a freeform tool's JSON-style call carried: its `input` argument, or the
+    /// whole arguments text when a provider did not wrap it.
+    pub fn freeform_input(arguments: &str) -> String {
+        serde_json::from_str::<Value>(arguments)
+            .ok()
+            .and_then(|value| value.get("input")?.as_str().map(str::to_owned))
+            .unwrap_or_else(|| arguments.to_owned())
+    }
+
     /// Bytes of text, reasoning and tool-call name and arguments in this part.
     pub fn text_len(&self) -> usize {
         match self {
@@ -323,6 +373,7 @@ impl Part {
             Part::ToolCall {
                 name, arguments, ..
             } => name.len() + arguments.len(),
+            Part::CustomToolCall { name, input, .. } => name.len() + input.len(),
             Part::ToolResult { content, .. } => content.iter().map(Part::text_len).sum(),
             Part::Reasoning { text, .. } => text.len(),
         }

@@ -68,3 +68,28 @@ impl Usage {
         pick(&mut self.reasoning, later.reasoning);
     }
 }
+
+impl Response {
+    /// Turns the calls of freeform tools (by the request's `tools`) back into custom tool
+    /// calls, for a client that offered them as such; a provider saw them as JSON tools.
+    pub fn restore_freeform_calls(&mut self, tools: &[super::Tool]) {
+        if !tools.iter().any(|tool| tool.freeform) {
+            return;
+        }
+        for part in &mut self.content {
+            if let Part::ToolCall {
+                id,
+                name,
+                arguments,
+            } = part
+                && tools.iter().any(|tool| tool.freeform && tool.name == *name)
+            {
+                *part = Part::CustomToolCall {
+                    id: std::mem::take(id),
+                    name: std::mem::take(name),
+                    input: Part::freeform_input(arguments),
+                };
+            }
+        }
+    }
+}

@@ -377,7 +377,8 @@ fn encode_assistant(parts: &[Part], options: &EncodeOptions) -> Value {
     let calls: Vec<Value> = parts
         .iter()
         .filter_map(|part| match part {
-            Part::ToolCall { id, name, arguments } => {
+            Part::ToolCall { .. } | Part::CustomToolCall { .. } => {
+                let (id, name, arguments) = part.as_tool_call()?;
                 Some(json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}}))
             }
             _ => None,

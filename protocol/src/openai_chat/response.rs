@@ -100,7 +100,8 @@ pub fn encode_response(response: &Response) -> Value {
         .content
         .iter()
         .filter_map(|part| match part {
-            Part::ToolCall { id, name, arguments } => {
+            Part::ToolCall { .. } | Part::CustomToolCall { .. } => {
+                let (id, name, arguments) = part.as_tool_call()?;
                 Some(json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}}))
             }
             _ => None,

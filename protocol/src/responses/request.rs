@@ -108,7 +108,15 @@ fn decode_item(item: &Value, request: &mut Request) {
             };
             push_turn(&mut request.messages, Role::Assistant, vec![call]);
         }
-        "function_call_output" => {
+        "custom_tool_call" => {
+            let call = Part::CustomToolCall {
+                id: str_field(item, "call_id").unwrap_or_default(),
+                name: str_field(item, "name").unwrap_or_default(),
+                input: str_field(item, "input").unwrap_or_default(),
+            };
+            push_turn(&mut request.messages, Role::Assistant, vec![call]);
+        }
+        "function_call_output" | "custom_tool_call_output" => {
             let content = match item.get("output") {
                 Some(Value::String(text)) => vec![Part::Text(text.clone())],
                 other => decode_content(other),
@@ -176,6 +184,11 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
     {
         match tool.get("type").and_then(Value::as_str) {
             Some("function") => out.push(Tool::from_openai_function(tool)),
+            // Codex's freeform tools (`apply_patch`): raw text in, offered as one string.
+            Some("custom") => out.push(Tool::freeform(
+                str_field(tool, "name").unwrap_or_default(),
+                str_field(tool, "description"),
+            )),
             Some("namespace") => {
                 let namespace = tool.get("name").and_then(Value::as_str).unwrap_or_default();
                 let functions = tool
@@ -302,6 +315,16 @@ fn encode_message(message: &Message, input: &mut Vec<Value>) {
             } => {
                 flush(&mut pending, input);
                 input.push(json!({"type": "function_call", "call_id": id, "name": name, "arguments": arguments}));
+            }
+            Part::CustomToolCall {
+                id,
+                name,
+                input: text,
+            } => {
+                flush(&mut pending, input);
+                input.push(
+                    json!({"type": "custom_tool_call", "call_id": id, "name": name, "input": text}),
+                );
             }
             Part::ToolResult {
                 call_id,

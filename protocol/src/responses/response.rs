@@ -101,6 +101,9 @@ pub(crate) fn encode_output(response_id: &str, content: &[Part]) -> Vec<Value> {
                 name,
                 arguments,
             } => output.push(function_call_item(id, name, arguments, "completed")),
+            Part::CustomToolCall { id, name, input } => {
+                output.push(custom_tool_call_item(id, name, input, "completed"))
+            }
             _ => {}
         }
     }
@@ -131,6 +134,12 @@ pub(crate) fn message_item(id: &str, text: &str, status: &str) -> Value {
 pub(crate) fn refusal_item(id: &str, refusal: &str, status: &str) -> Value {
     json!({"type": "message", "id": id, "status": status, "role": "assistant",
         "content": [{"type": "refusal", "refusal": refusal}]})
+}
+
+/// A call of a freeform tool, with its raw text input.
+pub(crate) fn custom_tool_call_item(call_id: &str, name: &str, input: &str, status: &str) -> Value {
+    json!({"type": "custom_tool_call", "id": format!("ctc_{call_id}"), "call_id": call_id,
+        "name": name, "input": input, "status": status})
 }
 
 pub(crate) fn function_call_item(

@@ -5,7 +5,8 @@
 
 use super::reasoning::{Sealed, seal_redacted, seal_signature, unseal};
 use super::response::{
-    decode_usage, function_call_item, message_item, refusal_item, response_object, stop_reason,
+    custom_tool_call_item, decode_usage, function_call_item, message_item, refusal_item,
+    response_object, stop_reason,
 };
 use crate::error::{ErrorKind, parse_error_body};
 use crate::hub::{Response, StopReason, StreamEvent};
@@ -154,6 +155,8 @@ enum Kind {
     Refusal,
     Reasoning,
     Tool(usize),
+    /// A call of a freeform tool: its JSON arguments are held and given as raw input at the end.
+    CustomTool(usize),
 }
 
 /// One output item the encoder opened: its text (message text, reasoning summary or arguments).
@@ -182,9 +185,17 @@ pub struct Encoder {
     items: Vec<Item>,
     open: Option<usize>,
     done: bool,
+    /// Names of the client's freeform tools, whose calls go back as custom tool calls.
+    freeform_tools: Vec<String>,
 }
 
 impl Encoder {
+    /// The client offered these freeform tools (Codex's `apply_patch`): their calls, which a
+    /// provider of another protocol made as JSON tool calls, reach it as custom tool calls.
+    pub fn set_freeform_tools(&mut self, names: Vec<String>) {
+        self.freeform_tools = names;
+    }
+
     pub fn new(created: u64) -> Encoder {
         Encoder {
             response: Response {
@@ -200,6 +211,7 @@ impl Encoder {
             items: Vec::new(),
             open: None,
             done: false,
+            freeform_tools: Vec::new(),
         }
     }
 
@@ -301,10 +313,20 @@ impl Encoder {
         } else {
             call_id.to_owned()
         };
-        out.extend(self.open_item(Kind::Tool(index), name.to_owned()));
+        let custom = self.freeform_tools.iter().any(|tool| tool == name);
+        let kind = if custom {
+            Kind::CustomTool(index)
+        } else {
+            Kind::Tool(index)
+        };
+        out.extend(self.open_item(kind, name.to_owned()));
         if let Some(open) = self.open {
             self.items[open].id = call_id.clone();
-            let item = function_call_item(&call_id, name, "", "in_progress");
+            let item = if custom {
+                custom_tool_call_item(&call_id, name, "", "in_progress")
+            } else {
+                function_call_item(&call_id, name, "", "in_progress")
+            };
             out.push(self.event(
                 "response.output_item.added",
                 json!({"output_index": open, "item": item}),
@@ -314,14 +336,16 @@ impl Encoder {
     }
 
     fn on_tool_arguments(&mut self, index: usize, delta: &str) -> Vec<SseEvent> {
-        let Some(position) = self
-            .items
-            .iter()
-            .position(|item| item.kind == Kind::Tool(index))
-        else {
+        let Some(position) = self.items.iter().position(
+            |item| matches!(item.kind, Kind::Tool(i) | Kind::CustomTool(i) if i == index),
+        ) else {
             return Vec::new();
         };
         self.items[position].text.push_str(delta);
+        if matches!(self.items[position].kind, Kind::CustomTool(_)) {
+            // JSON text of the one argument; the raw input is given whole when the call ends.
+            return Vec::new();
+        }
         let item_id = format!("fc_{}", self.items[position].id);
         vec![self.event(
             "response.function_call_arguments.delta",
@@ -334,7 +358,7 @@ impl Encoder {
         let id = match kind {
             Kind::Message | Kind::Refusal => format!("msg_{}_{output_index}", self.response.id),
             Kind::Reasoning => format!("rs_{}_{output_index}", self.response.id),
-            Kind::Tool(_) => String::new(),
+            Kind::Tool(_) | Kind::CustomTool(_) => String::new(),
         };
         self.items.push(Item {
             kind,
@@ -364,7 +388,7 @@ impl Encoder {
                     "summary_index": 0, "part": {"type": "summary_text", "text": ""}})),
             ],
             // Tool items are announced by `on_tool_start` once the call id is set.
-            Kind::Tool(_) => Vec::new(),
+            Kind::Tool(_) | Kind::CustomTool(_) => Vec::new(),
         }
     }
 
@@ -421,6 +445,20 @@ impl Encoder {
                     json!({"output_index": index, "item": reasoning}),
                 ),
             ],
+            Kind::CustomTool(_) => {
+                let input = crate::hub::Part::freeform_input(&text);
+                let item = custom_tool_call_item(&id, &self.items[index].name, &input, "completed");
+                vec![
+                    self.event(
+                        "response.custom_tool_call_input.done",
+                        json!({"item_id": item["id"], "output_index": index, "input": input}),
+                    ),
+                    self.event(
+                        "response.output_item.done",
+                        json!({"output_index": index, "item": item}),
+                    ),
+                ]
+            }
             Kind::Tool(_) => {
                 let item = function_call_item(&id, &self.items[index].name, &text, "completed");
                 vec![
@@ -464,6 +502,12 @@ impl Encoder {
                 Kind::Refusal => refusal_item(&item.id, &item.text, "completed"),
                 Kind::Reasoning => item.reasoning(),
                 Kind::Tool(_) => function_call_item(&item.id, &item.name, &item.text, "completed"),
+                Kind::CustomTool(_) => custom_tool_call_item(
+                    &item.id,
+                    &item.name,
+                    &crate::hub::Part::freeform_input(&item.text),
+                    "completed",
+                ),
             })
             .collect();
         if self.response.stop_reason.is_none() {

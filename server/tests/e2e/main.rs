@@ -19,6 +19,7 @@ mod browser_trust;
 mod browser_ui;
 mod catalog_cli;
 mod cli;
+mod codex_patch_cli;
 mod connect_cli;
 mod connect_server_fns;
 mod document_cli;
