@@ -555,3 +555,15 @@ fn a_providers_call_of_a_freeform_tool_reaches_codex_as_a_custom_tool_call() {
     assert_eq!(done[0]["item"]["input"], PATCH);
     assert!(!out.contains("function_call_arguments"), "{out}");
 }
+
+/// Finding 9: Anthropic's `pause_turn` is a normal stop in Chat's own words, not a raw reason
+/// outside OpenAI's list.
+#[test]
+fn pause_turn_is_a_chat_stop() {
+    let answer = json!({"id": "m", "type": "message", "role": "assistant", "model": "c",
+        "content": [{"type": "text", "text": "searching"}], "stop_reason": "pause_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 1}});
+    let chat = convert_response(Protocol::Anthropic, Protocol::OpenAiChat, &bytes(&answer))
+        .expect("convert");
+    assert_eq!(chat["choices"][0]["finish_reason"], "stop");
+}

@@ -79,7 +79,9 @@ pub fn finish_reason(reason: &StopReason) -> String {
         StopReason::MaxTokens => "length",
         StopReason::ToolUse => "tool_calls",
         StopReason::ContentFilter => "content_filter",
-        StopReason::Other(other) => other,
+        // A reason Chat has no word for (Anthropic's `pause_turn`, a relay's own) is a normal
+        // stop: strict clients reject finish reasons outside OpenAI's list.
+        StopReason::Other(_) => "stop",
     }
     .to_owned()
 }
