@@ -7,13 +7,11 @@
 use super::agent_cli::{connect, node_bin, run_clean, text};
 use super::support;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use serde_json::{Value, json};
 
@@ -126,59 +124,29 @@ async fn codex_applies_a_patch_with_its_freeform_tool_through_chat_and_anthropic
         .route("/v1/chat/completions", axum::routing::post(chat))
         .route("/v1/messages", axum::routing::post(messages))
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let provider = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let provider = format!("http://{}", support::serve_on_loopback(app).await);
 
     let data = tempfile::tempdir().expect("data");
-    let store = Store::open(data.path().join("api-switch.db")).expect("store");
-    for (name, kind, base_url, model) in [
-        (
-            "chat",
-            ChannelKind::Custom,
-            format!("{provider}/v1"),
-            "patcher-chat",
-        ),
-        (
-            "anthropic",
-            ChannelKind::Anthropic,
-            provider.clone(),
-            "patcher-claude",
-        ),
-    ] {
-        let channel = store
-            .create_channel(&NewChannel {
-                name: name.into(),
-                api_type: kind,
-                base_url,
-                api_key: format!("sk-{name}-upstream-secret").into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, model))
-            .expect("entry");
-    }
-    drop(store);
+    support::seed_channels(
+        data.path(),
+        &[
+            (
+                "chat",
+                ChannelKind::Custom,
+                format!("{provider}/v1"),
+                "patcher-chat",
+            ),
+            (
+                "anthropic",
+                ChannelKind::Anthropic,
+                provider.clone(),
+                "patcher-claude",
+            ),
+        ],
+    );
 
     let (outputs, work) = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = data.path().display().to_string();
-        let server = support::start(
-            Path::new(env!("CARGO_BIN_EXE_api-switch")),
-            &[
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-                &data_dir,
-            ],
-            data.path(),
-            port,
-        );
+        let server = support::serve_data(data.path());
         let home = tempfile::tempdir().expect("home");
         let work = tempfile::tempdir().expect("work");
         connect(home.path(), data.path(), &server.base_url, "codex", false);

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use engine::store::{NewChannel, NewEntry, Store};
+use engine::store::Store;
 use engine::upstream::ChannelKind;
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path};
@@ -122,36 +122,25 @@ async fn upstream() -> MockServer {
 /// A data folder whose `auto` group starts with the chat relay (Codex asks for `auto`) and
 /// whose Anthropic channel serves `claude-sonnet-4-5`; access keys are required.
 fn configure(data: &Path, upstream: &str) {
-    let store = Store::open(data.join("api-switch.db")).expect("store");
     // A relay's base URL includes its `/v1`, Anthropic's does not.
-    for (name, kind, base_url, model) in [
-        (
-            "relay",
-            ChannelKind::Custom,
-            format!("{upstream}/v1"),
-            "gpt-5-codex",
-        ),
-        (
-            "anthropic",
-            ChannelKind::Anthropic,
-            upstream.to_owned(),
-            "claude-sonnet-4-5",
-        ),
-    ] {
-        let channel = store
-            .create_channel(&NewChannel {
-                name: name.into(),
-                api_type: kind,
-                base_url,
-                api_key: format!("sk-{name}-upstream-secret").into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, model))
-            .expect("entry");
-    }
+    support::seed_channels(
+        data,
+        &[
+            (
+                "relay",
+                ChannelKind::Custom,
+                format!("{upstream}/v1"),
+                "gpt-5-codex",
+            ),
+            (
+                "anthropic",
+                ChannelKind::Anthropic,
+                upstream.to_owned(),
+                "claude-sonnet-4-5",
+            ),
+        ],
+    );
+    let store = Store::open(data.join("api-switch.db")).expect("store");
     let mut settings = store.settings().expect("settings");
     settings.require_access_key = true;
     store.save_settings(&settings).expect("save");
@@ -165,19 +154,7 @@ async fn claude_code_and_codex_answer_through_api_switch_with_only_what_connect_
     let data = tempfile::tempdir().expect("data");
     configure(data.path(), &upstream.uri());
     let received = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let server = support::start(
-            Path::new(env!("CARGO_BIN_EXE_api-switch")),
-            &[
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-                &data.path().display().to_string(),
-            ],
-            data.path(),
-            port,
-        );
+        let server = support::serve_data(data.path());
         let base = server.base_url.clone();
         let home = tempfile::tempdir().expect("home");
         let work = tempfile::tempdir().expect("work");

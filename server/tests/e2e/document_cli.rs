@@ -6,14 +6,12 @@
 use super::agent_cli::{connect, node_bin, run_clean, text};
 use super::support;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use serde_json::{Value, json};
 
@@ -126,44 +124,21 @@ async fn claude_code_reads_a_pdf_through_a_chat_channel() {
     let app = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(chat))
         .with_state((seen.clone(), encoded));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let provider = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let provider = format!("http://{}", support::serve_on_loopback(app).await);
 
     let data = tempfile::tempdir().expect("data");
-    let store = Store::open(data.path().join("api-switch.db")).expect("store");
-    let channel = store
-        .create_channel(&NewChannel {
-            name: "chat-relay".into(),
-            api_type: ChannelKind::Custom,
-            base_url: format!("{provider}/v1"),
-            api_key: "sk-relay-upstream-secret".to_owned().into(),
-            enabled: true,
-            api_version: String::new(),
-        })
-        .expect("channel");
-    store
-        .create_entry(&NewEntry::new(channel, MODEL))
-        .expect("entry");
-    drop(store);
+    support::seed_channels(
+        data.path(),
+        &[(
+            "chat-relay",
+            ChannelKind::Custom,
+            format!("{provider}/v1"),
+            MODEL,
+        )],
+    );
 
     let output = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let data_dir = data.path().display().to_string();
-        let server = support::start(
-            Path::new(env!("CARGO_BIN_EXE_api-switch")),
-            &[
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-                &data_dir,
-            ],
-            data.path(),
-            port,
-        );
+        let server = support::serve_data(data.path());
         let home = tempfile::tempdir().expect("home");
         let work = tempfile::tempdir().expect("work");
         let file = work.path().join("report.pdf");

@@ -20,7 +20,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use engine::store::{NewChannel, NewEntry, Store};
 use engine::upstream::ChannelKind;
 use serde_json::{Value, json};
 
@@ -43,11 +42,7 @@ async fn provider() -> (String, Seen) {
             axum::routing::post(|| async { Json(json!({"input_tokens": 42})) }),
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{}", support::serve_on_loopback(app).await);
     (url, seen)
 }
 
@@ -183,35 +178,23 @@ async fn messages(State(seen): State<Seen>, Json(body): Json<Value>) -> Response
 
 /// Two channels: `reasoner` on a DeepSeek-style Chat relay, `claude-thinker` on Anthropic.
 fn configure(data: &Path, provider: &str) {
-    let store = Store::open(data.join("api-switch.db")).expect("store");
-    for (name, kind, base_url, model) in [
-        (
-            "deepseek-like",
-            ChannelKind::Custom,
-            format!("{provider}/v1"),
-            "reasoner",
-        ),
-        (
-            "anthropic",
-            ChannelKind::Anthropic,
-            provider.to_owned(),
-            "claude-thinker",
-        ),
-    ] {
-        let channel = store
-            .create_channel(&NewChannel {
-                name: name.into(),
-                api_type: kind,
-                base_url,
-                api_key: format!("sk-{name}-upstream-secret").into(),
-                enabled: true,
-                api_version: String::new(),
-            })
-            .expect("channel");
-        store
-            .create_entry(&NewEntry::new(channel, model))
-            .expect("entry");
-    }
+    support::seed_channels(
+        data,
+        &[
+            (
+                "deepseek-like",
+                ChannelKind::Custom,
+                format!("{provider}/v1"),
+                "reasoner",
+            ),
+            (
+                "anthropic",
+                ChannelKind::Anthropic,
+                provider.to_owned(),
+                "claude-thinker",
+            ),
+        ],
+    );
 }
 
 /// The bodies the provider got for `model` that offered tools (the agent's own turns).
@@ -232,19 +215,7 @@ async fn claude_code_and_codex_keep_their_reasoning_through_converted_tool_turns
     let data = tempfile::tempdir().expect("data");
     configure(data.path(), &provider_url);
     let outputs = tokio::task::spawn_blocking(move || {
-        let port = support::free_port();
-        let server = support::start(
-            Path::new(env!("CARGO_BIN_EXE_api-switch")),
-            &[
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-                &data.path().display().to_string(),
-            ],
-            data.path(),
-            port,
-        );
+        let server = support::serve_data(data.path());
         let base = server.base_url.clone();
         let home = tempfile::tempdir().expect("home");
         let work = tempfile::tempdir().expect("work");

@@ -119,6 +119,49 @@ pub async fn slow_chat_upstream(delay: Duration) -> wiremock::MockServer {
     upstream
 }
 
+/// A channel to seed: its name, kind, base URL and the model of its one entry.
+pub type SeedChannel<'a> = (&'a str, engine::upstream::ChannelKind, String, &'a str);
+
+/// Adds `channels` to the database in the data folder `data` (created if missing), each with
+/// the key `sk-<name>-upstream-secret` and one entry.
+pub fn seed_channels(data: &Path, channels: &[SeedChannel<'_>]) {
+    use engine::store::{NewChannel, NewEntry, Store};
+    let store = Store::open(data.join("api-switch.db")).expect("store");
+    for (name, kind, base_url, model) in channels {
+        let channel = store
+            .create_channel(&NewChannel {
+                name: (*name).into(),
+                api_type: *kind,
+                base_url: base_url.clone(),
+                api_key: format!("sk-{name}-upstream-secret").into(),
+                enabled: true,
+                api_version: String::new(),
+            })
+            .expect("channel");
+        store
+            .create_entry(&NewEntry::new(channel, *model))
+            .expect("entry");
+    }
+}
+
+/// Starts this build's `api-switch` serving the data folder `data` on a free loopback port.
+pub fn serve_data(data: &Path) -> RunningServer {
+    let port = free_port();
+    let data_dir = data.display().to_string();
+    start(
+        Path::new(env!("CARGO_BIN_EXE_api-switch")),
+        &[
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            &data_dir,
+        ],
+        data,
+        port,
+    )
+}
+
 /// Adds to the database at `db` (created if missing) one OpenAI channel `name` at `base_url`
 /// serving `gpt-4o`; returns its id.
 pub fn seed_gpt4o_channel(
