@@ -25,6 +25,7 @@ use axum::response::Response;
 
 use super::answer;
 use super::attempt::{self, AttemptContext, Outcome, Verdict, json_response};
+use super::conversation;
 use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
@@ -278,6 +279,11 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
+        if let Some(pending) = conversation::pending(context.runtime, context.request, leg)
+            && let Ok(converted) = serde_json::from_slice(&answer.body)
+        {
+            pending.remember(&converted);
+        }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
             .finish(Ending::answered(

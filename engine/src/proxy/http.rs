@@ -100,6 +100,10 @@ async fn prepare(
     let headers = protocol_headers(request.headers());
     let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
+    let body = match endpoint {
+        Endpoint::Responses => super::conversation::continue_stored(runtime, body).await?,
+        _ => body,
+    };
     let head = RequestHead::scan(&body).map_err(|error| match error {
         ScanError::NotAnObject => ProxyError::NotAnObject,
         ScanError::InvalidJson { source } => ProxyError::MalformedJson { source },

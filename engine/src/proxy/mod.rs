@@ -6,6 +6,7 @@
 
 mod answer;
 mod attempt;
+mod conversation;
 pub mod cooldowns;
 mod count_tokens;
 pub mod error;

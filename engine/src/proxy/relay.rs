@@ -146,6 +146,7 @@ pub async fn start(
     .answered_by(candidate, context.started);
     recorder.first_content();
     let relay = Relay {
+        conversation: super::conversation::pending(context.runtime, context.request, leg),
         recorder,
         candidate: candidate.clone(),
         upstream,
@@ -188,6 +189,8 @@ struct Relay {
     request_bytes: usize,
     /// The upstream's normal end arrived (closing events may still be pending).
     completed: bool,
+    /// A converted Responses answer's conversation, kept once the stream completes.
+    conversation: Option<super::conversation::Pending>,
     done: bool,
 }
 
@@ -232,6 +235,11 @@ impl Relay {
             answer_bytes: self.upstream.judge.text_bytes(),
         };
         self.recorder.finish(Ending::answered(usage, sizes));
+        if let Some(pending) = self.conversation.take()
+            && let Some(response) = self.upstream.judge.completed_response()
+        {
+            pending.remember(&response);
+        }
     }
 
     /// Ends the client's stream with an error event: never a clean end that looks complete.

@@ -42,6 +42,9 @@ pub struct Runtime {
     /// Each access key's use in the current minute, day and month, for its limits.
     key_meters: KeyMeters,
     writer: Writer,
+    /// For the request path's few reads (stored Responses conversations); writes go through
+    /// `writer`.
+    store: Arc<Store>,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -63,7 +66,8 @@ impl Runtime {
         key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
-            writer: Writer::spawn(store, events.clone()),
+            writer: Writer::spawn(Arc::clone(&store), events.clone()),
+            store,
             events,
             snapshot: ArcSwap::from_pointee(snapshot),
             cooldowns,
@@ -111,6 +115,10 @@ impl Runtime {
 
     pub(crate) fn writer(&self) -> &Writer {
         &self.writer
+    }
+
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.store
     }
 
     /// A receiver that changes whenever the configuration or an entry's state changes.

@@ -65,6 +65,8 @@ struct Transcode {
     finished: bool,
     /// The upstream's own token counts (the client's protocol may not carry them).
     usage: Option<protocol::hub::Usage>,
+    /// The Responses object a Responses client's stream completed with (`conversation`).
+    completed_response: Option<Value>,
 }
 
 impl StreamJudge {
@@ -80,6 +82,7 @@ impl StreamJudge {
                 encoder: StreamEncoder::new(client, created, include_usage),
                 finished: false,
                 usage: None,
+                completed_response: None,
             }))
         };
         StreamJudge {
@@ -164,14 +167,30 @@ impl StreamJudge {
                 // Closing events only for a stream that really finished: a cut one must not
                 // look complete to the client.
                 if transcode.finished {
-                    out.extend(transcode.encoder.finish().into_iter().map(|event| Piece {
-                        class: EventClass::End,
-                        bytes: event.to_bytes(),
-                    }));
+                    for event in transcode.encoder.finish() {
+                        if event.event.as_deref() == Some("response.completed") {
+                            transcode.completed_response =
+                                serde_json::from_str::<Value>(&event.data)
+                                    .ok()
+                                    .and_then(|mut data| data.get_mut("response").map(Value::take));
+                        }
+                        out.push(Piece {
+                            class: EventClass::End,
+                            bytes: event.to_bytes(),
+                        });
+                    }
                 }
             }
         }
         out
+    }
+
+    /// The Responses object a converted stream to a Responses client completed with.
+    pub fn completed_response(&mut self) -> Option<Value> {
+        match &mut self.mode {
+            Mode::Transcode(transcode) => transcode.completed_response.take(),
+            Mode::Passthrough(_) => None,
+        }
     }
 
     /// The event that ends the client's stream after content, when the upstream broke.

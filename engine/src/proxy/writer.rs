@@ -11,7 +11,7 @@ use tokio::sync::broadcast;
 
 use crate::events::Event;
 use crate::logs::RequestRecord;
-use crate::store::{CooldownWrite, EntryId, Store};
+use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -26,10 +26,14 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 enum Message {
     Change(CooldownWrite),
     Log(RequestRecord),
+    /// A converted Responses answer's conversation (`conversation`).
+    Conversation(StoredResponse),
     Flush(Sender<()>),
 }
 
-/// The sending side; cheap to call from any thread or task.
+/// The sending side; cheap to call from any thread or task. A clone sends to the same thread
+/// (for a blocking task's `flush`).
+#[derive(Clone)]
 pub struct Writer {
     tx: Sender<Message>,
 }
@@ -53,6 +57,10 @@ impl Writer {
 
     pub fn log(&self, row: RequestRecord) {
         self.send(Message::Log(row));
+    }
+
+    pub fn conversation(&self, stored: StoredResponse) {
+        self.send(Message::Conversation(stored));
     }
 
     /// Waits until everything sent before this call is on disk (tests, shutdown).
@@ -111,12 +119,14 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         };
         let mut changes = Vec::new();
         let mut log = Vec::new();
+        let mut conversations = Vec::new();
         let mut waiting = Vec::new();
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
                 Message::Change(change) => coalesce(&mut changes, change),
                 Message::Log(row) => log.push(row),
+                Message::Conversation(stored) => conversations.push(stored),
                 Message::Flush(done) => waiting.push(done),
             }
             if !waiting.is_empty() || changes.len() + log.len() >= MAX_BATCH {
@@ -138,6 +148,11 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
                 tracing::error!(%error, rows = log.len(), "cannot save cooldowns and request log rows")
             }
         }
+        if !conversations.is_empty()
+            && let Err(error) = store.save_stored_responses(&conversations)
+        {
+            tracing::warn!(%error, "cannot store Responses conversations; previous_response_id will not find them");
+        }
         for done in waiting {
             let _ = done.send(());
         }
@@ -148,8 +163,12 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
     }
 }
 
-/// Deletes request-log rows beyond the retention settings; a failure only delays it.
+/// Deletes request-log rows beyond the retention settings, and stored Responses conversations
+/// past theirs; a failure only delays it.
 fn apply_retention(store: &Store) {
+    if let Err(error) = store.prune_stored_responses(crate::clock::now_ms()) {
+        tracing::warn!(%error, "cannot prune stored Responses conversations");
+    }
     let result = store.settings().and_then(|settings| {
         store.enforce_log_retention(
             settings.log_retention_days,

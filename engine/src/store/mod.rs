@@ -20,6 +20,7 @@ mod settings;
 mod speed_tests;
 mod spend;
 mod stats;
+mod stored_responses;
 mod whole_config;
 
 pub use balance::{StoredBalance, TokenChange};
@@ -34,6 +35,7 @@ pub use records::CooldownWrite;
 pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use spend::SpendBy;
 pub use stats::bucket_start;
+pub use stored_responses::StoredResponse;
 pub use whole_config::{ChannelExtras, ConfigToWrite, FullConfig};
 
 use std::path::{Path, PathBuf};

@@ -143,6 +143,88 @@ async fn a_field_the_conversion_cannot_honour_is_refused_by_name_and_nothing_is_
     assert_eq!(status, 200, "{text}");
 }
 
+/// Issue 23 finding 2: `previous_response_id` continues a conversation the hub converted
+/// (single answers and streams both kept), an unknown id is refused by name with nothing sent,
+/// and `store: false` keeps nothing.
+#[tokio::test]
+async fn previous_response_id_continues_a_conversation_answered_through_anthropic() {
+    let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;
+    let ask = |fields: Value| {
+        let mut body = json!({"model": "claude-sonnet-4-5"});
+        body.as_object_mut()
+            .expect("object")
+            .extend(fields.as_object().expect("object").clone());
+        body
+    };
+    let roles = |body: &Value| -> Vec<String> {
+        body["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| m["role"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let (status, text) = post_raw(
+        &proxy,
+        "/v1/responses",
+        &[],
+        &ask(json!({"input": "first"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let first: Value = serde_json::from_str(&text).expect("json");
+    let id = first["id"].as_str().expect("id").to_owned();
+
+    let next = ask(json!({"previous_response_id": id, "input": "second"}));
+    let (status, text) = post_raw(&proxy, "/v1/responses", &[], &next).await;
+    assert_eq!(status, 200, "{text}");
+    let sent = recorder.last().body;
+    assert_eq!(roles(&sent), ["user", "assistant", "user"]);
+    assert_eq!(sent["messages"][0]["content"][0]["text"], "first");
+    assert_eq!(
+        sent["messages"][1]["content"][0]["text"],
+        "Hello from Claude"
+    );
+
+    // A streamed turn continues it, and is kept in turn. (The recorder answers every turn
+    // with one id, so each turn replaces the last under it: wait for the write, which a new
+    // id's miss would do by itself, as the second turn above did.)
+    proxy.state.flush();
+    let streamed = ask(json!({"previous_response_id": id, "input": "third", "stream": true}));
+    let (status, text) = post_raw(&proxy, "/v1/responses", &[], &streamed).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(roles(&recorder.last().body).len(), 5);
+    proxy.state.flush();
+    let next = ask(json!({"previous_response_id": id, "input": "fourth"}));
+    let (status, text) = post_raw(&proxy, "/v1/responses", &[], &next).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(roles(&recorder.last().body).len(), 7);
+
+    let sent_before = recorder.count();
+    let unknown = ask(json!({"previous_response_id": "resp_unknown", "input": "x"}));
+    let (status, text) = post_raw(&proxy, "/v1/responses", &[], &unknown).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("previous_response_id"), "{text}");
+    assert_eq!(recorder.count(), sent_before, "nothing was sent");
+
+    // `store: false`: nothing kept, so the follow-up cannot continue it.
+    let mut private = ask(json!({"input": "private", "store": false}));
+    private["model"] = json!("claude-sonnet-4-5");
+    let (status, _) = post_raw(&proxy, "/v1/responses", &[], &private).await;
+    assert_eq!(status, 200);
+    proxy.state.flush();
+    let db = rusqlite::Connection::open(proxy.state.store().path()).expect("db");
+    let kept: i64 = db
+        .query_row("SELECT COUNT(*) FROM stored_responses", [], |row| {
+            row.get(0)
+        })
+        .expect("count");
+    assert_eq!(
+        kept, 1,
+        "one id, replaced by each turn; nothing for store: false"
+    );
+}
+
 #[tokio::test]
 async fn an_openai_client_gets_chat_answers_from_an_anthropic_channel() {
     let (proxy, recorder) = proxy_with(ChannelKind::Anthropic, "claude-sonnet-4-5").await;
