@@ -18,6 +18,8 @@ mod browser_trust;
 mod browser_ui;
 mod catalog_cli;
 mod cli;
+mod cli_import;
+mod cli_newcomer;
 mod connect_cli;
 mod connect_server_fns;
 mod money_cross_site;
