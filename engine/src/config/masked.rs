@@ -99,14 +99,22 @@ pub(super) fn restore(root: &mut Value, stored: &StoredSecrets, p: &mut Problems
             .to_owned();
         let secrets = stored.channels.get(&name).unwrap_or(&none);
         let keys: Vec<&str> = secrets.keys.iter().map(String::as_str).collect();
-        restore_field(channel, "api_key", &path, &keys, p);
-        if let Some(pool) = channel.get_mut("keys").and_then(Value::as_array_mut) {
-            for (j, key) in pool.iter_mut().enumerate() {
+        // Keys of a pool often share their mask (`sk-***7890`): each stored key is kept once,
+        // the one at the same place first.
+        let mut pool = Pool::new(&keys);
+        if let Some(value) = channel.get_mut("api_key") {
+            pool.restore(value, &join(&path, "api_key"), 0, p);
+        }
+        if let Some(items) = channel.get_mut("keys").and_then(Value::as_array_mut) {
+            for (j, key) in items.iter_mut().enumerate() {
                 let key_path = format!("{path}.keys[{j}]");
-                if key.is_string() {
-                    restore_value(key, &key_path, &keys, p);
-                } else {
-                    restore_field(key, "key", &key_path, &keys, p);
+                match key {
+                    Value::String(_) => pool.restore(key, &key_path, j, p),
+                    key => {
+                        if let Some(value) = key.get_mut("key") {
+                            pool.restore(value, &join(&key_path, "key"), j, p);
+                        }
+                    }
                 }
             }
         }
@@ -119,6 +127,51 @@ pub(super) fn restore(root: &mut Value, stored: &StoredSecrets, p: &mut Problems
             restore_field(balance, "access_token", &join(&path, "balance"), &kept, p);
         }
     }
+}
+
+/// A channel's stored pool, each key handed out once.
+struct Pool<'k> {
+    keys: &'k [&'k str],
+    used: Vec<bool>,
+}
+
+impl<'k> Pool<'k> {
+    fn new(keys: &'k [&'k str]) -> Self {
+        Self {
+            keys,
+            used: vec![false; keys.len()],
+        }
+    }
+
+    /// A masked key becomes the stored key at `place` when that one masks the same way, else
+    /// the first unused one that does; none is a problem.
+    fn restore(&mut self, value: &mut Value, path: &str, place: usize, p: &mut Problems) {
+        let Some(text) = value.as_str().filter(|text| is_masked(text)) else {
+            return;
+        };
+        let text = text.trim().to_owned();
+        let fits = |at: usize| !self.used[at] && mask(self.keys[at]) == text;
+        let found = (place < self.keys.len() && fits(place))
+            .then_some(place)
+            .or_else(|| (0..self.keys.len()).find(|at| fits(*at)));
+        match found {
+            Some(at) => {
+                self.used[at] = true;
+                *value = Value::String(self.keys[at].to_owned());
+            }
+            None => masked_problem(&text, path, p),
+        }
+    }
+}
+
+fn masked_problem(text: &str, path: &str, p: &mut Problems) {
+    p.add(
+        path,
+        format!(
+            "`{text}` is a masked secret and nothing stored under this name matches it; \
+             give the real one, or export with --include-secrets"
+        ),
+    );
 }
 
 /// `object.field`, restored when it is masked.
@@ -139,12 +192,6 @@ fn restore_value(value: &mut Value, path: &str, stored: &[&str], p: &mut Problem
         .find(|secret| !secret.is_empty() && mask(secret) == text)
     {
         Some(secret) => *value = Value::String((*secret).to_owned()),
-        None => p.add(
-            path,
-            format!(
-                "`{text}` is a masked secret and nothing stored under this name matches it; \
-                 give the real one, or export with --include-secrets"
-            ),
-        ),
+        None => masked_problem(text, path, p),
     }
 }

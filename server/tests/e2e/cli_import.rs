@@ -144,7 +144,16 @@ async fn issue_25_a_masked_export_imported_back_keeps_working_keys() {
         assert!(summary.contains(line), "`{line}` in:\n{summary}");
     }
 
+    // A pool whose keys share their mask (`sk-***7890`): each keeps its own key and state.
+    let pool = json!({"channels": [{"name": "pool", "api_type": "openai",
+        "base_url": "https://example.com/v1",
+        "keys": ["sk-pool-a-0000007890", {"key": "sk-pool-b-0000007890", "enabled": false}],
+        "entries": [{"model": "gpt-4o-mini"}]}]});
+    assert!(import(&data, &pool, &[]).status.success());
+
     let masked = export(&data, false);
+    assert_eq!(masked["channels"][1]["keys"][0]["key"], "sk-***7890");
+    assert_eq!(masked["channels"][1]["keys"][1]["key"], "sk-***7890");
     let shown = masked["channels"][0]["api_key"].as_str().expect("api_key");
     assert!(
         shown.contains("***") && !shown.contains(PROVIDER_KEY),
@@ -160,6 +169,11 @@ async fn issue_25_a_masked_export_imported_back_keeps_working_keys() {
     );
     let stored = export(&data, true);
     assert_eq!(stored["channels"][0]["api_key"], PROVIDER_KEY);
+    assert_eq!(
+        stored["channels"][1]["keys"],
+        json!([{"key": "sk-pool-a-0000007890", "enabled": true},
+               {"key": "sk-pool-b-0000007890", "enabled": false}])
+    );
     assert_eq!(stored["access_keys"][0]["key"], ACCESS_KEY);
     let data_for_chat = data.clone();
     let status = tokio::task::spawn_blocking(move || chat_status(&data_for_chat, Some(ACCESS_KEY)))
@@ -180,7 +194,8 @@ async fn issue_25_a_masked_export_imported_back_keeps_working_keys() {
     assert!(stderr.contains("1 problem,"), "singular: {stderr}");
     assert_eq!(
         export(&data, true)["channels"].as_array().map(Vec::len),
-        Some(1)
+        Some(2),
+        "nothing changed"
     );
 }
 
