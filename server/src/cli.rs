@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand};
     version,
     about,
     long_about = None,
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 done; 1 failed (an error, a speed test entry that failed, a probe \
+                  that found nothing usable); 2 a command line that does not parse."
 )]
 pub struct Cli {
     /// `serve`'s options, for `api-switch` alone (which serves).
