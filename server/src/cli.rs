@@ -8,8 +8,19 @@ use clap::{Args, Parser, Subcommand};
 
 /// API Switch: one local endpoint for all your AI providers, with routing and failover.
 #[derive(Debug, Parser)]
-#[command(name = "api-switch", version, about, long_about = None)]
+#[command(
+    name = "api-switch",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 done; 1 failed (an error, a speed test entry that failed, a probe \
+                  that found nothing usable); 2 a command line that does not parse."
+)]
 pub struct Cli {
+    /// `serve`'s options, for `api-switch` alone (which serves).
+    #[command(flatten)]
+    pub serve: ServeArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -20,15 +31,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Find a provider's API type, corrected base URL and models from a pasted URL and key;
     /// prints JSON and exits non-zero when nothing usable was found or the key was rejected.
+    /// `--add NAME` saves what it found as a channel.
     Probe(ProbeArgs),
-    /// Replace the whole configuration with a JSON file (see the README for its shape). Every
-    /// problem is reported with its path and nothing changes unless the file is fully valid.
-    /// A server running on the same data folder picks the change up within a second.
+    /// Merge a JSON file into the configuration (see the README for its shape): the sections
+    /// it holds are written (channels and access keys matched by name), the others kept; a
+    /// masked key keeps the stored one. `--replace` replaces everything. Every problem is
+    /// reported with its path and nothing changes unless the file is fully valid; what changed
+    /// is summed up. A server running on the same data folder picks the change up within a
+    /// second.
     Import(ImportArgs),
     /// Print the whole configuration as JSON; API keys are masked unless --include-secrets.
     Export(ExportArgs),
     /// Send a minimal request to every enabled entry and print each one's time to first byte
-    /// and total time, or why it failed (one row per entry; --json for scripts).
+    /// and total time, or why it failed (one row per entry; --json for scripts). Exits 1 when
+    /// an entry failed.
     Speedtest(SpeedtestArgs),
     /// Each channel's relay balance as last looked up (unknown ones say why); `--refresh`
     /// asks every provider now. A figure below the channel's threshold is marked LOW.
@@ -39,6 +55,9 @@ pub enum Command {
     /// Access keys clients present to the proxy (needed to listen on a non-loopback address).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Channels (providers) one at a time: add, list, remove, enable, disable.
+    #[command(subcommand)]
+    Channel(ChannelCommand),
     /// Point an app (Claude Code, Codex, OpenCode) at API Switch by writing its configuration
     /// file, after saving a timestamped backup beside it; `--undo` puts the backup back.
     /// Without an app, lists where each app points now.
@@ -106,9 +125,10 @@ pub struct ConnectArgs {
     /// Restore the app's configuration from its newest backup instead.
     #[arg(long, requires = "app")]
     pub undo: bool,
-    /// Where the app reaches API Switch.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9090")]
-    pub url: String,
+    /// Where the app reaches API Switch [default: the address the server on the data folder
+    /// listens on, else http://127.0.0.1:9090].
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -123,9 +143,23 @@ pub enum PasswordCommand {
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create an access key named NAME and print it (the only time it is shown in full).
+    /// Names are unique and not empty.
     Add {
         /// A name for the client or person using the key; it appears in the request log.
         name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Delete the access key named NAME: clients using it are refused at once.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Rename the access key named NAME to NEW_NAME (the key itself stays the same).
+    Rename {
+        name: String,
+        new_name: String,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -136,10 +170,11 @@ pub enum KeysCommand {
     /// limit first (with other options: replaces them all). Over a limit, requests get 429
     /// with `Retry-After`; periods are UTC minutes, days and months.
     Limit(KeyLimitArgs),
-    /// Require an access key on every proxy request (`on`), or stop requiring one (`off`).
+    /// Require an access key on every proxy request (`on`), or stop requiring one (`off`);
+    /// alone, show whether one is required. `on` needs at least one key.
     Require {
         #[arg(value_enum)]
-        state: OnOff,
+        state: Option<OnOff>,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -174,10 +209,78 @@ pub enum OnOff {
     Off,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Add a channel: from flags, or from what `probe` found (`--from-probe FILE`, the JSON
+    /// `probe` printed). Its models become entries of the `auto` group.
+    Add(ChannelAddArgs),
+    /// The channels, their type, address, state and models.
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Delete the channel named NAME with its entries.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Switch the channel named NAME on.
+    Enable {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Switch the channel named NAME off: requests skip it.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChannelAddArgs {
+    /// A name for the channel, unique.
+    pub name: String,
+    /// The JSON `api-switch probe` printed: its API type, base URL and models.
+    #[arg(long, value_name = "FILE")]
+    pub from_probe: Option<PathBuf>,
+    /// The API type: openai, anthropic, gemini, azure or custom.
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        required_unless_present = "from_probe"
+    )]
+    pub api_type: Option<engine::discovery::ChannelKind>,
+    /// The provider's base URL.
+    #[arg(long, value_name = "URL", required_unless_present = "from_probe")]
+    pub base_url: Option<String>,
+    /// The API key (or set API_SWITCH_CHANNEL_KEY to keep it out of the shell history).
+    #[arg(long, env = "API_SWITCH_CHANNEL_KEY", hide_env_values = true)]
+    pub key: String,
+    /// A model to route to this channel (repeat for several); with --from-probe, instead of
+    /// the models probe listed.
+    #[arg(long = "model", value_name = "MODEL")]
+    pub models: Vec<String>,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The JSON file to import (`-` reads standard input).
     pub file: PathBuf,
+    /// Replace the whole configuration: channels, access keys, settings and groups the file
+    /// leaves out are removed or reset.
+    #[arg(long)]
+    pub replace: bool,
+    /// Check the file and print what would change, changing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -231,11 +334,41 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataDirArg,
     /// Address and port to listen on [default: the address saved in Settings -> Network, else
-    /// 127.0.0.1:9090]. Given, it wins over the saved one. Any address but loopback needs an
-    /// admin password and required access keys first (`api-switch password set`,
+    /// 127.0.0.1:9090]. Given, it wins over the saved one: `HOST:PORT`, `localhost:PORT`,
+    /// `:PORT` or `PORT` (the last two on 127.0.0.1). Any address but loopback needs an admin
+    /// password and required access keys first (`api-switch password set`,
     /// `api-switch keys`).
-    #[arg(long, value_name = "ADDR:PORT")]
+    #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
     pub listen: Option<SocketAddr>,
+}
+
+/// A listen address as people write it: `HOST:PORT`, `localhost:PORT`, `:PORT`, `PORT`.
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    use std::net::{Ipv4Addr, ToSocketAddrs};
+    let text = text.trim();
+    let port_only = text.strip_prefix(':').unwrap_or(text);
+    if let Ok(port) = port_only.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{text}` has no port; write HOST:PORT, :PORT or PORT"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("`{port}` is not a port (1-65535)"))?;
+    if host.eq_ignore_ascii_case("localhost") {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            format!("cannot find the address of `{host}`; write an IP address or localhost")
+        })
 }
 
 impl DataDirArg {
@@ -265,4 +398,9 @@ pub struct ProbeArgs {
     /// Seconds to wait for each attempt.
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub timeout_secs: u64,
+    /// Save what was found as a channel named NAME (with the models found as entries).
+    #[arg(long, value_name = "NAME")]
+    pub add: Option<String>,
+    #[command(flatten)]
+    pub data: DataDirArg,
 }

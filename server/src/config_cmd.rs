@@ -1,5 +1,6 @@
 //! The `import` and `export` commands: the engine's `config` module does the work; this file
-//! only reads and writes files and opens the database in the data folder.
+//! only reads and writes files, opens the database in the data folder (import alone creates
+//! one) and prints what an import changed.
 
 use std::io::{Read, Write};
 
@@ -7,7 +8,9 @@ use anyhow::Context;
 
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::http::DB_FILE_NAME;
+use crate::output;
 
+/// The data folder's store, created (folder 0700) when missing: for `import`.
 fn open_store(data: &crate::cli::DataDirArg) -> anyhow::Result<engine::store::Store> {
     let dir = data.resolve()?;
     engine::store::files::create_data_dir(&dir)
@@ -28,14 +31,25 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read {}", args.file.display()))?
     };
     let store = open_store(&args.data)?;
-    engine::config::import(&store, &text)?;
-    tracing::info!(file = %args.file.display(), "configuration imported");
+    let options = engine::config::ImportOptions {
+        replace: args.replace,
+        dry_run: args.dry_run,
+    };
+    let summary = engine::config::import_document(&store, &text, options)?;
+    output::line(match (args.dry_run, args.replace) {
+        (true, _) => "Dry run: nothing was changed. The import would do this:",
+        (false, true) => "Configuration replaced:",
+        (false, false) => "Configuration merged:",
+    })?;
+    for line in summary.lines() {
+        output::line(&format!("  {line}"))?;
+    }
     Ok(())
 }
 
 /// `api-switch export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
-    let store = open_store(&args.data)?;
+    let store = engine::store::Store::open(crate::commands::existing_db(&args.data)?)?;
     let config = engine::config::export(&store, args.include_secrets)?;
     let mut text = serde_json::to_string_pretty(&config)?;
     text.push('\n');

@@ -25,3 +25,25 @@ fn print(text: &str) -> anyhow::Result<()> {
     std::io::stdout().flush()?;
     Ok(())
 }
+
+/// Prints an error and its causes on stderr as one line each (`error: ...`, `  because: ...`),
+/// leaving out a cause whose text the line above already holds, so nothing is said twice.
+#[expect(
+    clippy::print_stderr,
+    reason = "the one place a failed command's error is written"
+)]
+pub fn error(error: &anyhow::Error) {
+    let mut said = String::new();
+    for (depth, cause) in error.chain().enumerate() {
+        let text = cause.to_string();
+        if depth > 0 && said.contains(text.trim()) {
+            continue;
+        }
+        if depth == 0 {
+            eprintln!("error: {text}");
+        } else {
+            eprintln!("  because: {text}");
+        }
+        said = text;
+    }
+}

@@ -1,19 +1,26 @@
 //! The whole configuration as one JSON document, for `api-switch import` and `export`. Import
 //! checks everything first and reports every problem with its path
-//! (`channels[1].base_url: not a URL`); only a fully valid file replaces the configuration,
-//! in one transaction. Export hides API keys unless asked for them.
+//! (`channels[1].base_url: not a URL`, an unknown field included); only a fully valid file is
+//! written, in one transaction. By default an import merges: the sections the document holds
+//! are written (channels and access keys matched by name), the others left as they are, and a
+//! masked secret keeps the stored one (`masked`). `--replace` replaces everything. Each import
+//! tells what it changed (`summary`). Export hides API keys unless asked for them.
 
+mod masked;
+mod strict;
+mod summary;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::store::{Channel, OutboundProxy, Settings, Store, StoreError};
+use crate::store::{Channel, ImportMode, OutboundProxy, Sections, Settings, Store, StoreError};
 use types::access_keys::KeyLimits;
 use types::balance::BalanceSettings;
 use types::pricing::Pricing;
 
-pub use validate::parse;
+pub use summary::{ImportSummary, Tally};
+pub use validate::{SHORTEST_ACCESS_KEY, access_key_problem, parse};
 
 /// The version of the document this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -109,15 +116,63 @@ pub struct EntryFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("the file is not valid JSON: {source}")]
+    #[error("the file is not valid JSON")]
     Json {
         #[source]
         source: serde_json::Error,
     },
-    #[error("the configuration has {} problem(s), nothing was changed:\n{}", problems.len(), problems.join("\n"))]
+    #[error("the configuration has {}, nothing was changed:\n{}", count(problems.len(), "problem"), problems.join("\n"))]
     Invalid { problems: Vec<String> },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// `1 problem`, `3 problems`.
+pub fn count(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// How `import_document` writes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    /// Replace the whole configuration (sections left out are emptied) instead of merging.
+    pub replace: bool,
+    /// Check and count the changes, then roll them back.
+    pub dry_run: bool,
+}
+
+/// Imports a document as `options` say and tells what changed. Masked secrets keep the stored
+/// ones; in a merge the settings the document leaves out keep their stored values.
+pub fn import_document(
+    store: &Store,
+    text: &str,
+    options: ImportOptions,
+) -> Result<ImportSummary, ConfigError> {
+    let mut root: serde_json::Value =
+        serde_json::from_str(text).map_err(|source| ConfigError::Json { source })?;
+    let stored = store.full_config()?;
+    let secrets = masked::StoredSecrets::new(&stored, &store.balances()?);
+    let mut problems = strict::Problems::default();
+    masked::restore(&mut root, &secrets, &mut problems);
+    let holds = |section: &str| root.get(section).is_some_and(|v| !v.is_null());
+    let sections = Sections {
+        settings: holds("settings"),
+        access_keys: holds("access_keys"),
+        channels: holds("channels"),
+        groups: holds("groups"),
+    };
+    let (mode, base) = if options.replace {
+        (ImportMode::Replace, Settings::default())
+    } else {
+        (ImportMode::Merge(sections), stored.settings)
+    };
+    let config = validate::parse_value(&root, problems, &base)?;
+    let (before, after) = store.import_config(&config, mode, options.dry_run)?;
+    Ok(ImportSummary::between(&before, &after))
 }
 
 /// What an export shows instead of a secret (one masking rule for the whole engine).

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::strict::{Problems, describe, known_fields, typed};
 use super::{ConfigError, FORMAT_VERSION};
 use crate::store::{
     AUTO_GROUP, ChannelExtras, ConfigToWrite, NewChannel, NewEntry, OutboundProxy, Settings,
@@ -13,16 +14,6 @@ use types::access_keys::KeyLimits;
 use types::balance::BalanceSettings;
 use types::pricing::Pricing;
 use types::routing::GroupRouting;
-
-/// Problems found so far, each `path: what is wrong`.
-#[derive(Default)]
-struct Problems(Vec<String>);
-
-impl Problems {
-    fn add(&mut self, path: &str, problem: impl std::fmt::Display) {
-        self.0.push(format!("{path}: {problem}"));
-    }
-}
 
 fn string(
     obj: &Map<String, Value>,
@@ -103,10 +94,47 @@ fn object<'a>(value: &'a Value, path: &str, p: &mut Problems) -> Option<&'a Map<
 /// Parses and checks a whole document.
 pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
     let root: Value = serde_json::from_str(text).map_err(|source| ConfigError::Json { source })?;
-    let mut p = Problems::default();
-    let Some(root) = object(&root, "(top level)", &mut p) else {
+    parse_value(&root, Problems::default(), &Settings::default())
+}
+
+/// The fields a document's top level may hold.
+const TOP_LEVEL: &[&str] = &["version", "settings", "access_keys", "channels", "groups"];
+const ACCESS_KEY: &[&str] = &["name", "key", "limits"];
+const CHANNEL: &[&str] = &[
+    "name",
+    "api_type",
+    "base_url",
+    "api_key",
+    "enabled",
+    "api_version",
+    "entries",
+    "keys",
+    "proxy",
+    "pricing",
+    "balance",
+];
+const POOL_KEY: &[&str] = &["key", "enabled", "disabled_reason"];
+const ENTRY: &[&str] = &[
+    "model",
+    "display_name",
+    "group",
+    "priority",
+    "enabled",
+    "disabled_reason",
+    "aliases",
+];
+
+/// Checks a parsed document, adding to the problems already found (`p`); settings the
+/// document leaves out are `base`'s.
+pub(super) fn parse_value(
+    root: &Value,
+    mut p: Problems,
+    base: &Settings,
+) -> Result<ConfigToWrite, ConfigError> {
+    let Some(root) = object(root, "(top level)", &mut p) else {
         return Err(ConfigError::Invalid { problems: p.0 });
     };
+    known_fields(root, "", TOP_LEVEL, &mut p);
     match root.get("version") {
         None => {}
         Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
@@ -115,15 +143,19 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
             format!("must be {FORMAT_VERSION}; this file is from another version"),
         ),
     }
-    let settings = settings(root.get("settings"), &mut p);
+    let settings = settings(root.get("settings"), base, &mut p);
     let mut access_keys = Vec::new();
     for (i, key) in array(root, "access_keys", &mut p).iter().enumerate() {
         let path = format!("access_keys[{i}]");
         if let Some(obj) = object(key, &path, &mut p) {
+            known_fields(obj, &path, ACCESS_KEY, &mut p);
             let name = string(obj, &path, "name", false, &mut p).unwrap_or_default();
             let limits = key_limits(obj.get("limits"), &path, &mut p);
             if let Some(key) = string(obj, &path, "key", true, &mut p) {
-                access_keys.push((name, key, limits));
+                match access_key_problem(&key) {
+                    Some(problem) => p.add(&format!("{path}.key"), problem),
+                    None => access_keys.push((name, key, limits)),
+                }
             }
         }
     }
@@ -148,11 +180,48 @@ pub fn parse(text: &str) -> Result<ConfigToWrite, ConfigError> {
     Ok(config)
 }
 
-fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
+/// The shortest access key a document may hold: a guessable one would let anyone in.
+pub const SHORTEST_ACCESS_KEY: usize = 16;
+
+/// Why `key` cannot be an access key: too short, spaces in it, or a placeholder (`sk-...`).
+pub fn access_key_problem(key: &str) -> Option<String> {
+    let key = key.trim();
+    if key.chars().count() < SHORTEST_ACCESS_KEY {
+        Some(format!(
+            "must be at least {SHORTEST_ACCESS_KEY} characters (`api-switch keys add NAME` makes one)"
+        ))
+    } else if key.chars().any(char::is_whitespace) {
+        Some("must not contain spaces".into())
+    } else if key.contains("...") || key.contains('<') {
+        Some("looks like a placeholder (`...`); put the real key".into())
+    } else {
+        None
+    }
+}
+
+/// The settings the document gives over `base`: each given field checked on its own, so every
+/// wrong one is named, then the whole checked for ranges.
+fn settings(value: Option<&Value>, base: &Settings, p: &mut Problems) -> Settings {
     let Some(value) = value.filter(|v| !v.is_null()) else {
-        return Settings::default();
+        return base.clone();
     };
-    match serde_json::from_value::<Settings>(value.clone()) {
+    let Some(given) = object(value, "settings", p) else {
+        return base.clone();
+    };
+    let Ok(Value::Object(mut merged)) = serde_json::to_value(base) else {
+        return base.clone();
+    };
+    let before = p.0.len();
+    for (field, value) in given {
+        let one = Value::Object(Map::from_iter([(field.clone(), value.clone())]));
+        if typed::<Settings>(&one, "settings", p).is_some() {
+            merged.insert(field.clone(), value.clone());
+        }
+    }
+    if p.0.len() > before {
+        return base.clone();
+    }
+    match serde_json::from_value::<Settings>(Value::Object(merged)) {
         Ok(settings) => {
             for (field, problem) in settings.problems() {
                 p.add(&format!("settings.{field}"), problem);
@@ -160,8 +229,8 @@ fn settings(value: Option<&Value>, p: &mut Problems) -> Settings {
             settings
         }
         Err(error) => {
-            p.add("settings", error);
-            Settings::default()
+            p.add("settings", describe(&error));
+            base.clone()
         }
     }
 }
@@ -171,17 +240,14 @@ fn key_limits(value: Option<&Value>, path: &str, p: &mut Problems) -> KeyLimits 
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return KeyLimits::default();
     };
-    match serde_json::from_value::<KeyLimits>(value.clone()) {
-        Ok(limits) => {
+    match typed::<KeyLimits>(value, &format!("{path}.limits"), p) {
+        Some(limits) => {
             for (field, problem) in limits.problems() {
                 p.add(&format!("{path}.limits.{field}"), problem);
             }
             limits
         }
-        Err(error) => {
-            p.add(&format!("{path}.limits"), error);
-            KeyLimits::default()
-        }
+        None => KeyLimits::default(),
     }
 }
 
@@ -196,15 +262,15 @@ fn groups(value: Option<&Value>, p: &mut Problems) -> Vec<GroupRouting> {
     };
     let mut groups = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        match serde_json::from_value::<GroupRouting>(item.clone()) {
-            Ok(group) if group.group.trim().is_empty() => {
+        match typed::<GroupRouting>(item, &format!("groups[{i}]"), p) {
+            Some(group) if group.group.trim().is_empty() => {
                 p.add(&format!("groups[{i}].group"), "must not be empty")
             }
-            Ok(group) => match hedging_problem(&group.hedging) {
+            Some(group) => match hedging_problem(&group.hedging) {
                 Some(problem) => p.add(&format!("groups[{i}].hedging"), problem),
                 None => groups.push(group),
             },
-            Err(error) => p.add(&format!("groups[{i}]"), error),
+            None => {}
         }
     }
     groups
@@ -219,6 +285,7 @@ type ChannelToWrite = (NewChannel, Vec<(NewEntry, i64)>, ChannelExtras);
 
 fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite> {
     let obj = object(value, path, p)?;
+    known_fields(obj, path, CHANNEL, p);
     let name = string(obj, path, "name", true, p);
     let api_type =
         string(obj, path, "api_type", true, p).and_then(|t| match t.parse::<ChannelKind>() {
@@ -252,7 +319,10 @@ fn channel(value: &Value, path: &str, p: &mut Problems) -> Option<ChannelToWrite
             Value::String(key) => (Some(key.clone()), true, String::new()),
             value => match object(value, &key_path, p) {
                 Some(k) => (
-                    string(k, &key_path, "key", true, p),
+                    {
+                        known_fields(k, &key_path, POOL_KEY, p);
+                        string(k, &key_path, "key", true, p)
+                    },
                     boolean(k, &key_path, "enabled", p).unwrap_or(true),
                     string(k, &key_path, "disabled_reason", false, p).unwrap_or_default(),
                 ),
@@ -289,17 +359,31 @@ fn balance(value: Option<&Value>, path: &str, p: &mut Problems) -> super::Balanc
     let Some(value) = value else {
         return super::BalanceFile::default();
     };
-    match serde_json::from_value::<super::BalanceFile>(value.clone()) {
-        Ok(balance) => {
-            if let Some(problem) = balance.settings.problem() {
-                p.add(&format!("{path}.balance"), problem);
+    let path = format!("{path}.balance");
+    let Some(obj) = object(value, &path, p) else {
+        return super::BalanceFile::default();
+    };
+    // The token beside the flattened settings: read apart, so unknown fields are still named.
+    let mut settings = obj.clone();
+    let access_token = match settings.remove("access_token") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(token)) => token,
+        Some(_) => {
+            p.add(&format!("{path}.access_token"), "must be a string");
+            String::new()
+        }
+    };
+    match typed::<BalanceSettings>(&Value::Object(settings), &path, p) {
+        Some(settings) => {
+            if let Some(problem) = settings.problem() {
+                p.add(&path, problem);
             }
-            balance
+            super::BalanceFile {
+                settings,
+                access_token,
+            }
         }
-        Err(error) => {
-            p.add(&format!("{path}.balance"), error);
-            super::BalanceFile::default()
-        }
+        None => super::BalanceFile::default(),
     }
 }
 
@@ -308,39 +392,32 @@ fn pricing(value: Option<&Value>, path: &str, p: &mut Problems) -> Pricing {
     let Some(value) = value else {
         return Pricing::default();
     };
-    match serde_json::from_value::<Pricing>(value.clone()) {
-        Ok(pricing) => {
+    match typed::<Pricing>(value, &format!("{path}.pricing"), p) {
+        Some(pricing) => {
             if let Some(problem) = pricing.problem() {
                 p.add(&format!("{path}.pricing"), problem);
             }
             pricing
         }
-        Err(error) => {
-            p.add(&format!("{path}.pricing"), error);
-            Pricing::default()
-        }
+        None => Pricing::default(),
     }
 }
 
 fn proxy(value: Option<&Value>, path: &str, p: &mut Problems) -> Option<OutboundProxy> {
     let value = value.filter(|v| !v.is_null())?;
-    match serde_json::from_value::<OutboundProxy>(value.clone()) {
-        Ok(proxy) => match proxy.problem() {
-            Some(problem) => {
-                p.add(&format!("{path}.proxy.url"), problem);
-                None
-            }
-            None => Some(proxy),
-        },
-        Err(error) => {
-            p.add(&format!("{path}.proxy"), error);
+    let proxy = typed::<OutboundProxy>(value, &format!("{path}.proxy"), p)?;
+    match proxy.problem() {
+        Some(problem) => {
+            p.add(&format!("{path}.proxy.url"), problem);
             None
         }
+        None => Some(proxy),
     }
 }
 
 fn entry(value: &Value, path: &str, p: &mut Problems) -> Option<(NewEntry, i64)> {
     let obj = object(value, path, p)?;
+    known_fields(obj, path, ENTRY, p);
     let model = string(obj, path, "model", true, p);
     let group = string(obj, path, "group", false, p).unwrap_or_else(|| AUTO_GROUP.into());
     if group.trim().is_empty() {

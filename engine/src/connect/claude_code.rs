@@ -65,8 +65,9 @@ impl AppConfig for ClaudeCode {
             Value::String(self.url_for(&target.base_url)),
         );
         env.insert(TOKEN.into(), Value::String(target.key.clone()));
-        let mut text = serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())?;
-        text.push('\n');
-        Ok(text)
+        Ok(super::files::json_in_order(
+            current,
+            &Value::Object(settings),
+        ))
     }
 }

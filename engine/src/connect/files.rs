@@ -4,7 +4,8 @@
 //! go to a private temporary file in the same folder that is then renamed over the original,
 //! so an app never reads a half-written file; no existing path is ever opened for writing and
 //! no symbolic link at a backup's name is followed. Undo renames the newest backup back: byte for
-//! byte and mode for mode, and the next undo reaches the backup before it.
+//! byte and mode for mode, and the next undo reaches the backup before it. A JSON file is
+//! written back with its keys in the user's order (`json_in_order`), not sorted.
 
 use std::ffi::OsString;
 use std::io;
@@ -143,4 +144,144 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(path.as_os_str());
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// The key order of a JSON text, object by object and item by item, as the user wrote it.
+#[derive(Default)]
+struct KeyOrder {
+    keys: Vec<(String, KeyOrder)>,
+    items: Vec<KeyOrder>,
+}
+
+impl<'de> serde::Deserialize<'de> for KeyOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = KeyOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KeyOrder, A::Error> {
+                let mut order = KeyOrder::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    order.keys.push((key, map.next_value()?));
+                }
+                Ok(order)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyOrder, A::Error> {
+                let mut order = KeyOrder::default();
+                while let Some(item) = seq.next_element()? {
+                    order.items.push(item);
+                }
+                Ok(order)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+            fn visit_unit<E>(self) -> Result<KeyOrder, E> {
+                Ok(KeyOrder::default())
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// `value` as pretty JSON (two spaces, as `serde_json` writes it) with each object's keys in
+/// the order `original` has them; keys it does not have follow, sorted.
+pub fn json_in_order(original: Option<&str>, value: &serde_json::Value) -> String {
+    let order = original
+        .and_then(|text| serde_json::from_str::<KeyOrder>(text).ok())
+        .unwrap_or_default();
+    let mut out = String::new();
+    write_ordered(&mut out, value, Some(&order), 0);
+    out.push('\n');
+    out
+}
+
+fn write_ordered(
+    out: &mut String,
+    value: &serde_json::Value,
+    order: Option<&KeyOrder>,
+    indent: usize,
+) {
+    use serde_json::Value;
+    let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let known = order.map_or(&[][..], |o| o.keys.as_slice());
+            let mut keys: Vec<(&String, Option<&KeyOrder>)> = known
+                .iter()
+                .filter(|(key, _)| map.contains_key(key))
+                .map(|(key, inner)| (key, Some(inner)))
+                .collect();
+            keys.extend(
+                map.keys()
+                    .filter(|key| !known.iter().any(|(k, _)| k == *key))
+                    .map(|key| (key, None)),
+            );
+            out.push_str("{\n");
+            for (at, (key, inner)) in keys.iter().enumerate() {
+                pad(out, indent + 2);
+                out.push_str(&serde_json::Value::String((*key).clone()).to_string());
+                out.push_str(": ");
+                write_ordered(out, &map[key.as_str()], *inner, indent + 2);
+                out.push_str(if at + 1 < keys.len() { ",\n" } else { "\n" });
+            }
+            pad(out, indent);
+            out.push('}');
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (at, item) in items.iter().enumerate() {
+                pad(out, indent + 2);
+                let inner = order.and_then(|o| o.items.get(at));
+                write_ordered(out, item, inner, indent + 2);
+                out.push_str(if at + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::json_in_order;
+
+    #[test]
+    fn json_keeps_the_users_key_order_and_adds_new_keys_after() {
+        let original = r#"{"zeta": 1, "env": {"B": "x", "A": "y"}, "alpha": [{"q": 1, "p": 2}]}"#;
+        let value = json!({"alpha": [{"p": 2, "q": 1}], "env": {"A": "y", "B": "x", "C": "z"},
+                           "zeta": 1, "new": {}});
+        let text = json_in_order(Some(original), &value);
+        assert_eq!(
+            text,
+            "{\n  \"zeta\": 1,\n  \"env\": {\n    \"B\": \"x\",\n    \"A\": \"y\",\n    \"C\": \"z\"\n  },\n  \"alpha\": [\n    {\n      \"q\": 1,\n      \"p\": 2\n    }\n  ],\n  \"new\": {}\n}\n"
+        );
+        assert_eq!(
+            json_in_order(None, &value),
+            format!("{}\n", serde_json::to_string_pretty(&value).expect("json"))
+        );
+    }
 }

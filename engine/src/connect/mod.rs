@@ -216,7 +216,11 @@ pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatu
         };
         files::backup(&path).map_err(write_error)?;
         files::write_private_atomic(&path, text.as_bytes()).map_err(write_error)?;
-        tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; the previous file is backed up beside it");
+        if current.is_some() {
+            tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; the previous file is backed up beside it");
+        } else {
+            tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; there was no file before, so undo removes this one");
+        }
     }
     Ok(status(home, app, &target.base_url))
 }

@@ -82,8 +82,6 @@ impl AppConfig for OpenCode {
             }),
         );
         config.insert("model".into(), json!(format!("{PROVIDER}/auto")));
-        let mut text = serde_json::to_string_pretty(&config).map_err(|e| e.to_string())?;
-        text.push('\n');
-        Ok(text)
+        Ok(super::files::json_in_order(current, &Value::Object(config)))
     }
 }

@@ -114,6 +114,29 @@ impl AppState {
         Ok(keys.into_iter().find(|k| k.name == name).map(|k| k.id))
     }
 
+    /// Renames a key; the new name must be free and not empty, as at creation.
+    pub async fn rename_access_key(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        let name = name.trim().to_owned();
+        self.blocking(move |state| {
+            if name.is_empty() {
+                return Err(StoreError::Invalid {
+                    field: "name",
+                    problem: "must not be empty".into(),
+                });
+            }
+            let keys = state.store().access_keys()?;
+            if keys.iter().any(|k| k.name == name && k.id != id) {
+                return Err(StoreError::Invalid {
+                    field: "name",
+                    problem: NAME_TAKEN.into(),
+                });
+            }
+            state.store().rename_access_key(id, &name)?;
+            state.reload()
+        })
+        .await
+    }
+
     pub async fn delete_access_key(&self, id: i64) -> Result<(), StoreError> {
         self.change(move |store| store.delete_access_key(id)).await
     }

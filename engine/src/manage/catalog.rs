@@ -13,8 +13,8 @@ pub enum CatalogUpdateError {
     #[error(transparent)]
     Read(#[from] catalog::update::ReadError),
     #[error(
-        "the catalog from {from} was not used; {} problem(s): {}",
-        problems.len(),
+        "the catalog from {from} was not used; {}: {}",
+        crate::config::count(problems.len(), "problem"),
         problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
     )]
     Invalid {

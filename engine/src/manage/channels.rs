@@ -57,6 +57,47 @@ impl AppState {
         .await
     }
 
+    /// Creates a channel under a new name (the CLI's `channel add` and `probe --add`) with the
+    /// models `found` as its model list and `chosen` as entries, or, without a choice, the ones
+    /// the add-channel form would tick. An empty or taken name is refused.
+    pub async fn add_named_channel(
+        &self,
+        new: &NewChannel,
+        found: &[String],
+        chosen: Option<&[String]>,
+    ) -> Result<ChannelId, StoreError> {
+        let name = new.name.trim().to_owned();
+        let invalid = |problem: &str| StoreError::Invalid {
+            field: "name",
+            problem: problem.into(),
+        };
+        if name.is_empty() {
+            return Err(invalid("must not be empty"));
+        }
+        let taken = self
+            .full_config()
+            .await?
+            .channels
+            .iter()
+            .any(|(c, _)| c.name.trim() == name);
+        if taken {
+            return Err(invalid("is already the name of another channel"));
+        }
+        let chosen = match chosen {
+            Some(chosen) => chosen.to_vec(),
+            None => preselect(&Catalog::current(), found, &[], today_utc())
+                .into_iter()
+                .filter(|p| p.selected)
+                .map(|p| p.id)
+                .collect(),
+        };
+        let new = NewChannel {
+            name,
+            ..new.clone()
+        };
+        self.create_channel_with_models(&new, found, &chosen).await
+    }
+
     pub async fn update_channel(
         &self,
         id: ChannelId,

@@ -132,6 +132,7 @@ pub async fn judge(context: &AttemptContext<'_>, response: UpstreamAnswer, leg: 
         });
     }
     if !leg.converts() {
+        let body = super::error::in_client_shape(leg.client, code, body);
         return Verdict::ClientError(json_response(status, body));
     }
     let error = protocol::parse_error_body(code, &body);

@@ -351,6 +351,24 @@ impl ProxyError {
     }
 }
 
+/// An upstream's error body as the client's protocol shapes errors: one already in that shape
+/// (a JSON object whose `error` holds a `message`) goes as it came; anything else (`404: Not
+/// Found` in plain text, an HTML page, another shape) is wrapped, its text as the message and
+/// the upstream's status kept, so the client's SDK can read it.
+pub fn in_client_shape(client: Protocol, status: u16, body: Bytes) -> Bytes {
+    let shaped = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|value| {
+        value
+            .get("error")
+            .and_then(|error| error.get("message"))
+            .is_some_and(serde_json::Value::is_string)
+    });
+    if shaped {
+        return body;
+    }
+    let error = protocol::parse_error_body(status, &body);
+    Bytes::from(protocol::error_body(client, status, &error.message, error.kind).to_string())
+}
+
 /// `Retry-After` in seconds until the limit resets; for a day's or month's limit also
 /// `x-should-retry: false`, which the OpenAI and Anthropic SDKs read as "do not retry now"
 /// (their automatic retries would only hit the same limit).

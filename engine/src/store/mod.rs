@@ -36,7 +36,7 @@ pub use settings::{AccessKey, ErrorRule, RuleAction, Settings, UiLanguage};
 pub use spend::SpendBy;
 pub use stats::bucket_start;
 pub use stored_responses::StoredResponse;
-pub use whole_config::{ChannelExtras, ConfigToWrite, FullConfig};
+pub use whole_config::{ChannelExtras, ConfigToWrite, FullConfig, ImportMode, Sections};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -78,7 +78,11 @@ pub(super) fn insert_access_key(
 }
 
 /// Stores a key's limits (each `None` as NULL: no limit); false when there is no such key.
-fn write_limits(conn: &Connection, id: i64, limits: &KeyLimits) -> Result<bool, StoreError> {
+pub(super) fn write_limits(
+    conn: &Connection,
+    id: i64,
+    limits: &KeyLimits,
+) -> Result<bool, StoreError> {
     if let Some((field, problem)) = limits.problems().into_iter().next() {
         return Err(StoreError::Invalid {
             field,
@@ -164,6 +168,23 @@ impl Store {
             "UPDATE access_keys SET enabled = ?1 WHERE id = ?2",
             params![enabled, id],
         )?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "access key",
+                id,
+            });
+        }
+        Ok(())
+    }
+
+    /// Renames a key (the caller checked the new name is free and not empty).
+    pub fn rename_access_key(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        let n = self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE access_keys SET name = ?1 WHERE id = ?2",
+                params![name.trim(), id],
+            )?)
+        })?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 what: "access key",

@@ -47,8 +47,8 @@ fn explain(error: CatalogUpdateError) -> anyhow::Error {
         CatalogUpdateError::Invalid { from, problems } => {
             let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
             anyhow::anyhow!(
-                "the catalog from {from} was not used (nothing changed); {} problem(s):\n{}",
-                problems.len(),
+                "the catalog from {from} was not used (nothing changed); {}:\n{}",
+                engine::config::count(problems.len(), "problem"),
                 lines.join("\n")
             )
         }

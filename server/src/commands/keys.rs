@@ -6,25 +6,24 @@ use anyhow::Context;
 use engine::AppState;
 
 use crate::cli::{DataDirArg, KeyLimitArgs, KeysCommand, OnOff};
-use crate::http::DB_FILE_NAME;
 use crate::output;
 use engine::manage::{AccessKeyInfo, KeyLimits};
 
-/// Opens the state of the data folder, creating the folder when missing.
+/// Opens the state of the data folder, creating the folder (0700) and the database when
+/// missing: a headless machine gets its keys before its first start.
 pub fn open_state(data: &DataDirArg) -> anyhow::Result<AppState> {
-    let dir = data.resolve()?;
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
-    AppState::open(dir.join(DB_FILE_NAME)).context("cannot open the configuration")
+    super::open_or_create(data)
 }
 
 pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Add { name, data } => {
             let state = open_state(data)?;
-            let key = format!("sk-as-{}", engine::auth::random_token()?);
-            state.create_access_key(name, &key).await?;
-            output::line(&key)?;
+            let created = state
+                .generate_access_key(name)
+                .await
+                .with_context(|| format!("cannot add the access key '{}'", name.trim()))?;
+            output::line(&created.key)?;
             let required = state.snapshot().settings.require_access_key;
             if !required {
                 tracing::warn!(
@@ -34,7 +33,7 @@ pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
             Ok(())
         }
         KeysCommand::List(data) => {
-            let state = open_state(data)?;
+            let state = super::open_existing(data)?;
             output::line(&format!("{:>4}  {:<24} {:<16} LIMITS", "ID", "NAME", "KEY"))?;
             for key in state.access_key_list().await? {
                 output::line(&format!(
@@ -47,19 +46,90 @@ pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        KeysCommand::Remove { name, data } => {
+            let state = super::open_existing(data)?;
+            let id = key_named(&state, name).await?;
+            state.delete_access_key(id).await?;
+            state.flush();
+            output::line(&format!(
+                "Access key '{}' removed; clients using it are refused.",
+                name.trim()
+            ))?;
+            if state.snapshot().settings.require_access_key
+                && state.access_key_list().await?.is_empty()
+            {
+                tracing::warn!(
+                    "no access key is left while keys are required: every client is refused until `api-switch keys add NAME`"
+                );
+            }
+            Ok(())
+        }
+        KeysCommand::Rename {
+            name,
+            new_name,
+            data,
+        } => {
+            let state = super::open_existing(data)?;
+            let id = key_named(&state, name).await?;
+            state
+                .rename_access_key(id, new_name)
+                .await
+                .with_context(|| {
+                    format!("cannot rename '{}' to '{}'", name.trim(), new_name.trim())
+                })?;
+            output::line(&format!(
+                "Access key '{}' is now named '{}'.",
+                name.trim(),
+                new_name.trim()
+            ))
+        }
         KeysCommand::Limit(args) => limit(args).await,
         KeysCommand::Require {
             state: on_off,
             data,
-        } => {
-            let state = open_state(data)?;
-            state.set_access_key_required(*on_off == OnOff::On).await?;
-            output::line(match on_off {
-                OnOff::On => "Clients must now present an access key.",
-                OnOff::Off => "Access keys are no longer required.",
-            })
-        }
+        } => require(*on_off, data).await,
     }
+}
+
+/// `keys require [on|off]`: alone it shows the state; `on` with no key is refused, since it
+/// would lock every client out.
+async fn require(on_off: Option<OnOff>, data: &DataDirArg) -> anyhow::Result<()> {
+    let Some(on_off) = on_off else {
+        let state = super::open_existing(data)?;
+        let count = state.access_key_list().await?.len();
+        let keys = engine::config::count(count, "access key");
+        return output::line(
+            if state.snapshot().settings.require_access_key {
+                format!("on: clients must present an access key ({keys}).")
+            } else {
+                format!("off: clients need no access key ({keys}).")
+            }
+            .as_str(),
+        );
+    };
+    let state = open_state(data)?;
+    if on_off == OnOff::On {
+        anyhow::ensure!(
+            !state.access_key_list().await?.is_empty(),
+            "there is no access key yet, so requiring one would refuse every client; \
+             create one first with `api-switch keys add NAME`"
+        );
+    }
+    state.set_access_key_required(on_off == OnOff::On).await?;
+    output::line(match on_off {
+        OnOff::On => "Clients must now present an access key.",
+        OnOff::Off => "Access keys are no longer required.",
+    })
+}
+
+/// The id of the key named `name`, or an error that says where to look.
+async fn key_named(state: &AppState, name: &str) -> anyhow::Result<i64> {
+    state.access_key_id(name).await?.with_context(|| {
+        format!(
+            "no access key is named '{}'; see `api-switch keys list`",
+            name.trim()
+        )
+    })
 }
 
 /// `keys limit`: changes the limits given, then shows the key's limits and use.

@@ -1,5 +1,6 @@
 //! `api-switch probe`: channel calibration from the command line, the same engine code as the
-//! UI's "add channel" dialog, printed as JSON for scripts.
+//! UI's "add channel" dialog, printed as JSON for scripts. `--add NAME` saves what it found
+//! as a channel, as `channel add --from-probe` does with the printed JSON.
 
 use std::time::Duration;
 
@@ -22,5 +23,25 @@ pub async fn run(args: &ProbeArgs) -> anyhow::Result<bool> {
     };
     let result = discovery::calibrate(&request, &options).await?;
     output::json(&result)?;
-    Ok(result.is_usable())
+    let (Some(name), true) = (&args.add, result.is_usable()) else {
+        if args.add.is_some() {
+            tracing::warn!("nothing usable was found; no channel was added");
+        }
+        return Ok(result.is_usable());
+    };
+    let (Some(api_type), Some(base_url)) = (result.api_type, &result.base_url) else {
+        anyhow::bail!("the probe found no API type or base URL to save");
+    };
+    let state = super::open_or_create(&args.data)?;
+    super::channel::add_channel(
+        &state,
+        name,
+        api_type,
+        base_url,
+        &args.key,
+        &result.models,
+        None,
+    )
+    .await?;
+    Ok(true)
 }

@@ -10,8 +10,9 @@ use engine::speedtest::{Scope, SpeedTestOptions, TestResult};
 use crate::cli::SpeedtestArgs;
 use crate::output;
 
-/// Tests every enabled entry of the configuration in the data folder and prints the results.
-pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
+/// Tests every enabled entry of the configuration in the data folder and prints the results;
+/// `Ok(false)` when an entry failed (the caller exits 1, so scripts can tell).
+pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<bool> {
     let state = super::open_existing(&args.data)?;
     let options = SpeedTestOptions {
         timeout: Duration::from_secs(args.timeout_secs),
@@ -36,7 +37,15 @@ pub async fn run(args: &SpeedtestArgs) -> anyhow::Result<()> {
     } else if results.is_empty() {
         output::line("No enabled entries to test.")?;
     }
-    Ok(())
+    let failed = results.iter().filter(|r| r.error.is_some()).count();
+    if failed > 0 && !args.json {
+        let entries = match failed {
+            1 => "1 entry".to_owned(),
+            n => format!("{n} entries"),
+        };
+        tracing::warn!("{entries} of {} failed", results.len());
+    }
+    Ok(failed == 0)
 }
 
 fn human_row(r: &TestResult) -> String {

@@ -19,6 +19,8 @@ mod browser_trust;
 mod browser_ui;
 mod catalog_cli;
 mod cli;
+mod cli_import;
+mod cli_newcomer;
 mod codex_patch_cli;
 mod connect_cli;
 mod connect_server_fns;

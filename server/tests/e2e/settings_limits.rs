@@ -117,6 +117,8 @@ fn export_refuses_a_symlink_at_the_output_name() {
     let output = data.path().join("export.json");
     let target = loot.path().join("stolen.json");
     std::os::unix::fs::symlink(&target, &output).expect("link");
+    // Export reads an existing configuration only (issue 25): make one.
+    engine::store::Store::open(data.path().join("api-switch.db")).expect("store");
     let run = api_switch(
         data.path(),
         &[
@@ -140,6 +142,8 @@ fn export_replaces_an_existing_file_with_a_new_private_one() {
     let other_name = data.path().join("other-name.json");
     std::fs::hard_link(&output, &other_name).expect("hard link");
     let old_inode = std::fs::metadata(&output).expect("meta").ino();
+    // Export reads an existing configuration only (issue 25): make one.
+    engine::store::Store::open(data.path().join("api-switch.db")).expect("store");
     let run = api_switch(
         data.path(),
         &[
