@@ -46,6 +46,8 @@ pub fn convert_request_any(data: &[u8]) {
         upstream_accepts_include_usage: selector & 0x40 != 0,
         upstream_supports_reasoning: selector & 0x80 != 0,
         upstream_rejects_reasoning_input: selector & 0x20 != 0,
+        upstream_lacks_reasoning: selector & 0x10 != 0,
+        max_output_tokens: (selector & 0x08 != 0).then_some(512),
         model: None,
     };
     let _ = convert_request(from, to, body, &options);

@@ -120,9 +120,25 @@ pub struct EncodeOptions {
     /// The upstream model supports reasoning, so reasoning settings from another protocol family
     /// are mapped (budget <-> effort). Same-protocol settings always pass.
     pub upstream_supports_reasoning: bool,
+    /// The catalog knows the upstream model and it does not reason: no reasoning setting is
+    /// sent, not even the client's own (providers refuse `reasoning_effort` for such models).
+    pub upstream_lacks_reasoning: bool,
     /// The upstream answered 400 to reasoning sent back in the history (a Chat
     /// `reasoning_content` it does not know): earlier turns go without their reasoning.
     pub upstream_rejects_reasoning_input: bool,
+    /// The most output tokens the upstream model gives (the engine's catalog); a larger
+    /// `max_tokens` from the client is lowered to it, since the provider would refuse it.
+    pub max_output_tokens: Option<u64>,
+}
+
+impl EncodeOptions {
+    /// The client's output limit, lowered to the model's own maximum when that is known.
+    pub fn max_tokens_for(&self, asked: Option<u64>) -> Option<u64> {
+        match (asked, self.max_output_tokens) {
+            (Some(asked), Some(limit)) => Some(asked.min(limit)),
+            (asked, _) => asked,
+        }
+    }
 }
 
 /// Parses a request body in `protocol` into the hub model.

@@ -567,3 +567,49 @@ fn pause_turn_is_a_chat_stop() {
         .expect("convert");
     assert_eq!(chat["choices"][0]["finish_reason"], "stop");
 }
+
+/// Finding 11: a `max_tokens` above the model's own maximum is lowered to it (the provider
+/// would refuse it), and a model the catalog knows does not reason gets no reasoning setting.
+#[test]
+fn output_limits_and_reasoning_settings_fit_the_upstream_model() {
+    let options = EncodeOptions {
+        max_output_tokens: Some(8192),
+        upstream_lacks_reasoning: true,
+        ..EncodeOptions::default()
+    };
+    let body = json!({"model": "m", "input": "hi", "max_output_tokens": 100000,
+        "reasoning": {"effort": "high"}});
+    let chat = convert_request(
+        Protocol::Responses,
+        Protocol::OpenAiChat,
+        &bytes(&body),
+        &options,
+    )
+    .expect("convert");
+    assert_eq!(chat["max_tokens"], 8192);
+    assert!(chat.get("reasoning_effort").is_none(), "{chat}");
+    let anthropic = convert_request(
+        Protocol::Responses,
+        Protocol::Anthropic,
+        &bytes(&body),
+        &options,
+    )
+    .expect("convert");
+    assert_eq!(anthropic["max_tokens"], 8192);
+    assert!(anthropic.get("thinking").is_none(), "{anthropic}");
+    // A reasoning model keeps the effort, and a budget that fits under its limit.
+    let reasoning = EncodeOptions {
+        max_output_tokens: Some(8192),
+        upstream_supports_reasoning: true,
+        ..EncodeOptions::default()
+    };
+    let anthropic = convert_request(
+        Protocol::Responses,
+        Protocol::Anthropic,
+        &bytes(&body),
+        &reasoning,
+    )
+    .expect("convert");
+    assert_eq!(anthropic["max_tokens"], 8192);
+    assert_eq!(anthropic["thinking"]["budget_tokens"], 4096);
+}

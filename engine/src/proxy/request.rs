@@ -200,14 +200,22 @@ pub fn upstream_body(
         }
     })?;
     let catalog = Catalog::current();
+    let known = catalog.lookup(model);
     let options = EncodeOptions {
         model: Some(model.clone()),
         default_max_tokens: Some(u64::from(catalog.default_max_tokens(model))),
         upstream_accepts_include_usage: accepts_include_usage,
-        upstream_supports_reasoning: catalog
-            .lookup(model)
+        upstream_supports_reasoning: known
+            .as_ref()
             .is_some_and(|found| found.model.has(Capability::Reasoning)),
+        upstream_lacks_reasoning: known
+            .as_ref()
+            .is_some_and(|found| !found.model.has(Capability::Reasoning)),
         upstream_rejects_reasoning_input: quirks.rejects_reasoning_input,
+        max_output_tokens: known
+            .as_ref()
+            .map(|found| u64::from(found.model.max_output_tokens))
+            .filter(|limit| *limit > 0),
     };
     let body = protocol::encode_request(leg.upstream, hub, &options);
     protocol::json::to_vec(&body)

@@ -239,8 +239,8 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
         json!(options.model.as_deref().unwrap_or(&request.model)),
     );
     let mut thinking = thinking(request, options);
-    let mut max_tokens = request
-        .max_tokens
+    let asked = options.max_tokens_for(request.max_tokens);
+    let mut max_tokens = asked
         .or(options.default_max_tokens)
         .unwrap_or(FALLBACK_MAX_TOKENS);
     if let Some(budget) = thinking.as_ref().and_then(|t| t["budget_tokens"].as_u64()) {
@@ -248,13 +248,14 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
         // 1024. The client's own limit is kept (it is what it pays for): the budget shrinks
         // to half of it, leaving the other half for the answer, and thinking is left out when
         // that is under 1024. A limit the client did not set grows to make room instead.
-        match request.max_tokens {
-            Some(limit) if budget >= limit => {
-                thinking = (limit / 2 >= MIN_THINKING_BUDGET)
-                    .then(|| json!({"type": "enabled", "budget_tokens": limit / 2}));
-            }
-            Some(_) => {}
-            None => max_tokens = max_tokens.max(budget + 1024),
+        if asked.is_none() {
+            max_tokens = options
+                .max_tokens_for(Some(max_tokens.max(budget + 1024)))
+                .unwrap_or(max_tokens);
+        }
+        if budget >= max_tokens {
+            thinking = (max_tokens / 2 >= MIN_THINKING_BUDGET)
+                .then(|| json!({"type": "enabled", "budget_tokens": max_tokens / 2}));
         }
     }
     body.insert("max_tokens".into(), json!(max_tokens));
@@ -330,6 +331,9 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
 /// upstream model reasons (low 2k, medium 8k, high 24k tokens).
 fn thinking(request: &Request, options: &EncodeOptions) -> Option<Value> {
     let reasoning = request.reasoning.as_ref()?;
+    if options.upstream_lacks_reasoning {
+        return None;
+    }
     if request.origin != Some(Protocol::Anthropic) && !options.upstream_supports_reasoning {
         return None;
     }

@@ -250,7 +250,11 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     };
     body.remove("max_tokens");
     body.remove("max_completion_tokens");
-    put(&mut body, max_tokens_field, request.max_tokens);
+    put(
+        &mut body,
+        max_tokens_field,
+        options.max_tokens_for(request.max_tokens),
+    );
     put(&mut body, "user", request.user.clone());
     put(&mut body, "prompt_cache_key", request.cache_key.clone());
     put(
@@ -289,6 +293,9 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
 /// when the upstream model reasons (<= 2k tokens low, <= 8k medium, more high).
 pub(crate) fn reasoning_effort_for(request: &Request, options: &EncodeOptions) -> Option<String> {
     let reasoning = request.reasoning.as_ref()?;
+    if options.upstream_lacks_reasoning {
+        return None;
+    }
     let same_family = matches!(
         request.origin,
         Some(Protocol::OpenAiChat | Protocol::Responses)

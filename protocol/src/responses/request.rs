@@ -267,7 +267,11 @@ pub fn encode_request(request: &Request, options: &EncodeOptions) -> Value {
     );
     put(&mut body, "temperature", request.temperature);
     put(&mut body, "top_p", request.top_p);
-    put(&mut body, "max_output_tokens", request.max_tokens);
+    put(
+        &mut body,
+        "max_output_tokens",
+        options.max_tokens_for(request.max_tokens),
+    );
     put(&mut body, "user", request.user.clone());
     put(&mut body, "prompt_cache_key", request.cache_key.clone());
     if let Some(effort) = reasoning_effort_for(request, options) {
