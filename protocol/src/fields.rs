@@ -141,7 +141,7 @@ pub static REQUEST_FIELDS: &[Field] = &[
     // Anthropic Messages -> OpenAI Chat Completions
     field!(ANTHROPIC, "model", CHAT => CARRIED),
     field!(ANTHROPIC, "system", CHAT => Rule::Emulated("a system message")),
-    field!(ANTHROPIC, "messages", CHAT => Rule::Emulated("tool_result blocks become tool messages (is_error as a `[tool error] ` prefix, text documents as text, their images and files in the next user turn); documents become file parts; thinking goes back as reasoning_content")),
+    field!(ANTHROPIC, "messages", CHAT => Rule::Emulated("server tool calls, their results and text citations become text (what was searched and the sources); tool_result blocks become tool messages (is_error as a `[tool error] ` prefix, text documents as text, their images and files in the next user turn); documents become file parts; thinking goes back as reasoning_content")),
     field!(ANTHROPIC, "tools", CHAT => Rule::Emulated("function tools; server tools (web search, code execution) have no Chat counterpart and are left out")),
     field!(ANTHROPIC, "tool_choice", CHAT => CARRIED),
     field!(ANTHROPIC, "stop_sequences", CHAT => CARRIED),

@@ -613,3 +613,39 @@ fn output_limits_and_reasoning_settings_fit_the_upstream_model() {
     assert_eq!(anthropic["max_tokens"], 8192);
     assert_eq!(anthropic["thinking"]["budget_tokens"], 4096);
 }
+
+/// Finding 6: what Anthropic's web search did stays in the conversation for a Chat provider:
+/// the search, the sources it found, and the cited text's sources.
+#[test]
+fn server_tool_history_and_citations_stay_as_text() {
+    let body = json!({"model": "m", "max_tokens": 100, "messages": [
+        {"role": "user", "content": "news?"},
+        {"role": "assistant", "content": [
+            {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "rust 2026"}},
+            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [
+                {"type": "web_search_result", "url": "https://blog.rust-lang.org/", "title": "Rust Blog", "encrypted_content": "x"}
+            ]},
+            {"type": "text", "text": "Rust 1.100 is out.", "citations": [
+                {"type": "web_search_result_location", "url": "https://blog.rust-lang.org/", "title": "Rust Blog", "cited_text": "1.100", "encrypted_index": "y"}
+            ]}
+        ]},
+        {"role": "user", "content": "more?"}
+    ]});
+    let chat = request(Protocol::Anthropic, Protocol::OpenAiChat, &body);
+    let assistant = chat["messages"][1]["content"]
+        .as_str()
+        .expect("text")
+        .to_owned();
+    assert!(
+        assistant.contains(r#"[web_search: {"query":"rust 2026"}]"#),
+        "{assistant}"
+    );
+    assert!(
+        assistant.contains("- Rust Blog <https://blog.rust-lang.org/>"),
+        "{assistant}"
+    );
+    assert!(
+        assistant.contains("Rust 1.100 is out. [sources: Rust Blog <https://blog.rust-lang.org/>]"),
+        "{assistant}"
+    );
+}

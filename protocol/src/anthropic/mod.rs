@@ -4,6 +4,7 @@
 
 mod request;
 mod response;
+mod server_tools;
 mod stream;
 mod unsigned;
 

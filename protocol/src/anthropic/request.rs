@@ -137,7 +137,13 @@ fn decode_blocks(content: Option<&Value>) -> Vec<Part> {
 /// One content block; the response decoder reads its blocks with this too.
 pub(crate) fn decode_block(block: &Value) -> Option<Part> {
     Some(match block.get("type").and_then(Value::as_str)? {
-        "text" => Part::Text(str_field(block, "text")?),
+        "text" => Part::Text(super::server_tools::text_with_citations(block)?),
+        // Anthropic ran these itself (web search, code execution); another provider cannot
+        // replay them, so what they did and found stays in the conversation as text.
+        "server_tool_use" => Part::Text(super::server_tools::call_as_text(block)),
+        kind if kind.ends_with("_tool_result") && kind != "tool_result" => {
+            Part::Text(super::server_tools::result_as_text(block))
+        }
         "image" => Part::Image(decode_image(block.get("source")?)?),
         "document" => Part::Document(decode_document(block)?),
         "tool_use" => Part::ToolCall {
@@ -164,7 +170,7 @@ pub(crate) fn decode_block(block: &Value) -> Option<Part> {
         "redacted_thinking" => Part::RedactedReasoning {
             data: str_field(block, "data")?,
         },
-        // Documents and server-tool blocks have no hub form; skipped.
+        // Blocks this version does not know (newer than it) are left out.
         _ => return None,
     })
 }
