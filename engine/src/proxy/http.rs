@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use protocol::{ModelField, Protocol, RequestHead, ScanError};
 
+use super::affinity::Session;
 use super::count_tokens;
 use super::error::ProxyError;
 use super::forward;
@@ -98,7 +99,9 @@ async fn prepare(
     let snapshot = runtime.snapshot();
     let client_key = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
-    let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    let (parts, body) = request.into_parts();
+    let request_headers = parts.headers;
+    let body = read_body(body, snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
     let head = RequestHead::scan(&body).map_err(|error| match error {
         ScanError::NotAnObject => ProxyError::NotAnObject,
@@ -140,7 +143,8 @@ async fn prepare(
     let stream = streams && head.stream();
     // Last, so a request refused for its body does not count against the key's minute.
     let client_key_name = admit(runtime, endpoint, client_key)?;
-    Ok(ProxyRequest::new(
+    let session = Session::from_request(&client_key_name, head.session(), &request_headers);
+    let mut request = ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),
         body,
@@ -148,7 +152,9 @@ async fn prepare(
         model,
         stream,
         client_key_name,
-    ))
+    );
+    request.session = session;
+    Ok(request)
 }
 
 /// The name of the client's access key (empty when unknown), once the key's limits let the

@@ -4,6 +4,7 @@
 //! failure, cools failing entries, disables entries whose credentials are gone, and never writes
 //! to disk on the request's path. `forward` lists the phases of a request and where each lives.
 
+pub mod affinity;
 mod answer;
 mod attempt;
 pub mod cooldowns;
@@ -26,6 +27,7 @@ pub mod route;
 pub mod runtime;
 pub mod snapshot;
 pub mod sse;
+pub mod sticky;
 pub mod stream;
 pub(crate) mod writer;
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use types::routing::{GroupRouting, Hedging, OrderMode};
 
 use crate::ordering::{self, Speeds};
-use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
+use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry, EntryId};
 use crate::upstream::{Endpoint, UpstreamAdapter as _};
 
 use super::cooldowns::Cooldowns;
@@ -226,6 +226,9 @@ pub struct Candidates<'a> {
     last_resort: Option<std::vec::IntoIter<(i64, &'a Candidate)>>,
     /// The routed group's hedging (off for model-name routes), with the group's name.
     pub hedging: Option<(&'a str, Hedging)>,
+    /// Whether a session stays on the entry that served it: the routed group's setting, on
+    /// for model-name routes.
+    pub affinity: bool,
 }
 
 /// The route for `model` on `endpoint` at `now_ms`, walked lazily.
@@ -243,12 +246,13 @@ pub fn candidates<'a>(
         RouteKind::AutoFallback => Some(AUTO_GROUP),
         RouteKind::Exact | RouteKind::Alias | RouteKind::Fuzzy => None,
     };
-    let hedging = group
-        .and_then(|g| index.stored_routing(g))
+    let stored = group.and_then(|g| index.stored_routing(g));
+    let hedging = stored
         .filter(|g| g.hedging.is_on())
         .map(|g| (g.group.as_str(), g.hedging));
     Candidates {
         hedging,
+        affinity: stored.is_none_or(|g| g.affinity),
         matched: matched.into_iter(),
         cooldowns,
         now_ms,
@@ -256,6 +260,25 @@ pub fn candidates<'a>(
         yielded_ready: false,
         cooling: Vec::new(),
         last_resort: None,
+    }
+}
+
+impl Candidates<'_> {
+    /// Puts `entry` first when the route has it (a session's own entry): it is then tried
+    /// first unless it is cooling or cannot serve the endpoint, like any other candidate.
+    /// Call before the first `next`.
+    pub fn prefer(&mut self, entry: EntryId) {
+        let rest = self.matched.as_slice();
+        let Some(at) = rest.iter().position(|c| c.entry.id == entry) else {
+            return;
+        };
+        if at == 0 {
+            return;
+        }
+        let mut reordered = Vec::with_capacity(rest.len());
+        reordered.push(rest[at]);
+        reordered.extend(rest[..at].iter().chain(&rest[at + 1..]).copied());
+        self.matched = reordered.into_iter();
     }
 }
 

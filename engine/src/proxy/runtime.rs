@@ -1,8 +1,8 @@
 //! The proxy's runtime: everything the phases of a request read and change while serving it,
 //! and nothing else. The routing snapshot, the in-memory cooldowns, what was learned about
-//! channels (quirks, key pools, measured speeds, the hedge budget), the upstream client, the
-//! background writer, and the signals the proxy raises when an entry cools, recovers or is
-//! switched off. The store itself is not here: the runtime reads it only when told to reload,
+//! channels (quirks, key pools, session pins, measured speeds, the hedge budget), the upstream
+//! client, the background writer, and the signals the proxy raises when an entry cools,
+//! recovers or is switched off. The store itself is not here: the runtime reads it only when told to reload,
 //! from the store it is given, and writes only through the writer.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
+use super::affinity::Affinity;
 use super::cooldowns::{ChannelQuirks, Cooldowns};
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
@@ -34,6 +35,8 @@ pub struct Runtime {
     quirks: ChannelQuirks,
     /// Which key of each pool is next, and the keys cooling or switched off since the reload.
     key_pools: KeyPools,
+    /// Where each conversation was served last (session affinity).
+    affinity: Affinity,
     /// Time to first content per entry, for the `fastest` order and hedging's p90.
     speeds: Speeds,
     /// Hedges started this minute, per group: the cost bound.
@@ -69,6 +72,7 @@ impl Runtime {
             client,
             quirks: ChannelQuirks::default(),
             key_pools: KeyPools::default(),
+            affinity: Affinity::default(),
             speeds,
             hedges: HedgeBudget::default(),
             key_meters,
@@ -106,6 +110,11 @@ impl Runtime {
 
     pub(crate) fn key_pools(&self) -> &KeyPools {
         &self.key_pools
+    }
+
+    /// Where each conversation was served last.
+    pub fn affinity(&self) -> &Affinity {
+        &self.affinity
     }
 
     pub(crate) fn writer(&self) -> &Writer {
@@ -160,6 +169,7 @@ impl Runtime {
         let snapshot = Snapshot::load(store, version, &self.client)?;
         self.cooldowns.reset_from(&snapshot.entries);
         self.key_pools.reset();
+        self.affinity.reset();
         self.snapshot.store(Arc::new(snapshot));
         self.emit(Event::ConfigChanged { version });
         Ok(())

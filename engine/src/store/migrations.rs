@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/011_catalog.sql")),
     M::up(include_str!("sql/012_limits.sql")),
     M::up(include_str!("sql/013_balance.sql")),
+    M::up(include_str!("sql/014_affinity.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
