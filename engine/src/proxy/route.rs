@@ -130,6 +130,11 @@ impl RouteIndex {
             .unwrap_or_default()
     }
 
+    /// Whether the group keeps sessions on their entry and key (on unless turned off).
+    pub fn group_affinity(&self, group: &str) -> bool {
+        self.stored_routing(group).is_none_or(|g| g.affinity)
+    }
+
     fn stored_routing(&self, group: &str) -> Option<&GroupRouting> {
         // A handful of groups at most: a scan without the lowercase copy a map lookup needs
         // keeps the request path free of allocations.

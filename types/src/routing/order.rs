@@ -129,10 +129,25 @@ pub struct OrderedEntry {
 
 /// A group's entries in the order routing tries them right now: ready entries in the mode's
 /// order, then cooling ones, the soonest-expiring first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EffectiveOrder {
     pub group: String,
     pub order: OrderMode,
     pub hedging: Hedging,
+    /// Session affinity (see `GroupRouting::affinity`).
+    #[serde(default = "affinity_default")]
+    pub affinity: bool,
     pub entries: Vec<OrderedEntry>,
+}
+
+impl Default for EffectiveOrder {
+    fn default() -> Self {
+        Self {
+            group: String::new(),
+            order: OrderMode::default(),
+            hedging: Hedging::default(),
+            affinity: true,
+            entries: Vec::new(),
+        }
+    }
 }
