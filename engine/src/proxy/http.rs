@@ -96,7 +96,7 @@ async fn prepare(
     endpoint: Endpoint,
     request: Request,
 ) -> Result<ProxyRequest, ProxyError> {
-    let snapshot = runtime.snapshot();
+    let snapshot = snapshot_knowing_key(runtime, request.headers()).await;
     let client_key = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
     let (parts, body) = request.into_parts();
@@ -237,6 +237,21 @@ pub fn known_access_key<'s>(
         .find(|k| crate::secrets::keys_match(k.key.expose(), presented))
 }
 
+/// The snapshot to serve a request with. When keys are required and the one presented is not
+/// in it, the access keys are re-read first (`key_recheck`): `api-switch connect` may have
+/// created it a moment ago.
+async fn snapshot_knowing_key(runtime: &Runtime, headers: &HeaderMap) -> Arc<Snapshot> {
+    let arrived = std::time::Instant::now();
+    let snapshot = runtime.snapshot();
+    let unknown = snapshot.settings.require_access_key
+        && presented_key(headers).is_some_and(|key| known_access_key(&snapshot, key).is_none());
+    if !unknown {
+        return snapshot;
+    }
+    runtime.recheck_access_keys(arrived).await;
+    runtime.snapshot()
+}
+
 /// The client's access key (`None` when unknown), or 401 when keys are required.
 fn authenticate<'s>(
     snapshot: &'s Snapshot,
@@ -254,7 +269,7 @@ fn authenticate<'s>(
 
 /// `GET /v1/models`: every routable model name once, then every group (always `auto`).
 async fn models(State(runtime): State<Arc<Runtime>>, headers: HeaderMap) -> Response {
-    let snapshot = runtime.snapshot();
+    let snapshot = snapshot_knowing_key(&runtime, &headers).await;
     if let Err(error) = authenticate(&snapshot, &headers) {
         return error.into_response();
     }

@@ -17,6 +17,7 @@ mod hedge_budget;
 pub mod http;
 mod key_failover;
 pub mod key_pool;
+pub mod key_recheck;
 pub mod limits;
 pub mod masked;
 mod observe;

@@ -51,7 +51,7 @@ pub struct Route {
 
 /// Routing's precomputed view of one snapshot. Names are keyed in ASCII lowercase, matching
 /// the case-insensitive comparisons the routing rules ask for.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RouteIndex {
     /// Routable entries (enabled, on an enabled channel), in priority order.
     routable: Vec<Candidate>,

@@ -2,8 +2,9 @@
 //! and nothing else. The routing snapshot, the in-memory cooldowns, what was learned about
 //! channels (quirks, key pools, session pins, measured speeds, the hedge budget), the upstream
 //! client, the background writer, and the signals the proxy raises when an entry cools,
-//! recovers or is switched off. The store itself is not here: the runtime reads it only when told to reload,
-//! from the store it is given, and writes only through the writer.
+//! recovers or is switched off. The runtime reads the store only when told to reload, from the
+//! store it is given, and to re-check the access keys when a client presents an unknown one;
+//! it writes only through the writer.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use super::affinity::Affinity;
 use super::cooldowns::{ChannelQuirks, Cooldowns};
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
+use super::key_recheck::KeyRecheck;
 use super::limits::{KeyMeters, Periods};
 use super::snapshot::Snapshot;
 use super::writer::Writer;
@@ -37,6 +39,10 @@ pub struct Runtime {
     key_pools: KeyPools,
     /// Where each conversation was served last (session affinity).
     affinity: Affinity,
+    /// The store, read only to re-check the access keys when a client presents an unknown one
+    /// (`key_recheck`); everything else is read on `reload`.
+    store: Arc<Store>,
+    key_recheck: KeyRecheck,
     /// Time to first content per entry, for the `fastest` order and hedging's p90.
     speeds: Speeds,
     /// Hedges started this minute, per group: the cost bound.
@@ -65,7 +71,7 @@ impl Runtime {
         key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
-            writer: Writer::spawn(store, events.clone()),
+            writer: Writer::spawn(Arc::clone(&store), events.clone()),
             events,
             snapshot: ArcSwap::from_pointee(snapshot),
             cooldowns,
@@ -73,6 +79,8 @@ impl Runtime {
             quirks: ChannelQuirks::default(),
             key_pools: KeyPools::default(),
             affinity: Affinity::default(),
+            store: Arc::clone(&store),
+            key_recheck: KeyRecheck::default(),
             speeds,
             hedges: HedgeBudget::default(),
             key_meters,
@@ -110,6 +118,16 @@ impl Runtime {
 
     pub(crate) fn key_pools(&self) -> &KeyPools {
         &self.key_pools
+    }
+
+    /// Re-reads the access keys for a request that arrived at `arrived` with a key the
+    /// snapshot does not know (at most once per `key_recheck::MIN_INTERVAL`); the snapshot
+    /// then holds them.
+    pub async fn recheck_access_keys(&self, arrived: std::time::Instant) {
+        if let Some(keys) = self.key_recheck.reread(&self.store, arrived).await {
+            self.snapshot
+                .rcu(|current| current.with_access_keys(keys.clone()));
+        }
     }
 
     /// Where each conversation was served last.
