@@ -247,8 +247,10 @@ async fn an_anthropic_list_over_bearer_is_calibrated_by_its_messages_endpoint() 
         .await;
     Mock::given(method("POST"))
         .and(path("/v1/messages"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"type": "error",
-            "error": {"type": "invalid_request_error", "message": "model: gpt-4o-mini"}})))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"type": "error",
+            "error": {"type": "invalid_request_error", "message": "model: gpt-4o-mini"}})),
+        )
         .mount(&server)
         .await;
     let result = run(&server.uri(), None).await;
@@ -259,7 +261,11 @@ async fn an_anthropic_list_over_bearer_is_calibrated_by_its_messages_endpoint() 
         &["claude-sonnet-4-5-20250929"],
     );
     let chat = format!("{}/v1/chat/completions", server.uri());
-    let refuted = result.attempts.iter().find(|a| a.url == chat).expect("asked");
+    let refuted = result
+        .attempts
+        .iter()
+        .find(|a| a.url == chat)
+        .expect("asked");
     assert_eq!(
         (refuted.api_type, refuted.status, refuted.verdict),
         (ChannelKind::Openai, Some(404), Verdict::NotFound)

@@ -363,7 +363,12 @@ async fn a_key_connect_just_created_is_accepted_at_once_by_the_running_server() 
         let data_dir = folder.display().to_string();
         let listen = format!("127.0.0.1:{port}");
         let args = ["serve", "--listen", &listen, "--data-dir", &data_dir];
-        support::start(Path::new(env!("CARGO_BIN_EXE_api-switch")), &args, &folder, port)
+        support::start(
+            Path::new(env!("CARGO_BIN_EXE_api-switch")),
+            &args,
+            &folder,
+            port,
+        )
     })
     .await
     .expect("server");

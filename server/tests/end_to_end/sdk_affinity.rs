@@ -53,7 +53,11 @@ async fn chat(
         }
         if fail.keys.remove(&key) {
             let error = json!({"error": {"message": "slow down"}});
-            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], Json(error))
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                Json(error),
+            )
                 .into_response();
         }
     }
@@ -111,13 +115,13 @@ async fn sdk_sessions_stay_on_one_key_and_entry_and_move_once_when_they_fail() {
     let state = engine::AppState::open(dir.path().join("api-switch.db")).expect("open");
     let pool: Vec<_> = POOL.iter().map(|k| json!({"key": k})).collect();
     let file = json!({"version": 1, "settings": {"require_access_key": true},
-        "access_keys": [{"name": "sdk", "key": ACCESS_KEY}],
-        "channels": [
-            {"name": "A", "api_type": "custom", "base_url": format!("{a_url}/v1"), "api_key": "",
-             "keys": pool, "entries": [{"model": "gpt-test", "group": "auto", "priority": 1}]},
-            {"name": "B", "api_type": "custom", "base_url": format!("{b_url}/v1"), "api_key": SINGLE,
-             "entries": [{"model": "gpt-test", "group": "auto", "priority": 2}]}
-        ]});
+    "access_keys": [{"name": "sdk", "key": ACCESS_KEY}],
+    "channels": [
+        {"name": "A", "api_type": "custom", "base_url": format!("{a_url}/v1"), "api_key": "",
+         "keys": pool, "entries": [{"model": "gpt-test", "group": "auto", "priority": 1}]},
+        {"name": "B", "api_type": "custom", "base_url": format!("{b_url}/v1"), "api_key": SINGLE,
+         "entries": [{"model": "gpt-test", "group": "auto", "priority": 2}]}
+    ]});
     state.import_config(&file.to_string()).expect("import");
     // A one-second entry cooldown, below what a user may choose, so A recovers in the test.
     let mut settings = state.store().settings().expect("settings");
@@ -152,7 +156,11 @@ async fn sdk_sessions_stay_on_one_key_and_entry_and_move_once_when_they_fail() {
     assert!(!b_fail.lock().expect("script").all);
 
     state.flush();
-    let rows = state.store().log_page(&Default::default()).expect("log").rows;
+    let rows = state
+        .store()
+        .log_page(&Default::default())
+        .expect("log")
+        .rows;
     let reasons: Vec<_> = rows
         .iter()
         .filter(|r| !r.session_moved.is_empty())

@@ -72,7 +72,11 @@ async fn chat(
         let mut provider = provider.lock().unwrap_or_else(|p| p.into_inner());
         if std::mem::take(&mut provider.fail_next) {
             let error = json!({"error": {"message": "rate limited", "type": "rate_limit"}});
-            return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], Json(error))
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                Json(error),
+            )
                 .into_response();
         }
         let seen = provider.seen.entry((channel, key)).or_default();
@@ -167,8 +171,13 @@ fn conversation(addr: SocketAddr, provider: SocketAddr, session: &str) -> Result
             http_request(provider, "POST", "/control/fail-next", "", "{}")?;
         }
         let body = json!({"model": GROUP, "prompt_cache_key": session, "messages": messages});
-        let (status, response) =
-            http_request(addr, "POST", "/v1/chat/completions", "bench", &body.to_string())?;
+        let (status, response) = http_request(
+            addr,
+            "POST",
+            "/v1/chat/completions",
+            "bench",
+            &body.to_string(),
+        )?;
         ensure!(status == 200, "turn {turn} answered {status}");
         let text = String::from_utf8_lossy(&response);
         let json_start = text.find("\r\n\r\n").context("no body")? + 4;
