@@ -4,6 +4,7 @@
 
 mod balance_cli;
 mod browser;
+mod browser_affinity;
 mod browser_balance;
 mod browser_catalog;
 mod browser_channels;

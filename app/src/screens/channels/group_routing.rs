@@ -188,7 +188,10 @@ pub fn GroupRoutingControls(
                             on:change=move |ev| save_affinity(event_target_checked(&ev))/>
                         {t!(i18n, routing.affinity_on)}
                     </label>
-                    <p class=format!("text-xs {MUTED}")>{t!(i18n, routing.affinity_hint)}</p>
+                    <p class=format!("text-xs {MUTED}")>
+                        {t!(i18n, routing.affinity_hint)}" "
+                        <code class="font-mono" translate="no">"prompt_cache_key, conversation, metadata.user_id, x-session-id"</code>
+                    </p>
                 </div>
             </fieldset>
             <HedgingForm group slug order hedging affinity/>

@@ -74,7 +74,8 @@ pub fn SpendSection(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
                         <Breakdown id="spend-by-channel" lines=spend.by_channel
                             title=Signal::derive(move || t_string!(i18n, spend.by_channel).to_string())/>
                         <Breakdown id="spend-by-session" lines=spend.by_session
-                            title=Signal::derive(move || t_string!(i18n, spend.by_session).to_string())/>
+                            title=Signal::derive(move || t_string!(i18n, spend.by_session).to_string())
+                            none=Signal::derive(move || t_string!(i18n, spend.no_sessions).to_string())/>
                     </div>
                 })}
             </Transition>
@@ -127,6 +128,9 @@ fn Breakdown(
     id: &'static str,
     lines: Vec<SpendLine>,
     #[prop(into)] title: Signal<String>,
+    /// What an empty breakdown says (the default: no successful requests).
+    #[prop(optional, into)]
+    none: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{id}-heading");
@@ -134,7 +138,10 @@ fn Breakdown(
         return view! {
             <div id=id>
                 <h4 id=heading class="mb-2 text-sm font-medium">{move || title.get()}</h4>
-                <p class=format!("text-sm {MUTED}")>{t!(i18n, spend.none)}</p>
+                <p class=format!("text-sm {MUTED}")>{move || match none {
+                    Some(none) => none.get(),
+                    None => t_string!(i18n, spend.none).to_string(),
+                }}</p>
             </div>
         }
         .into_any();
