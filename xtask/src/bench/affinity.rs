@@ -196,9 +196,10 @@ fn conversation(addr: SocketAddr, provider: SocketAddr, session: &str) -> Result
 
 /// Runs the conversation with affinity off, then on; returns the section.
 pub fn run(binary: &Path, work: &Path) -> Result<String> {
-    let provider = MockProvider::start()?;
     let mut results = Vec::new();
     for (label, affinity) in [("affinity-off", false), ("affinity-on", true)] {
+        // A provider of its own: one configuration must not warm the other's cache.
+        let provider = MockProvider::start()?;
         let setup = SwitchSetup {
             binary,
             work,
