@@ -35,7 +35,7 @@ impl AppState {
         .await
     }
 
-    /// Spend today and over 7 and 30 days, and `span` broken down by app, model and channel;
+    /// Spend today and over 7 and 30 days, and `span` broken down by app, model, channel and session;
     /// days start at midnight for a clock `utc_offset_secs` ahead of UTC.
     pub async fn spend(
         &self,
@@ -56,6 +56,7 @@ impl AppState {
                 by_app: store.spend_by(SpendBy::App, from, end)?,
                 by_model: store.spend_by(SpendBy::Model, from, end)?,
                 by_channel: store.spend_by(SpendBy::Channel, from, end)?,
+                by_session: store.spend_by(SpendBy::Session, from, end)?,
             })
         })
         .await

@@ -30,6 +30,15 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
         )
         .mount(&upstream)
         .await;
+    // Calibration then confirms the type by the endpoint it would use (issue 22).
+    Mock::given(method("POST"))
+        .and(path("/api/paas/v4/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "c1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}]
+        })))
+        .mount(&upstream)
+        .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open(dir.path().join("api-switch.db")).expect("state");
     let mut events = state.events();
@@ -68,6 +77,12 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
     }
     let found = calibrating.await.expect("joined").expect("calibrated");
     let took = started.elapsed();
+    // The confirming request came after the list; its event was sent before calibration ended.
+    while let Ok(event) = events.try_recv() {
+        if let Event::CalibrationAttempt { attempt, .. } = event {
+            live.push(attempt);
+        }
+    }
     assert_eq!(found.outcome, Outcome::ModelsListed, "{found:#?}");
     assert_eq!(
         found.base_url.as_deref(),

@@ -51,6 +51,11 @@ struct Fields {
     input: Span,
     usage: Span,
     stream_options: Span,
+    /// Where a client names its conversation (session affinity reads these; a repeated one is
+    /// not an error, the last counts, since routing does not depend on it).
+    prompt_cache_key: Span,
+    conversation: Span,
+    metadata: Span,
 }
 
 /// A request body with the fields routing reads located, and the rest untouched.
@@ -194,7 +199,18 @@ fn scan(body: &[u8]) -> Result<Fields, ScanError> {
             b"input" => Some(&mut fields.input),
             b"usage" => Some(&mut fields.usage),
             b"stream_options" => Some(&mut fields.stream_options),
-            _ => None,
+            _ => {
+                let session = match key {
+                    b"prompt_cache_key" => Some(&mut fields.prompt_cache_key),
+                    b"conversation" => Some(&mut fields.conversation),
+                    b"metadata" => Some(&mut fields.metadata),
+                    _ => None,
+                };
+                if let Some(session) = session {
+                    *session = Some((value_start, value_end));
+                }
+                None
+            }
         };
         if let Some(slot) = slot {
             if slot.is_some() {
@@ -266,6 +282,24 @@ impl<'a> RequestHead<'a> {
         self.present(span).is_some()
     }
 
+    /// The conversation the client names, for session affinity, as raw JSON string bytes
+    /// (quotes and escapes included: only compared, never shown): Chat's and Responses'
+    /// `prompt_cache_key`, then Responses' `conversation` (an id, or an object with one),
+    /// then Anthropic's `metadata.user_id` (where Claude Code puts its session). Only the
+    /// small values named are read; the rest of the body is not looked at again.
+    pub fn session(&self) -> Option<&'a [u8]> {
+        let string = |raw: &'a [u8]| raw.starts_with(b"\"").then_some(raw);
+        if let Some(key) = self.present(self.fields.prompt_cache_key).and_then(string) {
+            return Some(key);
+        }
+        let conversation = self.present(self.fields.conversation);
+        if let Some(id) = conversation.and_then(|raw| string(raw).or_else(|| member(raw, "id"))) {
+            return Some(id);
+        }
+        self.present(self.fields.metadata)
+            .and_then(|raw| member(raw, "user_id"))
+    }
+
     /// The body with `model` set to `name`, every other byte as it came.
     pub fn with_model(&self, name: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + name.len() + 16);
@@ -307,6 +341,16 @@ impl<'a> RequestHead<'a> {
         out.extend_from_slice(&body[open + 1..]);
         Some(out)
     }
+}
+
+/// The raw string value of `name` in the object `raw` (a small object such as `metadata`);
+/// `None` when it is absent, not a string or `raw` is not an object.
+fn member<'a>(raw: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    // A small object: a map of borrowed raw values allocates one node per member, no strings.
+    let members: std::collections::BTreeMap<&'a str, &'a serde_json::value::RawValue> =
+        serde_json::from_slice(raw).ok()?;
+    let value = members.get(name)?.get().as_bytes();
+    value.starts_with(b"\"").then_some(value)
 }
 
 /// What `with_model_asking_usage` inserts.
@@ -362,6 +406,27 @@ mod tests {
         let own = br#"{"model":"a","stream":true,"stream_options":{"include_usage":false}}"#;
         let head = RequestHead::scan(own).expect("scan");
         assert_eq!(head.with_model_asking_usage("gpt"), None);
+    }
+
+    #[test]
+    fn the_session_is_read_from_the_field_each_protocol_names_it_in() {
+        let session = |body: &[u8]| {
+            let head = RequestHead::scan(body).expect("scan");
+            head.session()
+                .map(|raw| String::from_utf8_lossy(raw).into_owned())
+        };
+        let chat = br#"{"model":"a","prompt_cache_key":"k1","messages":[]}"#;
+        assert_eq!(session(chat).as_deref(), Some(r#""k1""#));
+        let conversation = br#"{"model":"a","conversation":{"id":"conv_9"},"input":"hi"}"#;
+        assert_eq!(session(conversation).as_deref(), Some(r#""conv_9""#));
+        let claude = br#"{"model":"a","metadata":{"user_id":"user_x_session_1f"},"messages":[]}"#;
+        assert_eq!(session(claude).as_deref(), Some(r#""user_x_session_1f""#));
+        assert_eq!(
+            session(br#"{"model":"a","metadata":{},"messages":[]}"#),
+            None
+        );
+        assert_eq!(session(br#"{"model":"a","prompt_cache_key":7}"#), None);
+        assert_eq!(session(br#"{"model":"a","messages":[]}"#), None);
     }
 
     #[test]

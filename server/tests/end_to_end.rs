@@ -249,3 +249,6 @@ mod sdk_protocols;
 
 #[path = "end_to_end/sdk_limits.rs"]
 mod sdk_limits;
+
+#[path = "end_to_end/sdk_affinity.rs"]
+mod sdk_affinity;

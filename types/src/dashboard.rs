@@ -158,8 +158,8 @@ impl SpendSpan {
     }
 }
 
-/// Spend today, over 7 and 30 days, and one span broken down by app, model and channel (most
-/// spent first).
+/// Spend today, over 7 and 30 days, and one span broken down by app, model, channel and
+/// session (most spent first).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Spend {
     pub today: SpendTotals,
@@ -168,4 +168,8 @@ pub struct Spend {
     pub by_app: Vec<SpendLine>,
     pub by_model: Vec<SpendLine>,
     pub by_channel: Vec<SpendLine>,
+    /// By session (a hash of what the client names its conversation with), for the prompt
+    /// cache hit rate a session kept.
+    #[serde(default)]
+    pub by_session: Vec<SpendLine>,
 }

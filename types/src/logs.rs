@@ -57,6 +57,25 @@ pub struct RequestRecord {
     pub attempt_count: u32,
     /// Each entry tried, in order; the last one answered unless the request failed.
     pub attempts: Vec<AttemptRecord>,
+    /// A short hash of the client's session id (see session affinity); empty without one.
+    #[serde(default)]
+    pub session: String,
+    /// Why the session left the entry or pool key of its previous turn, in English (empty
+    /// when it stayed, is new, or the request has no session).
+    #[serde(default)]
+    pub session_moved: String,
+}
+
+impl RequestRecord {
+    /// The share of the prompt read from the provider's cache, when the provider reported
+    /// both counts (`None` for an estimate or an unknown prompt).
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        if self.tokens_estimated {
+            return None;
+        }
+        let prompt = self.prompt_tokens.filter(|p| *p > 0)?;
+        Some(self.cache_read_tokens.unwrap_or(0) as f64 / prompt as f64)
+    }
 }
 
 /// One entry tried for a request.

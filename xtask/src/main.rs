@@ -31,7 +31,7 @@ commands:
   build-ui        only the UI bundle (target/site/pkg)
   fuzz [SECONDS]  every cargo-fuzz target of the protocol crate, SECONDS each (default 60)
   setup           only install what is missing
-  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging]
+  bench [--smoke] [--rounds N] [--duration SECS] [--no-litellm] [--overhead] [--hedging] [--affinity]
         [--baseline BIN]
                   api-switch against a direct call, LiteLLM and nginx as a reverse proxy
                   (CPU per request, small and 128 KB bodies): BENCHMARKS.md and
@@ -39,6 +39,8 @@ commands:
                   --overhead: only the nginx comparison, spliced into BENCHMARKS.md;
                   --hedging: only time to first content with and without hedging
                   against a stalling first candidate, spliced likewise;
+                  --affinity: only the prompt cache hit rate of a 30-turn session with and
+                  without session affinity, spliced likewise;
                   --baseline BIN: another api-switch build measured beside this one
                   in the overhead run, e.g. the commit before a request-path change)";
 

@@ -284,6 +284,12 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
         row.reasoning_tokens.unwrap_or(0),
     );
     let has_parts = cached + written + reasoning > 0;
+    // The share of the prompt the provider read from its cache (the session kept it warm).
+    let cache_hit = row
+        .cache_hit_rate()
+        .map(|rate| format!("{:.0}", rate * 100.0));
+    let session = row.session.clone();
+    let moved = row.session_moved.clone();
     let estimated = row.tokens_estimated;
     // A successful row without a cost had no price (or no token counts): never "$0".
     let cost = row.cost_usd;
@@ -312,6 +318,9 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
                 <td class=TD>
                     <Badge tone=if ok { Tone::Good } else { Tone::Bad } text=status.to_string()/>
                     {row.stream.then(|| view! { <span class=format!("ml-1 text-xs {MUTED}")>{t!(i18n, logs.stream)}</span> })}
+                    {(!moved.is_empty()).then(|| view! {
+                        <span class="block text-xs text-amber-800 dark:text-amber-300" data-session-moved="">{t!(i18n, logs.session_moved)}</span>
+                    })}
                 </td>
                 <td class=format!("{TD} text-right tabular-nums")>{format!("{} ms", row.latency_ms)}</td>
                 <td class=format!("{TD} text-right tabular-nums")>
@@ -319,6 +328,11 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
                     {has_parts.then(|| view! {
                         <span class=format!("block text-xs {MUTED}") data-token-parts="">
                             {move || t_string!(i18n, logs.tokens_detail, cached, written, reasoning).to_string()}
+                        </span>
+                    })}
+                    {cache_hit.map(|rate| view! {
+                        <span class=format!("block text-xs {MUTED}") data-cache-hit="">
+                            {move || t_string!(i18n, logs.cache_hit, rate = rate.clone()).to_string()}
                         </span>
                     })}
                     {estimated.then(|| view! { <span class=format!("block text-xs {MUTED}")>{t!(i18n, spend.estimated)}</span> })}
@@ -334,6 +348,7 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
             <tr id=format!("log-{id}-attempts") class:hidden=move || !open.get()>
                 <td></td>
                 <td colspan="8" class="px-3 pb-3">
+                    <SessionLine session moved/>
                     <Attempts attempts=attempts.clone() clock/>
                 </td>
             </tr>
@@ -341,6 +356,26 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
     }
     // Erased so the screen's view type stays within the compiler's depth limit.
     .into_any()
+}
+
+/// The request's session (a hash, never the client's id) and why it moved, when it did.
+#[component]
+fn SessionLine(session: String, moved: String) -> impl IntoView {
+    let i18n = use_i18n();
+    (!session.is_empty()).then(|| {
+        let shown = session.clone();
+        view! {
+            <p class="mb-2 text-sm" data-session=session>
+                <span class=MUTED>{t!(i18n, logs.session)}" "</span>
+                <span class="font-mono text-xs" translate="no">{shown}</span>
+                {(!moved.is_empty()).then(|| view! {
+                    <span class="ml-2 text-amber-800 dark:text-amber-300" data-session-moved-why="">
+                        {t!(i18n, logs.session_moved)}": "<span translate="no">{moved}</span>
+                    </span>
+                })}
+            </p>
+        }
+    })
 }
 
 #[component]

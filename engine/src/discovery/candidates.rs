@@ -142,6 +142,20 @@ pub(super) fn models_candidates(
 }
 
 /// Chat endpoints to confirm a base URL when no model list answered.
+/// The chat endpoint `api_type` would use on a channel whose base URL is `base_url` (where the
+/// proxy would send its requests), to confirm a type a model list suggested; `None` for Azure,
+/// whose chat endpoint names a deployment.
+pub(super) fn confirm_url(api_type: ChannelKind, base_url: &str) -> Option<String> {
+    let path = match api_type {
+        ChannelKind::Openai => "/v1/chat/completions",
+        ChannelKind::Custom => "/chat/completions",
+        ChannelKind::Anthropic => "/v1/messages",
+        ChannelKind::Gemini => "/v1beta/openai/chat/completions",
+        ChannelKind::Azure => return None,
+    };
+    Some(format!("{base_url}{path}"))
+}
+
 pub(super) fn chat_candidates(api_type: ChannelKind, pasted: &PastedUrl) -> Vec<ChatCandidate> {
     let PastedUrl { given, root } = pasted;
     let at = |base: &str, path: &str| ChatCandidate {

@@ -1,6 +1,8 @@
 //! Channel calibration: from one pasted base URL and key, find the API type, the corrected
 //! base URL and the model list. Candidates (see `candidates.rs`) are tried in order; the first
-//! model list wins; relays without one are confirmed through their chat endpoint instead.
+//! model list names the models, and the type is confirmed by the chat endpoint that type would
+//! use (another type's endpoint wins when that one is missing); relays without a list are
+//! confirmed through their chat endpoint alone.
 //! Every attempt is reported (URL, status, verdict) so the UI and the CLI can show what was
 //! tried. Keys are sent in headers only and never appear in the result.
 
@@ -137,7 +139,7 @@ pub async fn calibrate_observed(
         for candidate in
             candidates::models_candidates(api_type, &pasted, &options.azure_api_version)
         {
-            if let Some(found) = search.try_models(&prober, &candidate).await {
+            if let Some(found) = search.try_models(&prober, &candidate, &pasted).await {
                 return Ok(found);
             }
             if search.unreachable {
@@ -224,6 +226,7 @@ impl Search {
         &mut self,
         prober: &Prober,
         candidate: &candidates::ModelsCandidate,
+        pasted: &PastedUrl,
     ) -> Option<Calibration> {
         if self.skip(candidate.api_type, "GET", &candidate.url) {
             return None;
@@ -232,18 +235,66 @@ impl Search {
         self.record(attempt);
         let models = models?;
         let count = models.len();
+        let (api_type, base_url) = self.confirm(prober, candidate, pasted).await;
         Some(Calibration {
             outcome: Outcome::ModelsListed,
-            api_type: Some(candidate.api_type),
-            base_url: Some(candidate.base_url.clone()),
+            api_type: Some(api_type),
+            base_url: Some(base_url.clone()),
             models,
             models_by_hand: count == 0,
-            message: format!(
-                "found a {} API at {} with {count} models",
-                candidate.api_type, candidate.base_url
-            ),
+            message: format!("found a {api_type} API at {base_url} with {count} models"),
             attempts: std::mem::take(&mut self.attempts),
         })
+    }
+
+    /// The type a model list suggested, confirmed by the chat endpoint that type would use:
+    /// many relays serve one list shape over any auth, so the list alone does not tell an
+    /// OpenAI-compatible relay from an Anthropic one. When that endpoint is missing (404/405),
+    /// the other types' endpoints on the same host are asked, and the first that answers as
+    /// an API (any JSON but a missing route: an unknown model, a bad parameter) wins. When
+    /// none does, or the confirmation cannot tell (a timeout, a refused key), the list's type
+    /// stands.
+    async fn confirm(
+        &mut self,
+        prober: &Prober,
+        listed: &candidates::ModelsCandidate,
+        pasted: &PastedUrl,
+    ) -> (ChannelKind, String) {
+        let kept = (listed.api_type, listed.base_url.clone());
+        let Some(url) = candidates::confirm_url(listed.api_type, &listed.base_url) else {
+            return kept;
+        };
+        let attempt = prober.chat(listed.api_type, &url).await;
+        let missing = attempt.verdict == Verdict::NotFound;
+        self.record(attempt);
+        if !missing {
+            return kept;
+        }
+        let others = candidates::type_order(None, pasted)
+            .into_iter()
+            .filter(|t| *t != listed.api_type);
+        for api_type in others {
+            let base_url = match api_type {
+                ChannelKind::Custom => pasted.given.clone(),
+                _ => pasted.root.clone(),
+            };
+            let Some(url) = candidates::confirm_url(api_type, &base_url) else {
+                continue;
+            };
+            if self.skip(api_type, "POST", &url) {
+                continue;
+            }
+            let attempt = prober.chat(api_type, &url).await;
+            let answered = attempt.verdict == Verdict::ChatAnswered;
+            self.record(attempt);
+            if answered {
+                return (api_type, base_url);
+            }
+            if self.unreachable {
+                break;
+            }
+        }
+        kept
     }
 
     async fn try_chat(

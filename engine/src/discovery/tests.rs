@@ -42,6 +42,21 @@ fn list(ids: &[&str]) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": data}))
 }
 
+/// What an API's chat endpoint answers the probe's unknown model with: a JSON 400.
+fn unknown_model() -> ResponseTemplate {
+    ResponseTemplate::new(400)
+        .set_body_json(json!({"error": {"message": "model gpt-4o-mini does not exist"}}))
+}
+
+/// `server` answers chat probes on `at` as an API does.
+async fn chat_answers(server: &MockServer, at: &str) {
+    Mock::given(method("POST"))
+        .and(path(at))
+        .respond_with(unknown_model())
+        .mount(server)
+        .await;
+}
+
 fn rejected() -> ResponseTemplate {
     ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "invalid api key"}}))
 }
@@ -54,6 +69,7 @@ async fn openai_upstream() -> MockServer {
         .respond_with(list(&["gpt-4o", "gpt-4o-mini"]))
         .mount(&server)
         .await;
+    chat_answers(&server, "/v1/chat/completions").await;
     server
 }
 
@@ -65,6 +81,13 @@ async fn anthropic_upstream() -> MockServer {
         .and(header("x-api-key", KEY))
         .and(header("anthropic-version", "2023-06-01"))
         .respond_with(list(&["claude-sonnet-4-5-20250929"]))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/messages"))
+        .and(header("x-api-key", KEY))
+        .respond_with(unknown_model())
         .with_priority(1)
         .mount(&server)
         .await;
@@ -84,6 +107,7 @@ async fn gemini_upstream() -> MockServer {
         .respond_with(list(&["models/gemini-2.5-pro", "models/gemini-2.5-flash"]))
         .mount(&server)
         .await;
+    chat_answers(&server, "/v1beta/openai/chat/completions").await;
     server
 }
 
@@ -115,14 +139,29 @@ async fn relay_without_models(prefix: &str) -> MockServer {
     server
 }
 
+/// Found by its model list, and (but Azure, whose chat endpoint names a deployment) confirmed
+/// by the chat endpoint of its type: the last attempt.
 fn assert_found(result: &Calibration, api_type: ChannelKind, base_url: &str, models: &[&str]) {
     assert_eq!(result.outcome, Outcome::ModelsListed, "{result:#?}");
     assert_eq!(result.api_type, Some(api_type), "{result:#?}");
     assert_eq!(result.base_url.as_deref(), Some(base_url));
     assert_eq!(result.models, models);
+    let listed = result
+        .attempts
+        .iter()
+        .find(|a| a.verdict == Verdict::ModelsListed)
+        .expect("the model list is among the attempts");
+    assert_eq!(listed.status, Some(200));
     let last = result.attempts.last().expect("attempts recorded");
-    assert_eq!(last.verdict, Verdict::ModelsListed);
-    assert_eq!(last.status, Some(200));
+    let Some(confirm) = candidates::confirm_url(api_type, base_url) else {
+        assert_eq!(last, listed, "{result:#?}");
+        return;
+    };
+    assert_eq!(
+        (last.api_type, last.method, last.url.as_str(), last.verdict),
+        (api_type, "POST", confirm.as_str(), Verdict::ChatAnswered),
+        "{result:#?}"
+    );
 }
 
 #[tokio::test]
@@ -185,7 +224,52 @@ async fn chosen_type_is_tried_first() {
         &server.uri(),
         &["claude-sonnet-4-5-20250929"],
     );
-    assert_eq!(result.attempts.len(), 1);
+    // The list, then its type's chat endpoint confirming it.
+    assert_eq!(result.attempts.len(), 2);
+}
+
+/// Issue 22: a relay serving Anthropic's model list over `Authorization: Bearer` (so the
+/// OpenAI candidate reads it first) without `/v1/chat/completions`: the missing chat endpoint
+/// refutes `openai`, and `/v1/messages` answering as an API makes it `anthropic`.
+#[tokio::test]
+async fn an_anthropic_list_over_bearer_is_calibrated_by_its_messages_endpoint() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"type": "model", "id": "claude-sonnet-4-5-20250929",
+                "display_name": "Claude Sonnet 4.5", "created_at": "2025-09-29T00:00:00Z"}],
+            "has_more": false, "first_id": "claude-sonnet-4-5-20250929",
+            "last_id": "claude-sonnet-4-5-20250929"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/messages"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"type": "error",
+            "error": {"type": "invalid_request_error", "message": "model: gpt-4o-mini"}})),
+        )
+        .mount(&server)
+        .await;
+    let result = run(&server.uri(), None).await;
+    assert_found(
+        &result,
+        ChannelKind::Anthropic,
+        &server.uri(),
+        &["claude-sonnet-4-5-20250929"],
+    );
+    let chat = format!("{}/v1/chat/completions", server.uri());
+    let refuted = result
+        .attempts
+        .iter()
+        .find(|a| a.url == chat)
+        .expect("asked");
+    assert_eq!(
+        (refuted.api_type, refuted.status, refuted.verdict),
+        (ChannelKind::Openai, Some(404), Verdict::NotFound)
+    );
 }
 
 #[tokio::test]
@@ -230,6 +314,7 @@ async fn relay_models_on_an_alternative_path_are_found() {
         .respond_with(list(&["glm-4.6"]))
         .mount(&server)
         .await;
+    chat_answers(&server, "/api/v1/chat/completions").await;
     let result = run(&server.uri(), None).await;
     assert_found(
         &result,
@@ -247,6 +332,7 @@ async fn relay_models_under_a_pasted_prefix_are_found() {
         .respond_with(list(&["kimi-k2-0905-preview"]))
         .mount(&server)
         .await;
+    chat_answers(&server, "/coding/v3/chat/completions").await;
     let base = format!("{}/coding/v3", server.uri());
     let result = run(&format!("{base}/chat/completions"), None).await;
     assert_found(

@@ -1,4 +1,4 @@
-//! Groups as the user steers them: a group's order mode and hedging, and a group's effective
+//! Groups as the user steers them: a group's order mode, hedging and session affinity, and a group's effective
 //! order right now (the order routing would try, with what explains each place).
 
 use types::routing::{EffectiveOrder, GroupRouting, OrderedEntry};
@@ -8,7 +8,7 @@ use crate::clock::now_ms;
 use crate::store::{AUTO_GROUP, StoreError};
 
 impl AppState {
-    /// Sets a group's order mode and hedging; routing, the tray and `/v1/models` follow at once.
+    /// Sets a group's order mode, hedging and session affinity; routing, the tray and `/v1/models` follow at once.
     pub async fn set_group_routing(&self, options: &GroupRouting) -> Result<(), StoreError> {
         let options = options.clone();
         self.change(move |store| store.set_group_routing(&options))
@@ -70,6 +70,7 @@ impl AppState {
             group: group.to_owned(),
             order,
             hedging,
+            affinity: index.group_affinity(group),
             entries,
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! 1. **route** (`route::candidates`): the entries that may serve the request, computed one at
 //!    a time, cooling ones and ones whose channel kind cannot serve the endpoint skipped; each
-//!    is tried with the keys of its channel's pool in rotation (`key_failover`);
+//!    is tried with the keys of its channel's pool in rotation (`key_failover`); a request
+//!    that names a session tries the entry and key of its previous turn first (`sticky`);
 //! 2. **prepare** (`request::upstream_body`): the body for this candidate, the client's own
 //!    bytes when the protocols match, converted through the hub otherwise;
 //! 3. **send** (`attempt::send`, through the channel's outbound proxy when it has one) and
@@ -37,6 +38,7 @@ use super::request::{self, Leg, ProxyRequest};
 use super::route::{self, Candidate};
 use super::runtime::Runtime;
 use super::snapshot::Snapshot;
+use super::sticky::Turn;
 use crate::clock::now_ms;
 
 /// Serves one request: tries each candidate in turn until one answers (in a group that
@@ -52,6 +54,13 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
         request.endpoint,
         now_ms(),
     );
+    if let Some(session) = request.session {
+        let turn = Turn::begin(runtime, &snapshot, session, &request.model, route.affinity);
+        if let Some(entry) = turn.pinned_entry() {
+            route.prefer(entry);
+        }
+        log.turn = Some(turn);
+    }
     let hedging = route.hedging;
     let mut attempts = Vec::new();
     while let Some(candidate) = route.next() {
@@ -84,6 +93,9 @@ pub async fn serve(runtime: &Arc<Runtime>, request: ProxyRequest) -> Result<Resp
         }
         match round.ended {
             Some((candidate, Outcome::Answer(mut response))) => {
+                if let Some(turn) = &log.turn {
+                    turn.answered(runtime, &request.model, &candidate);
+                }
                 let served = log.served(&candidate, response.status().as_u16());
                 response.extensions_mut().insert(served);
                 return Ok(response);
@@ -188,9 +200,21 @@ async fn attempt(
     log: &LogRow<'_>,
     tried: u32,
 ) -> Outcome {
-    key_failover::with_keys(runtime, &snapshot.settings, &candidate.channel, |key| {
-        attempt_with_key(runtime, snapshot, candidate, log, tried, key)
-    })
+    let turn = log.turn.as_ref();
+    let preferred = turn.and_then(|t| t.pinned_key(candidate.entry.id));
+    let channel = &candidate.channel;
+    key_failover::with_keys(
+        runtime,
+        &snapshot.settings,
+        channel,
+        preferred,
+        |id, key| {
+            if let Some(turn) = turn {
+                turn.key_chosen(candidate.entry.id, id);
+            }
+            attempt_with_key(runtime, snapshot, candidate, log, tried, key)
+        },
+    )
     .await
 }
 

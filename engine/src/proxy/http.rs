@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use protocol::{ModelField, Protocol, RequestHead, ScanError};
 
+use super::affinity::Session;
 use super::count_tokens;
 use super::error::ProxyError;
 use super::forward;
@@ -95,10 +96,12 @@ async fn prepare(
     endpoint: Endpoint,
     request: Request,
 ) -> Result<ProxyRequest, ProxyError> {
-    let snapshot = runtime.snapshot();
+    let snapshot = snapshot_knowing_key(runtime, request.headers()).await;
     let client_key = authenticate(&snapshot, request.headers())?;
     let headers = protocol_headers(request.headers());
-    let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    let (parts, body) = request.into_parts();
+    let request_headers = parts.headers;
+    let body = read_body(body, snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
     let body = match endpoint {
         Endpoint::Responses => super::conversation::continue_stored(runtime, body).await?,
@@ -144,7 +147,8 @@ async fn prepare(
     let stream = streams && head.stream();
     // Last, so a request refused for its body does not count against the key's minute.
     let client_key_name = admit(runtime, endpoint, client_key)?;
-    Ok(ProxyRequest::new(
+    let session = Session::from_request(&client_key_name, head.session(), &request_headers);
+    let mut request = ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),
         body,
@@ -152,7 +156,9 @@ async fn prepare(
         model,
         stream,
         client_key_name,
-    ))
+    );
+    request.session = session;
+    Ok(request)
 }
 
 /// The name of the client's access key (empty when unknown), once the key's limits let the
@@ -235,6 +241,21 @@ pub fn known_access_key<'s>(
         .find(|k| crate::secrets::keys_match(k.key.expose(), presented))
 }
 
+/// The snapshot to serve a request with. When keys are required and the one presented is not
+/// in it, the access keys are re-read first (`key_recheck`): `api-switch connect` may have
+/// created it a moment ago.
+async fn snapshot_knowing_key(runtime: &Runtime, headers: &HeaderMap) -> Arc<Snapshot> {
+    let arrived = std::time::Instant::now();
+    let snapshot = runtime.snapshot();
+    let unknown = snapshot.settings.require_access_key
+        && presented_key(headers).is_some_and(|key| known_access_key(&snapshot, key).is_none());
+    if !unknown {
+        return snapshot;
+    }
+    runtime.recheck_access_keys(arrived).await;
+    runtime.snapshot()
+}
+
 /// The client's access key (`None` when unknown), or 401 when keys are required.
 fn authenticate<'s>(
     snapshot: &'s Snapshot,
@@ -252,7 +273,7 @@ fn authenticate<'s>(
 
 /// `GET /v1/models`: every routable model name once, then every group (always `auto`).
 async fn models(State(runtime): State<Arc<Runtime>>, headers: HeaderMap) -> Response {
-    let snapshot = runtime.snapshot();
+    let snapshot = snapshot_knowing_key(&runtime, &headers).await;
     if let Err(error) = authenticate(&snapshot, &headers) {
         return error.into_response();
     }

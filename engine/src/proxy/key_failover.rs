@@ -20,16 +20,18 @@ enum KeyConsequence {
     Disable { reason: String },
 }
 
-/// Runs `attempt` with a key of `channel`'s pool, and again with the next key for as long as
-/// a key-shaped failure leaves another key to try.
+/// Runs `attempt` with a key of `channel`'s pool (`preferred` first when it can serve: a
+/// session's own key), and again with the next key for as long as a key-shaped failure leaves
+/// another key to try. `attempt` is told which key it sends with (`None`: no keys).
 pub(crate) async fn with_keys<'a, F, Fut>(
     runtime: &Runtime,
     settings: &Settings,
     channel: &'a Channel,
+    preferred: Option<KeyId>,
     mut attempt: F,
 ) -> Outcome
 where
-    F: FnMut(&'a str) -> Fut,
+    F: FnMut(Option<KeyId>, &'a str) -> Fut,
     Fut: Future<Output = Outcome>,
 {
     let pools = runtime.key_pools();
@@ -37,7 +39,7 @@ where
     let mut tried: Vec<KeyId> = Vec::new();
     let mut last: Option<AttemptFailure> = None;
     loop {
-        let (id, key) = match pools.pick(channel, &tried, now_ms()) {
+        let (id, key) = match pools.pick_preferring(channel, preferred, &tried, now_ms()) {
             KeyPick::Key { id, key } => (id, key),
             KeyPick::NoneUsable { until_ms } => {
                 let last = last.map_or_else(
@@ -47,7 +49,7 @@ where
                 return Outcome::Failed(AttemptFailure::KeysExhausted { until_ms, last });
             }
         };
-        let outcome = attempt(key).await;
+        let outcome = attempt(id, key).await;
         let (Some(id), true, Outcome::Failed(failure)) = (id, pooled, &outcome) else {
             return outcome;
         };

@@ -1,6 +1,7 @@
 //! Key pools' memory: which key of a channel's pool serves the next request. Keys are taken in
 //! rotation (round robin per channel) among those the user has not switched off, the system
-//! has not disabled and that are not cooling. What a key's failure means, and the retry with
+//! has not disabled and that are not cooling; a session's own key first when it can serve
+//! (`affinity`). What a key's failure means, and the retry with
 //! the next key, is `key_failover`'s.
 
 use std::collections::HashMap;
@@ -35,6 +36,35 @@ impl KeyPools {
     fn state(&self) -> std::sync::MutexGuard<'_, PoolState> {
         // Only plain inserts happen under the lock; a poisoned state is still valid.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `preferred` (the key a session's previous turn used) when it can serve: on, not
+    /// cooling, not tried yet; otherwise the next key in rotation, as `pick`. Serving a
+    /// session's own key does not move the rotation on.
+    pub fn pick_preferring<'a>(
+        &self,
+        channel: &'a Channel,
+        preferred: Option<KeyId>,
+        skip: &[KeyId],
+        now_ms: i64,
+    ) -> KeyPick<'a> {
+        let preferred = preferred
+            .filter(|id| !skip.contains(id))
+            .and_then(|id| channel.keys.iter().find(|key| key.id == id));
+        if let Some(key) = preferred {
+            let state = self.state();
+            let cooling = state
+                .cooling
+                .get(&key.id)
+                .is_some_and(|until| *until > now_ms);
+            if key.enabled && !cooling && !state.disabled.contains_key(&key.id) {
+                return KeyPick::Key {
+                    id: Some(key.id),
+                    key: key.key.expose(),
+                };
+            }
+        }
+        self.pick(channel, skip, now_ms)
     }
 
     /// The next key of `channel` in rotation, leaving out `skip` (keys already tried).

@@ -4,6 +4,7 @@
 //! failure, cools failing entries, disables entries whose credentials are gone, and never writes
 //! to disk on the request's path. `forward` lists the phases of a request and where each lives.
 
+pub mod affinity;
 mod answer;
 mod attempt;
 mod conversation;
@@ -17,6 +18,7 @@ mod hedge_budget;
 pub mod http;
 mod key_failover;
 pub mod key_pool;
+pub mod key_recheck;
 pub mod limits;
 pub mod masked;
 mod observe;
@@ -28,6 +30,7 @@ pub mod route;
 pub mod runtime;
 pub mod snapshot;
 pub mod sse;
+pub mod sticky;
 pub mod stream;
 pub(crate) mod writer;
 

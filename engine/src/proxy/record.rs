@@ -18,6 +18,7 @@ use super::observe::{self, AttemptEnd};
 use super::request::ProxyRequest;
 use super::route::Candidate;
 use super::runtime::Runtime;
+use super::sticky::Turn;
 use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 use types::pricing::Usage;
@@ -262,6 +263,8 @@ pub struct LogRow<'a> {
     /// not answering is cancelled (`hedge_cancelled`) unless it already failed. Empty, and
     /// never allocated, when hedging is off.
     pub racing: std::sync::Mutex<Vec<AttemptRecord>>,
+    /// The request's session turn, when it names a session (session affinity).
+    pub turn: Option<Turn>,
 }
 
 impl<'a> LogRow<'a> {
@@ -272,6 +275,7 @@ impl<'a> LogRow<'a> {
             failed: Vec::new(),
             attempt_started_ms: now_ms(),
             racing: std::sync::Mutex::new(Vec::new()),
+            turn: None,
         }
     }
 
@@ -389,6 +393,15 @@ impl<'a> LogRow<'a> {
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
             attempts: self.attempt_log(candidate, status),
+            session: self
+                .turn
+                .as_ref()
+                .map(|t| t.session.label())
+                .unwrap_or_default(),
+            session_moved: match (&self.turn, candidate) {
+                (Some(turn), Some(candidate)) => turn.moved(candidate, &self.failed),
+                _ => String::new(),
+            },
             ..RequestRecord::default()
         }
     }

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use bytes::Bytes;
 use protocol::{ConvertError, EncodeOptions, Protocol, RequestHead, hub};
 
+use super::affinity::Session;
 use super::error::AttemptFailure;
 use super::quirks::Quirks;
 use super::route::Candidate;
@@ -30,6 +31,8 @@ pub struct ProxyRequest {
     pub model: String,
     pub stream: bool,
     pub client_key_name: String,
+    /// The conversation the client names (session affinity), when it names one.
+    pub session: Option<Session>,
     hub: OnceLock<Result<hub::Request, Arc<ConvertError>>>,
 }
 
@@ -51,6 +54,7 @@ impl ProxyRequest {
             model,
             stream,
             client_key_name,
+            session: None,
             hub: OnceLock::new(),
         }
     }

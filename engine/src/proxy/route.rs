@@ -14,7 +14,7 @@ use std::sync::Arc;
 use types::routing::{GroupRouting, Hedging, OrderMode};
 
 use crate::ordering::{self, Speeds};
-use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry};
+use crate::store::{AUTO_GROUP, Channel, ChannelId, Entry, EntryId};
 use crate::upstream::{Endpoint, UpstreamAdapter as _};
 
 use super::cooldowns::Cooldowns;
@@ -51,7 +51,7 @@ pub struct Route {
 
 /// Routing's precomputed view of one snapshot. Names are keyed in ASCII lowercase, matching
 /// the case-insensitive comparisons the routing rules ask for.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RouteIndex {
     /// Routable entries (enabled, on an enabled channel), in priority order.
     routable: Vec<Candidate>,
@@ -128,6 +128,11 @@ impl RouteIndex {
         self.stored_routing(group)
             .map(|g| (g.order, g.hedging))
             .unwrap_or_default()
+    }
+
+    /// Whether the group keeps sessions on their entry and key (on unless turned off).
+    pub fn group_affinity(&self, group: &str) -> bool {
+        self.stored_routing(group).is_none_or(|g| g.affinity)
     }
 
     fn stored_routing(&self, group: &str) -> Option<&GroupRouting> {
@@ -226,6 +231,9 @@ pub struct Candidates<'a> {
     last_resort: Option<std::vec::IntoIter<(i64, &'a Candidate)>>,
     /// The routed group's hedging (off for model-name routes), with the group's name.
     pub hedging: Option<(&'a str, Hedging)>,
+    /// Whether a session stays on the entry that served it: the routed group's setting, on
+    /// for model-name routes.
+    pub affinity: bool,
 }
 
 /// The route for `model` on `endpoint` at `now_ms`, walked lazily.
@@ -243,12 +251,13 @@ pub fn candidates<'a>(
         RouteKind::AutoFallback => Some(AUTO_GROUP),
         RouteKind::Exact | RouteKind::Alias | RouteKind::Fuzzy => None,
     };
-    let hedging = group
-        .and_then(|g| index.stored_routing(g))
+    let stored = group.and_then(|g| index.stored_routing(g));
+    let hedging = stored
         .filter(|g| g.hedging.is_on())
         .map(|g| (g.group.as_str(), g.hedging));
     Candidates {
         hedging,
+        affinity: stored.is_none_or(|g| g.affinity),
         matched: matched.into_iter(),
         cooldowns,
         now_ms,
@@ -256,6 +265,25 @@ pub fn candidates<'a>(
         yielded_ready: false,
         cooling: Vec::new(),
         last_resort: None,
+    }
+}
+
+impl Candidates<'_> {
+    /// Puts `entry` first when the route has it (a session's own entry): it is then tried
+    /// first unless it is cooling or cannot serve the endpoint, like any other candidate.
+    /// Call before the first `next`.
+    pub fn prefer(&mut self, entry: EntryId) {
+        let rest = self.matched.as_slice();
+        let Some(at) = rest.iter().position(|c| c.entry.id == entry) else {
+            return;
+        };
+        if at == 0 {
+            return;
+        }
+        let mut reordered = Vec::with_capacity(rest.len());
+        reordered.push(rest[at]);
+        reordered.extend(rest[..at].iter().chain(&rest[at + 1..]).copied());
+        self.matched = reordered.into_iter();
     }
 }
 

@@ -1,18 +1,21 @@
 //! The proxy's runtime: everything the phases of a request read and change while serving it,
 //! and nothing else. The routing snapshot, the in-memory cooldowns, what was learned about
-//! channels (quirks, key pools, measured speeds, the hedge budget), the upstream client, the
-//! background writer, and the signals the proxy raises when an entry cools, recovers or is
-//! switched off. The store itself is not here: the runtime reads it only when told to reload,
-//! from the store it is given, and writes only through the writer.
+//! channels (quirks, key pools, session pins, measured speeds, the hedge budget), the upstream
+//! client, the background writer, and the signals the proxy raises when an entry cools,
+//! recovers or is switched off. The runtime reads the store only when told to reload, from the
+//! store it is given, and to re-check the access keys when a client presents an unknown one;
+//! it writes only through the writer.
 
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
+use super::affinity::Affinity;
 use super::cooldowns::Cooldowns;
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
+use super::key_recheck::KeyRecheck;
 use super::limits::{KeyMeters, Periods};
 use super::quirks::ChannelQuirks;
 use super::snapshot::Snapshot;
@@ -35,6 +38,13 @@ pub struct Runtime {
     quirks: ChannelQuirks,
     /// Which key of each pool is next, and the keys cooling or switched off since the reload.
     key_pools: KeyPools,
+    /// Where each conversation was served last (session affinity).
+    affinity: Affinity,
+    /// The store, read only to re-check the access keys when a client presents an unknown one
+    /// (`key_recheck`) and for a stored Responses conversation (`conversation`); everything
+    /// else is read on `reload`, and writes go through `writer`.
+    store: Arc<Store>,
+    key_recheck: KeyRecheck,
     /// Time to first content per entry, for the `fastest` order and hedging's p90.
     speeds: Speeds,
     /// Hedges started this minute, per group: the cost bound.
@@ -42,9 +52,6 @@ pub struct Runtime {
     /// Each access key's use in the current minute, day and month, for its limits.
     key_meters: KeyMeters,
     writer: Writer,
-    /// For the request path's few reads (stored Responses conversations); writes go through
-    /// `writer`.
-    store: Arc<Store>,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -67,13 +74,15 @@ impl Runtime {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
             writer: Writer::spawn(Arc::clone(&store), events.clone()),
-            store,
             events,
             snapshot: ArcSwap::from_pointee(snapshot),
             cooldowns,
             client,
             quirks: ChannelQuirks::default(),
             key_pools: KeyPools::default(),
+            affinity: Affinity::default(),
+            store: Arc::clone(&store),
+            key_recheck: KeyRecheck::default(),
             speeds,
             hedges: HedgeBudget::default(),
             key_meters,
@@ -111,6 +120,21 @@ impl Runtime {
 
     pub(crate) fn key_pools(&self) -> &KeyPools {
         &self.key_pools
+    }
+
+    /// Re-reads the access keys for a request that arrived at `arrived` with a key the
+    /// snapshot does not know (at most once per `key_recheck::MIN_INTERVAL`); the snapshot
+    /// then holds them.
+    pub async fn recheck_access_keys(&self, arrived: std::time::Instant) {
+        if let Some(keys) = self.key_recheck.reread(&self.store, arrived).await {
+            self.snapshot
+                .rcu(|current| current.with_access_keys(keys.clone()));
+        }
+    }
+
+    /// Where each conversation was served last.
+    pub fn affinity(&self) -> &Affinity {
+        &self.affinity
     }
 
     pub(crate) fn writer(&self) -> &Writer {
@@ -169,6 +193,7 @@ impl Runtime {
         let snapshot = Snapshot::load(store, version, &self.client)?;
         self.cooldowns.reset_from(&snapshot.entries);
         self.key_pools.reset();
+        self.affinity.reset();
         self.snapshot.store(Arc::new(snapshot));
         self.emit(Event::ConfigChanged { version });
         Ok(())

@@ -113,18 +113,32 @@ impl Snapshot {
     /// A copy with one entry switched off, so an auto-disable takes effect at once without
     /// waiting for the database write.
     pub fn with_entry_disabled(&self, id: EntryId, reason: &str) -> Self {
-        let mut entries = self.entries.clone();
-        for entry in entries.iter_mut().filter(|e| e.id == id) {
+        let mut next = self.next_version();
+        for entry in next.entries.iter_mut().filter(|e| e.id == id) {
             entry.enabled = false;
             entry.disabled_reason = reason.to_owned();
         }
+        next.route_index = RouteIndex::build(&next.entries, &next.channels, &next.groups);
+        next
+    }
+
+    /// A copy with the access keys as the store has them now (`keys`, enabled or not), so a
+    /// key created by another process is accepted without a full reload.
+    pub fn with_access_keys(&self, keys: Vec<AccessKey>) -> Self {
+        let mut next = self.next_version();
+        next.access_keys = keys.into_iter().filter(|k| k.enabled).collect();
+        next
+    }
+
+    /// A copy of everything, one version on.
+    fn next_version(&self) -> Self {
         Self {
             version: self.version + 1,
-            route_index: RouteIndex::build(&entries, &self.channels, &self.groups),
+            route_index: self.route_index.clone(),
             groups: self.groups.clone(),
             settings: self.settings.clone(),
             channels: self.channels.clone(),
-            entries,
+            entries: self.entries.clone(),
             access_keys: self.access_keys.clone(),
             client: self.client.clone(),
             proxied: self.proxied.clone(),

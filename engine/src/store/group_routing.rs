@@ -1,5 +1,6 @@
-//! Each group's routing options: its order mode (custom, fastest, newest) and its hedging. A
-//! group without a stored row routes by priority without hedging, so options exist only for
+//! Each group's routing options: its order mode (custom, fastest, newest), its hedging and its
+//! session affinity. A group without a stored row routes by priority without hedging, with
+//! affinity, so options exist only for
 //! groups the user changed. Group names compare case-insensitively, as routing does.
 
 use rusqlite::{Connection, params};
@@ -8,8 +9,9 @@ use types::routing::{GroupRouting, Hedging, OrderMode};
 use super::{Store, StoreError};
 
 pub(super) fn load_group_routing(conn: &Connection) -> Result<Vec<GroupRouting>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT group_name, order_mode, hedging FROM group_routing ORDER BY group_name")?;
+    let mut stmt = conn.prepare(
+        "SELECT group_name, order_mode, hedging, affinity FROM group_routing ORDER BY group_name",
+    )?;
     let rows = stmt.query_map([], |row| {
         let order: String = row.get(1)?;
         let hedging: String = row.get(2)?;
@@ -18,6 +20,7 @@ pub(super) fn load_group_routing(conn: &Connection) -> Result<Vec<GroupRouting>,
             // A value written by a newer build reads as the default rather than failing.
             order: OrderMode::parse(&order).unwrap_or_default(),
             hedging: serde_json::from_str(&hedging).unwrap_or_default(),
+            affinity: row.get(3)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -44,10 +47,11 @@ pub(super) fn save_group_routing(
     // Our own plain struct: serialising it cannot fail.
     let hedging = serde_json::to_string(&options.hedging).unwrap_or_default();
     conn.execute(
-        "INSERT INTO group_routing (group_name, order_mode, hedging) VALUES (?1, ?2, ?3) \
-         ON CONFLICT(group_name) DO UPDATE SET order_mode = excluded.order_mode, \
-         hedging = excluded.hedging",
-        params![group, options.order.as_str(), hedging],
+        "INSERT INTO group_routing (group_name, order_mode, hedging, affinity) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT(group_name) DO UPDATE SET \
+         order_mode = excluded.order_mode, hedging = excluded.hedging, \
+         affinity = excluded.affinity",
+        params![group, options.order.as_str(), hedging, options.affinity],
     )?;
     Ok(())
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/011_catalog.sql")),
     M::up(include_str!("sql/012_limits.sql")),
     M::up(include_str!("sql/013_balance.sql")),
+    M::up(include_str!("sql/014_affinity.sql")),
     M::up(include_str!("sql/017_stored_responses.sql")),
 ];
 

@@ -101,9 +101,9 @@ fn insert_log_row(conn: &rusqlite::Connection, row: &RequestRecord) -> Result<()
         "INSERT INTO request_log (at_ms, requested_model, entry_id, channel_name, model, attempts, \
          status, latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, \
          client_key_name, error, attempt_log, cache_read_tokens, cache_write_tokens, \
-         reasoning_tokens, tokens_estimated, cost_usd) \
+         reasoning_tokens, tokens_estimated, cost_usd, session, session_moved) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-         ?19, ?20)",
+         ?19, ?20, ?21, ?22)",
     )?;
     insert.execute(params![
         row.at_ms,
@@ -125,7 +125,9 @@ fn insert_log_row(conn: &rusqlite::Connection, row: &RequestRecord) -> Result<()
         row.cache_write_tokens,
         row.reasoning_tokens,
         row.tokens_estimated,
-        row.cost_usd
+        row.cost_usd,
+        row.session,
+        row.session_moved
     ])?;
     Ok(())
 }

@@ -92,13 +92,15 @@ fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRecord> {
         reasoning_tokens: r.get(18)?,
         tokens_estimated: r.get(19)?,
         cost_usd: r.get(20)?,
+        session: r.get(21)?,
+        session_moved: r.get(22)?,
     })
 }
 
 const RECORD_COLUMNS: &str = "id, at_ms, requested_model, entry_id, channel_name, model, status, \
     latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error, \
     attempts, attempt_log, cache_read_tokens, cache_write_tokens, reasoning_tokens, \
-    tokens_estimated, cost_usd";
+    tokens_estimated, cost_usd, session, session_moved";
 
 impl Store {
     /// One page of the request log, newest first, with the totals of everything that matches.

@@ -1,5 +1,6 @@
 //! What the request log says was spent: totals over a span and breakdowns by app (the access
-//! key's name), by the model that answered and by channel, with each line's cache hit rate.
+//! key's name), by the model that answered, by channel and by session, with each line's cache
+//! hit rate.
 //! Only successful requests count: a failed one was not billed. A successful request without
 //! a cost (no price for its model, or no token counts) is counted as unpriced, not as free.
 
@@ -14,6 +15,8 @@ pub enum SpendBy {
     App,
     Model,
     Channel,
+    /// The session hash (session affinity); requests without a session are left out.
+    Session,
 }
 
 impl SpendBy {
@@ -22,6 +25,15 @@ impl SpendBy {
             Self::App => "client_key_name",
             Self::Model => "model",
             Self::Channel => "channel_name",
+            Self::Session => "session",
+        }
+    }
+
+    /// What else a request must be to count in the breakdown.
+    fn only(self) -> &'static str {
+        match self {
+            Self::Session => " AND session != ''",
+            Self::App | Self::Model | Self::Channel => "",
         }
     }
 }
@@ -56,13 +68,13 @@ impl Store {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<SpendLine>, StoreError> {
-        let column = by.column();
+        let (column, only) = (by.column(), by.only());
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT {column}, COUNT(*), COALESCE(SUM(cost_usd), 0), COALESCE(SUM(cost_usd IS NULL), 0), \
                     COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), \
                     COALESCE(SUM(cache_read_tokens), 0) \
-             FROM request_log WHERE at_ms >= ?1 AND at_ms < ?2 AND {SUCCESS} \
+             FROM request_log WHERE at_ms >= ?1 AND at_ms < ?2 AND {SUCCESS}{only} \
              GROUP BY {column} ORDER BY 3 DESC, 2 DESC, 1"
         ))?;
         let count = |n: i64| n.max(0) as u64;

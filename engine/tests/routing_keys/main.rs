@@ -4,6 +4,7 @@
 //! freeze skips a whole channel and ends on time; one channel's requests go through an HTTP
 //! or SOCKS5 proxy while another goes direct; import/export keep pools and proxies.
 
+mod affinity;
 #[path = "../common/mod.rs"]
 mod common;
 mod config;

@@ -13,6 +13,7 @@ use serde_json::json;
 fn hedge_after(ms: u64, max_per_minute: u32) -> GroupRouting {
     GroupRouting {
         group: "h".into(),
+        affinity: true,
         order: OrderMode::Custom,
         hedging: Hedging {
             delay: HedgeDelay::Fixed { ms },
@@ -164,6 +165,7 @@ async fn the_p90_delay_follows_the_leaders_measured_time_to_first_content() {
         .state
         .set_group_routing(&GroupRouting {
             group: "h".into(),
+            affinity: true,
             order: OrderMode::Custom,
             // The fallback alone would never hedge within the 500 ms first-content deadline.
             hedging: Hedging {

@@ -23,6 +23,7 @@ pub async fn set_order(proxy: &Proxy, group: &str, order: OrderMode) {
         .state
         .set_group_routing(&GroupRouting {
             group: group.into(),
+            affinity: true,
             order,
             hedging: Hedging::default(),
         })
@@ -245,6 +246,7 @@ async fn export_and_import_carry_aliases_and_group_routing() {
         .expect("aliases");
     let hedged = GroupRouting {
         group: "coding".into(),
+        affinity: true,
         order: OrderMode::Fastest,
         hedging: Hedging {
             delay: engine::routing::HedgeDelay::P90 { fallback_ms: 800 },

@@ -252,3 +252,67 @@ fn logged_key_names(data: &Path) -> Vec<String> {
     }
     Vec::new()
 }
+
+/// Issue 22: the key `api-switch connect` just created is accepted by the running server at
+/// once (the proxy re-reads the access keys on an unknown one), not only after its next poll
+/// of the database: the request right after `connect` returns gets through, not 401.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_connect_just_created_is_accepted_at_once_by_the_running_server() {
+    let upstream = upstream().await;
+    let data = tempfile::tempdir().expect("data");
+    configure(data.path(), &upstream.uri());
+    let port = support::free_port();
+    let folder = data.path().to_path_buf();
+    let server = tokio::task::spawn_blocking(move || {
+        let data_dir = folder.display().to_string();
+        let listen = format!("127.0.0.1:{port}");
+        let args = ["serve", "--listen", &listen, "--data-dir", &data_dir];
+        support::start(
+            Path::new(env!("CARGO_BIN_EXE_api-switch")),
+            &args,
+            &folder,
+            port,
+        )
+    })
+    .await
+    .expect("server");
+    let base = server.base_url.clone();
+    let home = tempfile::tempdir().expect("home");
+    let http = reqwest::Client::new();
+    // A wrong key first: refused, and it starts the re-read interval the next one must wait out.
+    let refused = http
+        .post(format!("{base}/v1/messages"))
+        .header("x-api-key", "sk-as-not-a-key-of-this-server")
+        .json(&json!({"model": "claude-sonnet-4-5", "max_tokens": 8,
+            "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status().as_u16(), 401);
+    connect(home.path(), data.path(), &base, "claude-code", false);
+    let settings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join(".claude/settings.json")).expect("settings"),
+    )
+    .expect("json");
+    let key = settings["env"]["ANTHROPIC_AUTH_TOKEN"]
+        .as_str()
+        .expect("the access key")
+        .to_owned();
+    let started = std::time::Instant::now();
+    let answer = http
+        .post(format!("{base}/v1/messages"))
+        .bearer_auth(&key)
+        .json(&json!({"model": "claude-sonnet-4-5", "max_tokens": 8,
+            "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("send");
+    let waited = started.elapsed();
+    let status = answer.status().as_u16();
+    let body = answer.text().await.expect("body");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(CLAUDE_ANSWER), "{body}");
+    // Well before the server's one-second poll of the database would have found the key.
+    assert!(waited < Duration::from_millis(900), "took {waited:?}");
+    drop(server);
+}

@@ -5,6 +5,7 @@
 mod agent_cli;
 mod balance_cli;
 mod browser;
+mod browser_affinity;
 mod browser_balance;
 mod browser_catalog;
 mod browser_channels;

@@ -79,13 +79,32 @@ impl Hedging {
 }
 
 /// One group's routing options (a group without stored options has the defaults).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRouting {
     pub group: String,
     #[serde(default)]
     pub order: OrderMode,
     #[serde(default)]
     pub hedging: Hedging,
+    /// Session affinity: a conversation stays on the entry and pool key that served it while
+    /// they work, so the provider's prompt cache stays warm. On unless the user turned it off.
+    #[serde(default = "affinity_default")]
+    pub affinity: bool,
+}
+
+fn affinity_default() -> bool {
+    true
+}
+
+impl Default for GroupRouting {
+    fn default() -> Self {
+        Self {
+            group: String::new(),
+            order: OrderMode::default(),
+            hedging: Hedging::default(),
+            affinity: true,
+        }
+    }
 }
 
 /// One entry in its group's effective order, with what explains its place.
@@ -110,10 +129,25 @@ pub struct OrderedEntry {
 
 /// A group's entries in the order routing tries them right now: ready entries in the mode's
 /// order, then cooling ones, the soonest-expiring first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EffectiveOrder {
     pub group: String,
     pub order: OrderMode,
     pub hedging: Hedging,
+    /// Session affinity (see `GroupRouting::affinity`).
+    #[serde(default = "affinity_default")]
+    pub affinity: bool,
     pub entries: Vec<OrderedEntry>,
+}
+
+impl Default for EffectiveOrder {
+    fn default() -> Self {
+        Self {
+            group: String::new(),
+            order: OrderMode::default(),
+            hedging: Hedging::default(),
+            affinity: true,
+            entries: Vec::new(),
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! and `docs/bench-latency.svg`. `--smoke` runs the same path in a few seconds (no LiteLLM) and
 //! writes under `target/bench/smoke/`, so tests can keep the bench from rotting.
 
+mod affinity;
 mod chart;
 mod concurrent;
 mod hedging;
@@ -45,6 +46,9 @@ pub struct Options {
     pub overhead_only: bool,
     /// Only hedging against a stalling first candidate (`--hedging`), spliced likewise.
     pub hedging_only: bool,
+    /// Only session affinity against a provider caching per key (`--affinity`), spliced
+    /// likewise.
+    pub affinity_only: bool,
     /// Streamed requests per configuration in the hedging comparison.
     pub hedging_requests: usize,
     /// Another `api-switch` build (`--baseline BIN`, e.g. the last release) measured in the
@@ -74,6 +78,7 @@ impl Options {
                 chart: root.join("target/bench/smoke/bench-latency.svg"),
                 overhead_only: false,
                 hedging_only: false,
+                affinity_only: false,
                 hedging_requests: 2,
                 baseline: None,
             }
@@ -95,6 +100,7 @@ impl Options {
                 chart: root.join("docs/bench-latency.svg"),
                 overhead_only: false,
                 hedging_only: false,
+                affinity_only: false,
                 hedging_requests: 20,
                 baseline: None,
             }
@@ -111,6 +117,7 @@ impl Options {
                 "--no-litellm" => options.litellm = false,
                 "--overhead" => options.overhead_only = true,
                 "--hedging" => options.hedging_only = true,
+                "--affinity" => options.affinity_only = true,
                 "--baseline" => options.baseline = Some(PathBuf::from(value()?)),
                 other => bail!("unknown bench option `{other}`; see `cargo xtask help`"),
             }
@@ -131,15 +138,26 @@ pub struct Results {
     pub overhead: String,
     /// Hedging against a stalling first candidate, in Markdown.
     pub hedging: String,
+    /// Session affinity and the provider's prompt cache, in Markdown.
+    pub affinity: String,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
-    let only_one_part = options.overhead_only || options.hedging_only;
+    let only_one_part = options.overhead_only || options.hedging_only || options.affinity_only;
     let venv = setup::tools(options.litellm && !only_one_part)?;
     let binary = setup::release_binary()?;
     let work = root_dir().join("target/bench");
     std::fs::create_dir_all(&work)?;
+    if options.affinity_only {
+        let section = affinity::run(&binary, &work)?;
+        report::splice_affinity(&options.markdown, &section)?;
+        say(&format!(
+            "wrote the affinity section of {}",
+            options.markdown.display()
+        ));
+        return Ok(());
+    }
     if options.hedging_only {
         let section = hedging::run(&binary, &work, options.hedging_requests)?;
         report::splice_hedging(&options.markdown, &section)?;
@@ -224,6 +242,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let overhead = overhead::run(builds, &work, &nginx, options.rounds, options.duration)?;
     let hedging = hedging::run(&binary, &work, options.hedging_requests)?;
+    let affinity = affinity::run(&binary, &work)?;
     let results = Results {
         options,
         targets: figures,
@@ -231,6 +250,7 @@ pub fn run(args: &[String]) -> Result<()> {
         expected_fail_hits: 2 * COOLING,
         overhead,
         hedging,
+        affinity,
     };
     report::write(&results)?;
     chart::draw(&results)?;

@@ -182,7 +182,7 @@ fn GroupTable(group: GroupView, order: EffectiveOrder) -> impl IntoView {
                 }}</span>
                 {is_auto.then(|| view! { <span class=format!("text-xs {MUTED}")>{t!(i18n, entries.auto_hint)}</span> })}
             </header>
-            <GroupRoutingControls group=group.name.clone() order=order.order hedging=order.hedging/>
+            <GroupRoutingControls group=group.name.clone() order=order.order hedging=order.hedging affinity=order.affinity/>
             <div class="overflow-x-auto" tabindex="0">
                 <table class=TABLE>
                     <thead><tr>

@@ -111,9 +111,15 @@ pub fn mode_name(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, mode: Orde
     .to_string()
 }
 
-/// A group's order mode (three radios, each explained) and its hedging form.
+/// A group's order mode (three radios, each explained), its session affinity and its hedging
+/// form.
 #[component]
-pub fn GroupRoutingControls(group: String, order: OrderMode, hedging: Hedging) -> impl IntoView {
+pub fn GroupRoutingControls(
+    group: String,
+    order: OrderMode,
+    hedging: Hedging,
+    affinity: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let slug = group
@@ -125,9 +131,22 @@ pub fn GroupRoutingControls(group: String, order: OrderMode, hedging: Hedging) -
             group: group_for_mode.clone(),
             order: mode,
             hedging,
+            affinity,
         };
         page.run(set_group_routing(options));
     };
+    let group_for_affinity = group.clone();
+    let save_affinity = move |on: bool| {
+        let options = GroupRouting {
+            group: group_for_affinity.clone(),
+            order,
+            hedging,
+            affinity: on,
+        };
+        page.run(set_group_routing(options));
+    };
+    let affinity_id = format!("affinity-{slug}");
+    let affinity_for = affinity_id.clone();
     let modes = [
         (OrderMode::Custom, "custom"),
         (OrderMode::Fastest, "fastest"),
@@ -162,8 +181,20 @@ pub fn GroupRoutingControls(group: String, order: OrderMode, hedging: Hedging) -
                         {move || t_string!(i18n, routing.locked_note, mode = mode_name(i18n, order)).to_string()}
                     </p>
                 })}
+                <div class="mt-3" data-affinity=if affinity { "on" } else { "off" }>
+                    <label for=affinity_for class="inline-flex cursor-pointer items-center gap-2 text-sm font-medium text-slate-800 dark:text-slate-200">
+                        <input id=affinity_id type="checkbox" class="h-4 w-4 accent-indigo-600"
+                            prop:checked=affinity
+                            on:change=move |ev| save_affinity(event_target_checked(&ev))/>
+                        {t!(i18n, routing.affinity_on)}
+                    </label>
+                    <p class=format!("text-xs {MUTED}")>
+                        {t!(i18n, routing.affinity_hint)}" "
+                        <code class="font-mono" translate="no">"prompt_cache_key, conversation, metadata.user_id, x-session-id"</code>
+                    </p>
+                </div>
             </fieldset>
-            <HedgingForm group slug order hedging/>
+            <HedgingForm group slug order hedging affinity/>
         </div>
     }
     .into_any()
@@ -176,7 +207,13 @@ fn whole(text: &str) -> Option<u64> {
 
 /// Hedging on or off, its delay (fixed or the leading entry's p90) and the per-minute cap.
 #[component]
-fn HedgingForm(group: String, slug: String, order: OrderMode, hedging: Hedging) -> impl IntoView {
+fn HedgingForm(
+    group: String,
+    slug: String,
+    order: OrderMode,
+    hedging: Hedging,
+    affinity: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
     let (p90, ms) = match hedging.delay {
@@ -239,6 +276,7 @@ fn HedgingForm(group: String, slug: String, order: OrderMode, hedging: Hedging) 
                 delay,
                 max_per_minute: per_minute,
             },
+            affinity,
         };
         page.run(set_group_routing(options));
     };
@@ -308,6 +346,7 @@ mod tests {
             group: "auto".into(),
             order: OrderMode::Fastest,
             hedging: Hedging::default(),
+            affinity: true,
             entries: vec![ordered(7), ordered(3)],
         }];
         let auto = order_of(&orders, "AUTO");

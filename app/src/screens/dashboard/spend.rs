@@ -1,6 +1,6 @@
 //! The Dashboard's spend: what today, the last 7 and the last 30 days cost, and one span broken
-//! down by app (access key), by model and by channel, with each line's cache hit rate (cached /
-//! prompt tokens). Requests without a price are counted apart, never shown as free.
+//! down by app (access key), by model, by channel and by session, with each line's cache hit
+//! rate (cached / prompt tokens). Requests without a price are counted apart, never shown as free.
 
 use leptos::prelude::*;
 use types::dashboard::{Spend, SpendLine, SpendSpan, SpendTotals};
@@ -66,13 +66,16 @@ pub fn SpendSection(changed: Memo<u64>, offset: Memo<i32>) -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || spend.get().and_then(Result::ok).map(|spend| view! {
-                    <div class="mt-3 grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
+                    <div class="mt-3 grid gap-4 lg:grid-cols-2">
                         <Breakdown id="spend-by-app" lines=spend.by_app
                             title=Signal::derive(move || t_string!(i18n, spend.by_app).to_string())/>
                         <Breakdown id="spend-by-model" lines=spend.by_model
                             title=Signal::derive(move || t_string!(i18n, spend.by_model).to_string())/>
                         <Breakdown id="spend-by-channel" lines=spend.by_channel
                             title=Signal::derive(move || t_string!(i18n, spend.by_channel).to_string())/>
+                        <Breakdown id="spend-by-session" lines=spend.by_session
+                            title=Signal::derive(move || t_string!(i18n, spend.by_session).to_string())
+                            none=Signal::derive(move || t_string!(i18n, spend.no_sessions).to_string())/>
                     </div>
                 })}
             </Transition>
@@ -125,6 +128,9 @@ fn Breakdown(
     id: &'static str,
     lines: Vec<SpendLine>,
     #[prop(into)] title: Signal<String>,
+    /// What an empty breakdown says (the default: no successful requests).
+    #[prop(optional, into)]
+    none: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{id}-heading");
@@ -132,7 +138,10 @@ fn Breakdown(
         return view! {
             <div id=id>
                 <h4 id=heading class="mb-2 text-sm font-medium">{move || title.get()}</h4>
-                <p class=format!("text-sm {MUTED}")>{t!(i18n, spend.none)}</p>
+                <p class=format!("text-sm {MUTED}")>{move || match none {
+                    Some(none) => none.get(),
+                    None => t_string!(i18n, spend.none).to_string(),
+                }}</p>
             </div>
         }
         .into_any();
