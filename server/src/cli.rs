@@ -39,7 +39,7 @@ pub enum Command {
     /// Access keys clients present to the proxy (needed to listen on a non-loopback address).
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Point an app (Claude Code, Codex, OpenCode) at API Switch by writing its configuration
+    /// Point an app (Claude Code, Codex, OpenCode, Gemini CLI) at API Switch by writing its configuration
     /// file, after saving a timestamped backup beside it; `--undo` puts the backup back.
     /// Without an app, lists where each app points now.
     Connect(ConnectArgs),
@@ -86,6 +86,8 @@ pub enum AppArg {
     Codex,
     /// OpenCode: ~/.config/opencode/opencode.json
     Opencode,
+    /// Gemini CLI: ~/.gemini/.env (and API-key sign-in in ~/.gemini/settings.json)
+    GeminiCli,
 }
 
 impl From<AppArg> for engine::connect::ConnectApp {
@@ -94,6 +96,7 @@ impl From<AppArg> for engine::connect::ConnectApp {
             AppArg::ClaudeCode => Self::ClaudeCode,
             AppArg::Codex => Self::Codex,
             AppArg::Opencode => Self::OpenCode,
+            AppArg::GeminiCli => Self::GeminiCli,
         }
     }
 }

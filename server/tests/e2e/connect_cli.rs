@@ -156,7 +156,7 @@ fn configure(data: &Path, upstream: &str) {
     store.save_settings(&settings).expect("save");
 }
 
-fn node_bin(name: &str) -> PathBuf {
+pub(super) fn node_bin(name: &str) -> PathBuf {
     let path = support::workspace_root()
         .join("node_modules/.bin")
         .join(name);
@@ -200,7 +200,7 @@ fn run_clean(program: &Path, args: &[&str], home: &Path, cwd: &Path) -> Output {
     output
 }
 
-fn connect(home: &Path, data: &Path, base_url: &str, app: &str, undo: bool) -> Output {
+pub(super) fn connect(home: &Path, data: &Path, base_url: &str, app: &str, undo: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_api-switch"));
     command
         .args(["connect", app, "--url", base_url, "--data-dir"])
@@ -221,7 +221,7 @@ fn connect(home: &Path, data: &Path, base_url: &str, app: &str, undo: bool) -> O
     output
 }
 
-fn text(output: &Output) -> String {
+pub(super) fn text(output: &Output) -> String {
     format!(
         "status {}\nstdout: {}\nstderr: {}",
         output.status,

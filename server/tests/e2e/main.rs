@@ -20,6 +20,7 @@ mod catalog_cli;
 mod cli;
 mod connect_cli;
 mod connect_server_fns;
+mod gemini_cli;
 mod money_cross_site;
 mod nginx;
 mod probe_cli;
