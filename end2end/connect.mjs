@@ -25,8 +25,7 @@ mkdirSync(out, { recursive: true });
 // Words allowed on a Chinese page: product, app and API names, identifiers, units.
 const ALLOWED = new Set(['API', 'Switch', 'Claude', 'Code', 'Codex', 'OpenCode', 'OpenAI', 'Responses',
   'auto', 'env', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'api-switch', 'ACCESS_KEY', 'HTTP', 'ms',
-  'English', 'gpt-4o', 'good', 'flaky', 'Gemini', 'CLI', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY',
-  'settings.json']);
+  'English', 'gpt-4o', 'good', 'flaky', 'Gemini', 'CLI', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY']);
 
 /** Clicks until `done()` holds: the first clicks may land before hydration attaches handlers. */
 async function clickUntil(page, selector, done, what) {
