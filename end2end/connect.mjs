@@ -2,7 +2,8 @@
 // api-switch whose HOME is a temporary folder. Test chat: the answer streams in (a piece shows
 // before the rest arrives), names the entry that answered and lists the failing entry tried
 // first; Stop ends a chat whose entry went quiet. Connect: Claude Code (no settings yet) and
-// Codex (the user's own config.toml) are connected by their buttons, the written files are
+// Codex (the user's own config.toml) and Gemini CLI (no files yet; its .env and settings.json
+// are written together) are connected by their buttons, the written files are
 // copied to OUT for the Rust side to parse, then both are restored by their buttons. Both
 // screens pass axe-core in both languages and themes with no English left on the Chinese
 // pages; screenshots go to target/screenshots/.
@@ -24,7 +25,7 @@ mkdirSync(out, { recursive: true });
 // Words allowed on a Chinese page: product, app and API names, identifiers, units.
 const ALLOWED = new Set(['API', 'Switch', 'Claude', 'Code', 'Codex', 'OpenCode', 'OpenAI', 'Responses',
   'auto', 'env', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'api-switch', 'ACCESS_KEY', 'HTTP', 'ms',
-  'English', 'gpt-4o', 'good', 'flaky']);
+  'English', 'gpt-4o', 'good', 'flaky', 'Gemini', 'CLI', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY']);
 
 /** Clicks until `done()` holds: the first clicks may land before hydration attaches handlers. */
 async function clickUntil(page, selector, done, what) {
@@ -86,8 +87,9 @@ async function connectApps(page) {
   await live(page);
   if ((await stateOf(page, 'claude-code')) !== 'Not set up') throw new Error(`claude before: ${await stateOf(page, 'claude-code')}`);
   if ((await stateOf(page, 'codex')) !== 'Uses another endpoint') throw new Error(`codex before: ${await stateOf(page, 'codex')}`);
+  if ((await stateOf(page, 'gemini-cli')) !== 'Not set up') throw new Error(`gemini before: ${await stateOf(page, 'gemini-cli')}`);
   await page.screenshot({ path: `${SHOTS}/connect-before-en-light.png`, fullPage: true });
-  for (const app of ['claude-code', 'codex']) {
+  for (const app of ['claude-code', 'codex', 'gemini-cli']) {
     await clickUntil(page, `#app-${app} [data-action=connect]`,
       async () => (await stateOf(page, app)) === 'Connected to API Switch', `connect ${app}`);
     const backup = await page.locator(`#app-${app} [data-backup]`).textContent();
@@ -100,15 +102,23 @@ async function connectApps(page) {
   const codex = join(home, '.codex/config.toml');
   copyFileSync(claude, join(out, 'claude-settings.json'));
   copyFileSync(codex, join(out, 'codex-config.toml'));
+  const geminiEnv = join(home, '.gemini/.env');
+  const geminiSettings = join(home, '.gemini/settings.json');
+  copyFileSync(geminiEnv, join(out, 'gemini-env'));
+  copyFileSync(geminiSettings, join(out, 'gemini-settings.json'));
+  const geminiEndpoint = await page.locator('#app-gemini-cli [data-endpoint]').textContent();
+  if (geminiEndpoint.trim() !== url) throw new Error(`gemini endpoint shown: ${geminiEndpoint}`);
   const written = JSON.parse(readFileSync(claude, 'utf8'));
   if (written.env.ANTHROPIC_BASE_URL !== url) throw new Error(`claude points at ${written.env.ANTHROPIC_BASE_URL}`);
 
-  for (const app of ['claude-code', 'codex']) {
+  for (const app of ['claude-code', 'codex', 'gemini-cli']) {
     await clickUntil(page, `#app-${app} [data-action=restore]`,
       async () => (await stateOf(page, app)) !== 'Connected to API Switch', `restore ${app}`);
   }
   if ((await stateOf(page, 'claude-code')) !== 'Not set up') throw new Error('claude was not restored');
   if (existsSync(claude)) throw new Error('the settings file Connect created is still there');
+  if ((await stateOf(page, 'gemini-cli')) !== 'Not set up') throw new Error('gemini was not restored');
+  if (existsSync(geminiEnv) || existsSync(geminiSettings)) throw new Error('the Gemini CLI files Connect created are still there');
   await page.screenshot({ path: `${SHOTS}/connect-restored-en-light.png`, fullPage: true });
 }
 

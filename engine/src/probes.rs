@@ -90,7 +90,9 @@ async fn list_models(client: &reqwest::Client, channel: &Channel, key: &str) -> 
         api_version: &channel.api_version,
     };
     let url = channel.api_type.url(target, Endpoint::Models);
-    let headers = channel.api_type.headers(key, &http::HeaderMap::new());
+    let headers = channel
+        .api_type
+        .headers(key, &http::HeaderMap::new(), &channel.base_url);
     let sent = client
         .get(url)
         .headers(headers)
@@ -107,7 +109,9 @@ async fn one_token(client: &reqwest::Client, channel: &Channel, key: &str, model
             *limit = 1.into();
         }
     }
-    let headers = channel.api_type.headers(key, &http::HeaderMap::new());
+    let headers = channel
+        .api_type
+        .headers(key, &http::HeaderMap::new(), &channel.base_url);
     let sent = client
         .post(&request.url)
         .headers(headers)

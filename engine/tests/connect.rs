@@ -343,3 +343,63 @@ fn snippets_are_the_same_settings_for_pasting() {
     let value: Value = serde_json::from_str(&claude.text).expect("JSON");
     assert_eq!(value["env"]["ANTHROPIC_BASE_URL"], BASE);
 }
+
+#[test]
+fn gemini_cli_env_and_settings_are_written_together_and_undone_together() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let gemini = dir.path().join(".gemini");
+    std::fs::create_dir_all(&gemini).expect("mkdir");
+    let env = gemini.join(".env");
+    let settings = gemini.join("settings.json");
+    let env_before = "# my keys\nGEMINI_API_KEY=AIza-mine\nOTHER_TOOL=1\n";
+    let settings_before = "{\n  \"ui\": {\"theme\": \"Dracula\"},\n  \"security\": {\"auth\": {\"selectedType\": \"oauth-personal\"}},\n  \"general\": {\"vimMode\": true}\n}\n";
+    std::fs::write(&env, env_before).expect("env");
+    std::fs::write(&settings, settings_before).expect("settings");
+    let before = connect::status(&home, ConnectApp::GeminiCli, BASE);
+    assert!(before.exists && before.endpoint.is_none() && !before.points_at_us);
+
+    let after = connect::connect(&home, ConnectApp::GeminiCli, &target()).expect("connect");
+    assert!(after.points_at_us, "{after:?}");
+    assert_eq!(after.config_path, env.display().to_string());
+    let written = std::fs::read_to_string(&env).expect("env");
+    assert_eq!(
+        written,
+        "# my keys\nGEMINI_API_KEY=sk-as-test-key\nOTHER_TOOL=1\nGOOGLE_GEMINI_BASE_URL=http://127.0.0.1:9090\n"
+    );
+    assert_eq!(mode(&env), 0o600);
+    let merged = std::fs::read_to_string(&settings).expect("settings");
+    let value: Value = serde_json::from_str(&merged).expect("valid JSON");
+    assert_eq!(value["security"]["auth"]["selectedType"], "gemini-api-key");
+    assert_eq!(value["ui"]["theme"], "Dracula");
+    let (ui, security, general) = (
+        merged.find("\"ui\"").expect("ui"),
+        merged.find("\"security\"").expect("security"),
+        merged.find("\"general\"").expect("general"),
+    );
+    assert!(
+        ui < security && security < general,
+        "key order kept:\n{merged}"
+    );
+    assert_eq!(backups(&gemini).len(), 2, "{:?}", backups(&gemini));
+
+    connect::undo(&home, ConnectApp::GeminiCli, BASE).expect("undo");
+    assert_eq!(std::fs::read_to_string(&env).expect("env"), env_before);
+    assert_eq!(
+        std::fs::read_to_string(&settings).expect("settings"),
+        settings_before
+    );
+}
+
+#[test]
+fn gemini_cli_settings_that_cannot_be_parsed_stop_the_connection_before_any_file_changes() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let gemini = dir.path().join(".gemini");
+    std::fs::create_dir_all(&gemini).expect("mkdir");
+    std::fs::write(gemini.join("settings.json"), "{ not json").expect("settings");
+    let error = connect::connect(&home, ConnectApp::GeminiCli, &target()).expect_err("refused");
+    assert!(matches!(error, ConnectError::Parse { .. }), "{error}");
+    assert!(!gemini.join(".env").exists(), "nothing written");
+    assert!(backups(&gemini).is_empty());
+}

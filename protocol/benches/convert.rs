@@ -13,10 +13,11 @@ use protocol::{EncodeOptions, Protocol, StreamTranscoder, convert_request, conve
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const PROTOCOLS: [(Protocol, &str); 3] = [
+const PROTOCOLS: [(Protocol, &str); 4] = [
     (Protocol::OpenAiChat, "openai_chat"),
     (Protocol::Anthropic, "anthropic"),
     (Protocol::Responses, "responses"),
+    (Protocol::Gemini, "gemini"),
 ];
 
 fn fixture(protocol_dir: &str, file: &str) -> Vec<u8> {
@@ -39,6 +40,7 @@ fn response_file(protocol: Protocol) -> &'static str {
         Protocol::OpenAiChat => "response_tool_calls.json",
         Protocol::Anthropic => "response_tool_use.json",
         Protocol::Responses => "response.json",
+        Protocol::Gemini => "response_function_call.json",
     }
 }
 

@@ -64,6 +64,14 @@ pub fn coding_agent_request(protocol: Protocol, model: &str) -> Vec<u8> {
         Protocol::Anthropic => anthropic(model, &system),
         Protocol::OpenAiChat => chat(model, &system),
         Protocol::Responses => responses(model, &system),
+        // The same conversation as Gemini CLI would send it (its model is in the URL).
+        Protocol::Gemini => crate::anthropic::decode_request(&anthropic(model, &system))
+            .map(|hub| {
+                let mut body = crate::gemini::encode_request(&hub, &Default::default());
+                body["generationConfig"]["maxOutputTokens"] = json!(32000);
+                body
+            })
+            .unwrap_or_default(),
     };
     serde_json::to_vec(&body).unwrap_or_default()
 }
@@ -136,6 +144,7 @@ mod tests {
             Protocol::Anthropic,
             Protocol::OpenAiChat,
             Protocol::Responses,
+            Protocol::Gemini,
         ] {
             let body = coding_agent_request(protocol, "m");
             assert!(

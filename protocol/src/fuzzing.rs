@@ -6,16 +6,19 @@ use crate::{
     EncodeOptions, Protocol, SseParser, StreamTranscoder, convert_request, convert_response,
 };
 
-const ALL: [Protocol; 3] = [
+const ALL: [Protocol; 4] = [
     Protocol::OpenAiChat,
     Protocol::Anthropic,
     Protocol::Responses,
+    Protocol::Gemini,
 ];
 
+/// The (from, to) protocols a selector byte chooses: its low four bits, two per side, so the
+/// two high bits stay free for options.
 fn pair(selector: u8) -> (Protocol, Protocol) {
     (
-        ALL[(selector % 3) as usize],
-        ALL[((selector / 3) % 3) as usize],
+        ALL[(selector % 4) as usize],
+        ALL[((selector / 4) % 4) as usize],
     )
 }
 

@@ -1,5 +1,5 @@
-//! Wire-format conversion between OpenAI Chat Completions, Anthropic Messages and the OpenAI
-//! Responses API. Every protocol converts to and from one internal model ([`hub`]), so a request
+//! Wire-format conversion between OpenAI Chat Completions, Anthropic Messages, the OpenAI
+//! Responses API and Google Gemini's native API. Every protocol converts to and from one internal model ([`hub`]), so a request
 //! from any client can be sent to any upstream and the answer (streamed or not) converted back.
 //! The crate is pure: bytes and JSON in, bytes and JSON out, no HTTP and no I/O.
 //!
@@ -52,6 +52,7 @@ pub mod fields;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gemini;
 pub mod hub;
 pub mod json;
 pub mod openai_chat;
@@ -80,6 +81,7 @@ pub fn decode_usage(protocol: Protocol, usage: &Value) -> Option<hub::Usage> {
         Protocol::OpenAiChat => openai_chat::decode_usage(usage),
         Protocol::Anthropic => anthropic::decode_usage(usage),
         Protocol::Responses => responses::decode_usage(usage),
+        Protocol::Gemini => gemini::decode_usage(usage),
     })
 }
 
@@ -92,6 +94,9 @@ pub enum Protocol {
     Anthropic,
     /// OpenAI `POST /v1/responses`.
     Responses,
+    /// Google Gemini `POST /v1beta/models/{model}:generateContent` (the model and streaming are
+    /// in the URL, not the body).
+    Gemini,
 }
 
 impl Protocol {
@@ -100,6 +105,7 @@ impl Protocol {
             Protocol::OpenAiChat => "OpenAI Chat Completions",
             Protocol::Anthropic => "Anthropic Messages",
             Protocol::Responses => "OpenAI Responses",
+            Protocol::Gemini => "Gemini",
         }
     }
 }
@@ -148,6 +154,7 @@ pub fn decode_request(protocol: Protocol, body: &[u8]) -> Result<hub::Request, C
         Protocol::OpenAiChat => openai_chat::decode_request(&value),
         Protocol::Anthropic => anthropic::decode_request(&value),
         Protocol::Responses => responses::decode_request(&value),
+        Protocol::Gemini => gemini::decode_request(&value),
     }
 }
 
@@ -161,6 +168,7 @@ pub fn encode_request(
         Protocol::OpenAiChat => openai_chat::encode_request(request, options),
         Protocol::Anthropic => anthropic::encode_request(request, options),
         Protocol::Responses => responses::encode_request(request, options),
+        Protocol::Gemini => gemini::encode_request(request, options),
     }
 }
 
@@ -182,6 +190,7 @@ pub fn decode_response(protocol: Protocol, body: &[u8]) -> Result<hub::Response,
         Protocol::OpenAiChat => openai_chat::decode_response(&value),
         Protocol::Anthropic => anthropic::decode_response(&value),
         Protocol::Responses => responses::decode_response(&value),
+        Protocol::Gemini => gemini::decode_response(&value),
     })
 }
 
@@ -191,6 +200,7 @@ pub fn encode_response(protocol: Protocol, response: &hub::Response) -> Value {
         Protocol::OpenAiChat => openai_chat::encode_response(response),
         Protocol::Anthropic => anthropic::encode_response(response),
         Protocol::Responses => responses::encode_response(response),
+        Protocol::Gemini => gemini::encode_response(response),
     }
 }
 
@@ -207,6 +217,7 @@ pub fn error_body(protocol: Protocol, status: u16, message: &str, kind: ErrorKin
             openai_chat::error_body(status, message, kind)
         }
         Protocol::Anthropic => anthropic::error_body(message, kind),
+        Protocol::Gemini => gemini::error_body(status, message, kind),
     }
 }
 
@@ -216,6 +227,7 @@ pub fn classify_wire_event(protocol: Protocol, event: &SseEvent) -> Phase {
         Protocol::OpenAiChat => openai_chat::classify(event),
         Protocol::Anthropic => anthropic::classify(event),
         Protocol::Responses => responses::classify(event),
+        Protocol::Gemini => gemini::classify(event),
     }
 }
 
@@ -226,6 +238,7 @@ pub fn classify_wire_value(protocol: Protocol, name: Option<&str>, data: &Value)
         Protocol::OpenAiChat => openai_chat::classify_value(data),
         Protocol::Anthropic => anthropic::classify_value(name, data),
         Protocol::Responses => responses::classify_value(name, data),
+        Protocol::Gemini => gemini::classify_value(data),
     }
 }
 

@@ -49,6 +49,8 @@ struct Fields {
     stream: Span,
     messages: Span,
     input: Span,
+    /// Gemini's conversation.
+    contents: Span,
     usage: Span,
     stream_options: Span,
     /// Where a client names its conversation (session affinity reads these; a repeated one is
@@ -197,7 +199,9 @@ fn scan(body: &[u8]) -> Result<Fields, ScanError> {
             b"stream" => Some(&mut fields.stream),
             b"messages" => Some(&mut fields.messages),
             b"input" => Some(&mut fields.input),
-            b"usage" => Some(&mut fields.usage),
+            b"contents" => Some(&mut fields.contents),
+            // Gemini's name for it; no body carries both.
+            b"usage" | b"usageMetadata" => Some(&mut fields.usage),
             b"stream_options" => Some(&mut fields.stream_options),
             _ => {
                 let session = match key {
@@ -275,6 +279,7 @@ impl<'a> RequestHead<'a> {
         let span = match field {
             "messages" => self.fields.messages,
             "input" => self.fields.input,
+            "contents" => self.fields.contents,
             "model" => self.fields.model,
             "stream" => self.fields.stream,
             _ => None,

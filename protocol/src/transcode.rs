@@ -4,7 +4,7 @@
 
 use crate::hub::{Phase, StreamEvent};
 use crate::sse::{SseEvent, SseParser};
-use crate::{Protocol, anthropic, openai_chat, responses};
+use crate::{Protocol, anthropic, gemini, openai_chat, responses};
 use bytes::Bytes;
 
 /// Wire events of one protocol -> hub events.
@@ -13,6 +13,7 @@ pub enum StreamDecoder {
     OpenAiChat(openai_chat::Decoder),
     Anthropic(anthropic::Decoder),
     Responses(responses::Decoder),
+    Gemini(gemini::Decoder),
 }
 
 impl StreamDecoder {
@@ -21,6 +22,7 @@ impl StreamDecoder {
             Protocol::OpenAiChat => StreamDecoder::OpenAiChat(openai_chat::Decoder::new()),
             Protocol::Anthropic => StreamDecoder::Anthropic(anthropic::Decoder::new()),
             Protocol::Responses => StreamDecoder::Responses(responses::Decoder::new()),
+            Protocol::Gemini => StreamDecoder::Gemini(gemini::Decoder::new()),
         }
     }
 
@@ -29,6 +31,7 @@ impl StreamDecoder {
             StreamDecoder::OpenAiChat(decoder) => decoder.on_event(event),
             StreamDecoder::Anthropic(decoder) => decoder.on_event(event),
             StreamDecoder::Responses(decoder) => decoder.on_event(event),
+            StreamDecoder::Gemini(decoder) => decoder.on_event(event),
         }
     }
 
@@ -38,6 +41,7 @@ impl StreamDecoder {
             StreamDecoder::OpenAiChat(decoder) => decoder.finish(),
             StreamDecoder::Anthropic(decoder) => decoder.finish(),
             StreamDecoder::Responses(decoder) => decoder.finish(),
+            StreamDecoder::Gemini(decoder) => decoder.finish(),
         }
     }
 }
@@ -48,6 +52,7 @@ pub enum StreamEncoder {
     OpenAiChat(openai_chat::Encoder),
     Anthropic(anthropic::Encoder),
     Responses(responses::Encoder),
+    Gemini(gemini::Encoder),
 }
 
 impl StreamEncoder {
@@ -60,6 +65,7 @@ impl StreamEncoder {
             }
             Protocol::Anthropic => StreamEncoder::Anthropic(anthropic::Encoder::new()),
             Protocol::Responses => StreamEncoder::Responses(responses::Encoder::new(created)),
+            Protocol::Gemini => StreamEncoder::Gemini(gemini::Encoder::new()),
         }
     }
 
@@ -76,6 +82,7 @@ impl StreamEncoder {
             StreamEncoder::OpenAiChat(encoder) => encoder.on_event(event),
             StreamEncoder::Anthropic(encoder) => encoder.on_event(event),
             StreamEncoder::Responses(encoder) => encoder.on_event(event),
+            StreamEncoder::Gemini(encoder) => encoder.on_event(event),
         }
     }
 
@@ -85,6 +92,7 @@ impl StreamEncoder {
             StreamEncoder::OpenAiChat(encoder) => encoder.finish(),
             StreamEncoder::Anthropic(encoder) => encoder.finish(),
             StreamEncoder::Responses(encoder) => encoder.finish(),
+            StreamEncoder::Gemini(encoder) => encoder.finish(),
         }
     }
 }

@@ -6,10 +6,11 @@ mod common;
 use common::{fixture, golden, golden_json, to_text, transcode};
 use protocol::{EncodeOptions, Protocol, convert_request, convert_response};
 
-const ALL: [Protocol; 3] = [
+const ALL: [Protocol; 4] = [
     Protocol::OpenAiChat,
     Protocol::Anthropic,
     Protocol::Responses,
+    Protocol::Gemini,
 ];
 
 fn short(protocol: Protocol) -> &'static str {
@@ -17,6 +18,7 @@ fn short(protocol: Protocol) -> &'static str {
         Protocol::OpenAiChat => "chat",
         Protocol::Anthropic => "anthropic",
         Protocol::Responses => "responses",
+        Protocol::Gemini => "gemini",
     }
 }
 
@@ -153,5 +155,29 @@ fn responses_function_call_stream() {
         Protocol::Responses,
         "responses/stream_function_call.sse",
         "responses_function_call",
+    );
+}
+
+#[test]
+fn gemini_request_with_tools_image_thought_and_function_response() {
+    request_goldens(Protocol::Gemini, "gemini/request_tools.json");
+}
+
+#[test]
+fn gemini_response_with_thought_text_and_function_call() {
+    response_goldens(Protocol::Gemini, "gemini/response_function_call.json");
+}
+
+#[test]
+fn gemini_text_stream_with_thoughts() {
+    stream_goldens(Protocol::Gemini, "gemini/stream_text.sse", "gemini_text");
+}
+
+#[test]
+fn gemini_function_call_stream() {
+    stream_goldens(
+        Protocol::Gemini,
+        "gemini/stream_function_call.sse",
+        "gemini_function_call",
     );
 }

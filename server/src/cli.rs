@@ -58,7 +58,7 @@ pub enum Command {
     /// Channels (providers) one at a time: add, list, remove, enable, disable.
     #[command(subcommand)]
     Channel(ChannelCommand),
-    /// Point an app (Claude Code, Codex, OpenCode) at API Switch by writing its configuration
+    /// Point an app (Claude Code, Codex, OpenCode, Gemini CLI) at API Switch by writing its configuration
     /// file, after saving a timestamped backup beside it; `--undo` puts the backup back.
     /// Without an app, lists where each app points now.
     Connect(ConnectArgs),
@@ -105,6 +105,8 @@ pub enum AppArg {
     Codex,
     /// OpenCode: ~/.config/opencode/opencode.json
     Opencode,
+    /// Gemini CLI: ~/.gemini/.env (and API-key sign-in in ~/.gemini/settings.json)
+    GeminiCli,
 }
 
 impl From<AppArg> for engine::connect::ConnectApp {
@@ -113,6 +115,7 @@ impl From<AppArg> for engine::connect::ConnectApp {
             AppArg::ClaudeCode => Self::ClaudeCode,
             AppArg::Codex => Self::Codex,
             AppArg::Opencode => Self::OpenCode,
+            AppArg::GeminiCli => Self::GeminiCli,
         }
     }
 }

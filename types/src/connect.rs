@@ -15,21 +15,26 @@ pub enum ConnectApp {
     /// OpenCode: `~/.config/opencode/opencode.json`.
     #[serde(rename = "opencode")]
     OpenCode,
+    /// Google's Gemini CLI: `~/.gemini/.env`, and `~/.gemini/settings.json` for its sign-in.
+    GeminiCli,
 }
 
 impl ConnectApp {
-    pub const ALL: [ConnectApp; 3] = [
+    pub const ALL: [ConnectApp; 4] = [
         ConnectApp::ClaudeCode,
         ConnectApp::Codex,
         ConnectApp::OpenCode,
+        ConnectApp::GeminiCli,
     ];
 
-    /// The id used on the command line and in element ids (`claude-code`, `codex`, `opencode`).
+    /// The id used on the command line and in element ids (`claude-code`, `codex`, `opencode`,
+    /// `gemini-cli`).
     pub fn id(self) -> &'static str {
         match self {
             ConnectApp::ClaudeCode => "claude-code",
             ConnectApp::Codex => "codex",
             ConnectApp::OpenCode => "opencode",
+            ConnectApp::GeminiCli => "gemini-cli",
         }
     }
 
@@ -39,6 +44,7 @@ impl ConnectApp {
             ConnectApp::ClaudeCode => "Claude Code",
             ConnectApp::Codex => "Codex",
             ConnectApp::OpenCode => "OpenCode",
+            ConnectApp::GeminiCli => "Gemini CLI",
         }
     }
 

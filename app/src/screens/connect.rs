@@ -176,6 +176,7 @@ fn writes(locale: Locale, app: ConnectApp) -> String {
         ConnectApp::ClaudeCode => td_string!(locale, connect.writes_claude_code).to_string(),
         ConnectApp::Codex => td_string!(locale, connect.writes_codex).to_string(),
         ConnectApp::OpenCode => td_string!(locale, connect.writes_opencode).to_string(),
+        ConnectApp::GeminiCli => td_string!(locale, connect.writes_gemini_cli).to_string(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Connect: points other apps (Claude Code, Codex, OpenCode) at API Switch by writing API
+//! Connect: points other apps (Claude Code, Codex, OpenCode, Gemini CLI) at API Switch by writing API
 //! Switch's address and an access key into each app's own configuration file, after saving a
 //! timestamped backup beside it that undo puts back. One file per app implements `AppConfig`
 //! (where its file is, where it points, how API Switch is written into it, keeping every other
@@ -8,6 +8,7 @@
 mod claude_code;
 mod codex;
 mod files;
+mod gemini_cli;
 mod opencode;
 
 use std::path::{Path, PathBuf};
@@ -76,6 +77,18 @@ trait AppConfig: Sync {
     fn endpoint(&self, text: &str) -> Result<Option<String>, String>;
     /// `current` (the file's text, `None` when absent) with API Switch written in.
     fn write(&self, current: Option<&str>, target: &Target) -> Result<String, String>;
+    /// A second file the app needs changed too (Gemini CLI's sign-in choice), backed up,
+    /// written and undone with the first; `None` for most apps.
+    fn companion(&self, _home: &Home) -> Option<Companion> {
+        None
+    }
+}
+
+/// A second configuration file of an app: where it is and how API Switch's part is written
+/// into its text (`None` when absent), everything else kept.
+struct Companion {
+    path: PathBuf,
+    write: fn(Option<&str>) -> Result<String, String>,
 }
 
 fn config(app: ConnectApp) -> &'static dyn AppConfig {
@@ -83,6 +96,7 @@ fn config(app: ConnectApp) -> &'static dyn AppConfig {
         ConnectApp::ClaudeCode => &claude_code::ClaudeCode,
         ConnectApp::Codex => &codex::Codex,
         ConnectApp::OpenCode => &opencode::OpenCode,
+        ConnectApp::GeminiCli => &gemini_cli::GeminiCli,
     }
 }
 
@@ -198,31 +212,51 @@ pub fn status(home: &Home, app: ConnectApp, base_url: &str) -> AppStatus {
 /// exactly this is left alone (no new backup); a file that cannot be parsed is never touched.
 pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatus, ConnectError> {
     let adapter = config(app);
-    let path = files::real_path(&adapter.path(home));
-    let current = files::read_optional(&path).map_err(|source| ConnectError::Read {
-        path: path.clone(),
-        source,
+    let main = planned(&adapter.path(home), |current| {
+        adapter.write(current, target)
     })?;
-    let text = adapter
-        .write(current.as_deref(), target)
-        .map_err(|detail| ConnectError::Parse {
-            path: path.clone(),
-            detail,
-        })?;
-    if current.as_deref() != Some(text.as_str()) {
+    // Every file is read and written in memory first: one that cannot be parsed stops the
+    // connection before any file changes.
+    let companion = adapter
+        .companion(home)
+        .map(|companion| planned(&companion.path, companion.write))
+        .transpose()?;
+    for (path, changed, existed) in std::iter::once(main).chain(companion) {
+        let Some(text) = changed else {
+            continue;
+        };
         let write_error = |source| ConnectError::Write {
             path: path.clone(),
             source,
         };
         files::backup(&path).map_err(write_error)?;
         files::write_private_atomic(&path, text.as_bytes()).map_err(write_error)?;
-        if current.is_some() {
+        if existed {
             tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; the previous file is backed up beside it");
         } else {
             tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; there was no file before, so undo removes this one");
         }
     }
     Ok(status(home, app, &target.base_url))
+}
+
+/// A file's real path, its new text (`None` when it already says exactly that) and whether
+/// it existed.
+fn planned(
+    path: &Path,
+    write: impl FnOnce(Option<&str>) -> Result<String, String>,
+) -> Result<(PathBuf, Option<String>, bool), ConnectError> {
+    let path = files::real_path(path);
+    let current = files::read_optional(&path).map_err(|source| ConnectError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let text = write(current.as_deref()).map_err(|detail| ConnectError::Parse {
+        path: path.clone(),
+        detail,
+    })?;
+    let changed = (current.as_deref() != Some(text.as_str())).then_some(text);
+    Ok((path, changed, current.is_some()))
 }
 
 /// Puts the newest backup of `app`'s configuration back.
@@ -234,6 +268,13 @@ pub fn undo(home: &Home, app: ConnectApp, base_url: &str) -> Result<AppStatus, C
     })?;
     if !restored {
         return Err(ConnectError::NoBackup { path });
+    }
+    if let Some(companion) = config(app).companion(home) {
+        let path = files::real_path(&companion.path);
+        files::restore(&path).map_err(|source| ConnectError::Write {
+            path: path.clone(),
+            source,
+        })?;
     }
     tracing::info!(app = app.id(), file = %path.display(), "restored the app's configuration from its backup");
     Ok(status(home, app, base_url))

@@ -69,9 +69,10 @@ pub async fn send(
         model: &candidate.entry.model,
         api_version: &channel.api_version,
     };
-    let mut headers = channel
-        .api_type
-        .headers(context.key, &context.request.headers);
+    let mut headers =
+        channel
+            .api_type
+            .headers(context.key, &context.request.headers, &channel.base_url);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -56,11 +56,11 @@ async fn ask_anthropic(runtime: &Runtime, request: &ProxyRequest) -> Option<(Sta
         let response = snapshot
             .client_for(channel.id)
             .post(channel.api_type.url(target, Endpoint::CountTokens))
-            .headers(
-                channel
-                    .api_type
-                    .headers(channel.first_key(), &request.headers),
-            )
+            .headers(channel.api_type.headers(
+                channel.first_key(),
+                &request.headers,
+                &channel.base_url,
+            ))
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)
             .send()

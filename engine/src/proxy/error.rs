@@ -323,7 +323,7 @@ impl ProxyError {
         }
         let (kind, code) = self.type_and_code();
         let mut body = match protocol {
-            Protocol::Anthropic => protocol::error_body(
+            Protocol::Anthropic | Protocol::Gemini => protocol::error_body(
                 protocol,
                 status.as_u16(),
                 &self.to_string(),

@@ -1,7 +1,7 @@
 //! The proxy's HTTP handlers, kept thin: read and check the request (body limit, JSON, access
 //! key and its limits, the fields routing needs, found in the raw bytes), then hand it to
-//! `forward::serve`. Three inbound protocols share one path: OpenAI Chat
-//! Completions, Anthropic Messages and OpenAI Responses. Every error answers in the client's
+//! `forward::serve`. Four inbound protocols share one path: OpenAI Chat
+//! Completions, Anthropic Messages, OpenAI Responses and Gemini (`/v1beta`, in `gemini_http`). Every error answers in the client's
 //! protocol's shape, including a malformed body and a body over the limit; an unknown `/v1`
 //! path answers in OpenAI's.
 
@@ -22,6 +22,7 @@ use super::affinity::Session;
 use super::count_tokens;
 use super::error::ProxyError;
 use super::forward;
+use super::gemini_http;
 use super::request::ProxyRequest;
 use super::runtime::Runtime;
 use super::snapshot::Snapshot;
@@ -43,6 +44,10 @@ where
         .route("/v1/models", get(models))
         .route("/v1/{*rest}", any(unknown_route))
         .route("/v1", any(unknown_route))
+        .route("/v1beta/models", get(gemini_http::models))
+        .route("/v1beta/models/{*rest}", any(gemini_http::model_action))
+        .route("/v1beta/{*rest}", any(gemini_http::unknown_route))
+        .route("/v1beta", any(gemini_http::unknown_route))
         .method_not_allowed_fallback(crate::wrong_method::method_not_allowed)
 }
 
@@ -74,6 +79,7 @@ fn client_protocol(endpoint: Endpoint) -> Protocol {
     match endpoint {
         Endpoint::Messages | Endpoint::CountTokens => Protocol::Anthropic,
         Endpoint::Responses => Protocol::Responses,
+        Endpoint::GenerateContent | Endpoint::StreamGenerateContent => Protocol::Gemini,
         Endpoint::ChatCompletions | Endpoint::Embeddings | Endpoint::Models => Protocol::OpenAiChat,
     }
 }
@@ -107,10 +113,7 @@ async fn prepare(
         Endpoint::Responses => super::conversation::continue_stored(runtime, body).await?,
         _ => body,
     };
-    let head = RequestHead::scan(&body).map_err(|error| match error {
-        ScanError::NotAnObject => ProxyError::NotAnObject,
-        ScanError::InvalidJson { source } => ProxyError::MalformedJson { source },
-    })?;
+    let head = scan_head(&body)?;
     let model = match head.model() {
         ModelField::Name(model) => model.into_owned(),
         ModelField::Missing => {
@@ -132,7 +135,8 @@ async fn prepare(
         }
         Endpoint::Responses => ("input", "send the conversation as `input`"),
         Endpoint::Embeddings => ("input", "send the text to embed"),
-        Endpoint::Models => ("", ""),
+        // Gemini's requests are read by `gemini_http`, whose model is in the URL.
+        Endpoint::Models | Endpoint::GenerateContent | Endpoint::StreamGenerateContent => ("", ""),
     };
     if !required.0.is_empty() && !head.has(required.0) {
         return Err(ProxyError::MissingField {
@@ -161,9 +165,18 @@ async fn prepare(
     Ok(request)
 }
 
+/// The body's routing fields, found without a tree; a body that is not one JSON object is
+/// the client's 400.
+pub(super) fn scan_head(body: &[u8]) -> Result<RequestHead<'_>, ProxyError> {
+    RequestHead::scan(body).map_err(|error| match error {
+        ScanError::NotAnObject => ProxyError::NotAnObject,
+        ScanError::InvalidJson { source } => ProxyError::MalformedJson { source },
+    })
+}
+
 /// The name of the client's access key (empty when unknown), once the key's limits let the
 /// request through (`limits`). Counting tokens generates nothing: neither limited nor counted.
-fn admit(
+pub(super) fn admit(
     runtime: &Runtime,
     endpoint: Endpoint,
     key: Option<&crate::store::AccessKey>,
@@ -180,7 +193,7 @@ fn admit(
 /// A body must be UTF-8 before any upstream sees it (JSON is UTF-8; a provider's error for
 /// anything else would cool every candidate it reached). SIMD-checked: a few GB/s, so a large
 /// pass-through body pays next to nothing; the exact offset is found only for a bad body.
-fn require_utf8(body: &[u8]) -> Result<(), ProxyError> {
+pub(super) fn require_utf8(body: &[u8]) -> Result<(), ProxyError> {
     if simdutf8::basic::from_utf8(body).is_ok() {
         return Ok(());
     }
@@ -202,7 +215,7 @@ fn protocol_headers(headers: &HeaderMap) -> HeaderMap {
     kept
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
+pub(super) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
     to_bytes(body, limit).await.map_err(|source| {
         let too_large = std::error::Error::source(&source)
             .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
@@ -214,7 +227,7 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
     })
 }
 
-/// The client's key from `Authorization: Bearer` or `x-api-key`.
+/// The client's key from `Authorization: Bearer`, `x-api-key` or (Gemini's) `x-goog-api-key`.
 pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -223,8 +236,10 @@ pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         });
+    let named = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     bearer
-        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .or_else(|| named("x-api-key"))
+        .or_else(|| named("x-goog-api-key"))
         .map(str::trim)
         .filter(|k| !k.is_empty())
 }
@@ -261,7 +276,14 @@ fn authenticate<'s>(
     snapshot: &'s Snapshot,
     headers: &HeaderMap,
 ) -> Result<Option<&'s crate::store::AccessKey>, ProxyError> {
-    let presented = presented_key(headers);
+    authenticate_presented(snapshot, presented_key(headers))
+}
+
+/// [`authenticate`] for a key the caller found (Gemini clients may send it as `?key=`).
+pub(super) fn authenticate_presented<'s>(
+    snapshot: &'s Snapshot,
+    presented: Option<&str>,
+) -> Result<Option<&'s crate::store::AccessKey>, ProxyError> {
     let known = presented.and_then(|key| known_access_key(snapshot, key));
     match (known, presented, snapshot.settings.require_access_key) {
         (Some(key), _, _) => Ok(Some(key)),

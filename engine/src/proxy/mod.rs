@@ -1,5 +1,5 @@
-//! The proxy: one endpoint speaking OpenAI Chat Completions, Anthropic Messages and OpenAI
-//! Responses. It routes each request to the entries that can serve it, converts between the
+//! The proxy: one endpoint speaking OpenAI Chat Completions, Anthropic Messages, OpenAI
+//! Responses and Gemini. It routes each request to the entries that can serve it, converts between the
 //! client's protocol and the channel's when they differ, fails over to the next on any upstream
 //! failure, cools failing entries, disables entries whose credentials are gone, and never writes
 //! to disk on the request's path. `forward` lists the phases of a request and where each lives.
@@ -13,6 +13,7 @@ mod count_tokens;
 pub mod error;
 pub mod error_rules;
 pub mod forward;
+pub mod gemini_http;
 pub(crate) mod hedge;
 mod hedge_budget;
 pub mod http;

@@ -62,7 +62,15 @@ impl ProxyRequest {
     /// The body in the hub model, decoded on first use (once per request).
     pub fn hub(&self) -> Result<&hub::Request, Arc<ConvertError>> {
         self.hub
-            .get_or_init(|| protocol::decode_request(self.protocol, &self.body).map_err(Arc::new))
+            .get_or_init(|| {
+                let mut hub = protocol::decode_request(self.protocol, &self.body)?;
+                if self.protocol == Protocol::Gemini {
+                    // Gemini's URL, not its body, names the model and asks for a stream.
+                    hub.model.clone_from(&self.model);
+                    hub.stream = self.stream;
+                }
+                Ok(hub)
+            })
             .as_ref()
             .map_err(Arc::clone)
     }
@@ -150,11 +158,19 @@ impl Leg {
                 endpoint: Endpoint::Embeddings,
             };
         }
-        let upstream = candidate.channel.api_type.protocol_for(request.protocol);
+        let channel = &candidate.channel;
+        let upstream = channel
+            .api_type
+            .protocol_for(request.protocol, &channel.base_url);
+        // Gemini streams on its own URL rather than by a body field.
+        let endpoint = match Endpoint::for_protocol(upstream) {
+            Endpoint::GenerateContent if request.stream => Endpoint::StreamGenerateContent,
+            endpoint => endpoint,
+        };
         Leg {
             client: request.protocol,
             upstream,
-            endpoint: Endpoint::for_protocol(upstream),
+            endpoint,
         }
     }
 
@@ -184,6 +200,13 @@ pub fn upstream_body(
     let model = &candidate.entry.model;
     let accepts_include_usage =
         candidate.channel.api_type.accepts_include_usage() && !quirks.rejects_include_usage;
+    if !leg.converts() && leg.upstream == Protocol::Gemini {
+        // Gemini names the model in the URL: the body goes exactly as it came.
+        return Ok(Prepared {
+            body: request.body.clone(),
+            asked_usage: false,
+        });
+    }
     if !leg.converts() {
         if leg.upstream == Protocol::Anthropic
             && protocol::anthropic::has_unsigned_thinking(&request.body)

@@ -48,6 +48,8 @@ pub struct StreamJudge {
     /// The proxy asked a pass-through Chat stream for the usage chunk the client did not: the
     /// chunk and the `"usage":null` the upstream adds to every other chunk are taken out.
     take_out_usage: bool,
+    /// A pass-through Gemini stream sent its last chunk (see `Seen`).
+    last_chunk: bool,
 }
 
 enum Mode {
@@ -91,6 +93,7 @@ impl StreamJudge {
             usage: None,
             text_bytes: 0,
             take_out_usage: false,
+            last_chunk: false,
         }
     }
 
@@ -123,6 +126,7 @@ impl StreamJudge {
                         &mut Seen {
                             usage: &mut self.usage,
                             text_bytes: &mut self.text_bytes,
+                            last_chunk: &mut self.last_chunk,
                         },
                     );
                     out.extend(take_out_usage(piece, self.take_out_usage));
@@ -151,9 +155,17 @@ impl StreamJudge {
                         &mut Seen {
                             usage: &mut self.usage,
                             text_bytes: &mut self.text_bytes,
+                            last_chunk: &mut self.last_chunk,
                         },
                     );
                     out.extend(take_out_usage(piece, self.take_out_usage));
+                }
+                // Gemini has no end marker: a stream that closes after its last chunk is whole.
+                if self.last_chunk {
+                    out.push(Piece {
+                        class: EventClass::End,
+                        bytes: Bytes::new(),
+                    });
                 }
             }
             Mode::Transcode(transcode) => {
@@ -255,6 +267,8 @@ impl Transcode {
 struct Seen<'a> {
     usage: &'a mut Option<protocol::hub::Usage>,
     text_bytes: &'a mut usize,
+    /// A Gemini chunk with a finish reason went by: the stream's close is then its end.
+    last_chunk: &'a mut bool,
 }
 
 /// Bytes of text, reasoning and tool arguments in hub events.
@@ -299,6 +313,18 @@ fn delta_text_len(protocol: Protocol, value: &Value) -> usize {
             len(delta.get("text")) + len(delta.get("thinking")) + len(delta.get("partial_json"))
         }),
         Protocol::Responses => len(value.get("delta")),
+        Protocol::Gemini => value
+            .pointer("/candidates/0/content/parts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|part| {
+                len(part.get("text"))
+                    + part
+                        .pointer("/functionCall/args")
+                        .map_or(0, |args| args.to_string().len())
+            })
+            .sum(),
     }
 }
 
@@ -316,7 +342,7 @@ fn classify_passthrough(protocol: Protocol, event: SseEvent, seen: &mut Seen<'_>
             },
             Ok(value) => {
                 // Cheap filter first: most events carry no usage.
-                if data.contains("\"usage\"")
+                if (data.contains("\"usage\"") || data.contains("\"usageMetadata\""))
                     && let Some(reported) = usage_of(protocol, &value)
                 {
                     seen.usage
@@ -324,6 +350,9 @@ fn classify_passthrough(protocol: Protocol, event: SseEvent, seen: &mut Seen<'_>
                         .merge(&reported);
                 }
                 *seen.text_bytes += delta_text_len(protocol, &value);
+                if protocol == Protocol::Gemini && protocol::gemini::is_last_chunk(&value) {
+                    *seen.last_chunk = true;
+                }
                 classify_value(protocol, fields.event.as_deref(), &value, data)
             }
         }
@@ -358,6 +387,8 @@ fn is_end(protocol: Protocol, name: Option<&str>, value: &Value) -> bool {
         Protocol::OpenAiChat => false,
         Protocol::Anthropic => kind == "message_stop",
         Protocol::Responses => matches!(kind, "response.completed" | "response.incomplete"),
+        // Its last chunk may carry content too: the end is noted when the stream closes.
+        Protocol::Gemini => false,
     }
 }
 
@@ -366,6 +397,7 @@ fn is_end(protocol: Protocol, name: Option<&str>, value: &Value) -> bool {
 fn usage_of(protocol: Protocol, value: &Value) -> Option<protocol::hub::Usage> {
     let usage = value
         .get("usage")
+        .or_else(|| value.get("usageMetadata"))
         .or_else(|| value.pointer("/message/usage"))
         .or_else(|| value.pointer("/response/usage"))?;
     protocol::decode_usage(protocol, usage)
@@ -422,6 +454,10 @@ pub fn error_event(protocol: Protocol, message: &str) -> Bytes {
         Protocol::Responses => {
             let body = json!({"type": "error", "code": "stream_interrupted", "message": message, "param": null});
             format!("event: error\ndata: {body}\n\n")
+        }
+        Protocol::Gemini => {
+            let body = protocol::error_body(protocol, 502, message, ErrorKind::Api);
+            format!("data: {body}\n\n")
         }
     };
     Bytes::from(text)

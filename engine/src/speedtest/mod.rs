@@ -323,7 +323,11 @@ async fn exchange(
     let run = async {
         let response = client
             .post(&request.url)
-            .headers(channel.api_type.headers(key, &http::HeaderMap::new()))
+            .headers(
+                channel
+                    .api_type
+                    .headers(key, &http::HeaderMap::new(), &channel.base_url),
+            )
             .json(&request.body)
             .send()
             .await

@@ -31,7 +31,7 @@ pub fn build(channel: &Channel, model: &str) -> TestRequest {
         api_version: &channel.api_version,
     };
     // The kind's native protocol decides the body; the URL and headers come from the kind.
-    match kind.protocol_for(Protocol::OpenAiChat) {
+    match kind.protocol_for(Protocol::OpenAiChat, &channel.base_url) {
         Protocol::Anthropic => TestRequest {
             url: kind.url(target, Endpoint::Messages),
             body: anthropic_messages_body(model),

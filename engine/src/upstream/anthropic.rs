@@ -13,7 +13,11 @@ pub(super) fn endpoint_url(base_url: &str, endpoint: Endpoint) -> String {
     let base = base_url.trim().trim_end_matches('/');
     let base = base.strip_suffix("/v1").unwrap_or(base);
     let path = match endpoint {
-        Endpoint::Messages | Endpoint::ChatCompletions | Endpoint::Responses => "messages",
+        Endpoint::Messages
+        | Endpoint::ChatCompletions
+        | Endpoint::Responses
+        | Endpoint::GenerateContent
+        | Endpoint::StreamGenerateContent => "messages",
         other => openai::path(other),
     };
     format!("{base}/v1/{path}")

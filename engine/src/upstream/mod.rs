@@ -26,6 +26,11 @@ pub enum Endpoint {
     CountTokens,
     /// OpenAI `POST /v1/responses`.
     Responses,
+    /// Gemini `POST /v1beta/models/{model}:generateContent`.
+    GenerateContent,
+    /// Gemini `POST /v1beta/models/{model}:streamGenerateContent?alt=sse`: Gemini streams on
+    /// its own URL, not by a body field.
+    StreamGenerateContent,
 }
 
 impl Endpoint {
@@ -35,6 +40,7 @@ impl Endpoint {
             Protocol::OpenAiChat => Endpoint::ChatCompletions,
             Protocol::Anthropic => Endpoint::Messages,
             Protocol::Responses => Endpoint::Responses,
+            Protocol::Gemini => Endpoint::GenerateContent,
         }
     }
 }
@@ -54,8 +60,10 @@ pub struct Target<'a> {
 /// with the UI, which has no business knowing URLs); call sites `use UpstreamAdapter as _`.
 pub trait UpstreamAdapter: Copy {
     /// The protocol this kind speaks to serve a client speaking `client`: the same one when the
-    /// kind has it (so the body passes untouched), otherwise its native one.
-    fn protocol_for(self, client: Protocol) -> Protocol;
+    /// kind has it (so the body passes untouched), otherwise its native one. `base_url` is the
+    /// channel's: a `gemini` channel whose base ends in `/openai` speaks only Google's
+    /// OpenAI-compatible layer, any other speaks Gemini natively (`gemini.rs`).
+    fn protocol_for(self, client: Protocol, base_url: &str) -> Protocol;
     /// Whether a client request to `endpoint` can be served by this kind, directly or converted
     /// (Anthropic has no embeddings; only Anthropic counts tokens).
     fn serves(self, endpoint: Endpoint) -> bool;
@@ -66,13 +74,15 @@ pub trait UpstreamAdapter: Copy {
     fn url(self, target: Target<'_>, endpoint: Endpoint) -> String;
     /// The headers that authenticate with `api_key` (no auth header when the key is empty),
     /// plus the protocol headers the kind needs, taken from the client's when it sent them.
-    fn headers(self, api_key: &str, client: &HeaderMap) -> HeaderMap;
+    /// `base_url` as for [`protocol_for`](Self::protocol_for).
+    fn headers(self, api_key: &str, client: &HeaderMap, base_url: &str) -> HeaderMap;
 }
 
 impl UpstreamAdapter for ChannelKind {
-    fn protocol_for(self, client: Protocol) -> Protocol {
+    fn protocol_for(self, client: Protocol, base_url: &str) -> Protocol {
         match (self, client) {
             (Self::Anthropic, _) => Protocol::Anthropic,
+            (Self::Gemini, _) if gemini::is_native(base_url) => Protocol::Gemini,
             // Only OpenAI itself is known to serve the Responses API.
             (Self::Openai, Protocol::Responses) => Protocol::Responses,
             _ => Protocol::OpenAiChat,
@@ -99,14 +109,15 @@ impl UpstreamAdapter for ChannelKind {
             Self::Openai => openai::endpoint_url(target.base_url, endpoint, true),
             Self::Custom => openai::endpoint_url(target.base_url, endpoint, false),
             Self::Anthropic => anthropic::endpoint_url(target.base_url, endpoint),
-            Self::Gemini => gemini::endpoint_url(target.base_url, endpoint),
+            Self::Gemini => gemini::endpoint_url(target, endpoint),
             Self::Azure => azure::endpoint_url(target, endpoint),
         }
     }
 
-    fn headers(self, api_key: &str, client: &HeaderMap) -> HeaderMap {
+    fn headers(self, api_key: &str, client: &HeaderMap, base_url: &str) -> HeaderMap {
         match self {
-            Self::Openai | Self::Custom | Self::Gemini => openai::auth_headers(api_key),
+            Self::Gemini => gemini::headers(api_key, base_url),
+            Self::Openai | Self::Custom => openai::auth_headers(api_key),
             Self::Anthropic => anthropic::headers(api_key, client),
             Self::Azure => azure::auth_headers(api_key),
         }

@@ -26,6 +26,7 @@ pub(super) fn path(endpoint: Endpoint) -> &'static str {
         // mistaken call visible in the upstream's 404.
         Endpoint::Messages => "messages",
         Endpoint::CountTokens => "messages/count_tokens",
+        Endpoint::GenerateContent | Endpoint::StreamGenerateContent => "generateContent",
     }
 }
 

@@ -24,12 +24,19 @@ fn weather_tool_chat() -> Value {
 
 #[tokio::test]
 async fn gemini_gets_its_openai_compatible_path_and_a_bearer_key() {
-    let (proxy, recorder) = proxy_with(ChannelKind::Gemini, "gemini-2.5-flash").await;
+    // A `gemini` channel is native unless its base ends in `/openai`, as Google documents the
+    // compatibility layer's base (`protocols::gemini` covers the native one).
+    let proxy = Proxy::start().await;
+    let recorder = Recorder::start().await;
+    let base = format!("{}/v1beta/openai", recorder.url);
+    let channel = proxy.channel_of("R", ChannelKind::Gemini, &base, "");
+    proxy.entry(channel, "gemini-2.5-flash", "auto");
     let (status, _) = proxy.chat("gemini-2.5-flash").await;
     assert_eq!(status, 200);
     let seen = recorder.last();
     assert_eq!(seen.path, "/v1beta/openai/chat/completions");
     assert_eq!(seen.headers["authorization"], "Bearer sk-secret-R");
+    assert!(seen.headers.get("x-goog-api-key").is_none());
     assert_eq!(seen.body["model"], "gemini-2.5-flash");
 }
 

@@ -1,5 +1,5 @@
 //! Protocols through the proxy on real sockets: each inbound protocol (Chat Completions,
-//! Anthropic Messages, Responses) against each channel kind, stream and not, tools included.
+//! Anthropic Messages, Responses, Gemini) against each channel kind, stream and not, tools included.
 //! The `Recorder` upstream speaks every upstream protocol by path and records what it received,
 //! so tests check both the request the channel got (path, query, auth, body) and the answer the
 //! client got. Shares the `streaming` test binary to save link time.
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::common::Proxy;
 
 mod cases;
+mod gemini;
 
 /// What the recorder received.
 #[derive(Clone, Debug)]
@@ -80,6 +81,9 @@ async fn record(State(seen): State<Arc<Mutex<Vec<Received>>>>, request: Request)
     let model = body["model"].as_str().unwrap_or_default();
     let stream = body["stream"].as_bool() == Some(true);
     let tools = body["tools"].as_array().is_some_and(|t| !t.is_empty());
+    if let Some(answer) = gemini::answer(&path, &body) {
+        return answer;
+    }
     if path.ends_with("/count_tokens") {
         return axum::Json(json!({"input_tokens": 42})).into_response();
     }
@@ -136,7 +140,7 @@ fn error(status: u16, body: &'static str) -> Response {
     (status, [("content-type", "application/json")], body).into_response()
 }
 
-fn sse(text: &str) -> Response {
+pub fn sse(text: &str) -> Response {
     Response::builder()
         .header("content-type", "text/event-stream")
         .body(Body::from(text.to_owned()))

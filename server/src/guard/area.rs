@@ -5,7 +5,7 @@ use protocol::Protocol;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Area {
-    /// `/v1/...`, answered in the client protocol's error shape.
+    /// `/v1/...` and Gemini's `/v1beta/...`, answered in the client protocol's error shape.
     Proxy(Protocol),
     /// `/api/auth/*`: same-origin only, but reachable without a session.
     Auth,
@@ -21,6 +21,9 @@ impl Area {
     pub fn of(path: &str) -> Self {
         if path == "/v1" || path.starts_with("/v1/") {
             return Self::Proxy(proxy_protocol(path));
+        }
+        if path == "/v1beta" || path.starts_with("/v1beta/") {
+            return Self::Proxy(Protocol::Gemini);
         }
         if path == "/api/auth" || path.starts_with("/api/auth/") {
             return Self::Auth;
@@ -73,6 +76,10 @@ mod tests {
         assert_eq!(
             Area::of("/v1/chat/completions"),
             Area::Proxy(Protocol::OpenAiChat)
+        );
+        assert_eq!(
+            Area::of("/v1beta/models/gemini-2.5-pro:streamGenerateContent"),
+            Area::Proxy(Protocol::Gemini)
         );
         assert_eq!(Area::of("/api/auth/login"), Area::Auth);
         assert_eq!(Area::of("/api/update_channel123"), Area::Api);

@@ -69,7 +69,9 @@ pub fn peer(request: &Request) -> Option<SocketAddr> {
 /// Why a remote `/v1` request without a valid access key is refused, if it is: remote means
 /// keys whatever "require access key" says (that setting governs loopback clients).
 fn remote_key_refusal(snapshot: &Snapshot, request: &Request) -> Option<ProxyError> {
-    let Some(presented) = engine::proxy::http::presented_key(request.headers()) else {
+    let query = engine::proxy::gemini_http::query_key(request.uri().query());
+    let presented = engine::proxy::http::presented_key(request.headers()).or(query.as_deref());
+    let Some(presented) = presented else {
         return Some(ProxyError::MissingKey);
     };
     let known = engine::proxy::http::known_access_key(snapshot, presented).is_some();

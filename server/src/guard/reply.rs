@@ -19,7 +19,11 @@ pub fn refuse(area: Area, status: StatusCode, code: &str, message: &str) -> Resp
                 message,
                 ErrorKind::from_status(status.as_u16()),
             );
-            if body["error"].is_object() && body.get("type").is_none() {
+            // Gemini's `code` is the HTTP status; OpenAI's carries the reason.
+            if body["error"].is_object()
+                && body.get("type").is_none()
+                && protocol != protocol::Protocol::Gemini
+            {
                 body["error"]["code"] = json!(code);
             }
             body

@@ -227,6 +227,25 @@ async fn test_chat_streams_and_names_the_entry_and_connect_writes_then_restores_
         Some(key_of("Codex").as_str())
     );
 
+    // Gemini CLI: its .env points at the server with its own key, and API-key sign-in is on.
+    let gemini_env = std::fs::read_to_string(out.path().join("gemini-env")).expect("env copy");
+    assert_eq!(
+        gemini_env,
+        format!(
+            "GOOGLE_GEMINI_BASE_URL={base_url}\nGEMINI_API_KEY={}\n",
+            key_of("Gemini CLI")
+        )
+    );
+    assert!(!key_of("Gemini CLI").is_empty());
+    let gemini_settings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("gemini-settings.json")).expect("settings copy"),
+    )
+    .expect("settings JSON");
+    assert_eq!(
+        gemini_settings["security"]["auth"]["selectedType"],
+        "gemini-api-key"
+    );
+
     // Restored: Claude Code's file (which we created) is gone, Codex's is the user's again.
     assert!(!home.path().join(".claude/settings.json").exists());
     assert_eq!(

@@ -26,6 +26,7 @@ mod codex_patch_cli;
 mod connect_cli;
 mod connect_server_fns;
 mod document_cli;
+mod gemini_cli;
 mod money_cross_site;
 mod nginx;
 mod probe_cli;
