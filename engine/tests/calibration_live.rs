@@ -1,7 +1,8 @@
 //! Issue 11: calibration watched live. A relay's full chat-completions URL is pasted (its model
 //! list is not where an OpenAI API keeps it, so several places are tried); each attempt is
 //! announced on the live event stream under the page's run id while later candidates are still
-//! being tried, in the order calibration made them, and the key never appears in an event.
+//! being tried, in the order calibration made them (the list, then its type's chat endpoint
+//! confirming it), and the key never appears in an event.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,16 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
         )
         .mount(&upstream)
         .await;
+    // Its chat endpoint answers the probe's unknown model as an API does: the listed type is
+    // confirmed there, the last attempt.
+    Mock::given(method("POST"))
+        .and(path("/api/paas/v4/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"message": "model gpt-4o-mini does not exist"}})),
+        )
+        .mount(&upstream)
+        .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::open(dir.path().join("api-switch.db")).expect("state");
     let mut events = state.events();
@@ -52,7 +63,7 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
     let mut first_at = None;
     while live
         .last()
-        .is_none_or(|a: &AttemptReport| a.verdict != Verdict::ModelsListed)
+        .is_none_or(|a: &AttemptReport| a.verdict != Verdict::ChatAnswered)
     {
         let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await
