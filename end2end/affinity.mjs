@@ -3,7 +3,7 @@
 // 1. the Dashboard's spend by session: each session's cache hit rate;
 // 2. Logs: each row's cache hit rate, "session moved" on the row that moved, its session and
 //    why in the row's details;
-// 3. Channels: the group's affinity checkbox is on, and switching it off is saved;
+// 3. API entries: the group's affinity checkbox is on, and switching it off is saved;
 // 4. screenshots of the session breakdown, the Logs table and the group's routing controls in
 //    both languages and themes, axe-core on each, no English on the Chinese pages.
 //    Screenshots go to target/screenshots/affinity-*.png.
@@ -56,8 +56,8 @@ await runCheck('affinity', async (page) => {
   expectText('its session', await moved.locator('[data-session]').getAttribute('data-session'), /^5f2b0c1d9e8a$/);
   await page.locator('#log-table').screenshot({ path: `${SHOTS}/affinity-logs-detail-en-light.png` });
 
-  // 3. Channels: affinity on by default; switched off, it is saved.
-  await page.goto(`${url}/channels`, { waitUntil: 'load' });
+  // 3. API entries: affinity on by default; switched off, it is saved.
+  await page.goto(`${url}/entries`, { waitUntil: 'load' });
   await live(page);
   const box = page.locator('#affinity-auto');
   if (!(await box.isChecked())) throw new Error('affinity is not on by default');
@@ -74,7 +74,7 @@ await runCheck('affinity', async (page) => {
     for (const theme of ['light', 'dark']) {
       await setPrefs(page, url, lang, theme);
       for (const [path, name, part] of [['/', 'dashboard', '#spend-by-session'], ['/logs', 'logs', '#log-table'],
-        ['/channels', 'group', 'section[data-group="auto"] [data-affinity]']]) {
+        ['/entries', 'group', 'section[data-group="auto"] [data-affinity]']]) {
         await page.goto(`${url}${path}`, { waitUntil: 'load' });
         await live(page);
         await page.locator(part).first().waitFor();

@@ -1,7 +1,8 @@
 //! Issue 11: calibration watched live. A relay's full chat-completions URL is pasted (its model
 //! list is not where an OpenAI API keeps it, so several places are tried); each attempt is
 //! announced on the live event stream under the page's run id while later candidates are still
-//! being tried, in the order calibration made them, and the key never appears in an event.
+//! being tried, in the order calibration made them (the list, then its type's chat endpoint
+//! confirming it), and the key never appears in an event.
 
 use std::time::{Duration, Instant};
 
@@ -30,13 +31,14 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
         )
         .mount(&upstream)
         .await;
-    // Calibration then confirms the type by the endpoint it would use (issue 22).
+    // Its chat endpoint answers the probe's unknown model as an API does: the listed type is
+    // confirmed there, the last attempt.
     Mock::given(method("POST"))
         .and(path("/api/paas/v4/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "c1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}]
-        })))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"message": "model gpt-4o-mini does not exist"}})),
+        )
         .mount(&upstream)
         .await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -61,7 +63,7 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
     let mut first_at = None;
     while live
         .last()
-        .is_none_or(|a: &AttemptReport| a.verdict != Verdict::ModelsListed)
+        .is_none_or(|a: &AttemptReport| a.verdict != Verdict::ChatAnswered)
     {
         let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await
@@ -77,12 +79,6 @@ async fn attempts_arrive_live_under_the_run_id_before_calibration_ends() {
     }
     let found = calibrating.await.expect("joined").expect("calibrated");
     let took = started.elapsed();
-    // The confirming request came after the list; its event was sent before calibration ended.
-    while let Ok(event) = events.try_recv() {
-        if let Event::CalibrationAttempt { attempt, .. } = event {
-            live.push(attempt);
-        }
-    }
     assert_eq!(found.outcome, Outcome::ModelsListed, "{found:#?}");
     assert_eq!(
         found.base_url.as_deref(),
