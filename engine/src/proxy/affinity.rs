@@ -78,10 +78,14 @@ pub struct Pin {
     used_ms: i64,
 }
 
-/// Every remembered session's pin.
+/// Every remembered session's pin, and the session each recent Responses answer belongs to.
 #[derive(Default)]
 pub struct Affinity {
     pins: Mutex<HashMap<u64, Pin>>,
+    /// A hash of (access key, response id) -> the session that answer belongs to and when:
+    /// a Responses client that only sends `previous_response_id` (its id changes every turn)
+    /// continues the session of the answer it names.
+    answers: Mutex<HashMap<u64, (Session, i64)>>,
 }
 
 impl Affinity {
@@ -141,6 +145,35 @@ impl Affinity {
     pub fn reset(&self) {
         self.pins().clear();
     }
+
+    fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (Session, i64)>> {
+        self.answers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The session of a request that names only `previous_response_id`: the session of the
+    /// answer it continues, or (the first continuation of an answer the hub did not see begin)
+    /// one rooted at that answer.
+    pub fn continuing(&self, access_key: &str, previous: &str, now_ms: i64) -> Session {
+        let key = hash_of(&(access_key, previous));
+        match self.answers().get(&key) {
+            Some((session, at)) if now_ms - at <= IDLE_MS => *session,
+            _ => Session(key),
+        }
+    }
+
+    /// The Responses answer `response_id` belongs to `session`.
+    pub fn answered(&self, access_key: &str, response_id: &str, session: Session, now_ms: i64) {
+        let mut answers = self.answers();
+        if answers.len() >= CAPACITY {
+            answers.retain(|_, (_, at)| now_ms - *at <= IDLE_MS);
+            if answers.len() >= CAPACITY {
+                // Every answer is recent: the oldest goes first would need a scan per insert;
+                // forgetting all costs each live session one unpinned turn at most.
+                answers.clear();
+            }
+        }
+        answers.insert(hash_of(&(access_key, response_id)), (session, now_ms));
+    }
 }
 
 /// The map is full: idle sessions go; when none is idle, the least recently used one does.
@@ -176,6 +209,19 @@ mod tests {
         assert_eq!(affinity.pinned(session("a"), "other", 1_000), None);
         assert_eq!(affinity.pinned(session("a"), "auto", 1_001 + IDLE_MS), None);
         assert!(affinity.is_empty());
+    }
+
+    #[test]
+    fn a_turn_naming_only_its_previous_answer_continues_that_answers_session() {
+        let affinity = Affinity::default();
+        // The first continuation of an answer never seen is rooted at it ...
+        let first = affinity.continuing("app", "resp_1", 0);
+        assert_eq!(first, affinity.continuing("app", "resp_1", 0));
+        affinity.answered("app", "resp_2", first, 10);
+        // ... and the next turn, naming the new answer, is the same session.
+        assert_eq!(affinity.continuing("app", "resp_2", 20), first);
+        assert_ne!(affinity.continuing("other app", "resp_2", 20), first);
+        assert_ne!(affinity.continuing("app", "resp_2", 11 + IDLE_MS), first);
     }
 
     #[test]

@@ -20,12 +20,16 @@ use crate::store::StoredResponse;
 
 const FIELD: &[u8] = b"\"previous_response_id\"";
 
-/// The body with a stored conversation in place of its `previous_response_id`, when the hub
-/// holds that conversation; the body as it came otherwise. Only Responses bodies that name a
-/// previous response are parsed.
-pub async fn continue_stored(runtime: &Runtime, body: Bytes) -> Result<Bytes, ProxyError> {
+/// A Responses body that continues an earlier answer: the body to serve (with a stored
+/// conversation in place of its `previous_response_id` when the hub holds that conversation,
+/// as it came otherwise) and the id it names (session affinity continues that answer's
+/// session). Only bodies that name a previous response are parsed.
+pub async fn continue_stored(
+    runtime: &Runtime,
+    body: Bytes,
+) -> Result<(Bytes, Option<String>), ProxyError> {
     if !body.windows(FIELD.len()).any(|window| window == FIELD) {
-        return Ok(body);
+        return Ok((body, None));
     }
     let mut request: Map<String, Value> =
         serde_json::from_slice(&body).map_err(|source| ProxyError::MalformedJson { source })?;
@@ -34,8 +38,9 @@ pub async fn continue_stored(runtime: &Runtime, body: Bytes) -> Result<Bytes, Pr
         .and_then(Value::as_str)
         .map(str::to_owned)
     else {
-        return Ok(body);
+        return Ok((body, None));
     };
+    let previous = Some(id.clone());
     let (store, writer) = (Arc::clone(runtime.store()), runtime.writer().clone());
     let stored = tokio::task::spawn_blocking(move || {
         let found = store.stored_response(&id, crate::clock::now_ms())?;
@@ -51,19 +56,19 @@ pub async fn continue_stored(runtime: &Runtime, body: Bytes) -> Result<Bytes, Pr
         Ok(Ok(Some(items))) => items,
         Ok(Err(error)) => {
             tracing::warn!(%error, "cannot read a stored Responses conversation");
-            return Ok(body);
+            return Ok((body, previous));
         }
-        _ => return Ok(body),
+        _ => return Ok((body, previous)),
     };
     let Ok(Value::Array(mut conversation)) = serde_json::from_str::<Value>(&items) else {
-        return Ok(body);
+        return Ok((body, previous));
     };
     conversation.extend(input_items(request.get("input")));
     request.remove("previous_response_id");
     request.insert("input".into(), Value::Array(conversation));
     let body = serde_json::to_vec(&Value::Object(request))
         .map_err(|source| ProxyError::MalformedJson { source })?;
-    Ok(Bytes::from(body))
+    Ok((Bytes::from(body), previous))
 }
 
 /// A Responses `input` as a list of items (a string is one user message).

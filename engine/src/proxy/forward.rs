@@ -253,6 +253,26 @@ async fn attempt_with_key(
     outcome
 }
 
+/// A Responses client's single answer: its id under the request's session (so a turn naming
+/// it continues there) and, when converted, its conversation (`conversation`).
+fn note_answer(context: &AttemptContext<'_>, leg: Leg, body: &[u8]) {
+    let pending = conversation::pending(context.runtime, context.request, leg);
+    if context.request.session.is_none() && pending.is_none() {
+        return;
+    }
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    if let (Some(session), Some(id)) = (context.request.session, answer["id"].as_str()) {
+        let key = &context.request.client_key_name;
+        let now = crate::clock::now_ms();
+        context.runtime.affinity().answered(key, id, session, now);
+    }
+    if let Some(pending) = pending {
+        pending.remember(&answer);
+    }
+}
+
 /// Prepare, then the single-answer or streaming exchange.
 async fn exchange(
     context: &AttemptContext<'_>,
@@ -303,10 +323,8 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        if let Some(pending) = conversation::pending(context.runtime, context.request, leg)
-            && let Ok(converted) = serde_json::from_slice(&answer.body)
-        {
-            pending.remember(&converted);
+        if leg.client == protocol::Protocol::Responses {
+            note_answer(context, leg, &answer.body);
         }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)

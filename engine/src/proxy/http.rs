@@ -109,9 +109,9 @@ async fn prepare(
     let request_headers = parts.headers;
     let body = read_body(body, snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
-    let body = match endpoint {
+    let (body, previous_response) = match endpoint {
         Endpoint::Responses => super::conversation::continue_stored(runtime, body).await?,
-        _ => body,
+        _ => (body, None),
     };
     let head = scan_head(&body)?;
     let model = match head.model() {
@@ -151,7 +151,16 @@ async fn prepare(
     let stream = streams && head.stream();
     // Last, so a request refused for its body does not count against the key's minute.
     let client_key_name = admit(runtime, endpoint, client_key)?;
-    let session = Session::from_request(&client_key_name, head.session(), &request_headers);
+    let session = Session::from_request(&client_key_name, head.session(), &request_headers)
+        .or_else(|| {
+            let previous = previous_response.as_deref()?;
+            let now = crate::clock::now_ms();
+            Some(
+                runtime
+                    .affinity()
+                    .continuing(&client_key_name, previous, now),
+            )
+        });
     let mut request = ProxyRequest::new(
         endpoint,
         client_protocol(endpoint),

@@ -145,7 +145,16 @@ pub async fn start(
     )
     .answered_by(candidate, context.started);
     recorder.first_content();
+    let answer_session = context
+        .request
+        .session
+        .filter(|_| leg.client == protocol::Protocol::Responses)
+        .map(|session| {
+            let access_key = context.request.client_key_name.clone();
+            (Arc::clone(context.runtime), access_key, session)
+        });
     let relay = Relay {
+        answer_session,
         conversation: super::conversation::pending(context.runtime, context.request, leg),
         recorder,
         candidate: candidate.clone(),
@@ -191,6 +200,9 @@ struct Relay {
     completed: bool,
     /// A converted Responses answer's conversation, kept once the stream completes.
     conversation: Option<super::conversation::Pending>,
+    /// A Responses request's session: the answer's id is noted under it once the stream
+    /// completes, so the next turn naming that answer continues the session.
+    answer_session: Option<(Arc<Runtime>, String, super::affinity::Session)>,
     done: bool,
 }
 
@@ -235,6 +247,13 @@ impl Relay {
             answer_bytes: self.upstream.judge.text_bytes(),
         };
         self.recorder.finish(Ending::answered(usage, sizes));
+        if let Some((runtime, access_key, session)) = self.answer_session.take()
+            && let Some(id) = self.upstream.judge.response_id()
+        {
+            runtime
+                .affinity()
+                .answered(&access_key, &id, session, crate::clock::now_ms());
+        }
         if let Some(pending) = self.conversation.take()
             && let Some(response) = self.upstream.judge.completed_response()
         {

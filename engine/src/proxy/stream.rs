@@ -50,6 +50,8 @@ pub struct StreamJudge {
     take_out_usage: bool,
     /// A pass-through Gemini stream sent its last chunk (see `Seen`).
     last_chunk: bool,
+    /// A pass-through Responses stream's answer id (see `Seen`).
+    response_id: Option<String>,
 }
 
 enum Mode {
@@ -94,6 +96,7 @@ impl StreamJudge {
             text_bytes: 0,
             take_out_usage: false,
             last_chunk: false,
+            response_id: None,
         }
     }
 
@@ -126,6 +129,7 @@ impl StreamJudge {
                         &mut Seen {
                             usage: &mut self.usage,
                             text_bytes: &mut self.text_bytes,
+                            response_id: &mut self.response_id,
                             last_chunk: &mut self.last_chunk,
                         },
                     );
@@ -155,6 +159,7 @@ impl StreamJudge {
                         &mut Seen {
                             usage: &mut self.usage,
                             text_bytes: &mut self.text_bytes,
+                            response_id: &mut self.response_id,
                             last_chunk: &mut self.last_chunk,
                         },
                     );
@@ -195,6 +200,18 @@ impl StreamJudge {
             }
         }
         out
+    }
+
+    /// The id of the answer a Responses client's stream carried, passed through or converted
+    /// (read before `completed_response` takes the converted one).
+    pub fn response_id(&self) -> Option<String> {
+        match &self.mode {
+            Mode::Passthrough(_) => self.response_id.clone(),
+            Mode::Transcode(transcode) => transcode
+                .completed_response
+                .as_ref()
+                .and_then(|response| response.get("id")?.as_str().map(str::to_owned)),
+        }
     }
 
     /// The Responses object a converted stream to a Responses client completed with.
@@ -267,6 +284,8 @@ impl Transcode {
 struct Seen<'a> {
     usage: &'a mut Option<protocol::hub::Usage>,
     text_bytes: &'a mut usize,
+    /// A Responses stream's answer id, from its `response.created` (session affinity).
+    response_id: &'a mut Option<String>,
     /// A Gemini chunk with a finish reason went by: the stream's close is then its end.
     last_chunk: &'a mut bool,
 }
@@ -350,6 +369,15 @@ fn classify_passthrough(protocol: Protocol, event: SseEvent, seen: &mut Seen<'_>
                         .merge(&reported);
                 }
                 *seen.text_bytes += delta_text_len(protocol, &value);
+                if protocol == Protocol::Responses
+                    && seen.response_id.is_none()
+                    && data.contains("\"response.created\"")
+                {
+                    *seen.response_id = value
+                        .pointer("/response/id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                }
                 if protocol == Protocol::Gemini && protocol::gemini::is_last_chunk(&value) {
                     *seen.last_chunk = true;
                 }

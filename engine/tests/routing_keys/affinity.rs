@@ -193,3 +193,58 @@ async fn a_group_with_affinity_off_rotates_sessions_like_any_request() {
     assert_ne!(answers[1], answers[2], "{answers:?}");
     assert!(proxy.state.runtime().affinity().is_empty());
 }
+
+/// A Responses client that sends only `previous_response_id` (its id changes every turn)
+/// stays on one key: each turn continues the session of the answer it names. Without it the
+/// same requests rotate.
+#[tokio::test]
+async fn a_chain_of_previous_response_ids_is_one_session() {
+    let proxy = Proxy::start().await;
+    let a = KeyedUpstream::start("A").await;
+    // A relay (Chat Completions): the Responses client is converted, the answer's id made.
+    let channel = proxy.channel_of(
+        "A",
+        engine::upstream::ChannelKind::Custom,
+        &format!("{}/v1", a.base_url()),
+        "",
+    );
+    proxy
+        .state
+        .set_channel_keys(channel, &crate::keys(&POOL))
+        .await
+        .expect("keys");
+    proxy.entry(channel, "m", "auto");
+    let turn = |previous: Option<String>| {
+        // Stored (the default), so a converted channel can continue the conversation.
+        let mut body = json!({"model": "m", "input": "hi"});
+        if let Some(previous) = previous {
+            body["previous_response_id"] = json!(previous);
+        }
+        body
+    };
+    let (status, first) = proxy.post("/v1/responses", turn(None)).await;
+    assert_eq!(status, 200, "{first}");
+    let mut previous = first["id"].as_str().expect("id").to_owned();
+    let mut served = Vec::new();
+    let mut unrelated = Vec::new();
+    for _ in 0..6 {
+        let (status, answer) = proxy
+            .post("/v1/responses", turn(Some(previous.clone())))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        served.push(answer["output"][0]["content"][0]["text"].to_string());
+        previous = answer["id"].as_str().expect("id").to_owned();
+        let (_, other) = proxy.post("/v1/responses", turn(None)).await;
+        unrelated.push(other["output"][0]["content"][0]["text"].to_string());
+    }
+    assert!(
+        served.iter().all(|s| *s == served[0]),
+        "the chain moved between keys: {served:?}"
+    );
+    for key in POOL {
+        assert!(
+            unrelated.iter().any(|a| a.contains(&tag(key))),
+            "turns without a session no longer rotate: {unrelated:?}"
+        );
+    }
+}
