@@ -31,7 +31,7 @@ use super::error::{Attempt, AttemptFailure, ProxyError, TimeoutPhase};
 use super::hedge;
 use super::key_failover;
 use super::masked::UpstreamAnswer;
-use super::quirks::{self, Quirks};
+use super::quirks::{Quirk, Quirks};
 use super::record::{Ending, LogRow, TextSizes};
 use super::relay;
 use super::request::{self, Leg, ProxyRequest};
@@ -40,6 +40,9 @@ use super::runtime::Runtime;
 use super::snapshot::Snapshot;
 use super::sticky::Turn;
 use crate::clock::now_ms;
+use crate::upstream::ChannelKind;
+use protocol::Protocol;
+use protocol::hub::Part;
 
 /// Serves one request: tries each candidate in turn until one answers (in a group that
 /// hedges, a slow leader gets the next candidate racing beside it, see `hedge`).
@@ -243,7 +246,7 @@ async fn attempt_with_key(
     };
     let mut outcome = exchange(&context, candidate, leg, quirks, log, tried).await;
     // Each refusal is learned once, so this asks at most once per kind of quirk.
-    while let Some(quirk) = quirks::refused(&outcome, candidate, leg, quirks, request) {
+    while let Some(quirk) = refused_quirk(&outcome, candidate, leg, quirks, request) {
         tracing::info!(channel = %candidate.channel.name, "{}", quirk.describe());
         runtime.quirks().remember(candidate.channel.id, quirk);
         quirks = quirks.with(quirk);
@@ -323,7 +326,7 @@ async fn exchange(
             Ok(answer) => answer,
             Err(failure) => return Outcome::Failed(failure),
         };
-        if leg.client == protocol::Protocol::Responses {
+        if leg.client == Protocol::Responses {
             note_answer(context, leg, &answer.body);
         }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
@@ -362,4 +365,54 @@ async fn send_and_judge(
         Verdict::ClientError(response) => Err(Outcome::ClientError(response)),
         Verdict::Fail(failure) => Err(Outcome::Failed(failure)),
     }
+}
+
+/// The quirk `outcome` reveals: a 400 about something this attempt added that the channel
+/// has not refused before. `None` for every other outcome.
+fn refused_quirk(
+    outcome: &Outcome,
+    candidate: &Candidate,
+    leg: Leg,
+    quirks: Quirks,
+    request: &ProxyRequest,
+) -> Option<Quirk> {
+    let Outcome::Failed(AttemptFailure::Rejected {
+        status: 400,
+        message,
+        ..
+    }) = outcome
+    else {
+        return None;
+    };
+    let names = |fields: &[&str]| fields.iter().any(|field| message.contains(field));
+    // Sent on a converted stream, and on a pass-through one whose client set no stream options.
+    let sent_include_usage = request.stream
+        && (leg.converts() || !request.include_usage())
+        && leg.upstream == Protocol::OpenAiChat
+        && candidate.channel.api_type == ChannelKind::Custom
+        && !quirks.rejects_include_usage;
+    if sent_include_usage && names(&["stream_options", "include_usage"]) {
+        return Some(Quirk::IncludeUsage);
+    }
+    let sent_reasoning = leg.converts()
+        && leg.upstream == Protocol::OpenAiChat
+        && !quirks.rejects_reasoning_input
+        && history_has_reasoning(request);
+    if sent_reasoning && names(&["reasoning_content", "reasoning_details"]) {
+        return Some(Quirk::ReasoningInput);
+    }
+    None
+}
+
+/// Whether the converted request carries reasoning back in an earlier assistant turn.
+fn history_has_reasoning(request: &ProxyRequest) -> bool {
+    request.hub().is_ok_and(|hub| {
+        hub.messages.iter().any(|message| {
+            message.content.iter().any(|part| match part {
+                Part::Reasoning { text, signature } => !text.is_empty() || signature.is_some(),
+                Part::RedactedReasoning { .. } => true,
+                _ => false,
+            })
+        })
+    })
 }

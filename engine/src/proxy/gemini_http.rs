@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::error::ProxyError;
 use super::forward;
-use super::http::{
+use super::intake::{
     admit, authenticate_presented, model_list, presented_key, read_body, require_utf8, scan_head,
 };
 use super::request::ProxyRequest;

@@ -17,6 +17,7 @@ pub mod gemini_http;
 pub(crate) mod hedge;
 mod hedge_budget;
 pub mod http;
+mod intake;
 mod key_failover;
 pub mod key_pool;
 pub mod key_recheck;

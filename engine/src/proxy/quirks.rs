@@ -6,21 +6,14 @@
 //! - reasoning sent back in the history of a converted Chat request (`reasoning_content`,
 //!   `reasoning_details`), which DeepSeek requires and some relays reject.
 //!
-//! A refusal is recognised by its 400 naming the field, remembered for the channel, and the
-//! attempt is asked again at once without it; the client never sees the first answer.
+//! A refusal is recognised by its 400 naming the field (`forward::refused_quirk`), remembered
+//! for the channel, and the attempt is asked again at once without it; the client never sees
+//! the first answer.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use protocol::Protocol;
-use protocol::hub::Part;
-
-use super::attempt::Outcome;
-use super::error::AttemptFailure;
-use super::request::{Leg, ProxyRequest};
-use super::route::Candidate;
 use crate::store::ChannelId;
-use crate::upstream::ChannelKind;
 
 /// Per-channel facts that change what "prepare" sends to the channel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,54 +77,4 @@ impl ChannelQuirks {
         let quirks = map.entry(channel).or_default();
         *quirks = quirks.with(quirk);
     }
-}
-
-/// The quirk `outcome` reveals: a 400 about something this attempt added that the channel
-/// has not refused before. `None` for every other outcome.
-pub fn refused(
-    outcome: &Outcome,
-    candidate: &Candidate,
-    leg: Leg,
-    quirks: Quirks,
-    request: &ProxyRequest,
-) -> Option<Quirk> {
-    let Outcome::Failed(AttemptFailure::Rejected {
-        status: 400,
-        message,
-        ..
-    }) = outcome
-    else {
-        return None;
-    };
-    let names = |fields: &[&str]| fields.iter().any(|field| message.contains(field));
-    // Sent on a converted stream, and on a pass-through one whose client set no stream options.
-    let sent_include_usage = request.stream
-        && (leg.converts() || !request.include_usage())
-        && leg.upstream == Protocol::OpenAiChat
-        && candidate.channel.api_type == ChannelKind::Custom
-        && !quirks.rejects_include_usage;
-    if sent_include_usage && names(&["stream_options", "include_usage"]) {
-        return Some(Quirk::IncludeUsage);
-    }
-    let sent_reasoning = leg.converts()
-        && leg.upstream == Protocol::OpenAiChat
-        && !quirks.rejects_reasoning_input
-        && history_has_reasoning(request);
-    if sent_reasoning && names(&["reasoning_content", "reasoning_details"]) {
-        return Some(Quirk::ReasoningInput);
-    }
-    None
-}
-
-/// Whether the converted request carries reasoning back in an earlier assistant turn.
-fn history_has_reasoning(request: &ProxyRequest) -> bool {
-    request.hub().is_ok_and(|hub| {
-        hub.messages.iter().any(|message| {
-            message.content.iter().any(|part| match part {
-                Part::Reasoning { text, signature } => !text.is_empty() || signature.is_some(),
-                Part::RedactedReasoning { .. } => true,
-                _ => false,
-            })
-        })
-    })
 }
