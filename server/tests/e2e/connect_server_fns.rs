@@ -68,7 +68,8 @@ async fn a_remote_browser_gets_snippets_and_cannot_write_files() {
     assert_eq!(status, StatusCode::OK, "{text}");
     let overview: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(overview["local"], false);
-    assert_eq!(overview["apps"].as_array().map(Vec::len), Some(3));
+    // Claude Code, Codex, OpenCode and Gemini CLI.
+    assert_eq!(overview["apps"].as_array().map(Vec::len), Some(4));
 
     for path in [connect::LinkApp::PATH, connect::RestoreApp::PATH] {
         let (status, _, text) = send(&router, call(path, "app=claude-code", remote, session)).await;

@@ -67,7 +67,8 @@ fn import(
     });
     std::fs::write(&file, config.to_string()).expect("write the import file");
     let mut child = Command::new(binary())
-        .args(["import"])
+        // The whole configuration each time (issue 25: an import merges unless told so).
+        .args(["import", "--replace"])
         .arg(&file)
         .arg("--data-dir")
         .arg(data)
