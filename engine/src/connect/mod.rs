@@ -259,45 +259,25 @@ fn planned(
     Ok((path, changed, current.is_some()))
 }
 
-/// Puts the newest backup of `app`'s configuration back. A file with no backup is one connect
-/// created where the app had none: the main file when it points at `base_url`, a companion
-/// when it says exactly what connect writes into a missing one. Such a file is removed; any
-/// other file without a backup is the user's, and is left alone.
+/// Puts the newest backup of `app`'s configuration back.
 pub fn undo(home: &Home, app: ConnectApp, base_url: &str) -> Result<AppStatus, ConnectError> {
-    let adapter = config(app);
-    let path = files::real_path(&adapter.path(home));
-    let write_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ConnectError::Write { path, source }
-    };
-    let restored = files::restore(&path).map_err(write_error(&path))?;
+    let path = files::real_path(&config(app).path(home));
+    let restored = files::restore(&path).map_err(|source| ConnectError::Write {
+        path: path.clone(),
+        source,
+    })?;
     if !restored {
-        if !status(home, app, base_url).points_at_us {
-            return Err(ConnectError::NoBackup { path });
-        }
-        remove_created(&path).map_err(write_error(&path))?;
+        return Err(ConnectError::NoBackup { path });
     }
-    if let Some(companion) = adapter.companion(home) {
-        let companion_path = files::real_path(&companion.path);
-        let restored = files::restore(&companion_path).map_err(write_error(&companion_path))?;
-        let created = files::read_optional(&companion_path)
-            .ok()
-            .flatten()
-            .is_some_and(|text| (companion.write)(None).is_ok_and(|fresh| fresh == text));
-        if !restored && created {
-            remove_created(&companion_path).map_err(write_error(&companion_path))?;
-        }
+    if let Some(companion) = config(app).companion(home) {
+        let path = files::real_path(&companion.path);
+        files::restore(&path).map_err(|source| ConnectError::Write {
+            path: path.clone(),
+            source,
+        })?;
     }
-    tracing::info!(app = app.id(), file = %path.display(), "put the app's configuration back as it was before connect");
+    tracing::info!(app = app.id(), file = %path.display(), "restored the app's configuration from its backup");
     Ok(status(home, app, base_url))
-}
-
-/// Removes a file connect created (already gone is fine).
-fn remove_created(path: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-        _ => Ok(()),
-    }
 }
 
 /// What to paste into `app`'s configuration by hand (an app on another machine).
