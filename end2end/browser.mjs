@@ -8,13 +8,25 @@
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-export async function runCheck(name, body, { expected = () => false } = {}) {
-  const browser = await chromium.launch({
+/** Starts Chromium. A launch the machine cuts short (a busy CI host, many browsers at once)
+ * is tried once more: starting the browser is not what any check tests. */
+async function launchChromium() {
+  const options = {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     // The flags that work as root on these machines, with no network beyond localhost.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  };
+  try {
+    return await chromium.launch(options);
+  } catch (error) {
+    console.error(`Chromium did not start (${error.message.split('\n')[0]}); trying once more`);
+    return await chromium.launch(options);
+  }
+}
+
+export async function runCheck(name, body, { expected = () => false } = {}) {
+  const browser = await launchChromium();
   const failures = [];
   try {
     const page = await browser.newPage();
