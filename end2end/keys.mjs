@@ -4,7 +4,8 @@
 // 401s the one ending 0004):
 // 1. a second key pasted in the edit form joins the pool; requests take turns across both;
 // 2. the first key switched off with the keyboard: only the second is used;
-// 3. a rate-limited and a rejected key show as cooling (time left) and switched off (why);
+// 3. a rate-limited and a rejected key show as cooling (time left) and switched off (why),
+//    without closing a form left open while they happen;
 // 4. a bad proxy address is explained and keeps the form open; a SOCKS5 proxy with
 //    credentials is saved, its password never sent back to the browser;
 // 5. the form in both languages and themes: screenshots, axe, no English on Chinese pages.
@@ -109,8 +110,17 @@ await runCheck('keys', async (page) => {
   await openEditor(page);
   await form(page).locator('textarea[data-add-keys]').fill('sk-third-pool-key-0003\nsk-fourth-pool-key-0004');
   await save(page);
+  // Traffic cooling a key while a form is open leaves the form and what is typed in it alone;
+  // the list catches up once the form is closed.
+  await openEditor(page);
+  await form(page).locator('textarea[data-add-keys]').fill('half-typed');
   const third = await answers(3);
   if (third.some((k) => k !== 'key-0002')) throw new Error(`the second key did not serve: ${third}`);
+  await page.waitForTimeout(1000);
+  if ((await form(page).locator('textarea[data-add-keys]').inputValue()) !== 'half-typed') {
+    throw new Error('live traffic closed the open form or cleared what was typed');
+  }
+  await form(page).getByRole('button', { name: 'Cancel' }).click();
   await page.waitForFunction(() => document.querySelector('[data-key-summary]')?.textContent.includes('1 cooling'), null, { timeout: 10000 });
   if ((await summary(page)) !== '4 keys, 1 cooling, 2 off') throw new Error(`summary with states: ${await summary(page)}`);
   await openEditor(page);

@@ -36,6 +36,34 @@ enum Panel {
     Models,
 }
 
+/// Which rows have a panel open. It lives above the table because a reload redraws every row:
+/// kept inside a row, a save elsewhere or live traffic cooling a key closed the form the user
+/// was typing in.
+#[derive(Clone, Copy)]
+struct OpenPanels(RwSignal<std::collections::HashMap<types::ChannelId, Panel>>);
+
+impl OpenPanels {
+    fn of(self, id: types::ChannelId) -> Option<Panel> {
+        self.0.with(|open| open.get(&id).copied())
+    }
+
+    fn toggle(self, id: types::ChannelId, which: Panel) {
+        self.0.update(|open| {
+            if open.get(&id) == Some(&which) {
+                open.remove(&id);
+            } else {
+                open.insert(id, which);
+            }
+        });
+    }
+
+    fn close(self, id: types::ChannelId) {
+        self.0.update(|open| {
+            open.remove(&id);
+        });
+    }
+}
+
 #[component]
 pub fn ChannelsScreen() -> impl IntoView {
     let i18n = use_i18n();
@@ -44,9 +72,22 @@ pub fn ChannelsScreen() -> impl IntoView {
         error: RwSignal::new(None),
     };
     provide_context(page);
+    let open = OpenPanels(RwSignal::new(Default::default()));
+    provide_context(open);
     let changed = use_live().changes(|e| is_config_change(e) || is_balance_event(e));
+    // Live changes wait while a panel is open, so what the user has typed is not replaced by a
+    // reload under them; closing the last panel applies the newest change.
+    // `changed` is read every time: it only notices the events it is read after.
+    let applied = Memo::new(move |previous: Option<&u64>| {
+        let newest = changed.get();
+        if open.0.with(|panels| panels.is_empty()) {
+            newest
+        } else {
+            previous.copied().unwrap_or(0)
+        }
+    });
     let channels = Resource::new(
-        move || (page.refresh.get(), changed.get()),
+        move || (page.refresh.get(), applied.get()),
         |_| async {
             let rows = list_channels().await?;
             let pools = channel_key_pools().await?;
@@ -139,14 +180,13 @@ struct ChannelAccess {
 fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<PageContext>();
-    let panel = RwSignal::new(None::<Panel>);
+    let open = expect_context::<OpenPanels>();
     let id = channel.id;
+    let panel = move || open.of(id);
     let (passed, failed) = test_summary(&channel);
     let switch_id = format!("channel-enabled-{id}");
     let name_for_switch = channel.name.clone();
-    let toggle = move |which: Panel| {
-        panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) })
-    };
+    let toggle = move |which: Panel| open.toggle(id, which);
     let row = channel.clone();
     view! {
         <tbody class="border-t border-slate-200 dark:border-slate-800" data-channel=id>
@@ -182,9 +222,9 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
                 </td>
                 <td class=TD>
                     <div class="flex flex-wrap gap-1">
-                        <button type="button" class=BUTTON_SMALL data-edit-button="" aria-expanded=move || (panel.get() == Some(Panel::Edit)).to_string()
+                        <button type="button" class=BUTTON_SMALL data-edit-button="" aria-expanded=move || (panel() == Some(Panel::Edit)).to_string()
                             on:click=move |_| toggle(Panel::Edit)>{t!(i18n, channels.edit)}</button>
-                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel.get() == Some(Panel::Models)).to_string()
+                        <button type="button" class=BUTTON_SMALL aria-expanded=move || (panel() == Some(Panel::Models)).to_string()
                             on:click=move |_| toggle(Panel::Models)>{t!(i18n, channels.fetch_models)}</button>
                         <SpeedTestButton target=TestTarget::Channel(id) label=Signal::derive(move || t_string!(i18n, channels.test_channel).to_string())/>
                         <ConfirmButton
@@ -196,15 +236,15 @@ fn ChannelLine(channel: ChannelRow, access: ChannelAccess) -> impl IntoView {
                     </div>
                 </td>
             </tr>
-            {move || panel.get().map(|open| {
+            {move || panel().map(|shown| {
                 let row = row.clone();
                 let access = access.clone();
                 view! {
                     <tr class="bg-slate-50 dark:bg-slate-950">
                         <td colspan="9" class="px-5 py-4">
-                            {match open {
-                                Panel::Edit => view! { <EditChannel channel=row access on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
-                                Panel::Models => view! { <RefetchPanel channel_id=id on_close=Callback::new(move |_| panel.set(None))/> }.into_any(),
+                            {match shown {
+                                Panel::Edit => view! { <EditChannel channel=row access on_close=Callback::new(move |_| open.close(id))/> }.into_any(),
+                                Panel::Models => view! { <RefetchPanel channel_id=id on_close=Callback::new(move |_| open.close(id))/> }.into_any(),
                             }}
                         </td>
                     </tr>
