@@ -7,7 +7,7 @@ use engine::catalog::{CatalogChanges, CatalogStatus};
 use engine::manage::CatalogUpdateError;
 
 use crate::cli::CatalogCommand;
-use crate::commands::keys::open_state;
+use crate::commands::open_existing;
 use crate::output;
 
 /// How many model ids a summary names before it only counts.
@@ -16,7 +16,7 @@ const NAMES_SHOWN: usize = 10;
 pub async fn run(command: &CatalogCommand) -> anyhow::Result<()> {
     match command {
         CatalogCommand::Update { from, json, data } => {
-            let state = open_state(data)?;
+            let state = open_existing(data)?;
             let changes = state.update_catalog(from.clone()).await.map_err(explain)?;
             if *json {
                 output::json(&changes)
@@ -25,12 +25,12 @@ pub async fn run(command: &CatalogCommand) -> anyhow::Result<()> {
             }
         }
         CatalogCommand::Reset(data) => {
-            let state = open_state(data)?;
+            let state = open_existing(data)?;
             let changes = state.reset_catalog().await?;
             summary("Using the built-in catalog again", &changes)
         }
         CatalogCommand::Status { json, data } => {
-            let state = open_state(data)?;
+            let state = open_existing(data)?;
             let status = state.catalog_status().await?;
             if *json {
                 output::json(&status)

@@ -87,7 +87,7 @@ async fn add(args: &ChannelAddArgs) -> anyhow::Result<()> {
     };
     let api_type = args.api_type.unwrap_or(api_type);
     let base_url = args.base_url.clone().unwrap_or(base_url);
-    let state = super::open_or_create(&args.data)?;
+    let state = super::open_existing(&args.data)?;
     let chosen = (!args.models.is_empty()).then_some(args.models.as_slice());
     let found = if found.is_empty() {
         args.models.clone()

@@ -9,16 +9,10 @@ use crate::cli::{DataDirArg, KeyLimitArgs, KeysCommand, OnOff};
 use crate::output;
 use engine::manage::{AccessKeyInfo, KeyLimits};
 
-/// Opens the state of the data folder, creating the folder (0700) and the database when
-/// missing: a headless machine gets its keys before its first start.
-pub fn open_state(data: &DataDirArg) -> anyhow::Result<AppState> {
-    super::open_or_create(data)
-}
-
 pub async fn run(command: &KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Add { name, data } => {
-            let state = open_state(data)?;
+            let state = super::open_existing(data)?;
             let created = state
                 .generate_access_key(name)
                 .await
@@ -107,7 +101,7 @@ async fn require(on_off: Option<OnOff>, data: &DataDirArg) -> anyhow::Result<()>
             .as_str(),
         );
     };
-    let state = open_state(data)?;
+    let state = super::open_existing(data)?;
     if on_off == OnOff::On {
         anyhow::ensure!(
             !state.access_key_list().await?.is_empty(),
@@ -134,7 +128,7 @@ async fn key_named(state: &AppState, name: &str) -> anyhow::Result<i64> {
 
 /// `keys limit`: changes the limits given, then shows the key's limits and use.
 async fn limit(args: &KeyLimitArgs) -> anyhow::Result<()> {
-    let state = open_state(&args.data)?;
+    let state = super::open_existing(&args.data)?;
     let find = |keys: Vec<AccessKeyInfo>| keys.into_iter().find(|k| k.name == args.name.trim());
     let key = find(state.access_key_list().await?).with_context(|| {
         format!(

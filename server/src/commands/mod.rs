@@ -15,18 +15,11 @@ pub mod password;
 pub mod probe;
 pub mod speedtest;
 
-/// The configuration in the data folder, for the commands that set a headless machine up
-/// before its first start (`keys add`, `password set`): a missing folder is created private
-/// (0700), as `serve` creates it.
-pub(crate) fn open_or_create(data: &DataDirArg) -> anyhow::Result<engine::AppState> {
-    let dir = data.resolve()?;
-    engine::store::files::create_data_dir(&dir)
-        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
-    engine::AppState::open(dir.join(DB_FILE_NAME)).context("cannot open the configuration")
-}
-
-/// The configuration in the data folder, for the commands that read what the user set up: a
-/// folder without one is an error that says where to point them, never a new empty database.
+/// The configuration in the data folder, for every command but `serve` and `import` (the two
+/// that create one): a folder without one is an error that says how to make it, never a new
+/// empty database, so a mistyped `--data-dir` leaves nothing behind. A headless machine starts
+/// with `serve` (which, asked to listen remotely before it is locked down, creates the database
+/// and then lists the set-up commands to run) or with `import`.
 pub(crate) fn open_existing(data: &DataDirArg) -> anyhow::Result<engine::AppState> {
     engine::AppState::open(existing_db(data)?).context("cannot open the configuration")
 }
@@ -34,10 +27,15 @@ pub(crate) fn open_existing(data: &DataDirArg) -> anyhow::Result<engine::AppStat
 /// The database file of the data folder, which must exist.
 pub(crate) fn existing_db(data: &DataDirArg) -> anyhow::Result<std::path::PathBuf> {
     let db = data.resolve()?.join(DB_FILE_NAME);
-    anyhow::ensure!(
-        db.exists(),
-        "no configuration at {}; pass --data-dir or import one with `api-switch import FILE`",
-        db.display()
-    );
+    if !db.exists() {
+        let dir = data.resolve()?;
+        anyhow::bail!(
+            "no configuration at {}; start API Switch on that folder once \
+             (`api-switch serve --data-dir \"{dir}\"`) or import one \
+             (`api-switch import FILE --data-dir \"{dir}\"`), or pass the right --data-dir",
+            db.display(),
+            dir = dir.display()
+        );
+    }
     Ok(db)
 }

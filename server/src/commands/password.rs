@@ -12,7 +12,7 @@ use crate::output;
 pub fn run(command: &PasswordCommand) -> anyhow::Result<()> {
     match command {
         PasswordCommand::Set(data) => {
-            let state = super::open_or_create(data)?;
+            let state = super::open_existing(data)?;
             let password = read_new_password()?;
             state
                 .set_admin_password(&password)

@@ -32,7 +32,7 @@ pub async fn run(args: &ProbeArgs) -> anyhow::Result<bool> {
     let (Some(api_type), Some(base_url)) = (result.api_type, &result.base_url) else {
         anyhow::bail!("the probe found no API type or base URL to save");
     };
-    let state = super::open_or_create(&args.data)?;
+    let state = super::open_existing(&args.data)?;
     super::channel::add_channel(
         &state,
         name,

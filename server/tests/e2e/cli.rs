@@ -58,6 +58,13 @@ fn keys_limit_sets_shows_and_clears_a_keys_limits() {
             .expect("run api-switch")
     };
     let text = |output: &std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    let empty = data.path().join("empty.json");
+    std::fs::write(&empty, "{}").expect("write an empty document");
+    assert!(
+        run(&["import", empty.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
     assert!(run(&["keys", "add", "agent"]).status.success());
 
     let set = run(&[

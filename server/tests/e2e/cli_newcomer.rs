@@ -1,5 +1,5 @@
 //! Issue 25, the command line as a new user meets it: one data folder rule (created 0700 under
-//! umask 022; only commands that set up create a database), exit codes scripts can trust,
+//! umask 022; only `serve` and `import` create a database), exit codes scripts can trust,
 //! listen addresses as people write them, the key and channel commands, `probe --add`,
 //! connect's default URL and key order, upstream errors in the client's shape, no colour codes
 //! in a pipe.
@@ -50,48 +50,88 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
-/// Item 4: every command that creates the data folder makes it 0700; the commands that only
-/// read say there is no configuration instead of creating an empty one.
+/// Item 4: only `serve` and `import` create the data folder (0700 under umask 022) and its
+/// database; every other command, the set-up ones included, says there is no configuration
+/// and how to make one, and leaves nothing behind.
 #[test]
-fn issue_25_data_folders_are_created_private_and_readers_never_create_a_database() {
+fn issue_25_only_serve_and_import_create_a_private_data_folder() {
     let root = tempfile::tempdir().expect("temp dir");
-    for (name, args, stdin) in [
-        ("keys", vec!["keys", "add", "laptop"], ""),
+    let port = support::free_port().to_string();
+    let all_interfaces = format!("0.0.0.0:{port}");
+    for (name, args, stdin, succeeds) in [
+        ("import", vec!["import", "-"], "{\"channels\": []}", true),
+        // Asked to listen remotely before it is locked down, `serve` refuses, but the database
+        // it created is where the set-up commands it lists then write.
         (
-            "password",
-            vec!["password", "set"],
-            "a long enough password\n",
+            "serve",
+            vec!["serve", "--listen", &all_interfaces],
+            "",
+            false,
         ),
-        ("import", vec!["import", "-"], "{\"channels\": []}"),
     ] {
         let dir = root.path().join(name).join("data");
         let dir_text = dir.display().to_string();
         let mut args = args.clone();
         args.extend(["--data-dir", &dir_text]);
         let output = run_umask_022(&args, stdin);
-        assert!(output.status.success(), "{name}: {}", said(&output));
-        assert_eq!(mode(&dir), 0o700, "{name} created {dir_text}");
-    }
-    for args in [
-        vec!["keys", "list"],
-        vec!["keys", "require"],
-        vec!["export"],
-        vec!["channel", "list"],
-        vec!["speedtest"],
-        vec!["connect", "claude-code"],
-    ] {
-        let typo = root.path().join("typo");
-        let output = run(&typo, &args, None);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", said(&output));
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("no configuration at"),
-            "{args:?}: {}",
+        assert_eq!(
+            output.status.success(),
+            succeeds,
+            "{name}: {}",
             said(&output)
         );
-        assert!(
-            !typo.join("api-switch.db").exists(),
-            "{args:?} created a database"
-        );
+        assert_eq!(mode(&dir), 0o700, "{name} created {dir_text}");
+        assert!(dir.join("api-switch.db").exists(), "{name}: no database");
+    }
+    let set_up = root.path().join("serve").join("data");
+    let password = run(
+        &set_up,
+        &["password", "set"],
+        Some("a long enough password\n"),
+    );
+    assert!(password.status.success(), "{}", said(&password));
+
+    for (args, stdin) in [
+        (vec!["keys", "add", "laptop"], None),
+        (vec!["password", "set"], Some("a long enough password\n")),
+        (
+            vec![
+                "channel",
+                "add",
+                "x",
+                "--type",
+                "openai",
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--key",
+                "sk-some-key-123456",
+            ],
+            None,
+        ),
+        (vec!["catalog", "status"], None),
+        (vec!["keys", "list"], None),
+        (vec!["keys", "require"], None),
+        (vec!["export"], None),
+        (vec!["channel", "list"], None),
+        (vec!["speedtest"], None),
+        (vec!["connect", "claude-code"], None),
+    ] {
+        let typo = root.path().join("typo");
+        let output = run(&typo, &args, stdin);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", said(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for says in [
+            "no configuration at",
+            "api-switch serve --data-dir",
+            "api-switch import FILE",
+        ] {
+            assert!(
+                stderr.contains(says),
+                "{args:?}: `{says}` in {}",
+                said(&output)
+            );
+        }
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
     }
 }
 
@@ -157,6 +197,7 @@ fn issue_25_listen_takes_the_forms_people_write() {
 fn issue_25_keys_remove_rename_and_require_guard_against_lockouts() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
+    assert!(import(&data, &json!({}), &[]).status.success());
     let ok = |args: &[&str]| {
         let output = run(&data, args, None);
         assert!(output.status.success(), "{args:?}: {}", said(&output));
@@ -246,6 +287,7 @@ async fn issue_25_probe_findings_become_channels_and_channels_change_one_at_a_ti
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let data_text = data.display().to_string();
+    assert!(import(&data, &json!({}), &[]).status.success());
     let probe = |extra: &[&str]| {
         Command::new(bin())
             .args(["probe", "--base-url", &base, "--timeout-secs", "5"])
@@ -448,6 +490,7 @@ async fn issue_25_an_upstream_plain_text_404_reaches_the_client_in_its_shape() {
 fn issue_25_logs_in_a_pipe_carry_no_colour_codes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
+    assert!(import(&data, &json!({}), &[]).status.success());
     let added = run(&data, &["keys", "add", "laptop"], None);
     assert!(added.status.success(), "{}", said(&added));
     let stderr = String::from_utf8_lossy(&added.stderr);
