@@ -19,6 +19,12 @@ fn target() -> Target {
     }
 }
 
+/// Where Connect remembers the files it created: the data folder's database, here a real
+/// SQLite file beside the test's home folder.
+fn record(home: &Home) -> engine::store::Store {
+    engine::store::Store::open(home.dir.join("api-switch.db")).expect("the record")
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)
         .expect("metadata")
@@ -52,10 +58,11 @@ fn toml(path: &Path) -> toml_edit::DocumentMut {
 fn claude_code_in_a_fresh_home_is_created_private_and_undo_removes_it() {
     let home = tempfile::tempdir().expect("home");
     let home = Home::at(home.path());
-    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE);
+    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE, &record(&home));
     assert!(!before.exists && !before.points_at_us && before.latest_backup.is_none());
 
-    let after = connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    let after = connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home))
+        .expect("connect");
     let file = home.dir.join(".claude/settings.json");
     assert_eq!(after.config_path, file.display().to_string());
     assert!(after.exists && after.points_at_us, "{after:?}");
@@ -64,21 +71,65 @@ fn claude_code_in_a_fresh_home_is_created_private_and_undo_removes_it() {
     assert_eq!(written["env"]["ANTHROPIC_BASE_URL"], BASE);
     assert_eq!(written["env"]["ANTHROPIC_AUTH_TOKEN"], "sk-as-test-key");
     assert_eq!(mode(&file), 0o600, "the file holds a key");
+    assert!(after.latest_backup.is_none(), "{after:?}");
     assert!(
-        after
-            .latest_backup
-            .as_deref()
-            .is_some_and(|b| b.ends_with("-none"))
+        after.created_by_connect,
+        "undo knows to remove it: {after:?}"
+    );
+    assert!(
+        backups(&home.dir.join(".claude")).is_empty(),
+        "no marker beside the file"
     );
 
-    let undone = connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
+    let undone = connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)).expect("undo");
     assert!(!file.exists(), "the file we created is gone");
-    assert!(!undone.exists && undone.latest_backup.is_none());
+    assert!(!undone.exists && undone.latest_backup.is_none() && !undone.created_by_connect);
     assert!(backups(&home.dir.join(".claude")).is_empty());
     assert!(matches!(
-        connect::undo(&home, ConnectApp::ClaudeCode, BASE),
+        connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)),
         Err(ConnectError::NoBackup { .. })
     ));
+}
+
+/// Issue 25 item 14: a file Connect created is removed by undo only while it holds what Connect
+/// wrote; one the user replaced since is left alone, and one that already pointed at API Switch
+/// before (so Connect wrote nothing) is not taken for Connect's.
+#[test]
+fn undo_never_removes_a_file_connect_did_not_write() {
+    let dir = tempfile::tempdir().expect("home");
+    let home = Home::at(dir.path());
+    let file = dir.path().join(".claude/settings.json");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("connect");
+    std::fs::write(&file, "{\"model\": \"mine now\"}").expect("the user's own file");
+    let refused = connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home))
+        .expect_err("a changed file is not removed");
+    assert!(
+        matches!(refused, ConnectError::ChangedSinceCreated { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("still there"),
+        "{\"model\": \"mine now\"}"
+    );
+    assert!(matches!(
+        connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)),
+        Err(ConnectError::NoBackup { .. })
+    ));
+
+    // Already pointing at API Switch: connect writes nothing, so undo has nothing to do.
+    let other = tempfile::tempdir().expect("another home");
+    let other = Home::at(other.path());
+    let written = other.dir.join(".claude/settings.json");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("again");
+    std::fs::create_dir_all(written.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(&file, &written).expect("a file that already points at API Switch");
+    connect::connect(&other, ConnectApp::ClaudeCode, &target(), &record(&other))
+        .expect("no change");
+    assert!(matches!(
+        connect::undo(&other, ConnectApp::ClaudeCode, BASE, &record(&other)),
+        Err(ConnectError::NoBackup { .. })
+    ));
+    assert!(written.exists(), "a file connect did not write stays");
 }
 
 #[test]
@@ -90,14 +141,14 @@ fn claude_code_keeps_other_settings_and_undo_restores_the_file_byte_for_byte() {
     let original = "{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": [\"Bash(ls:*)\"]},\n    \"env\": {\"MY_FLAG\": \"1\", \"ANTHROPIC_API_KEY\": \"sk-ant-real\", \"ANTHROPIC_BASE_URL\": \"https://api.anthropic.com\"}\n}\n";
     std::fs::write(&file, original).expect("write");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE);
+    let before = connect::status(&home, ConnectApp::ClaudeCode, BASE, &record(&home));
     assert_eq!(
         before.endpoint.as_deref(),
         Some("https://api.anthropic.com")
     );
     assert!(!before.points_at_us);
 
-    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("connect");
     let written = json(&file);
     assert_eq!(written["model"], "opus");
     assert_eq!(written["permissions"]["allow"][0], "Bash(ls:*)");
@@ -112,7 +163,7 @@ fn claude_code_keeps_other_settings_and_undo_restores_the_file_byte_for_byte() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert!(!saved[0].ends_with("-none"));
 
-    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)).expect("undo");
     assert_eq!(std::fs::read(&file).expect("read"), original.as_bytes());
     assert_eq!(mode(&file), 0o644, "the original mode comes back too");
     assert!(backups(file.parent().expect("dir")).is_empty());
@@ -139,13 +190,14 @@ wire_api = "responses"
 model = "gpt-5-mini"
 "#;
     std::fs::write(&file, original).expect("write");
-    let before = connect::status(&home, ConnectApp::Codex, BASE);
+    let before = connect::status(&home, ConnectApp::Codex, BASE, &record(&home));
     assert_eq!(
         before.endpoint.as_deref(),
         Some("https://me.openai.azure.com/openai")
     );
 
-    let after = connect::connect(&home, ConnectApp::Codex, &target()).expect("connect");
+    let after =
+        connect::connect(&home, ConnectApp::Codex, &target(), &record(&home)).expect("connect");
     assert!(after.points_at_us, "{after:?}");
     assert_eq!(after.endpoint.as_deref(), Some("http://127.0.0.1:9090/v1"));
     let text = std::fs::read_to_string(&file).expect("read");
@@ -175,7 +227,7 @@ model = "gpt-5-mini"
     );
     assert_eq!(mode(&file), 0o600);
 
-    connect::undo(&home, ConnectApp::Codex, BASE).expect("undo");
+    connect::undo(&home, ConnectApp::Codex, BASE, &record(&home)).expect("undo");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), original);
 }
 
@@ -184,7 +236,7 @@ fn codex_in_a_fresh_home_names_the_auto_model_and_honours_codex_home() {
     let dir = tempfile::tempdir().expect("home");
     let mut home = Home::at(dir.path());
     home.codex_home = Some(dir.path().join("elsewhere"));
-    connect::connect(&home, ConnectApp::Codex, &target()).expect("connect");
+    connect::connect(&home, ConnectApp::Codex, &target(), &record(&home)).expect("connect");
     let file = dir.path().join("elsewhere/config.toml");
     let doc = toml(&file);
     assert_eq!(doc["model"].as_str(), Some("auto"));
@@ -200,7 +252,8 @@ fn opencode_gets_an_openai_compatible_provider_and_keeps_the_others() {
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     let original = r#"{"theme": "tokyonight", "model": "anthropic/claude-sonnet-4-5", "provider": {"ollama": {"options": {"baseURL": "http://localhost:11434/v1"}}}}"#;
     std::fs::write(&file, original).expect("write");
-    let after = connect::connect(&home, ConnectApp::OpenCode, &target()).expect("connect");
+    let after =
+        connect::connect(&home, ConnectApp::OpenCode, &target(), &record(&home)).expect("connect");
     assert!(after.points_at_us, "{after:?}");
     let written = json(&file);
     assert_eq!(written["theme"], "tokyonight");
@@ -217,7 +270,7 @@ fn opencode_gets_an_openai_compatible_provider_and_keeps_the_others() {
         written["provider"]["ollama"]["options"]["baseURL"],
         "http://localhost:11434/v1"
     );
-    connect::undo(&home, ConnectApp::OpenCode, BASE).expect("undo");
+    connect::undo(&home, ConnectApp::OpenCode, BASE, &record(&home)).expect("undo");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), original);
 }
 
@@ -228,9 +281,10 @@ fn a_file_that_does_not_parse_is_reported_and_never_touched() {
     let file = dir.path().join(".codex/config.toml");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     std::fs::write(&file, "model = [unclosed").expect("write");
-    let status = connect::status(&home, ConnectApp::Codex, BASE);
+    let status = connect::status(&home, ConnectApp::Codex, BASE, &record(&home));
     assert!(status.exists && status.problem.is_some(), "{status:?}");
-    let error = connect::connect(&home, ConnectApp::Codex, &target()).expect_err("refused");
+    let error =
+        connect::connect(&home, ConnectApp::Codex, &target(), &record(&home)).expect_err("refused");
     assert!(matches!(error, ConnectError::Parse { .. }), "{error}");
     assert!(error.to_string().contains("fix or move it"), "{error}");
     assert_eq!(
@@ -247,8 +301,8 @@ fn connecting_again_unchanged_takes_no_backup_and_each_undo_steps_back_once() {
     let file = dir.path().join(".claude/settings.json");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     std::fs::write(&file, "{\"model\": \"haiku\"}").expect("write");
-    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("first");
-    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("same again");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("first");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("same again");
     assert_eq!(
         backups(file.parent().expect("dir")).len(),
         1,
@@ -258,11 +312,12 @@ fn connecting_again_unchanged_takes_no_backup_and_each_undo_steps_back_once() {
         base_url: "http://127.0.0.1:9191".into(),
         key: "sk-as-other".into(),
     };
-    connect::connect(&home, ConnectApp::ClaudeCode, &other).expect("another server");
+    connect::connect(&home, ConnectApp::ClaudeCode, &other, &record(&home))
+        .expect("another server");
     assert_eq!(backups(file.parent().expect("dir")).len(), 2);
-    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo once");
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)).expect("undo once");
     assert_eq!(json(&file)["env"]["ANTHROPIC_BASE_URL"], BASE);
-    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo twice");
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)).expect("undo twice");
     assert_eq!(
         std::fs::read_to_string(&file).expect("read"),
         "{\"model\": \"haiku\"}"
@@ -279,7 +334,7 @@ fn a_symlinked_config_is_written_through_the_link() {
     std::fs::create_dir_all(dir.path().join(".claude")).expect("mkdir");
     let link = dir.path().join(".claude/settings.json");
     std::os::unix::fs::symlink(&dotfiles, &link).expect("symlink");
-    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("connect");
     assert!(link.is_symlink(), "the link stays a link");
     assert_eq!(json(&dotfiles)["env"]["ANTHROPIC_BASE_URL"], BASE);
 }
@@ -356,10 +411,11 @@ fn gemini_cli_env_and_settings_are_written_together_and_undone_together() {
     let settings_before = "{\n  \"ui\": {\"theme\": \"Dracula\"},\n  \"security\": {\"auth\": {\"selectedType\": \"oauth-personal\"}},\n  \"general\": {\"vimMode\": true}\n}\n";
     std::fs::write(&env, env_before).expect("env");
     std::fs::write(&settings, settings_before).expect("settings");
-    let before = connect::status(&home, ConnectApp::GeminiCli, BASE);
+    let before = connect::status(&home, ConnectApp::GeminiCli, BASE, &record(&home));
     assert!(before.exists && before.endpoint.is_none() && !before.points_at_us);
 
-    let after = connect::connect(&home, ConnectApp::GeminiCli, &target()).expect("connect");
+    let after =
+        connect::connect(&home, ConnectApp::GeminiCli, &target(), &record(&home)).expect("connect");
     assert!(after.points_at_us, "{after:?}");
     assert_eq!(after.config_path, env.display().to_string());
     let written = std::fs::read_to_string(&env).expect("env");
@@ -383,7 +439,7 @@ fn gemini_cli_env_and_settings_are_written_together_and_undone_together() {
     );
     assert_eq!(backups(&gemini).len(), 2, "{:?}", backups(&gemini));
 
-    connect::undo(&home, ConnectApp::GeminiCli, BASE).expect("undo");
+    connect::undo(&home, ConnectApp::GeminiCli, BASE, &record(&home)).expect("undo");
     assert_eq!(std::fs::read_to_string(&env).expect("env"), env_before);
     assert_eq!(
         std::fs::read_to_string(&settings).expect("settings"),
@@ -398,7 +454,8 @@ fn gemini_cli_settings_that_cannot_be_parsed_stop_the_connection_before_any_file
     let gemini = dir.path().join(".gemini");
     std::fs::create_dir_all(&gemini).expect("mkdir");
     std::fs::write(gemini.join("settings.json"), "{ not json").expect("settings");
-    let error = connect::connect(&home, ConnectApp::GeminiCli, &target()).expect_err("refused");
+    let error = connect::connect(&home, ConnectApp::GeminiCli, &target(), &record(&home))
+        .expect_err("refused");
     assert!(matches!(error, ConnectError::Parse { .. }), "{error}");
     assert!(!gemini.join(".env").exists(), "nothing written");
     assert!(backups(&gemini).is_empty());

@@ -18,6 +18,12 @@ fn target() -> Target {
     }
 }
 
+/// Where Connect remembers the files it created: the data folder's database, here a real
+/// SQLite file beside the test's home folder.
+fn record(home: &Home) -> engine::store::Store {
+    engine::store::Store::open(home.dir.join("api-switch.db")).expect("the record")
+}
+
 /// Files under `dir`, recursively (the "stolen" copies a followed link would create).
 fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
@@ -59,7 +65,7 @@ fn connect_refuses_a_dangling_symlink_at_the_backup_name() {
         .expect("plant a link");
     }
 
-    let error = connect::connect(&home, ConnectApp::ClaudeCode, &target())
+    let error = connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home))
         .expect_err("a link at the backup name must be refused");
     assert!(
         matches!(error, ConnectError::Write { .. }),
@@ -86,12 +92,12 @@ fn connect_refuses_a_dangling_symlink_at_the_backup_name() {
 fn undo_ignores_a_symlink_among_the_backups() {
     let home_dir = tempfile::tempdir().expect("home");
     let home = Home::at(home_dir.path());
-    connect::connect(&home, ConnectApp::ClaudeCode, &target()).expect("connect");
+    connect::connect(&home, ConnectApp::ClaudeCode, &target(), &record(&home)).expect("connect");
     let config = home.dir.join(".claude/settings.json");
     // Sorts after every real backup name (the year 9999).
     let planted = config.with_file_name("settings.json.api-switch-backup-99991231T000000.000Z");
     std::os::unix::fs::symlink("/etc/passwd", &planted).expect("plant");
-    connect::undo(&home, ConnectApp::ClaudeCode, BASE).expect("undo");
+    connect::undo(&home, ConnectApp::ClaudeCode, BASE, &record(&home)).expect("undo");
     assert!(!config.exists(), "our own backup (none) was restored");
     assert!(planted.is_symlink(), "the link was left alone");
 }

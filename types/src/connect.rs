@@ -69,6 +69,10 @@ pub struct AppStatus {
     /// The newest backup API Switch saved beside the file (its file name); "restore" puts it
     /// back. `None`: nothing to restore.
     pub latest_backup: Option<String>,
+    /// API Switch created the file where there was none: with no backup, "restore" removes
+    /// it (while it still holds what API Switch wrote).
+    #[serde(default)]
+    pub created_by_connect: bool,
     /// The file exists but cannot be read as the app's format (English detail); connecting
     /// refuses to overwrite it.
     pub problem: Option<String>,

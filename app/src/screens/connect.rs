@@ -220,7 +220,8 @@ fn AppCard(status: AppStatus, refresh: RwSignal<u64>) -> impl IntoView {
     };
     let connected = status.points_at_us;
     let can_connect = status.problem.is_none();
-    let has_backup = status.latest_backup.is_some();
+    // A file API Switch created has no backup: restoring removes it.
+    let has_backup = status.latest_backup.is_some() || status.created_by_connect;
     let id = app.id();
     view! {
         <section id=format!("app-{id}") data-app=id aria-labelledby=format!("app-{id}-name")
@@ -239,6 +240,7 @@ fn AppCard(status: AppStatus, refresh: RwSignal<u64>) -> impl IntoView {
                 <dd class="min-w-0 break-all font-mono text-xs leading-5" data-backup>
                     {match status.latest_backup.clone() {
                         Some(file) => view! { <span>{file}</span> }.into_any(),
+                        None if status.created_by_connect => view! { <span class="font-sans text-sm">{t!(i18n, connect.created_no_backup)}</span> }.into_any(),
                         None => view! { <span class="font-sans text-sm">{t!(i18n, connect.no_backup)}</span> }.into_any(),
                     }}
                 </dd>

@@ -1,6 +1,6 @@
 //! The careful file work every app's connection shares. Before a configuration file is
-//! changed, a copy is saved beside it as `<name>.api-switch-backup-<UTC time>` (or, when there
-//! was no file, an empty `...-none` marker, so undo knows to remove what we created). Writes
+//! changed, a copy is saved beside it as `<name>.api-switch-backup-<UTC time>`; when there was
+//! no file nothing is saved here (the database remembers what Connect created). Writes
 //! go to a private temporary file in the same folder that is then renamed over the original,
 //! so an app never reads a half-written file; no existing path is ever opened for writing and
 //! no symbolic link at a backup's name is followed. Undo renames the newest backup back: byte for
@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 /// What sits between a configuration file's name and the backup's time.
 const BACKUP_MARK: &str = ".api-switch-backup-";
 
-/// Ends the name of a backup taken when there was no file to copy.
+/// Ends the name of the empty marker earlier versions saved when there was no file to copy;
+/// undo still honours one.
 const NONE_SUFFIX: &str = "-none";
 
 /// The file to read and write for `path`: a symbolic link's target (dotfile managers link
@@ -36,37 +37,32 @@ pub fn read_optional(path: &Path) -> io::Result<Option<String>> {
     }
 }
 
-/// Saves the current state of `path` beside it and returns the backup's path. The backup is a
-/// new file written beside it and renamed to a name nothing holds: a file or a symbolic link
-/// (even a dangling one) already at that name is a clear error, never followed or replaced.
-pub fn backup(path: &Path) -> io::Result<PathBuf> {
+/// Saves the current state of `path` beside it and returns the backup's path (`None`: there
+/// is no file, so nothing to save). The backup is a new file written beside it and renamed to
+/// a name nothing holds: a file or a symbolic link (even a dangling one) already at that name
+/// is a clear error, never followed or replaced.
+pub fn backup(path: &Path) -> io::Result<Option<PathBuf>> {
     let current = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error),
     };
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%S%.3fZ")
         .to_string();
-    let suffix = if current.is_some() { "" } else { NONE_SUFFIX };
-    let mut backup = sibling(path, &format!("{BACKUP_MARK}{stamp}{suffix}"));
+    let mut backup = sibling(path, &format!("{BACKUP_MARK}{stamp}"));
     let mut n = 1;
     // A backup taken in the same millisecond holds the name: take the next. Anything else
     // there (a link) is not ours: refuse.
     while std::fs::symlink_metadata(&backup).is_ok_and(|meta| meta.is_file()) {
-        backup = sibling(path, &format!("{BACKUP_MARK}{stamp}-{n}{suffix}"));
+        backup = sibling(path, &format!("{BACKUP_MARK}{stamp}-{n}"));
         n += 1;
     }
     crate::store::files::refuse_symlink(&backup)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let temp = crate::store::files::private_temp_beside(path, current.as_deref().unwrap_or(&[]))?;
-    if current.is_some() {
-        // As private as the file itself (undo renames the backup back, mode and all).
-        let mode = std::fs::metadata(path)?.permissions();
-        temp.as_file().set_permissions(mode)?;
-    }
+    let temp = crate::store::files::private_temp_beside(path, &current)?;
+    // As private as the file itself (undo renames the backup back, mode and all).
+    let mode = std::fs::metadata(path)?.permissions();
+    temp.as_file().set_permissions(mode)?;
     // `persist_noclobber` fails when anything is at the name, a link included.
     temp.persist_noclobber(&backup).map_err(|error| {
         io::Error::new(
@@ -78,7 +74,7 @@ pub fn backup(path: &Path) -> io::Result<PathBuf> {
             ),
         )
     })?;
-    Ok(backup)
+    Ok(Some(backup))
 }
 
 /// The newest backup of `path`, if any.
@@ -127,17 +123,21 @@ pub fn restore(path: &Path) -> io::Result<bool> {
         return Ok(false);
     };
     if backup.to_string_lossy().ends_with(NONE_SUFFIX) {
-        // There was no file before we wrote one: remove ours, then the marker.
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error),
-        }
+        // An earlier version's marker: there was no file before it wrote one.
+        remove_if_present(path)?;
         std::fs::remove_file(&backup)?;
     } else {
         std::fs::rename(&backup, path)?;
     }
     Ok(true)
+}
+
+/// Removes `path`; one already gone is fine.
+pub fn remove_if_present(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -1,6 +1,9 @@
 //! Connect: points other apps (Claude Code, Codex, OpenCode, Gemini CLI) at API Switch by writing API
 //! Switch's address and an access key into each app's own configuration file, after saving a
-//! timestamped backup beside it that undo puts back. One file per app implements `AppConfig`
+//! timestamped backup beside it that undo puts back. A file Connect creates where there was
+//! none leaves no backup: the database (`Store::note_connect_created`) remembers it with the
+//! SHA-256 of what was written, and undo removes it only while it still holds exactly that.
+//! One file per app implements `AppConfig`
 //! (where its file is, where it points, how API Switch is written into it, keeping every other
 //! setting); `files` holds the file work they share. The CLI, the UI and the desktop app all
 //! reach them through the front desk (`manage::connect`), which adds the app's access key.
@@ -15,7 +18,9 @@ use std::path::{Path, PathBuf};
 
 pub use types::connect::{AppStatus, ConnectApp, ConnectOverview, Snippet};
 
-use crate::store::StoreError;
+use sha2::{Digest, Sha256};
+
+use crate::store::{Store, StoreError};
 
 /// The folders apps keep their configuration in: the user's home, and the overrides the apps
 /// themselves honour (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`, `XDG_CONFIG_HOME`).
@@ -121,6 +126,8 @@ pub enum ConnectError {
     },
     #[error("there is no backup of {} to restore", path.display())]
     NoBackup { path: PathBuf },
+    #[error("{} was changed since API Switch created it, so undo leaves it; remove it yourself if it is not needed", path.display())]
+    ChangedSinceCreated { path: PathBuf },
     #[error(
         "the access key named `{name}` is switched off; switch it on (or delete it) in Access keys, then connect again"
     )]
@@ -155,6 +162,10 @@ impl From<ConnectError> for types::ui_error::UiError {
                 path: path.display().to_string(),
                 detail,
             },
+            ConnectError::ChangedSinceCreated { path } => UiError::ConfigFile {
+                path: path.display().to_string(),
+                detail: "changed since API Switch created it, so undo leaves it".into(),
+            },
         }
     }
 }
@@ -170,14 +181,25 @@ fn same_url(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// Where `app`'s configuration points now, and whether that is `base_url`.
-pub fn status(home: &Home, app: ConnectApp, base_url: &str) -> AppStatus {
+/// The SHA-256 (hex) Connect remembers a created file by.
+fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Where `app`'s configuration points now, whether that is `base_url`, and what undo would do
+/// (`record`: the files Connect created).
+pub fn status(home: &Home, app: ConnectApp, base_url: &str, record: &Store) -> AppStatus {
     let adapter = config(app);
     let path = files::real_path(&adapter.path(home));
     let latest_backup = files::latest_backup(&path)
         .ok()
         .flatten()
         .and_then(|b| b.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let created_by_connect = record
+        .connect_created(&path.display().to_string())
+        .ok()
+        .flatten()
+        .is_some();
     let mut status = AppStatus {
         app,
         config_path: path.display().to_string(),
@@ -185,6 +207,7 @@ pub fn status(home: &Home, app: ConnectApp, base_url: &str) -> AppStatus {
         endpoint: None,
         points_at_us: false,
         latest_backup,
+        created_by_connect,
         problem: None,
     };
     match files::read_optional(&path) {
@@ -208,9 +231,15 @@ pub fn status(home: &Home, app: ConnectApp, base_url: &str) -> AppStatus {
     status
 }
 
-/// Writes `target` into `app`'s configuration after backing it up. A file that already says
-/// exactly this is left alone (no new backup); a file that cannot be parsed is never touched.
-pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatus, ConnectError> {
+/// Writes `target` into `app`'s configuration after backing it up (a file it creates is noted
+/// in `record` instead). A file that already says exactly this is left alone (no new backup);
+/// a file that cannot be parsed is never touched.
+pub fn connect(
+    home: &Home,
+    app: ConnectApp,
+    target: &Target,
+    record: &Store,
+) -> Result<AppStatus, ConnectError> {
     let adapter = config(app);
     let main = planned(&adapter.path(home), |current| {
         adapter.write(current, target)
@@ -230,6 +259,11 @@ pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatu
             source,
         };
         files::backup(&path).map_err(write_error)?;
+        if !existed {
+            // Noted before writing: a file on disk that undo does not know about is worse
+            // than a note about a file that never came.
+            record.note_connect_created(&path.display().to_string(), &digest(text.as_bytes()))?;
+        }
         files::write_private_atomic(&path, text.as_bytes()).map_err(write_error)?;
         if existed {
             tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; the previous file is backed up beside it");
@@ -237,7 +271,7 @@ pub fn connect(home: &Home, app: ConnectApp, target: &Target) -> Result<AppStatu
             tracing::info!(app = app.id(), file = %path.display(), "pointed the app at API Switch; there was no file before, so undo removes this one");
         }
     }
-    Ok(status(home, app, &target.base_url))
+    Ok(status(home, app, &target.base_url, record))
 }
 
 /// A file's real path, its new text (`None` when it already says exactly that) and whether
@@ -259,25 +293,67 @@ fn planned(
     Ok((path, changed, current.is_some()))
 }
 
-/// Puts the newest backup of `app`'s configuration back.
-pub fn undo(home: &Home, app: ConnectApp, base_url: &str) -> Result<AppStatus, ConnectError> {
+/// Puts the newest backup of `app`'s configuration back, or removes the file Connect created
+/// where there was none (`record`).
+pub fn undo(
+    home: &Home,
+    app: ConnectApp,
+    base_url: &str,
+    record: &Store,
+) -> Result<AppStatus, ConnectError> {
     let path = files::real_path(&config(app).path(home));
-    let restored = files::restore(&path).map_err(|source| ConnectError::Write {
-        path: path.clone(),
-        source,
-    })?;
-    if !restored {
+    if !undo_file(&path, record)? {
         return Err(ConnectError::NoBackup { path });
     }
     if let Some(companion) = config(app).companion(home) {
-        let path = files::real_path(&companion.path);
-        files::restore(&path).map_err(|source| ConnectError::Write {
-            path: path.clone(),
-            source,
-        })?;
+        undo_file(&files::real_path(&companion.path), record)?;
     }
-    tracing::info!(app = app.id(), file = %path.display(), "restored the app's configuration from its backup");
-    Ok(status(home, app, base_url))
+    tracing::info!(app = app.id(), file = %path.display(), "restored the app's configuration");
+    Ok(status(home, app, base_url, record))
+}
+
+/// One file's undo: its newest backup back, else the removal of the file Connect created
+/// while it still holds what Connect wrote. `false`: nothing to undo.
+fn undo_file(path: &Path, record: &Store) -> Result<bool, ConnectError> {
+    let write_error = |source| ConnectError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if files::restore(path).map_err(write_error)? {
+        return Ok(true);
+    }
+    let key = path.display().to_string();
+    let Some(written) = record.connect_created(&key)? else {
+        return Ok(false);
+    };
+    let current = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(ConnectError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    match current {
+        Some(bytes) if digest(&bytes) != written => {
+            // Someone else's file now: never deleted, and no longer ours to remember.
+            record.forget_connect_created(&key)?;
+            Err(ConnectError::ChangedSinceCreated {
+                path: path.to_path_buf(),
+            })
+        }
+        Some(_) => {
+            files::remove_if_present(path).map_err(write_error)?;
+            record.forget_connect_created(&key)?;
+            Ok(true)
+        }
+        None => {
+            record.forget_connect_created(&key)?;
+            Ok(false)
+        }
+    }
 }
 
 /// What to paste into `app`'s configuration by hand (an app on another machine).

@@ -39,12 +39,12 @@ impl AppState {
                 base_url,
                 key: state.connect_key(app)?,
             };
-            crate::connect::connect(&home, app, &target)
+            crate::connect::connect(&home, app, &target, state.store())
         })
         .await
     }
 
-    /// Puts the newest backup of `app`'s settings back.
+    /// Puts the newest backup of `app`'s settings back (or removes the file Connect created).
     pub async fn disconnect_app(
         &self,
         home: &Home,
@@ -52,7 +52,8 @@ impl AppState {
         base_url: &str,
     ) -> Result<AppStatus, ConnectError> {
         let (home, base_url) = (home.clone(), base_url.to_owned());
-        self.blocking(move |_| undo(&home, app, &base_url)).await
+        self.blocking(move |state| undo(&home, app, &base_url, state.store()))
+            .await
     }
 
     /// Every app's status and what the Connect screen needs besides.
@@ -64,13 +65,13 @@ impl AppState {
     ) -> ConnectOverview {
         let (home, base_url) = (home.clone(), base_url.to_owned());
         let keys_required = self.snapshot().settings.require_access_key;
-        let overview = self.blocking(move |_| {
+        let overview = self.blocking(move |state| {
             Ok::<_, std::convert::Infallible>(ConnectOverview {
                 local,
                 keys_required,
                 apps: ConnectApp::ALL
                     .into_iter()
-                    .map(|app| status(&home, app, &base_url))
+                    .map(|app| status(&home, app, &base_url, state.store()))
                     .collect(),
                 base_url,
             })

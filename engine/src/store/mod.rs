@@ -9,6 +9,7 @@ mod balance;
 mod channel_keys;
 pub mod channel_models;
 mod channels;
+mod connect_created;
 mod entries;
 pub mod files;
 mod group_routing;

@@ -18,19 +18,19 @@ pub async fn run(args: &ConnectArgs) -> anyhow::Result<()> {
     };
     url::Url::parse(&base_url)
         .with_context(|| format!("`{base_url}` is not a URL; pass --url http://HOST:PORT"))?;
+    let state = super::open_existing(&args.data)?;
     let Some(app) = args.app.map(ConnectApp::from) else {
-        return list(&home, &base_url);
+        return list(&home, &base_url, &state);
     };
     if args.undo {
-        let status = connect::undo(&home, app, &base_url)?;
+        let status = state.disconnect_app(&home, app, &base_url).await?;
         return output::line(&format!(
-            "{} restored from its backup: {} now {}.",
+            "{} restored: {} now {}.",
             app.name(),
             status.config_path,
             describe(&status)
         ));
     }
-    let state = super::open_existing(&args.data)?;
     warn_when_nothing_answers(&base_url);
     let status = state.connect_app(&home, app, &base_url).await?;
     // The key may be new: it must be in the file before the server's watcher looks.
@@ -87,10 +87,10 @@ fn warn_when_nothing_answers(base_url: &str) {
     }
 }
 
-fn list(home: &Home, base_url: &str) -> anyhow::Result<()> {
+fn list(home: &Home, base_url: &str, state: &engine::AppState) -> anyhow::Result<()> {
     output::line(&format!("{:<12} {:<44} CONFIG FILE", "APP", "POINTS TO"))?;
     for app in ConnectApp::ALL {
-        let status = connect::status(home, app, base_url);
+        let status = connect::status(home, app, base_url, state.store());
         output::line(&format!(
             "{:<12} {:<44} {}",
             app.name(),

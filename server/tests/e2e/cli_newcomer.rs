@@ -394,6 +394,32 @@ fn issue_25_connect_defaults_to_the_stored_listen_address_and_keeps_key_order() 
         written.contains(&format!("http://127.0.0.1:{port}")),
         "{written}"
     );
+    let beside = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("the app's folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let claude_dir = home.path().join(".claude");
+    assert_eq!(
+        beside(&claude_dir),
+        ["settings.json"],
+        "no empty backup beside it"
+    );
+    // Undo removes the file connect created (and only it), still with no marker needed.
+    let undo = Command::new(bin())
+        .args(["connect", "claude-code", "--undo", "--data-dir"])
+        .arg(&data)
+        .env("HOME", home.path())
+        .env_remove("CODEX_HOME")
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("API_SWITCH_DATA_DIR")
+        .output()
+        .expect("undo");
+    assert!(undo.status.success(), "{}", said(&undo));
+    assert!(beside(&claude_dir).is_empty(), "{:?}", beside(&claude_dir));
+    assert!(connect("claude-code").status.success());
 
     // The user's own file, keys in their order: connect keeps it.
     std::fs::write(

@@ -163,7 +163,8 @@ async fn claude_code_and_codex_answer_through_api_switch_with_only_what_connect_
         assert!(String::from_utf8_lossy(&said.stdout).contains("Claude Code now uses API Switch"));
         connect(home.path(), data.path(), &base, "codex", false);
         let listing = Command::new(env!("CARGO_BIN_EXE_api-switch"))
-            .args(["connect", "--url", &base])
+            .args(["connect", "--url", &base, "--data-dir"])
+            .arg(data.path())
             .env("HOME", home.path())
             .env_remove("CODEX_HOME")
             .env_remove("CLAUDE_CONFIG_DIR")
