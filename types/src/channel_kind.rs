@@ -17,7 +17,8 @@ pub enum ChannelKind {
     Openai,
     /// Anthropic Messages: `{base}/v1/messages`, `x-api-key`.
     Anthropic,
-    /// Google Gemini through its OpenAI-compatible endpoint `{base}/v1beta/openai/...`.
+    /// Google Gemini: its native API (`{base}/v1beta/models/...`, `x-goog-api-key`), or its
+    /// OpenAI-compatible layer when the base URL ends in `/openai`.
     Gemini,
     /// Azure OpenAI: `{base}/openai/deployments/{deployment}/...?api-version=V`, `api-key`.
     Azure,

@@ -445,3 +445,140 @@ async fn issue_19_finding_15_a_body_that_is_not_utf8_gets_400_and_reaches_no_ups
     let state = proxy.entry_state(entry);
     assert_eq!(state.cooldown_until_ms, 0, "the entry cooled");
 }
+
+/// An upstream that quotes the key it was sent (`Authorization` or `x-goog-api-key`) in a 200
+/// answer's text: Chat Completions and Gemini's `generateContent`, each also as a 400 when the
+/// prompt says `fail`.
+async fn key_quoting_upstream() -> String {
+    use axum::http::HeaderMap;
+    fn key_of(headers: &HeaderMap) -> String {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        header("x-goog-api-key")
+            .or_else(|| header("authorization").map(|v| v.trim_start_matches("Bearer ")))
+            .unwrap_or_default()
+            .to_owned()
+    }
+    fn answer(failing: bool, body: Value) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let status = if failing { 400 } else { 200 };
+        (
+            axum::http::StatusCode::from_u16(status).expect("status"),
+            axum::Json(body),
+        )
+            .into_response()
+    }
+    let chat = |headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
+        let key = key_of(&headers);
+        let failing = body.to_string().contains("fail");
+        answer(
+            failing,
+            if failing {
+                json!({"error": {"message": format!("no such key {key}"), "type": "invalid_request_error"}})
+            } else {
+                json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": format!("you sent {key}")}}],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6}})
+            },
+        )
+    };
+    let gemini = |headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
+        let key = key_of(&headers);
+        let failing = body.to_string().contains("fail");
+        answer(
+            failing,
+            if failing {
+                json!({"error": {"code": 400, "message": format!("API key {key} not valid"), "status": "INVALID_ARGUMENT"}})
+            } else {
+                json!({"candidates": [{"content": {"role": "model", "parts": [{"text": format!("you sent {key}")}]},
+                "finishReason": "STOP", "index": 0}],
+                "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 3, "totalTokenCount": 6}})
+            },
+        )
+    };
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(chat))
+        .route("/v1beta/models/{call}", axum::routing::post(gemini));
+    format!("http://{}", common::serve_on_loopback(app).await)
+}
+
+/// A provider key an upstream quotes never reaches what API Switch keeps of a stateful
+/// Responses conversation (`store`), nor a Gemini client's answer or error.
+#[tokio::test]
+async fn a_quoted_provider_key_reaches_neither_a_stored_conversation_nor_a_gemini_client() {
+    let proxy = Proxy::start().await;
+    let base = key_quoting_upstream().await;
+    // A Chat-only service: a Responses client's turns are converted and kept by API Switch.
+    let chat = proxy.channel_of(
+        "quoting-chat-channel",
+        engine::upstream::ChannelKind::Custom,
+        &format!("{base}/v1"),
+        "",
+    );
+    proxy.entry(chat, "gpt-4o", "auto");
+    let gemini = proxy.channel_of(
+        "quoting-gemini-channel",
+        engine::upstream::ChannelKind::Gemini,
+        &base,
+        "",
+    );
+    proxy.entry(gemini, "gemini-2.5-pro", "auto");
+    let secrets = [
+        "sk-secret-quoting-chat-channel",
+        "sk-secret-quoting-gemini-channel",
+    ];
+    let clean = |what: &str, text: &str| {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what} holds {secret}: {text}");
+        }
+    };
+
+    // A Responses turn through the Chat channel, kept for `previous_response_id`.
+    let (status, answer) = proxy
+        .post(
+            "/v1/responses",
+            json!({"model": "gpt-4o", "input": "hi", "store": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let text = answer.to_string();
+    assert!(
+        text.contains("you sent sk-"),
+        "the upstream quoted a key: {text}"
+    );
+    clean("the Responses answer", &text);
+    proxy.state.flush();
+    let id = answer["id"].as_str().expect("a response id");
+    let stored = proxy
+        .state
+        .store()
+        .stored_response(id, engine::clock::now_ms())
+        .expect("read")
+        .expect("the conversation is stored");
+    clean("the stored conversation", &stored);
+    // The next turn continues it, and what reaches the client is still masked.
+    let (status, next) = proxy
+        .post(
+            "/v1/responses",
+            json!({"model": "gpt-4o", "input": "again", "previous_response_id": id}),
+        )
+        .await;
+    assert_eq!(status, 200, "{next}");
+    clean("the continued answer", &next.to_string());
+
+    // Gemini's own endpoint, through the native Gemini channel: an answer and an error.
+    for (prompt, want) in [("hi", 200), ("fail", 400)] {
+        let body = json!({"contents": [{"role": "user", "parts": [{"text": prompt}]}]});
+        let (status, got) = proxy
+            .post("/v1beta/models/gemini-2.5-pro:generateContent", body)
+            .await;
+        assert_eq!(status, want, "{got}");
+        let text = got.to_string();
+        assert!(text.contains("sk-"), "the upstream quoted a key: {text}");
+        clean("the Gemini client's answer", &text);
+    }
+    proxy.state.flush();
+    for row in common::log_rows(proxy.state.store(), 10) {
+        clean("a log row", &format!("{row:?}"));
+    }
+}
