@@ -1,6 +1,7 @@
 //! Every top-level request field of every protocol, and what a conversion does with it. A
-//! conversion goes one of four ways (Chat -> Messages, Messages -> Chat, Responses -> Messages,
-//! Responses -> Chat); for each, a field is
+//! conversion goes from a client's protocol to a channel's: Chat -> Messages or Gemini,
+//! Messages -> Chat or Gemini, Responses -> Messages, Chat or Gemini, Gemini -> Messages or
+//! Chat; for each, a field is
 //!
 //! - **carried**: mapped to its counterpart (`stop` -> `stop_sequences`);
 //! - **emulated**: said another way that keeps its effect (a thinking budget for an effort);
@@ -98,6 +99,21 @@ const NOT_STORED: Rule =
 const TIER: Rule = Rule::Dropped("the provider's service tier; the channel's own tier applies");
 const ID_ONLY: Rule =
     Rule::Dropped("an identifier for the provider's own abuse tracking or analytics");
+const NOT_CARRIED_HINT: Rule = Rule::Dropped(
+    "a sampling hint the hub does not carry (Gemini has one); the model samples as usual",
+);
+const GEMINI_PARALLEL: Rule = Rule::Dropped(
+    "Gemini has no switch for it and decides itself whether to call several functions at once",
+);
+const GEMINI_MAX_TOKENS: Rule =
+    Rule::Emulated("maxOutputTokens, lowered to the model's own maximum when the catalog knows it");
+const GEMINI_THINKING: Rule = Rule::Emulated(
+    "thinkingConfig.thinkingBudget (low 1024, medium 8192, high 24576 tokens), for models that think",
+);
+const GEMINI_STRUCTURED: Rule =
+    Rule::Emulated("responseMimeType application/json, with the schema as responseJsonSchema");
+const GEMINI_CACHE: Rule =
+    Rule::Dropped("Gemini caches repeated prompt prefixes by itself and has no key for them");
 
 macro_rules! field {
     ($client:expr, $name:literal, $($target:expr => $rule:expr),+ $(,)?) => {
@@ -105,92 +121,93 @@ macro_rules! field {
     };
 }
 
-/// The table. Chat clients are converted for Anthropic channels only, Messages clients for
-/// Chat channels only, Responses clients for both.
+/// The table. Chat clients are converted for Anthropic and Gemini channels, Messages clients
+/// for Chat and Gemini channels, Responses clients for all three, Gemini clients for Anthropic
+/// and Chat channels.
 pub static REQUEST_FIELDS: &[Field] = &[
     // OpenAI Chat Completions -> Anthropic Messages
-    field!(CHAT, "model", ANTHROPIC => CARRIED),
-    field!(CHAT, "messages", ANTHROPIC => Rule::Emulated("system and developer messages become `system`; tool messages become tool_result blocks (a `[tool error] ` prefix becomes `is_error`)")),
-    field!(CHAT, "tools", ANTHROPIC => CARRIED),
-    field!(CHAT, "functions", ANTHROPIC => Rule::Emulated("the legacy functions become tools")),
-    field!(CHAT, "tool_choice", ANTHROPIC => CARRIED),
-    field!(CHAT, "function_call", ANTHROPIC => Rule::Emulated("the legacy choice becomes tool_choice")),
-    field!(CHAT, "parallel_tool_calls", ANTHROPIC => Rule::Emulated("false becomes disable_parallel_tool_use")),
-    field!(CHAT, "stop", ANTHROPIC => CARRIED),
-    field!(CHAT, "temperature", ANTHROPIC => Rule::Emulated("Anthropic takes 0 to 1: higher values are sent as 1; left out while thinking")),
-    field!(CHAT, "top_p", ANTHROPIC => Rule::Emulated("left out beside temperature, which current Claude models refuse together")),
-    field!(CHAT, "max_tokens", ANTHROPIC => Rule::Emulated("lowered to the model's own maximum when the catalog knows it")),
-    field!(CHAT, "max_completion_tokens", ANTHROPIC => Rule::Emulated("max_tokens, lowered to the model's own maximum when the catalog knows it")),
-    field!(CHAT, "stream", ANTHROPIC => CARRIED),
-    field!(CHAT, "stream_options", ANTHROPIC => Rule::Emulated("Anthropic always reports usage; the usage chunk is made from it when asked")),
-    field!(CHAT, "reasoning_effort", ANTHROPIC => Rule::Emulated("a thinking budget: low 2048, medium 8192, high 24576 tokens, fitted under the client's max_tokens")),
-    field!(CHAT, "user", ANTHROPIC => Rule::Emulated("metadata.user_id")),
-    field!(CHAT, "n", ANTHROPIC => Rule::Refused { when: above_one, why: "Anthropic returns one answer per request; ask for one" }),
-    field!(CHAT, "logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }),
-    field!(CHAT, "top_logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }),
-    field!(CHAT, "logit_bias", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic cannot bias tokens" }),
-    field!(CHAT, "response_format", ANTHROPIC => Rule::Refused { when: structured, why: STRUCTURED_FOR_ANTHROPIC }),
-    field!(CHAT, "modalities", ANTHROPIC => Rule::Refused { when: asks_audio, why: "Anthropic answers in text only" }),
-    field!(CHAT, "audio", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic answers in text only" }),
-    field!(CHAT, "web_search_options", ANTHROPIC => Rule::Refused { when: always, why: "web search is not converted for Anthropic channels yet" }),
-    field!(CHAT, "seed", ANTHROPIC => SAMPLING_HINT),
-    field!(CHAT, "frequency_penalty", ANTHROPIC => SAMPLING_HINT),
-    field!(CHAT, "presence_penalty", ANTHROPIC => SAMPLING_HINT),
-    field!(CHAT, "verbosity", ANTHROPIC => SAMPLING_HINT),
-    field!(CHAT, "prediction", ANTHROPIC => Rule::Dropped("a latency hint for edits; the answer is the same without it")),
-    field!(CHAT, "store", ANTHROPIC => NOT_STORED),
-    field!(CHAT, "metadata", ANTHROPIC => NOT_STORED),
-    field!(CHAT, "service_tier", ANTHROPIC => TIER),
-    field!(CHAT, "safety_identifier", ANTHROPIC => ID_ONLY),
-    field!(CHAT, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would")),
+    field!(CHAT, "model", ANTHROPIC => CARRIED, GEMINI => CARRIED),
+    field!(CHAT, "messages", ANTHROPIC => Rule::Emulated("system and developer messages become `system`; tool messages become tool_result blocks (a `[tool error] ` prefix becomes `is_error`)"), GEMINI => Rule::Emulated("contents: system and developer messages become systemInstruction; tool calls and tool messages become functionCall and functionResponse parts (a `[tool error] ` prefix as an error response); images and files inline data")),
+    field!(CHAT, "tools", ANTHROPIC => CARRIED, GEMINI => Rule::Emulated("functionDeclarations")),
+    field!(CHAT, "functions", ANTHROPIC => Rule::Emulated("the legacy functions become tools"), GEMINI => Rule::Emulated("the legacy functions become functionDeclarations")),
+    field!(CHAT, "tool_choice", ANTHROPIC => CARRIED, GEMINI => Rule::Emulated("functionCallingConfig")),
+    field!(CHAT, "function_call", ANTHROPIC => Rule::Emulated("the legacy choice becomes tool_choice"), GEMINI => Rule::Emulated("the legacy choice becomes functionCallingConfig")),
+    field!(CHAT, "parallel_tool_calls", ANTHROPIC => Rule::Emulated("false becomes disable_parallel_tool_use"), GEMINI => GEMINI_PARALLEL),
+    field!(CHAT, "stop", ANTHROPIC => CARRIED, GEMINI => Rule::Emulated("stopSequences")),
+    field!(CHAT, "temperature", ANTHROPIC => Rule::Emulated("Anthropic takes 0 to 1: higher values are sent as 1; left out while thinking"), GEMINI => CARRIED),
+    field!(CHAT, "top_p", ANTHROPIC => Rule::Emulated("left out beside temperature, which current Claude models refuse together"), GEMINI => Rule::Emulated("topP")),
+    field!(CHAT, "max_tokens", ANTHROPIC => Rule::Emulated("lowered to the model's own maximum when the catalog knows it"), GEMINI => GEMINI_MAX_TOKENS),
+    field!(CHAT, "max_completion_tokens", ANTHROPIC => Rule::Emulated("max_tokens, lowered to the model's own maximum when the catalog knows it"), GEMINI => GEMINI_MAX_TOKENS),
+    field!(CHAT, "stream", ANTHROPIC => CARRIED, GEMINI => Rule::Emulated("streamGenerateContent")),
+    field!(CHAT, "stream_options", ANTHROPIC => Rule::Emulated("Anthropic always reports usage; the usage chunk is made from it when asked"), GEMINI => Rule::Emulated("Gemini always reports usage; the usage chunk is made from it when asked")),
+    field!(CHAT, "reasoning_effort", ANTHROPIC => Rule::Emulated("a thinking budget: low 2048, medium 8192, high 24576 tokens, fitted under the client's max_tokens"), GEMINI => GEMINI_THINKING),
+    field!(CHAT, "user", ANTHROPIC => Rule::Emulated("metadata.user_id"), GEMINI => ID_ONLY),
+    field!(CHAT, "n", ANTHROPIC => Rule::Refused { when: above_one, why: "Anthropic returns one answer per request; ask for one" }, GEMINI => Rule::Refused { when: above_one, why: "one answer per request is converted; ask for one" }),
+    field!(CHAT, "logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }, GEMINI => Rule::Refused { when: truthy, why: "log probabilities are not converted from Gemini" }),
+    field!(CHAT, "top_logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }, GEMINI => Rule::Refused { when: truthy, why: "log probabilities are not converted from Gemini" }),
+    field!(CHAT, "logit_bias", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic cannot bias tokens" }, GEMINI => Rule::Refused { when: truthy, why: "Gemini cannot bias tokens" }),
+    field!(CHAT, "response_format", ANTHROPIC => Rule::Refused { when: structured, why: STRUCTURED_FOR_ANTHROPIC }, GEMINI => GEMINI_STRUCTURED),
+    field!(CHAT, "modalities", ANTHROPIC => Rule::Refused { when: asks_audio, why: "Anthropic answers in text only" }, GEMINI => Rule::Refused { when: asks_audio, why: "audio answers are not converted from Gemini" }),
+    field!(CHAT, "audio", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic answers in text only" }, GEMINI => Rule::Refused { when: truthy, why: "audio answers are not converted from Gemini" }),
+    field!(CHAT, "web_search_options", ANTHROPIC => Rule::Refused { when: always, why: "web search is not converted for Anthropic channels yet" }, GEMINI => Rule::Refused { when: always, why: "web search is not converted for Gemini channels yet" }),
+    field!(CHAT, "seed", ANTHROPIC => SAMPLING_HINT, GEMINI => NOT_CARRIED_HINT),
+    field!(CHAT, "frequency_penalty", ANTHROPIC => SAMPLING_HINT, GEMINI => NOT_CARRIED_HINT),
+    field!(CHAT, "presence_penalty", ANTHROPIC => SAMPLING_HINT, GEMINI => NOT_CARRIED_HINT),
+    field!(CHAT, "verbosity", ANTHROPIC => SAMPLING_HINT, GEMINI => SAMPLING_HINT),
+    field!(CHAT, "prediction", ANTHROPIC => Rule::Dropped("a latency hint for edits; the answer is the same without it"), GEMINI => Rule::Dropped("a latency hint for edits; the answer is the same without it")),
+    field!(CHAT, "store", ANTHROPIC => NOT_STORED, GEMINI => NOT_STORED),
+    field!(CHAT, "metadata", ANTHROPIC => NOT_STORED, GEMINI => NOT_STORED),
+    field!(CHAT, "service_tier", ANTHROPIC => TIER, GEMINI => TIER),
+    field!(CHAT, "safety_identifier", ANTHROPIC => ID_ONLY, GEMINI => ID_ONLY),
+    field!(CHAT, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would"), GEMINI => GEMINI_CACHE),
     // Anthropic Messages -> OpenAI Chat Completions
-    field!(ANTHROPIC, "model", CHAT => CARRIED),
-    field!(ANTHROPIC, "system", CHAT => Rule::Emulated("a system message")),
-    field!(ANTHROPIC, "messages", CHAT => Rule::Emulated("server tool calls, their results and text citations become text (what was searched and the sources); tool_result blocks become tool messages (is_error as a `[tool error] ` prefix, text documents as text, their images and files in the next user turn); documents become file parts; thinking goes back as reasoning_content")),
-    field!(ANTHROPIC, "tools", CHAT => Rule::Emulated("function tools; server tools (web search, code execution) have no Chat counterpart and are left out")),
-    field!(ANTHROPIC, "tool_choice", CHAT => CARRIED),
-    field!(ANTHROPIC, "stop_sequences", CHAT => CARRIED),
-    field!(ANTHROPIC, "temperature", CHAT => CARRIED),
-    field!(ANTHROPIC, "top_p", CHAT => CARRIED),
-    field!(ANTHROPIC, "top_k", CHAT => SAMPLING_HINT),
-    field!(ANTHROPIC, "max_tokens", CHAT => CARRIED),
-    field!(ANTHROPIC, "stream", CHAT => CARRIED),
-    field!(ANTHROPIC, "thinking", CHAT => Rule::Emulated("reasoning_effort from the budget: up to 2048 low, up to 8192 medium, else high")),
-    field!(ANTHROPIC, "metadata", CHAT => Rule::Emulated("metadata.user_id becomes user")),
-    field!(ANTHROPIC, "service_tier", CHAT => TIER),
-    field!(ANTHROPIC, "context_management", CHAT => Rule::Dropped("edits Anthropic would make to the context; the whole context is sent instead")),
-    field!(ANTHROPIC, "container", CHAT => Rule::Refused { when: truthy, why: "code execution containers exist only at Anthropic" }),
-    field!(ANTHROPIC, "mcp_servers", CHAT => Rule::Refused { when: truthy, why: "Anthropic's MCP connector has no Chat counterpart" }),
-    field!(ANTHROPIC, "output_format", CHAT => Rule::Emulated("response_format json_schema, strict")),
+    field!(ANTHROPIC, "model", CHAT => CARRIED, GEMINI => CARRIED),
+    field!(ANTHROPIC, "system", CHAT => Rule::Emulated("a system message"), GEMINI => Rule::Emulated("systemInstruction")),
+    field!(ANTHROPIC, "messages", CHAT => Rule::Emulated("server tool calls, their results and text citations become text (what was searched and the sources); tool_result blocks become tool messages (is_error as a `[tool error] ` prefix, text documents as text, their images and files in the next user turn); documents become file parts; thinking goes back as reasoning_content"), GEMINI => Rule::Emulated("contents: tool_use and tool_result blocks become functionCall and functionResponse parts (is_error as an error response); server tool calls, their results and citations become text; images and documents inline data; thinking signed by Anthropic means nothing to Gemini and is left out")),
+    field!(ANTHROPIC, "tools", CHAT => Rule::Emulated("function tools; server tools (web search, code execution) have no Chat counterpart and are left out"), GEMINI => Rule::Emulated("functionDeclarations; server tools (web search, code execution) have no Gemini counterpart and are left out")),
+    field!(ANTHROPIC, "tool_choice", CHAT => CARRIED, GEMINI => Rule::Emulated("functionCallingConfig")),
+    field!(ANTHROPIC, "stop_sequences", CHAT => CARRIED, GEMINI => Rule::Emulated("stopSequences")),
+    field!(ANTHROPIC, "temperature", CHAT => CARRIED, GEMINI => CARRIED),
+    field!(ANTHROPIC, "top_p", CHAT => CARRIED, GEMINI => Rule::Emulated("topP")),
+    field!(ANTHROPIC, "top_k", CHAT => SAMPLING_HINT, GEMINI => NOT_CARRIED_HINT),
+    field!(ANTHROPIC, "max_tokens", CHAT => CARRIED, GEMINI => GEMINI_MAX_TOKENS),
+    field!(ANTHROPIC, "stream", CHAT => CARRIED, GEMINI => Rule::Emulated("streamGenerateContent")),
+    field!(ANTHROPIC, "thinking", CHAT => Rule::Emulated("reasoning_effort from the budget: up to 2048 low, up to 8192 medium, else high"), GEMINI => Rule::Emulated("thinkingConfig.thinkingBudget, for models that think")),
+    field!(ANTHROPIC, "metadata", CHAT => Rule::Emulated("metadata.user_id becomes user"), GEMINI => ID_ONLY),
+    field!(ANTHROPIC, "service_tier", CHAT => TIER, GEMINI => TIER),
+    field!(ANTHROPIC, "context_management", CHAT => Rule::Dropped("edits Anthropic would make to the context; the whole context is sent instead"), GEMINI => Rule::Dropped("edits Anthropic would make to the context; the whole context is sent instead")),
+    field!(ANTHROPIC, "container", CHAT => Rule::Refused { when: truthy, why: "code execution containers exist only at Anthropic" }, GEMINI => Rule::Refused { when: truthy, why: "code execution containers exist only at Anthropic" }),
+    field!(ANTHROPIC, "mcp_servers", CHAT => Rule::Refused { when: truthy, why: "Anthropic's MCP connector has no Chat counterpart" }, GEMINI => Rule::Refused { when: truthy, why: "Anthropic's MCP connector has no Gemini counterpart" }),
+    field!(ANTHROPIC, "output_format", CHAT => Rule::Emulated("response_format json_schema, strict"), GEMINI => GEMINI_STRUCTURED),
     // OpenAI Responses -> Anthropic Messages and OpenAI Chat Completions
-    field!(RESPONSES, "model", ANTHROPIC => CARRIED, CHAT => CARRIED),
-    field!(RESPONSES, "instructions", ANTHROPIC => Rule::Emulated("system"), CHAT => Rule::Emulated("a system message")),
-    field!(RESPONSES, "input", ANTHROPIC => Rule::Emulated("messages; reasoning items give back Anthropic's signed thinking"), CHAT => Rule::Emulated("messages; reasoning items go back as reasoning_content")),
-    field!(RESPONSES, "tools", ANTHROPIC => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools (web search, file search, computer use) run at OpenAI only and are left out"), CHAT => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools run at OpenAI only and are left out")),
-    field!(RESPONSES, "tool_choice", ANTHROPIC => CARRIED, CHAT => CARRIED),
-    field!(RESPONSES, "parallel_tool_calls", ANTHROPIC => Rule::Emulated("false becomes disable_parallel_tool_use"), CHAT => CARRIED),
-    field!(RESPONSES, "temperature", ANTHROPIC => Rule::Emulated("Anthropic takes 0 to 1: higher values are sent as 1; left out while thinking"), CHAT => CARRIED),
-    field!(RESPONSES, "top_p", ANTHROPIC => Rule::Emulated("left out beside temperature"), CHAT => CARRIED),
-    field!(RESPONSES, "max_output_tokens", ANTHROPIC => CARRIED, CHAT => CARRIED),
-    field!(RESPONSES, "stream", ANTHROPIC => CARRIED, CHAT => CARRIED),
-    field!(RESPONSES, "reasoning", ANTHROPIC => Rule::Emulated("effort becomes a thinking budget; the summary is the thinking text itself"), CHAT => Rule::Emulated("effort becomes reasoning_effort; the summary is the reasoning text itself")),
-    field!(RESPONSES, "user", ANTHROPIC => Rule::Emulated("metadata.user_id"), CHAT => CARRIED),
-    field!(RESPONSES, "include", ANTHROPIC => Rule::Emulated("reasoning.encrypted_content: Anthropic's signatures ride in encrypted_content; other inclusions have nothing to include"), CHAT => Rule::Emulated("reasoning.encrypted_content: nothing to carry from a Chat provider; other inclusions have nothing to include")),
-    field!(RESPONSES, "store", ANTHROPIC => NOT_STORED, CHAT => NOT_STORED),
-    field!(RESPONSES, "metadata", ANTHROPIC => NOT_STORED, CHAT => NOT_STORED),
-    field!(RESPONSES, "client_metadata", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY),
-    field!(RESPONSES, "safety_identifier", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY),
-    field!(RESPONSES, "service_tier", ANTHROPIC => TIER, CHAT => TIER),
-    field!(RESPONSES, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would"), CHAT => CARRIED),
-    field!(RESPONSES, "truncation", ANTHROPIC => Rule::Dropped("the provider's own context limit applies, as with `disabled`"), CHAT => Rule::Dropped("the provider's own context limit applies, as with `disabled`")),
-    field!(RESPONSES, "stream_options", ANTHROPIC => Rule::Dropped("stream obfuscation, which a local hop does not need"), CHAT => Rule::Dropped("stream obfuscation, which a local hop does not need")),
-    field!(RESPONSES, "max_tool_calls", ANTHROPIC => Rule::Dropped("built-in tool calls run at OpenAI only"), CHAT => Rule::Dropped("built-in tool calls run at OpenAI only")),
-    field!(RESPONSES, "text", ANTHROPIC => Rule::Refused { when: structured, why: STRUCTURED_FOR_ANTHROPIC }, CHAT => Rule::Emulated("format becomes response_format; verbosity, a length hint, is left out")),
-    field!(RESPONSES, "previous_response_id", ANTHROPIC => Rule::Refused { when: truthy, why: "the hub keeps the conversations it converted for a day and this one is not among them (an OpenAI channel holds the others); send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the hub keeps the conversations it converted for a day and this one is not among them (an OpenAI channel holds the others); send the whole conversation in `input`" }),
-    field!(RESPONSES, "conversation", ANTHROPIC => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }),
-    field!(RESPONSES, "prompt", ANTHROPIC => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }, CHAT => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }),
-    field!(RESPONSES, "background", ANTHROPIC => Rule::Refused { when: truthy, why: "background responses are kept at OpenAI only" }, CHAT => Rule::Refused { when: truthy, why: "background responses are kept at OpenAI only" }),
-    field!(RESPONSES, "top_logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }, CHAT => Rule::Refused { when: truthy, why: "log probabilities are not converted back to Responses" }),
+    field!(RESPONSES, "model", ANTHROPIC => CARRIED, CHAT => CARRIED, GEMINI => CARRIED),
+    field!(RESPONSES, "instructions", ANTHROPIC => Rule::Emulated("system"), CHAT => Rule::Emulated("a system message"), GEMINI => Rule::Emulated("systemInstruction")),
+    field!(RESPONSES, "input", ANTHROPIC => Rule::Emulated("messages; reasoning items give back Anthropic's signed thinking"), CHAT => Rule::Emulated("messages; reasoning items go back as reasoning_content"), GEMINI => Rule::Emulated("contents: function and custom tool calls and their outputs become functionCall and functionResponse parts; reasoning items from another provider are left out")),
+    field!(RESPONSES, "tools", ANTHROPIC => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools (web search, file search, computer use) run at OpenAI only and are left out; Codex's local_shell, which the client runs, is refused"), CHAT => Rule::Emulated("function tools; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools run at OpenAI only and are left out; Codex's local_shell, which the client runs, is refused"), GEMINI => Rule::Emulated("functionDeclarations; namespace tools flattened to namespace__name; freeform (custom) tools as a function with one string argument `input`, their calls given back as custom tool calls; built-in tools run at OpenAI only and are left out; Codex's local_shell, which the client runs, is refused")),
+    field!(RESPONSES, "tool_choice", ANTHROPIC => CARRIED, CHAT => CARRIED, GEMINI => Rule::Emulated("functionCallingConfig")),
+    field!(RESPONSES, "parallel_tool_calls", ANTHROPIC => Rule::Emulated("false becomes disable_parallel_tool_use"), CHAT => CARRIED, GEMINI => GEMINI_PARALLEL),
+    field!(RESPONSES, "temperature", ANTHROPIC => Rule::Emulated("Anthropic takes 0 to 1: higher values are sent as 1; left out while thinking"), CHAT => CARRIED, GEMINI => CARRIED),
+    field!(RESPONSES, "top_p", ANTHROPIC => Rule::Emulated("left out beside temperature"), CHAT => CARRIED, GEMINI => Rule::Emulated("topP")),
+    field!(RESPONSES, "max_output_tokens", ANTHROPIC => CARRIED, CHAT => CARRIED, GEMINI => GEMINI_MAX_TOKENS),
+    field!(RESPONSES, "stream", ANTHROPIC => CARRIED, CHAT => CARRIED, GEMINI => Rule::Emulated("streamGenerateContent")),
+    field!(RESPONSES, "reasoning", ANTHROPIC => Rule::Emulated("effort becomes a thinking budget; the summary is the thinking text itself"), CHAT => Rule::Emulated("effort becomes reasoning_effort; the summary is the reasoning text itself"), GEMINI => Rule::Emulated("effort becomes thinkingConfig.thinkingBudget, for models that think; the summary is the thought text itself")),
+    field!(RESPONSES, "user", ANTHROPIC => Rule::Emulated("metadata.user_id"), CHAT => CARRIED, GEMINI => ID_ONLY),
+    field!(RESPONSES, "include", ANTHROPIC => Rule::Emulated("reasoning.encrypted_content: Anthropic's signatures ride in encrypted_content; other inclusions have nothing to include"), CHAT => Rule::Emulated("reasoning.encrypted_content: nothing to carry from a Chat provider; other inclusions have nothing to include"), GEMINI => Rule::Emulated("reasoning.encrypted_content: nothing to carry from Gemini; other inclusions have nothing to include")),
+    field!(RESPONSES, "store", ANTHROPIC => NOT_STORED, CHAT => NOT_STORED, GEMINI => NOT_STORED),
+    field!(RESPONSES, "metadata", ANTHROPIC => NOT_STORED, CHAT => NOT_STORED, GEMINI => NOT_STORED),
+    field!(RESPONSES, "client_metadata", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY, GEMINI => ID_ONLY),
+    field!(RESPONSES, "safety_identifier", ANTHROPIC => ID_ONLY, CHAT => ID_ONLY, GEMINI => ID_ONLY),
+    field!(RESPONSES, "service_tier", ANTHROPIC => TIER, CHAT => TIER, GEMINI => TIER),
+    field!(RESPONSES, "prompt_cache_key", ANTHROPIC => Rule::Emulated("cache breakpoints on the system prompt and the latest user turn, so Anthropic caches the conversation's prefix as OpenAI would"), CHAT => CARRIED, GEMINI => GEMINI_CACHE),
+    field!(RESPONSES, "truncation", ANTHROPIC => Rule::Dropped("the provider's own context limit applies, as with `disabled`"), CHAT => Rule::Dropped("the provider's own context limit applies, as with `disabled`"), GEMINI => Rule::Dropped("the provider's own context limit applies, as with `disabled`")),
+    field!(RESPONSES, "stream_options", ANTHROPIC => Rule::Dropped("stream obfuscation, which a local hop does not need"), CHAT => Rule::Dropped("stream obfuscation, which a local hop does not need"), GEMINI => Rule::Dropped("stream obfuscation, which a local hop does not need")),
+    field!(RESPONSES, "max_tool_calls", ANTHROPIC => Rule::Dropped("built-in tool calls run at OpenAI only"), CHAT => Rule::Dropped("built-in tool calls run at OpenAI only"), GEMINI => Rule::Dropped("built-in tool calls run at OpenAI only")),
+    field!(RESPONSES, "text", ANTHROPIC => Rule::Refused { when: structured, why: STRUCTURED_FOR_ANTHROPIC }, CHAT => Rule::Emulated("format becomes response_format; verbosity, a length hint, is left out"), GEMINI => Rule::Emulated("format becomes responseMimeType application/json with responseJsonSchema; verbosity, a length hint, is left out")),
+    field!(RESPONSES, "previous_response_id", ANTHROPIC => Rule::Refused { when: truthy, why: "the hub keeps the conversations it converted for a day and this one is not among them (an OpenAI channel holds the others); send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the hub keeps the conversations it converted for a day and this one is not among them (an OpenAI channel holds the others); send the whole conversation in `input`" }, GEMINI => Rule::Refused { when: truthy, why: "the hub keeps the conversations it converted for a day and this one is not among them (an OpenAI channel holds the others); send the whole conversation in `input`" }),
+    field!(RESPONSES, "conversation", ANTHROPIC => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }, CHAT => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }, GEMINI => Rule::Refused { when: truthy, why: "the conversation is stored at OpenAI only; send the whole conversation in `input`" }),
+    field!(RESPONSES, "prompt", ANTHROPIC => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }, CHAT => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }, GEMINI => Rule::Refused { when: truthy, why: "stored prompt templates exist at OpenAI only" }),
+    field!(RESPONSES, "background", ANTHROPIC => Rule::Refused { when: truthy, why: "background responses are kept at OpenAI only" }, CHAT => Rule::Refused { when: truthy, why: "background responses are kept at OpenAI only" }, GEMINI => Rule::Refused { when: truthy, why: "background responses are kept at OpenAI only" }),
+    field!(RESPONSES, "top_logprobs", ANTHROPIC => Rule::Refused { when: truthy, why: "Anthropic does not return token log probabilities" }, CHAT => Rule::Refused { when: truthy, why: "log probabilities are not converted back to Responses" }, GEMINI => Rule::Refused { when: truthy, why: "log probabilities are not converted from Gemini" }),
     // Gemini -> Anthropic Messages and OpenAI Chat Completions
     field!(GEMINI, "model", ANTHROPIC => CARRIED, CHAT => CARRIED),
     field!(GEMINI, "contents", ANTHROPIC => Rule::Emulated("messages: functionCall and functionResponse parts become tool calls and results, thought parts reasoning, inline data images or documents"), CHAT => Rule::Emulated("messages: functionCall and functionResponse parts become tool calls and tool messages, inline data images or files")),
@@ -222,7 +239,8 @@ pub fn rule_of(client: Protocol, name: &str, target: Protocol) -> Option<Rule> {
 /// Refuses a request a conversion from `client` to `target` cannot honour: the first field
 /// whose rule refuses its value.
 pub fn check(client: Protocol, target: Protocol, request: &Request) -> Result<(), ConvertError> {
-    // The one refusal of a field the hub reads: a structured answer from Anthropic.
+    // The refusals of what the hub reads: a structured answer from Anthropic, and a
+    // client-run built-in tool.
     if target == Protocol::Anthropic && request.output_format.is_some() {
         let name = match client {
             Protocol::Responses => "text",
@@ -231,8 +249,20 @@ pub fn check(client: Protocol, target: Protocol, request: &Request) -> Result<()
         };
         return Err(unsupported(name, client, target, STRUCTURED_FOR_ANTHROPIC));
     }
+    // Codex's `local_shell` (codex-mini) is run by the client: left out, the model could not
+    // run a command at all, so the request is refused instead.
+    if request
+        .builtin_tools
+        .iter()
+        .any(|kind| kind == "local_shell")
+    {
+        return Err(unsupported("tools", client, target, LOCAL_SHELL));
+    }
     check_unread(client, target, &request.extra)
 }
+
+/// Why Codex's `local_shell` tool is refused outside OpenAI's Responses API.
+const LOCAL_SHELL: &str = "Codex's local_shell tool (codex-mini) exists only in OpenAI's Responses API; use a model whose shell is a function tool (gpt-5-codex and later)";
 
 /// [`check`] for the fields the decoder left in `extra`.
 fn check_unread(
@@ -263,13 +293,13 @@ fn unsupported(field: &str, client: Protocol, target: Protocol, why: &'static st
 mod tests {
     use super::*;
 
-    /// The directions a conversion goes that the table covers. (Conversions for a native
-    /// Gemini channel are not in the table yet.)
+    /// The directions a conversion goes, each covered by the table.
     fn targets_of(client: Protocol) -> &'static [Protocol] {
         match client {
-            Protocol::OpenAiChat => &[ANTHROPIC],
-            Protocol::Anthropic => &[CHAT],
-            Protocol::Responses | Protocol::Gemini => &[ANTHROPIC, CHAT],
+            Protocol::OpenAiChat => &[ANTHROPIC, GEMINI],
+            Protocol::Anthropic => &[CHAT, GEMINI],
+            Protocol::Responses => &[ANTHROPIC, CHAT, GEMINI],
+            Protocol::Gemini => &[ANTHROPIC, CHAT],
         }
     }
 
@@ -317,7 +347,7 @@ mod tests {
                 Protocol::Gemini => crate::gemini::KNOWN_FIELDS,
             };
             let read = known.contains(&field.name);
-            for (_, rule) in field.rules {
+            for (target, rule) in field.rules {
                 match rule {
                     Rule::Carried | Rule::Emulated(_) => assert!(
                         read,
@@ -325,6 +355,10 @@ mod tests {
                         field.name,
                         field.client.name()
                     ),
+                    // Gemini's request has nowhere to say a few things the hub reads for
+                    // the other targets (parallel tool calls, a user id, a cache key): those
+                    // rows say why they are left out.
+                    Rule::Dropped(_) if *target == GEMINI => {}
                     Rule::Dropped(_) => assert!(
                         !read,
                         "`{}` is read by the decoder, so say how it is carried",

@@ -336,6 +336,80 @@ fn structured_output_is_carried_to_chat() {
     assert_eq!(chat["response_format"], json!({"type": "json_object"}));
 }
 
+/// A native Gemini channel has rules too: what it cannot say is refused by name (several
+/// answers, log probabilities, a Responses conversation it never saw), and a structured
+/// answer, sampling and limits are carried into `generationConfig`, from every client.
+#[test]
+fn conversions_to_native_gemini_carry_or_refuse_each_field() {
+    let gemini = Protocol::Gemini;
+    let chat = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "n": 2});
+    let decoded = protocol::decode_request(Protocol::OpenAiChat, &bytes(&chat)).expect("decode");
+    let error = protocol::fields::check(Protocol::OpenAiChat, gemini, &decoded).expect_err("n: 2");
+    assert!(
+        error.to_string().contains("`n`") && error.to_string().contains("Gemini"),
+        "{error}"
+    );
+    let responses = json!({"model": "m", "input": "hi", "previous_response_id": "resp_9"});
+    let decoded =
+        protocol::decode_request(Protocol::Responses, &bytes(&responses)).expect("decode");
+    protocol::fields::check(Protocol::Responses, gemini, &decoded)
+        .expect_err("previous_response_id");
+
+    let schema = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+    let chat = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.3, "top_p": 0.9, "max_completion_tokens": 77, "stop": ["END"],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}});
+    let anthropic = json!({"model": "m", "max_tokens": 77, "temperature": 0.3, "top_p": 0.9,
+        "stop_sequences": ["END"], "messages": [{"role": "user", "content": "hi"}],
+        "output_format": {"type": "json_schema", "schema": schema}});
+    let responses = json!({"model": "m", "input": "hi", "temperature": 0.3, "top_p": 0.9,
+        "max_output_tokens": 77, "text": {"format": {"type": "json_schema", "name": "a", "schema": schema}}});
+    for (client, body) in [
+        (Protocol::OpenAiChat, chat),
+        (Protocol::Anthropic, anthropic),
+        (Protocol::Responses, responses),
+    ] {
+        let decoded = protocol::decode_request(client, &bytes(&body)).expect("decode");
+        protocol::fields::check(client, gemini, &decoded).expect("nothing to refuse");
+        let sent = request(client, gemini, &body);
+        let config = &sent["generationConfig"];
+        assert_eq!(
+            config["responseMimeType"], "application/json",
+            "{client:?}: {sent}"
+        );
+        assert_eq!(config["responseJsonSchema"], schema, "{client:?}: {sent}");
+        assert_eq!(config["temperature"], 0.3, "{client:?}: {sent}");
+        assert_eq!(config["topP"], 0.9, "{client:?}: {sent}");
+        assert_eq!(config["maxOutputTokens"], 77, "{client:?}: {sent}");
+        if client != Protocol::Responses {
+            assert_eq!(
+                config["stopSequences"],
+                json!(["END"]),
+                "{client:?}: {sent}"
+            );
+        }
+    }
+    // Codex's local_shell is run by the client: refused by name, never silently left out.
+    let shell = json!({"model": "m", "input": "ls", "tools": [{"type": "local_shell"}]});
+    let decoded = protocol::decode_request(Protocol::Responses, &bytes(&shell)).expect("decode");
+    for target in [Protocol::Anthropic, Protocol::OpenAiChat, gemini] {
+        let error = protocol::fields::check(Protocol::Responses, target, &decoded)
+            .expect_err("local_shell");
+        assert!(error.to_string().contains("local_shell"), "{error}");
+    }
+    let search = json!({"model": "m", "input": "hi", "tools": [{"type": "web_search"}]});
+    let decoded = protocol::decode_request(Protocol::Responses, &bytes(&search)).expect("decode");
+    protocol::fields::check(Protocol::Responses, gemini, &decoded)
+        .expect("a search OpenAI runs is left out by its rule");
+    // A Chat client's structured answer is still refused for Anthropic, now that it is read.
+    let chat = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+        "response_format": {"type": "json_object"}});
+    let decoded = protocol::decode_request(Protocol::OpenAiChat, &bytes(&chat)).expect("decode");
+    let error = protocol::fields::check(Protocol::OpenAiChat, Protocol::Anthropic, &decoded)
+        .expect_err("json mode for Anthropic");
+    assert!(error.to_string().contains("`response_format`"), "{error}");
+}
+
 /// Finding 11: the legacy `functions` and `function_call` reach the target with their calls
 /// and results, never a result without its call.
 #[test]

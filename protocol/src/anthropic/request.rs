@@ -99,6 +99,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
                 schema: f.get("schema").cloned().unwrap_or(Value::Null),
                 strict: Some(true),
             }),
+        builtin_tools: Vec::new(),
         origin: Some(Protocol::Anthropic),
         extra: body
             .as_object()

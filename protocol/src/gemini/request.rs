@@ -59,6 +59,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
         user: None,
         cache_key: None,
         output_format: decode_output_format(config),
+        builtin_tools: Vec::new(),
         origin: Some(Protocol::Gemini),
         extra: body
             .as_object()

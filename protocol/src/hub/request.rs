@@ -33,6 +33,10 @@ pub struct Request {
     /// The answer must be JSON (Chat `response_format`, Responses `text.format`, Anthropic
     /// `output_format`); `None` for free text.
     pub output_format: Option<OutputFormat>,
+    /// The `type` of each built-in tool the client offered that the hub has no form for
+    /// (Responses `web_search`, `local_shell`, ...): what `fields::check` refuses or a
+    /// conversion leaves out, by its rule.
+    pub builtin_tools: Vec<String>,
     /// The protocol the request was decoded from; `extra` is only re-emitted to that protocol,
     /// since another protocol would reject or misread its fields.
     pub origin: Option<crate::Protocol>,

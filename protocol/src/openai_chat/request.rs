@@ -31,6 +31,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "functions",
     "function_call",
     "prompt_cache_key",
+    "response_format",
 ];
 
 pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
@@ -66,6 +67,9 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
         }),
         user: str_field(body, "user"),
         cache_key: str_field(body, "prompt_cache_key"),
+        output_format: body
+            .get("response_format")
+            .and_then(crate::hub::OutputFormat::from_openai),
         origin: Some(Protocol::OpenAiChat),
         extra: body
             .as_object()

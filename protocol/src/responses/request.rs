@@ -38,6 +38,7 @@ pub fn decode_request(body: &Value) -> Result<Request, ConvertError> {
         model: str_field(body, "model").unwrap_or_default(),
         system: str_field(body, "instructions").into_iter().collect(),
         tools: decode_tools(body),
+        builtin_tools: builtin_tools(body),
         tool_choice: body.get("tool_choice").and_then(decode_tool_choice),
         parallel_tool_calls: body.get("parallel_tool_calls").and_then(Value::as_bool),
         temperature: f64_field(body, "temperature"),
@@ -212,6 +213,19 @@ fn decode_tools(body: &Value) -> Vec<Tool> {
         }
     }
     out
+}
+
+/// The types of the built-in tools offered (`web_search`, `local_shell`, ...), which
+/// `decode_tools` leaves out.
+fn builtin_tools(body: &Value) -> Vec<String> {
+    let tools = body.get("tools").and_then(Value::as_array);
+    tools
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.get("type").and_then(Value::as_str))
+        .filter(|kind| !matches!(*kind, "function" | "custom" | "namespace"))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn decode_tool_choice(choice: &Value) -> Option<ToolChoice> {
