@@ -3,7 +3,8 @@
 // before the rest arrives), names the entry that answered and lists the failing entry tried
 // first; Stop ends a chat whose entry went quiet. Connect: Claude Code (no settings yet) and
 // Codex (the user's own config.toml) and Gemini CLI (no files yet; its .env and settings.json
-// are written together) are connected by their buttons, the written files are
+// are written together) are connected by their buttons (no backup file beside a file Connect
+// created; Restore removes it), the written files are
 // copied to OUT for the Rust side to parse, then both are restored by their buttons. Both
 // screens pass axe-core in both languages and themes with no English left on the Chinese
 // pages; screenshots go to target/screenshots/.
@@ -92,8 +93,12 @@ async function connectApps(page) {
   for (const app of ['claude-code', 'codex', 'gemini-cli']) {
     await clickUntil(page, `#app-${app} [data-action=connect]`,
       async () => (await stateOf(page, app)) === 'Connected to API Switch', `connect ${app}`);
+    // Codex had the user's own file: it is backed up. The others had none: no backup file is
+    // left beside theirs, and Restore removes what Connect created.
     const backup = await page.locator(`#app-${app} [data-backup]`).textContent();
-    if (!backup.includes('.api-switch-backup-')) throw new Error(`${app} backup: ${backup}`);
+    const expected = app === 'codex' ? '.api-switch-backup-' : 'API Switch created this file';
+    if (!backup.includes(expected)) throw new Error(`${app} backup: ${backup}`);
+    if (await page.locator(`#app-${app} [data-action=restore]`).isDisabled()) throw new Error(`${app}: Restore is off`);
   }
   const endpoint = await page.locator('#app-codex [data-endpoint]').textContent();
   if (endpoint.trim() !== `${url}/v1`) throw new Error(`codex endpoint shown: ${endpoint}`);

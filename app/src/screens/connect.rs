@@ -240,7 +240,7 @@ fn AppCard(status: AppStatus, refresh: RwSignal<u64>) -> impl IntoView {
                 <dd class="min-w-0 break-all font-mono text-xs leading-5" data-backup>
                     {match status.latest_backup.clone() {
                         Some(file) => view! { <span>{file}</span> }.into_any(),
-                        None if status.created_by_connect => view! { <span class="font-sans text-sm">{t!(i18n, connect.created_no_backup)}</span> }.into_any(),
+                        None if status.created_by_connect => view! { <span class="break-normal font-sans text-sm">{t!(i18n, connect.created_no_backup)}</span> }.into_any(),
                         None => view! { <span class="font-sans text-sm">{t!(i18n, connect.no_backup)}</span> }.into_any(),
                     }}
                 </dd>
