@@ -15,6 +15,12 @@ use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
+/// How often it looks at the queue while gathering. Between looks it sleeps instead of
+/// waiting on the channel: a thread waiting on the channel is woken by every send, which under
+/// load meant a wake-up and two context switches per request (the profile in BENCHMARKS.md);
+/// looking every few milliseconds costs a bounded number of wake-ups per batch instead, and a
+/// `flush` waits at most this long.
+const LOOK_EVERY: Duration = Duration::from_millis(5);
 const MAX_BATCH: usize = 500;
 /// How often old request-log rows are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
@@ -121,21 +127,33 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         let mut log = Vec::new();
         let mut conversations = Vec::new();
         let mut waiting = Vec::new();
+        let gathered_until = Instant::now() + GATHER;
         let mut next = Some(first);
-        while let Some(message) = next.take() {
-            match message {
-                Message::Change(change) => coalesce(&mut changes, change),
-                Message::Log(row) => log.push(row),
-                Message::Conversation(stored) => conversations.push(stored),
-                Message::Flush(done) => waiting.push(done),
-            }
-            if !waiting.is_empty() || changes.len() + log.len() >= MAX_BATCH {
-                // Someone waits: drain what is already queued, but do not linger.
+        loop {
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Change(change) => coalesce(&mut changes, change),
+                    Message::Log(row) => log.push(row),
+                    Message::Conversation(stored) => conversations.push(stored),
+                    Message::Flush(done) => waiting.push(done),
+                }
                 next = rx.try_recv().ok();
-                continue;
             }
-            // A timeout or a closed channel both mean: write what we have.
-            next = rx.recv_timeout(GATHER).ok();
+            // Someone waits, the batch is full, or the window is over: write what we have.
+            let now = Instant::now();
+            if !waiting.is_empty()
+                || changes.len() + log.len() >= MAX_BATCH
+                || now >= gathered_until
+            {
+                break;
+            }
+            std::thread::sleep(LOOK_EVERY.min(gathered_until - now));
+            match rx.try_recv() {
+                Ok(message) => next = Some(message),
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                // Closed: write what we have (the outer `recv` then ends the thread).
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            }
         }
         match store.write_batch(&changes, &mut log) {
             Ok(()) => {
