@@ -8,11 +8,11 @@
 //! sends its output back, and prints the upstream's final answer). `--undo` then restores the
 //! home's files.
 
-use super::agent_cli::{connect, node_bin, text};
+use super::agent_cli::{connect, node_bin, run_clean_with, text};
 use super::support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use engine::store::{NewChannel, NewEntry, Store};
@@ -216,35 +216,17 @@ fn configure(data: &Path, upstream: &str) {
     store.save_settings(&settings).expect("save");
 }
 
-/// Runs the Gemini CLI with nothing from this environment but `PATH`, the fresh `HOME` (whose
-/// `~/.gemini/.env` holds the address and key) and the variable that trusts the work folder;
-/// fails the test after 120 s.
+/// Runs the Gemini CLI offline in a clean environment (`agent_cli::run_clean_with`): the fresh
+/// `HOME`'s `~/.gemini/.env` holds the address and key; the work folder is trusted.
 fn gemini_cli(args: &[&str], home: &Path, cwd: &Path) -> Output {
     let program = node_bin("gemini");
-    let child = Command::new(&program)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GEMINI_CLI_TRUST_WORKSPACE", "true")
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
-    let id = child.id();
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(120));
-        // Only our own child, by its id, if it is still running.
-        let _ = Command::new("kill")
-            .args(["-9", &id.to_string()])
-            .stderr(Stdio::null())
-            .status();
-    });
-    let output = child.wait_with_output().expect("wait");
-    drop(watchdog);
-    output
+    run_clean_with(
+        &program,
+        args,
+        home,
+        cwd,
+        &[("GEMINI_CLI_TRUST_WORKSPACE", "true")],
+    )
 }
 
 /// The JSON bodies the upstream received on paths containing `fragment`.
