@@ -365,9 +365,11 @@ fn issue_25_connect_defaults_to_the_stored_listen_address_and_keeps_key_order() 
     let port = support::free_port();
     let document = json!({"settings": {"listen_address": format!("127.0.0.1:{port}")}});
     assert!(import(&data, &document, &[]).status.success());
-    let connect = |app: &str| {
+    let connect = |args: &[&str]| {
         Command::new(bin())
-            .args(["connect", app, "--data-dir"])
+            .arg("connect")
+            .args(args)
+            .arg("--data-dir")
             .arg(&data)
             .env("HOME", home.path())
             .env_remove("CODEX_HOME")
@@ -377,7 +379,7 @@ fn issue_25_connect_defaults_to_the_stored_listen_address_and_keeps_key_order() 
             .output()
             .expect("connect")
     };
-    let first = connect("claude-code");
+    let first = connect(&["claude-code"]);
     assert!(first.status.success(), "{}", said(&first));
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(
@@ -407,19 +409,10 @@ fn issue_25_connect_defaults_to_the_stored_listen_address_and_keeps_key_order() 
         "no empty backup beside it"
     );
     // Undo removes the file connect created (and only it), still with no marker needed.
-    let undo = Command::new(bin())
-        .args(["connect", "claude-code", "--undo", "--data-dir"])
-        .arg(&data)
-        .env("HOME", home.path())
-        .env_remove("CODEX_HOME")
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("API_SWITCH_DATA_DIR")
-        .output()
-        .expect("undo");
+    let undo = connect(&["claude-code", "--undo"]);
     assert!(undo.status.success(), "{}", said(&undo));
     assert!(beside(&claude_dir).is_empty(), "{:?}", beside(&claude_dir));
-    assert!(connect("claude-code").status.success());
+    assert!(connect(&["claude-code"]).status.success());
 
     // The user's own file, keys in their order: connect keeps it.
     std::fs::write(
@@ -433,7 +426,7 @@ fn issue_25_connect_defaults_to_the_stored_listen_address_and_keeps_key_order() 
         &data,
         port,
     );
-    let again = connect("claude-code");
+    let again = connect(&["claude-code"]);
     assert!(again.status.success(), "{}", said(&again));
     assert!(
         !String::from_utf8_lossy(&again.stderr).contains("nothing answers"),
