@@ -12,7 +12,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use engine::AppState;
 use engine::network::ListenControl;
-use engine::proxy::Runtime;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
@@ -29,13 +28,6 @@ pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub guard: Guard,
-}
-
-/// The proxy's routes take the engine's runtime (see `engine::proxy::proxy_routes`).
-impl FromRef<ServerState> for Arc<Runtime> {
-    fn from_ref(state: &ServerState) -> Self {
-        Arc::clone(state.app.runtime())
-    }
 }
 
 /// Where to listen, where the data lives and the limits protecting the process.
@@ -112,7 +104,9 @@ fn router_for(
         .route("/health", get(health))
         .route("/api/events", get(crate::events::stream_events))
         .merge(auth_routes::routes())
-        .merge(engine::proxy::proxy_routes())
+        // Given its own state here, so a proxied request clones only the runtime's `Arc`, not
+        // the whole `ServerState` (Leptos's options included; the profile in BENCHMARKS.md).
+        .merge(engine::proxy::proxy_routes().with_state(Arc::clone(app.runtime())))
         .route("/pkg/{*file}", get(assets::bundle_file))
         .route("/favicon.svg", get(assets::favicon))
         .route("/favicon.ico", get(assets::favicon))
