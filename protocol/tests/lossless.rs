@@ -132,6 +132,29 @@ fn stop_with_tool_calls_is_tool_use() {
     assert!(text.contains(r#""stop_reason":"tool_use""#), "{text}");
 }
 
+/// Finding 11: tool-call arguments a provider sent that are not JSON reach a Messages or Gemini
+/// client, whose calls must hold an object, as `{"_raw": text}`: the text is kept, as the
+/// README's rule says.
+#[test]
+fn tool_call_arguments_that_are_not_json_are_kept_under_raw() {
+    let answer = json!({"id": "c", "object": "chat.completion", "created": 5, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"path\": \"a.txt"}}]}}]});
+    let anthropic = convert_response(Protocol::OpenAiChat, Protocol::Anthropic, &bytes(&answer))
+        .expect("convert");
+    let call = &anthropic["content"][0];
+    assert_eq!(call["type"], "tool_use", "{anthropic}");
+    assert_eq!(
+        call["input"],
+        json!({"_raw": "{\"path\": \"a.txt"}),
+        "{anthropic}"
+    );
+    let gemini =
+        convert_response(Protocol::OpenAiChat, Protocol::Gemini, &bytes(&answer)).expect("convert");
+    let args = &gemini["candidates"][0]["content"]["parts"][0]["functionCall"]["args"];
+    assert_eq!(args, &json!({"_raw": "{\"path\": \"a.txt"}), "{gemini}");
+}
+
 /// Finding 11: DeepSeek's `prompt_cache_hit_tokens` count as cached reads.
 #[test]
 fn deepseek_cache_hits_are_cached_reads() {
