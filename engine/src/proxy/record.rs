@@ -451,6 +451,7 @@ impl<'a> LogRow<'a> {
                 .unwrap_or_default(),
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
             attempt_count: attempts,
+            route: self.request.endpoint.route_label(),
             status,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
