@@ -71,7 +71,7 @@ pub fn AttemptTimeline(attempts: Vec<AttemptRecord>) -> impl IntoView {
                 <Legend class="bg-amber-400 dark:bg-amber-300">{t!(i18n, attempts.waiting_content)}</Legend>
                 <Legend class="bg-emerald-500 dark:bg-emerald-400">{t!(i18n, attempts.content)}</Legend>
             </p>
-            <ol class="space-y-1">
+            <ul class="space-y-1">
                 {lanes.map(|lane| {
                     let bars = lane.phases().into_iter().map(|(from, to, class)| {
                         let style = format!(
@@ -90,7 +90,7 @@ pub fn AttemptTimeline(attempts: Vec<AttemptRecord>) -> impl IntoView {
                         </li>
                     }
                 }).collect_view()}
-            </ol>
+            </ul>
         </div>
     }
     .into_any()
