@@ -5,9 +5,9 @@
 //! cooling or switched off, each pool's keys) are read from the runtime when scraped.
 //!
 //! `prometheus-client` (the Prometheus project's own Rust client) rather than `metrics` with
-//! `metrics-exporter-prometheus`: it needs three small crates (parking_lot is in the tree
-//! already) where the exporter brings `metrics-util`, `quanta`, a sketch and, by default, a
-//! hyper listener; and its typed label sets need no global recorder.
+//! `metrics-exporter-prometheus`: it adds two crates, itself and its derive (`dtoa`, `itoa` and
+//! `parking_lot` are in the tree already), where the exporter brings `metrics`, `metrics-util`
+//! with `crossbeam-epoch`, and `quanta`; and its typed label sets need no global recorder.
 //!
 //! Who may read it is the server's guard's business (loopback, a login or a metrics token).
 
@@ -28,7 +28,7 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     /// The proxy route (`chat_completions`, `messages`, ...).
-    route: String,
+    route: &'static str,
     /// The channel that answered; empty when none did.
     channel: String,
     status: u32,
@@ -43,7 +43,7 @@ struct AttemptLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
+    route: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -157,7 +157,7 @@ impl Metrics {
     pub fn observe(&self, row: &RequestRecord) {
         self.requests
             .get_or_create(&RequestLabels {
-                route: row.route.to_owned(),
+                route: row.route,
                 channel: row.channel.clone(),
                 status: row.status.into(),
             })
@@ -174,9 +174,7 @@ impl Metrics {
                 })
                 .inc();
         }
-        let route = RouteLabels {
-            route: row.route.to_owned(),
-        };
+        let route = RouteLabels { route: row.route };
         self.latency
             .get_or_create(&route)
             .observe(seconds(row.latency_ms));
