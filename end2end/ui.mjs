@@ -76,6 +76,11 @@ await runCheck('ui', async (page) => {
   await attempts.first().waitFor({ state: 'visible', timeout: 5000 });
   if ((await attempts.count()) !== 2) throw new Error(`attempts: ${await attempts.count()}`);
   if (!(await attempts.nth(0).textContent()).includes('500')) throw new Error(`first attempt: ${await attempts.nth(0).textContent()}`);
+  // Their timeline: a lane each, with the time to headers and the total in words (issue 24).
+  const lanes = rows.first().locator('[data-attempt-timeline] li');
+  if ((await lanes.count()) !== 2) throw new Error(`timeline lanes: ${await lanes.count()}`);
+  const answered = await lanes.nth(1).textContent();
+  if (!/headers \d+ ms · first content \d+ ms · total \d+ ms/.test(answered)) throw new Error(`answered lane: ${answered}`);
   await proxyRequest();
   await page.waitForFunction(() => document.querySelectorAll('#log-table tbody[data-log]').length === 2, null, { timeout: 10000 });
   await page.screenshot({ path: `${SHOTS}/logs-live-en-light.png`, fullPage: true });
@@ -124,6 +129,8 @@ await runCheck('ui', async (page) => {
         else await page.waitForFunction(() => performance.getEntriesByType('resource')
           .some((r) => r.name.endsWith('_bg.wasm') && r.responseEnd > 0), null, { timeout: 30000 });
         await page.waitForTimeout(300);
+        // The first row's details open, so its attempts and their timeline are looked at too.
+        if (name === 'logs') await page.locator('#log-table tbody[data-log] button[aria-expanded]').first().click();
         if (lang === 'zh') {
           // The key this check created is its own data: its name is in the Limits button's label.
           stray = await strayEnglish(page, { allowed: ALLOWED, ignore: /^(e2e|laptop)$/ });

@@ -153,6 +153,21 @@ impl AppState {
     pub fn close_session(&self, token: &str) -> Result<(), StoreError> {
         self.store().delete_session(&token_digest(token))
     }
+
+    /// Makes a new token for a monitoring tool to read `/metrics` with (`Authorization:
+    /// Bearer`), named `name` (a token of that name is replaced). Shown once: only its
+    /// SHA-256 is stored.
+    pub fn create_metrics_token(&self, name: &str) -> Result<String, AuthError> {
+        let token = random_token()?;
+        self.store()
+            .replace_metrics_token(name, &token_digest(&token), crate::clock::now_ms())?;
+        Ok(token)
+    }
+
+    /// Whether `token` is one of the metrics tokens the user made.
+    pub fn metrics_token_is_valid(&self, token: &str) -> Result<bool, StoreError> {
+        self.store().metrics_token_exists(&token_digest(token))
+    }
 }
 
 /// Failures allowed before the first lockout.

@@ -14,6 +14,7 @@ pub mod events;
 pub mod http_client;
 pub mod logs;
 pub mod manage;
+pub mod metrics;
 pub mod network;
 pub mod ordering;
 pub mod probes;

@@ -55,6 +55,10 @@ pub enum Command {
     /// Access keys clients present to the proxy (needed to listen on a non-loopback address).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Tokens a monitoring tool presents to read `/metrics` from another machine
+    /// (`Authorization: Bearer TOKEN`); from this machine it needs none.
+    #[command(subcommand)]
+    MetricsToken(MetricsTokenCommand),
     /// Channels (providers) one at a time: add, list, remove, enable, disable.
     #[command(subcommand)]
     Channel(ChannelCommand),
@@ -141,6 +145,26 @@ pub enum PasswordCommand {
     /// Set or replace the admin password, read without echo (or one line from standard input
     /// when it is not a terminal). Logs every browser out.
     Set(DataDirArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsTokenCommand {
+    /// Create a metrics token named NAME and print it (the only time it is shown); a token of
+    /// that name is replaced.
+    Create {
+        /// A name for the monitoring tool using it.
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// List the metrics tokens' names and when each was made.
+    List(DataDirArg),
+    /// Delete the metrics token named NAME: its scraper is refused at once.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]

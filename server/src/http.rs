@@ -102,6 +102,7 @@ fn router_for(
     let routes = generate_route_list(app::App);
     Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .route("/api/events", get(crate::events::stream_events))
         .merge(auth_routes::routes())
         // Given its own state here, so a proxied request clones only the runtime's `Arc`, not
@@ -145,6 +146,18 @@ async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": app.uptime_secs(),
     }))
+}
+
+/// `GET /metrics`: the proxy's counters in the Prometheus (OpenMetrics) text format; who may
+/// read it is `guard::scrape`'s.
+async fn metrics(State(app): State<AppState>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let headers = [
+        (header::CONTENT_TYPE, engine::metrics::CONTENT_TYPE),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (headers, app.metrics_text()).into_response()
 }
 
 /// A server that has opened its data and bound its listener, ready to run. Binding first lets

@@ -54,6 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Balance(args) => done(api_switch::commands::balance::run(&args).await),
         Command::Password(command) => done(api_switch::commands::password::run(&command)),
         Command::Keys(command) => done(api_switch::commands::keys::run(&command).await),
+        Command::MetricsToken(command) => done(api_switch::commands::metrics_token::run(&command)),
         Command::Channel(command) => done(api_switch::commands::channel::run(&command).await),
         Command::Connect(args) => done(api_switch::commands::connect::run(&args).await),
         Command::Catalog(command) => done(api_switch::commands::catalog::run(&command).await),

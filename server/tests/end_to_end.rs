@@ -252,3 +252,6 @@ mod sdk_limits;
 
 #[path = "end_to_end/sdk_affinity.rs"]
 mod sdk_affinity;
+
+#[path = "end_to_end/metrics.rs"]
+mod metrics;

@@ -64,6 +64,10 @@ pub struct RequestRecord {
     /// when it stayed, is new, or the request has no session).
     #[serde(default)]
     pub session_moved: String,
+    /// The proxy route that served it (`chat_completions`, `messages`, ...), for `/metrics`'
+    /// counters; not stored, so rows read back from the log have none.
+    #[serde(skip)]
+    pub route: &'static str,
 }
 
 impl RequestRecord {
@@ -86,8 +90,17 @@ pub struct AttemptRecord {
     pub model: String,
     /// When the attempt started, Unix milliseconds.
     pub at_ms: i64,
-    /// How long the attempt took until it answered or failed.
+    /// How long the attempt took until it answered or failed (an answer's: until its last
+    /// byte, or until the client left).
     pub elapsed_ms: i64,
+    /// From the attempt's start to the upstream's response headers (time to first byte), when
+    /// they arrived. Rows written before timings were kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttfb_ms: Option<i64>,
+    /// From the attempt's start to its first content: a stream's first content event, a single
+    /// answer's first body byte. Only an attempt that answered has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_content_ms: Option<i64>,
     /// The upstream's HTTP status, when one arrived.
     pub status: Option<u16>,
     /// Why it failed (`None` when the attempt answered).

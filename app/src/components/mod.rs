@@ -2,6 +2,7 @@
 //! empty states, status badges, a copy button, charts drawn as inline SVG, icons. Screens share
 //! these and never each other.
 
+pub mod attempt_timeline;
 pub mod attempts;
 pub mod badge;
 pub mod balance;

@@ -8,6 +8,7 @@ use types::logs::{
     AttemptRecord, LogFilterOptions, LogPage, LogQuery, RequestRecord, StatusFilter,
 };
 
+use crate::components::attempt_timeline::AttemptTimeline;
 use crate::components::attempts::attempt_outcome;
 use crate::components::badge::{Badge, Tone};
 use crate::components::empty::EmptyState;
@@ -350,6 +351,7 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
                 <td colspan="8" class="px-3 pb-3">
                     <SessionLine session moved/>
                     <Attempts attempts=attempts.clone() clock/>
+                    <AttemptTimeline attempts=attempts.clone()/>
                 </td>
             </tr>
         </tbody>

@@ -19,6 +19,8 @@ pub struct Answer {
     /// Bytes of generated text, counted only when the upstream reported no usage (for the
     /// estimate); 0 otherwise.
     pub text_bytes: usize,
+    /// When the body's first byte arrived, Unix milliseconds (none for an empty body).
+    pub first_byte_at_ms: Option<i64>,
 }
 
 /// Reads `response` (a success, masked) whole and shapes it for the client. A small 200 body
@@ -30,7 +32,7 @@ pub async fn read(
     rules: &[ErrorRule],
     request: &ProxyRequest,
 ) -> Result<Answer, AttemptFailure> {
-    let body = response.bytes().await.map_err(transport_failure)?;
+    let (body, first_byte_at_ms) = response.bytes_timed().await.map_err(transport_failure)?;
     if let Some(failure) = error_rules::judge_ok_body(rules, &body) {
         return Err(failure);
     }
@@ -49,6 +51,7 @@ pub async fn read(
             body,
             usage: super::record::usage_from(usage.as_ref()),
             text_bytes,
+            first_byte_at_ms,
         });
     }
     let mut hub = protocol::decode_response(leg.upstream, &body).map_err(|source| {
@@ -75,5 +78,6 @@ pub async fn read(
         body: Bytes::from(body),
         usage,
         text_bytes,
+        first_byte_at_ms,
     })
 }

@@ -295,14 +295,16 @@ async fn exchange(
         // One deadline from send to the first content event: headers, preamble and keep-alives
         // all count against it.
         let deadline = tokio::time::Instant::from_std(context.started) + first_byte;
-        let response =
-            match tokio::time::timeout_at(deadline, send_and_judge(context, candidate, leg, body))
-                .await
-            {
-                Err(_) => return timed_out(TimeoutPhase::FirstContent),
-                Ok(Err(outcome)) => return outcome,
-                Ok(Ok(response)) => response,
-            };
+        let response = match tokio::time::timeout_at(
+            deadline,
+            send_and_judge(context, candidate, leg, body, log),
+        )
+        .await
+        {
+            Err(_) => return timed_out(TimeoutPhase::FirstContent),
+            Ok(Err(outcome)) => return outcome,
+            Ok(Ok(response)) => response,
+        };
         let finish = relay::Finish {
             row: log.row(Some(candidate), tried, response.status().as_u16()),
             request_started: log.started,
@@ -312,14 +314,16 @@ async fn exchange(
     }
     let total = Duration::from_millis(context.settings.total_timeout_ms);
     let single = async {
-        let response =
-            match tokio::time::timeout(first_byte, send_and_judge(context, candidate, leg, body))
-                .await
-            {
-                Err(_) => return timed_out(TimeoutPhase::FirstByte),
-                Ok(Err(outcome)) => return outcome,
-                Ok(Ok(response)) => response,
-            };
+        let response = match tokio::time::timeout(
+            first_byte,
+            send_and_judge(context, candidate, leg, body, log),
+        )
+        .await
+        {
+            Err(_) => return timed_out(TimeoutPhase::FirstByte),
+            Ok(Err(outcome)) => return outcome,
+            Ok(Ok(response)) => response,
+        };
         let status = response.status();
         let rules = &context.settings.error_rules;
         let answer = match answer::read(response, leg, rules, context.request).await {
@@ -331,6 +335,7 @@ async fn exchange(
         }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
+            .first_byte_at(answer.first_byte_at_ms)
             .finish(Ending::answered(
                 answer.usage,
                 TextSizes {
@@ -350,16 +355,19 @@ fn timed_out(phase: TimeoutPhase) -> Outcome {
     Outcome::Failed(AttemptFailure::Timeout { phase })
 }
 
-/// Send and judge: an accepted response, or the outcome that ends this attempt.
+/// Send and judge: an accepted response, or the outcome that ends this attempt. The time its
+/// headers arrived goes into the attempt's record.
 async fn send_and_judge(
     context: &AttemptContext<'_>,
     candidate: &Candidate,
     leg: Leg,
     body: bytes::Bytes,
+    log: &LogRow<'_>,
 ) -> Result<UpstreamAnswer, Outcome> {
     let response = attempt::send(context, candidate, leg, body)
         .await
         .map_err(Outcome::Failed)?;
+    log.headers_arrived(candidate.entry.id);
     match attempt::judge(context, response, leg).await {
         Verdict::Accept(response) => Ok(response),
         Verdict::ClientError(response) => Err(Outcome::ClientError(response)),

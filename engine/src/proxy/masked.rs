@@ -38,6 +38,28 @@ impl UpstreamAnswer {
         Ok(self.mask.mask_bytes(body))
     }
 
+    /// The whole body, masked, with when its first byte arrived (Unix milliseconds; `None`
+    /// for an empty body). Read chunk by chunk, as `bytes` does inside: a body that arrives in
+    /// one chunk is not copied.
+    pub async fn bytes_timed(mut self) -> reqwest::Result<(Bytes, Option<i64>)> {
+        let Some(first) = self.response.chunk().await? else {
+            return Ok((Bytes::new(), None));
+        };
+        let first_at = Some(crate::clock::now_ms());
+        let body = match self.response.chunk().await? {
+            None => first,
+            Some(second) => {
+                let mut body = bytes::BytesMut::from(first);
+                body.extend_from_slice(&second);
+                while let Some(chunk) = self.response.chunk().await? {
+                    body.extend_from_slice(&chunk);
+                }
+                body.freeze()
+            }
+        };
+        Ok((self.mask.mask_bytes(body), first_at))
+    }
+
     /// The body as it arrives, masked chunk by chunk; a secret split across chunks is held
     /// until it is whole (`StreamMask`).
     pub fn bytes_stream(self) -> impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static {

@@ -9,6 +9,11 @@
 //! attempt when `LogRow` notes it, the answering attempt when its `Recorder` ends (a client
 //! that leaves changes nothing for the entry). The answering attempt's time to first content
 //! is measured here too, for the `fastest` order and hedging's p90.
+//!
+//! Each attempt's timings go into its record, counted from its start (`at_ms`): when its
+//! response headers arrived (`LogRow::headers_arrived`, noted by the attempt as they come), its
+//! first content and its end (the answering attempt's, noted by its `Recorder`). All are Unix
+//! milliseconds read once at each moment: no timer runs, nothing is formatted.
 
 use std::ops::Deref;
 use std::time::Instant;
@@ -21,6 +26,7 @@ use super::runtime::Runtime;
 use super::sticky::Turn;
 use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
+use types::EntryId;
 use types::pricing::Usage;
 
 /// How a request ended, as its row says.
@@ -111,6 +117,8 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     /// The attempt that answered, when its end means something for its entry (not for a
     /// request no entry answered, nor for the client's own error).
     answering: Option<Answering>,
+    /// When the answering attempt's first content arrived, Unix milliseconds.
+    first_content_at_ms: Option<i64>,
 }
 
 impl<R: Deref<Target = Runtime>> Recorder<R> {
@@ -120,6 +128,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             row: Some(row),
             request_started,
             answering: None,
+            first_content_at_ms: None,
         }
     }
 
@@ -137,11 +146,19 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
     /// The first content reached the client now: the row's time to first token, and the
     /// answering attempt's in `Speeds`.
     pub fn first_content(&mut self) {
+        self.first_content_at_ms = Some(now_ms());
         let elapsed = self.request_started.elapsed().as_millis() as i64;
         if let Some(row) = &mut self.row {
             row.first_token_ms = Some(elapsed);
         }
         self.measure_first_content();
+    }
+
+    /// A single answer's first body byte arrived at `at_ms` (Unix milliseconds): the
+    /// answering attempt's first content. The row's time to first token stays a stream's.
+    pub fn first_byte_at(mut self, at_ms: Option<i64>) -> Self {
+        self.first_content_at_ms = at_ms;
+        self
     }
 
     fn measure_first_content(&mut self) {
@@ -176,8 +193,21 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             row.cost_usd.unwrap_or(0.0),
         );
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
+        self.time_answering_attempt(&mut row);
         self.runtime.writer().log(row);
         self.answer_ended(&ending);
+    }
+
+    /// The answering attempt's first content and end, in its record (the last one; a stream's
+    /// row was taken when its headers arrived, before either).
+    fn time_answering_attempt(&self, row: &mut RequestRecord) {
+        if self.answering.is_none() {
+            return;
+        }
+        if let Some(attempt) = row.attempts.last_mut().filter(|a| a.error_kind.is_none()) {
+            attempt.first_content_ms = self.first_content_at_ms.map(|at| at - attempt.at_ms);
+            attempt.elapsed_ms = now_ms() - attempt.at_ms;
+        }
     }
 
     /// The row's token counts and what they cost at the answering entry's price (from the
@@ -265,6 +295,10 @@ pub struct LogRow<'a> {
     pub racing: std::sync::Mutex<Vec<AttemptRecord>>,
     /// The request's session turn, when it names a session (session affinity).
     pub turn: Option<Turn>,
+    /// When the running attempts' response headers arrived (Unix milliseconds), by entry: at
+    /// most two run at once (a lead and its hedge), and a failed one is recorded before the
+    /// next starts. A fixed pair, so noting a time allocates nothing.
+    headers_at: std::sync::Mutex<[Option<(EntryId, i64)>; 2]>,
 }
 
 impl<'a> LogRow<'a> {
@@ -276,12 +310,36 @@ impl<'a> LogRow<'a> {
             attempt_started_ms: now_ms(),
             racing: std::sync::Mutex::new(Vec::new()),
             turn: None,
+            headers_at: std::sync::Mutex::new([None; 2]),
         }
     }
 
     fn racing(&self) -> std::sync::MutexGuard<'_, Vec<AttemptRecord>> {
         // Plain pushes and field updates only; a poisoned list is still a valid list.
         self.racing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The response headers of the attempt on `entry` arrived now (its time to first byte).
+    pub fn headers_arrived(&self, entry: EntryId) {
+        let now = now_ms();
+        // Field updates only; a poisoned pair is still a valid pair.
+        let mut headers_at = self.headers_at.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = headers_at
+            .iter()
+            .position(|slot| slot.is_none_or(|(id, _)| id == entry))
+            .unwrap_or(0);
+        headers_at[slot] = Some((entry, now));
+    }
+
+    /// The time to first byte of the attempt on `entry` that started at `at_ms`, if its headers
+    /// arrived.
+    fn ttfb_ms(&self, entry: EntryId, at_ms: i64) -> Option<i64> {
+        let headers_at = self.headers_at.lock().unwrap_or_else(|p| p.into_inner());
+        headers_at
+            .iter()
+            .flatten()
+            .find(|(id, _)| *id == entry)
+            .map(|(_, at)| (at - at_ms).max(0))
     }
 
     /// Notes that `candidate` runs side by side with the others noted since `race_ends`.
@@ -299,6 +357,7 @@ impl<'a> LogRow<'a> {
                 && record.error_kind == Some(ErrorKind::HedgeCancelled)
             {
                 record.elapsed_ms = now - record.at_ms;
+                record.ttfb_ms = self.ttfb_ms(record.entry_id, record.at_ms);
                 record.status = failure.status();
                 record.error_kind = Some(failure.kind());
             }
@@ -318,6 +377,7 @@ impl<'a> LogRow<'a> {
     /// Marks the start of the next attempt (its time in the attempt list).
     pub fn attempt_starts(&mut self) {
         self.attempt_started_ms = now_ms();
+        *self.headers_at.get_mut().unwrap_or_else(|p| p.into_inner()) = [None; 2];
     }
 
     /// An attempt on `candidate` failed before its answer was committed: observed for its
@@ -359,6 +419,8 @@ impl<'a> LogRow<'a> {
             model: candidate.entry.model.clone(),
             at_ms: self.attempt_started_ms,
             elapsed_ms: now_ms() - self.attempt_started_ms,
+            ttfb_ms: self.ttfb_ms(candidate.entry.id, self.attempt_started_ms),
+            first_content_ms: None,
             status,
             error_kind,
             rule: None,
@@ -389,6 +451,7 @@ impl<'a> LogRow<'a> {
                 .unwrap_or_default(),
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
             attempt_count: attempts,
+            route: self.request.endpoint.route_label(),
             status,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),
@@ -421,6 +484,7 @@ impl<'a> LogRow<'a> {
             let mut record = record.clone();
             if record.error_kind == Some(ErrorKind::HedgeCancelled) {
                 record.elapsed_ms = now - record.at_ms;
+                record.ttfb_ms = self.ttfb_ms(record.entry_id, record.at_ms);
             }
             log.push(record);
         }
@@ -429,6 +493,7 @@ impl<'a> LogRow<'a> {
             if let Some(at_ms) = answered_at {
                 record.at_ms = at_ms;
                 record.elapsed_ms = now - at_ms;
+                record.ttfb_ms = self.ttfb_ms(candidate.entry.id, at_ms);
             }
             log.push(record);
         }

@@ -23,6 +23,7 @@ use super::writer::Writer;
 use crate::clock::now_ms;
 use crate::events::Event;
 use crate::http_client::UpstreamClient;
+use crate::metrics::Metrics;
 use crate::ordering::Speeds;
 use crate::store::{CooldownWrite, EntryId, KeyId, Store, StoreError};
 
@@ -52,6 +53,8 @@ pub struct Runtime {
     /// Each access key's use in the current minute, day and month, for its limits.
     key_meters: KeyMeters,
     writer: Writer,
+    /// What `/metrics` says; fed by `writer` from the log rows.
+    metrics: Arc<Metrics>,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -72,8 +75,10 @@ impl Runtime {
         let periods = Periods::at(now_ms());
         key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let metrics = Arc::new(Metrics::default());
         Ok(Self {
-            writer: Writer::spawn(Arc::clone(&store), events.clone()),
+            writer: Writer::spawn(Arc::clone(&store), events.clone(), Arc::clone(&metrics)),
+            metrics,
             events,
             snapshot: ArcSwap::from_pointee(snapshot),
             cooldowns,
@@ -97,6 +102,11 @@ impl Runtime {
 
     pub(crate) fn cooldowns(&self) -> &Cooldowns {
         &self.cooldowns
+    }
+
+    /// What `/metrics` says.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Measured time to first content per entry (in memory, per run).

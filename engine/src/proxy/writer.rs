@@ -1,7 +1,8 @@
 //! The background writer: cooldowns, auto-disables and request-log rows go to a dedicated
 //! thread that writes them in batches, one transaction each, so no request ever waits on disk.
 //! Once a row is saved it is announced as a `RequestFinished` event (with its id), and the
-//! request-log retention is applied at start and then hourly, on the same thread.
+//! request-log retention is applied at start and then hourly, on the same thread. Each row is
+//! counted for `/metrics` here too, so the request path pays nothing for it.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -11,6 +12,7 @@ use tokio::sync::broadcast;
 
 use crate::events::Event;
 use crate::logs::RequestRecord;
+use crate::metrics::Metrics;
 use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
 
 /// How long the writer gathers more rows after the first before it writes.
@@ -46,11 +48,15 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread; it ends when the `Writer` is dropped.
-    pub fn spawn(store: Arc<Store>, events: broadcast::Sender<Event>) -> Self {
+    pub fn spawn(
+        store: Arc<Store>,
+        events: broadcast::Sender<Event>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let (tx, rx) = channel();
         let spawned = std::thread::Builder::new()
             .name("api-switch-writer".into())
-            .spawn(move || run(&store, &rx, &events));
+            .spawn(move || run(&store, &rx, &events, &metrics));
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot start the background writer; cooldowns and the request log will not be saved");
         }
@@ -110,7 +116,12 @@ fn coalesce(changes: &mut Vec<CooldownWrite>, change: CooldownWrite) {
     changes.push(change);
 }
 
-fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>) {
+fn run(
+    store: &Store,
+    rx: &Receiver<Message>,
+    events: &broadcast::Sender<Event>,
+    metrics: &Metrics,
+) {
     let mut retained_at = Instant::now();
     apply_retention(store);
     loop {
@@ -133,7 +144,10 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
             while let Some(message) = next.take() {
                 match message {
                     Message::Change(change) => coalesce(&mut changes, change),
-                    Message::Log(row) => log.push(row),
+                    Message::Log(row) => {
+                        metrics.observe(&row);
+                        log.push(row);
+                    }
                     Message::Conversation(stored) => conversations.push(stored),
                     Message::Flush(done) => waiting.push(done),
                 }

@@ -1,6 +1,7 @@
 //! The admin password hash and the UI's login sessions. Only hashes are stored: the password
 //! as an Argon2id PHC string, each session as the SHA-256 of its cookie token. Changing the
 //! password deletes every session in the same transaction, so no old login survives it.
+//! The tokens that read `/metrics` from afar are kept the same way, by their SHA-256.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -62,5 +63,51 @@ impl Store {
             [token_sha256],
         )?;
         Ok(())
+    }
+
+    /// Stores a metrics token named `name` by its SHA-256, replacing one of that name.
+    pub fn replace_metrics_token(
+        &self,
+        name: &str,
+        token_sha256: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO metrics_tokens (name, token_sha256, created_ms) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET token_sha256 = ?2, created_ms = ?3",
+            params![name, token_sha256, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn metrics_token_exists(&self, token_sha256: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM metrics_tokens WHERE token_sha256 = ?1",
+                [token_sha256],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The metrics tokens' names with when each was made, oldest first.
+    pub fn metrics_token_names(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT name, created_ms FROM metrics_tokens ORDER BY created_ms, name")?;
+        let names = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    /// Deletes the metrics token `name`; whether there was one.
+    pub fn delete_metrics_token(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM metrics_tokens WHERE name = ?1", [name])?
+            > 0)
     }
 }

@@ -34,6 +34,20 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// Its name as `/metrics` labels a request's route (fixed words: no formatting per request).
+    pub fn route_label(self) -> &'static str {
+        match self {
+            Endpoint::ChatCompletions => "chat_completions",
+            Endpoint::Embeddings => "embeddings",
+            Endpoint::Models => "models",
+            Endpoint::Messages => "messages",
+            Endpoint::CountTokens => "count_tokens",
+            Endpoint::Responses => "responses",
+            Endpoint::GenerateContent => "generate_content",
+            Endpoint::StreamGenerateContent => "stream_generate_content",
+        }
+    }
+
     /// The endpoint that carries a generation request in `protocol`.
     pub fn for_protocol(protocol: Protocol) -> Endpoint {
         match protocol {

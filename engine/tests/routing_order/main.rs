@@ -1,13 +1,15 @@
 //! Issue 14, the routing-order half: order modes (custom, fastest from measured times, newest
 //! from the catalog) choosing the first entry in routing, the tray and `/v1/models`; aliases
 //! reaching one model under different names on two channels; recovery probes ending a
-//! cooldown early and never enabling a disabled entry; hedging racing a stalled leader.
+//! cooldown early and never enabling a disabled entry; hedging racing a stalled leader; each
+//! attempt's timings in the log (issue 24).
 //! Real sockets, scripted upstreams, a real SQLite file.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod hedging;
 mod probes;
+mod timings;
 mod upstream;
 
 use common::Proxy;

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod channel;
 pub mod connect;
 pub mod keys;
+pub mod metrics_token;
 pub mod password;
 pub mod probe;
 pub mod speedtest;

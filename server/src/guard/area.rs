@@ -11,6 +11,9 @@ pub enum Area {
     Auth,
     /// Every other `/api/*` path: server functions, `/api/events`.
     Api,
+    /// `/metrics`: never from another site's page; from loopback, a login session or a
+    /// metrics token (`scrape`).
+    Metrics,
     /// Reachable by anyone the Host check lets in: `/login`, `/pkg/*`, `/favicon.*`, `/health`.
     Public,
     /// A UI page.
@@ -24,6 +27,9 @@ impl Area {
         }
         if path == "/v1beta" || path.starts_with("/v1beta/") {
             return Self::Proxy(Protocol::Gemini);
+        }
+        if path == "/metrics" {
+            return Self::Metrics;
         }
         if path == "/api/auth" || path.starts_with("/api/auth/") {
             return Self::Auth;
@@ -89,5 +95,7 @@ mod tests {
         assert_eq!(Area::of("/loginx"), Area::Page);
         assert_eq!(Area::of("/channels"), Area::Page);
         assert_eq!(Area::of("/v1x"), Area::Page);
+        assert_eq!(Area::of("/metrics"), Area::Metrics);
+        assert_eq!(Area::of("/metrics/x"), Area::Page);
     }
 }

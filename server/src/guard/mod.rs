@@ -3,7 +3,8 @@
 //! refused unless the user listed that origin (`browser`), and a remote `/v1` call needs a
 //! valid access key (`place` says what remote is); `/api/*` must come from the UI's own origin
 //! (CSRF); a declared body over the limit is refused before it is read; the UI needs a login
-//! session when `login` says so; and the body must arrive whole within a deadline. Each
+//! session when `login` says so (`/metrics` a session or a metrics token, `scrape`); and the
+//! body must arrive whole within a deadline. Each
 //! refusal answers in the caller's error shape, and every answer gets the security headers
 //! (`headers`). The head's size limit (`head`) is applied before all of this, by the listener.
 
@@ -17,6 +18,7 @@ pub mod login;
 pub mod origin;
 pub mod place;
 pub mod reply;
+pub mod scrape;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -150,6 +152,18 @@ async fn checked(
             "cross_origin",
             "only the API Switch page itself may call this endpoint",
         );
+    }
+    if area == Area::Metrics
+        && let Some(refused) = scrape::refusal(
+            &guard.app,
+            settings,
+            place,
+            request.headers(),
+            host.as_deref(),
+        )
+        .await
+    {
+        return refused;
     }
     if let Some(refused) = body::refuse_declared_size(&request, area, settings.max_body_bytes) {
         return refused;

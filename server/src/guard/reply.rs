@@ -28,7 +28,7 @@ pub fn refuse(area: Area, status: StatusCode, code: &str, message: &str) -> Resp
             }
             body
         }
-        Area::Auth | Area::Api | Area::Public | Area::Page => {
+        Area::Auth | Area::Api | Area::Metrics | Area::Public | Area::Page => {
             json!({"error": {"code": code, "message": message}})
         }
     };

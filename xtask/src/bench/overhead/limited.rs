@@ -13,7 +13,7 @@ use super::{Case, Figures, Kind, comparison_table, find};
 use crate::bench::process::Service;
 use crate::bench::targets::SwitchSetup;
 
-/// Serves `config` from this build with the requests' access key (`bench`) carrying limits no
+/// Serves `config` from this build with the requests' access key (`BENCH_ACCESS_KEY`) carrying limits no
 /// run reaches, and adds a copy of each pass-through case sent to it: every request is counted
 /// against the key's minute and its tokens and spend added to its day and month.
 pub(super) fn add_cases(
@@ -23,7 +23,7 @@ pub(super) fn add_cases(
     config: &Value,
 ) -> Result<Service> {
     let mut config = config.clone();
-    config["access_keys"] = json!([{"name": "bench", "key": "bench", "limits": {
+    config["access_keys"] = json!([{"name": "bench", "key": super::BENCH_ACCESS_KEY, "limits": {
         "requests_per_minute": 1_000_000_000u32, "tokens_per_day": 1_000_000_000_000u64,
         "usd_per_day": 1e9, "usd_per_month": 1e9}}]);
     let setup = SwitchSetup {
