@@ -153,11 +153,12 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Counts one finished request (on the writer's thread, off the request path).
-    pub fn observe(&self, row: &RequestRecord) {
+    /// Counts one finished request, served on `route` (on the writer's thread, off the request
+    /// path).
+    pub fn observe(&self, row: &RequestRecord, route: &'static str) {
         self.requests
             .get_or_create(&RequestLabels {
-                route: row.route,
+                route,
                 channel: row.channel.clone(),
                 status: row.status.into(),
             })
@@ -174,7 +175,7 @@ impl Metrics {
                 })
                 .inc();
         }
-        let route = RouteLabels { route: row.route };
+        let route = RouteLabels { route };
         self.latency
             .get_or_create(&route)
             .observe(seconds(row.latency_ms));

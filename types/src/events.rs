@@ -15,14 +15,6 @@ use crate::{ChannelId, EntryId};
 /// `{"type":"entry_cooled","entry":3,"until_ms":1764590000000}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-// Only 64-bit pointers make the row that much larger than the others (not the UI's wasm32).
-#[cfg_attr(
-    target_pointer_width = "64",
-    expect(
-        clippy::large_enum_variant,
-        reason = "one row per finished request is broadcast; boxing it would add an allocation per request"
-    )
-)]
 pub enum Event {
     /// A proxied request finished and its log row is saved (the row's fields sit beside
     /// `type`; `id` is the saved row's id, so a Logs page can insert it without refetching).

@@ -64,10 +64,6 @@ pub struct RequestRecord {
     /// when it stayed, is new, or the request has no session).
     #[serde(default)]
     pub session_moved: String,
-    /// The proxy route that served it (`chat_completions`, `messages`, ...), for `/metrics`'
-    /// counters; not stored, so rows read back from the log have none.
-    #[serde(skip)]
-    pub route: &'static str,
 }
 
 impl RequestRecord {

@@ -119,16 +119,24 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     answering: Option<Answering>,
     /// When the answering attempt's first content arrived, Unix milliseconds.
     first_content_at_ms: Option<i64>,
+    /// The proxy route that served the request, for `/metrics` (not part of the row).
+    route: &'static str,
 }
 
 impl<R: Deref<Target = Runtime>> Recorder<R> {
-    pub fn new(runtime: R, row: RequestRecord, request_started: Instant) -> Self {
+    pub fn new(
+        runtime: R,
+        row: RequestRecord,
+        request_started: Instant,
+        route: &'static str,
+    ) -> Self {
         Self {
             runtime,
             row: Some(row),
             request_started,
             answering: None,
             first_content_at_ms: None,
+            route,
         }
     }
 
@@ -194,7 +202,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
         );
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.time_answering_attempt(&mut row);
-        self.runtime.writer().log(row);
+        self.runtime.writer().log(row, self.route);
         self.answer_ended(&ending);
     }
 
@@ -436,7 +444,12 @@ impl<'a> LogRow<'a> {
         attempts: u32,
         status: u16,
     ) -> Recorder<R> {
-        Recorder::new(runtime, self.row(candidate, attempts, status), self.started)
+        Recorder::new(
+            runtime,
+            self.row(candidate, attempts, status),
+            self.started,
+            self.request.endpoint.route_label(),
+        )
     }
 
     /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries
@@ -451,7 +464,6 @@ impl<'a> LogRow<'a> {
                 .unwrap_or_default(),
             model: candidate.map(|c| c.entry.model.clone()).unwrap_or_default(),
             attempt_count: attempts,
-            route: self.request.endpoint.route_label(),
             status,
             stream: self.request.stream,
             client_key_name: self.request.client_key_name.clone(),

@@ -142,6 +142,7 @@ pub async fn start(
         Arc::clone(context.runtime),
         finish.row,
         finish.request_started,
+        context.request.endpoint.route_label(),
     )
     .answered_by(candidate, context.started);
     recorder.first_content();

@@ -33,7 +33,8 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 )]
 enum Message {
     Change(CooldownWrite),
-    Log(RequestRecord),
+    /// A finished request's row and the proxy route that served it (for `/metrics`).
+    Log(RequestRecord, &'static str),
     /// A converted Responses answer's conversation (`conversation`).
     Conversation(StoredResponse),
     Flush(Sender<()>),
@@ -67,8 +68,8 @@ impl Writer {
         self.send(Message::Change(change));
     }
 
-    pub fn log(&self, row: RequestRecord) {
-        self.send(Message::Log(row));
+    pub fn log(&self, row: RequestRecord, route: &'static str) {
+        self.send(Message::Log(row, route));
     }
 
     pub fn conversation(&self, stored: StoredResponse) {
@@ -144,8 +145,8 @@ fn run(
             while let Some(message) = next.take() {
                 match message {
                     Message::Change(change) => coalesce(&mut changes, change),
-                    Message::Log(row) => {
-                        metrics.observe(&row);
+                    Message::Log(row, route) => {
+                        metrics.observe(&row, route);
                         log.push(row);
                     }
                     Message::Conversation(stored) => conversations.push(stored),

@@ -94,8 +94,6 @@ fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRecord> {
         cost_usd: r.get(20)?,
         session: r.get(21)?,
         session_moved: r.get(22)?,
-        // Not stored: only the live row knows its route.
-        route: "",
     })
 }
 

@@ -12,14 +12,14 @@ pub fn run(command: &MetricsTokenCommand) -> anyhow::Result<()> {
         MetricsTokenCommand::Create { name, data } => {
             let name = name.trim();
             anyhow::ensure!(!name.is_empty(), "a metrics token needs a name");
-            let state = super::open_or_create(data)?;
+            let state = super::open_existing(data)?;
             let token = state
                 .create_metrics_token(name)
                 .context("cannot create the metrics token")?;
             output::line(&token)
         }
         MetricsTokenCommand::List(data) => {
-            let state = super::open_or_create(data)?;
+            let state = super::open_existing(data)?;
             let names = state
                 .store()
                 .metrics_token_names()
@@ -36,7 +36,7 @@ pub fn run(command: &MetricsTokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         MetricsTokenCommand::Revoke { name, data } => {
-            let state = super::open_or_create(data)?;
+            let state = super::open_existing(data)?;
             let deleted = state
                 .store()
                 .delete_metrics_token(name)
