@@ -109,6 +109,7 @@ fn issue_25_only_serve_and_import_create_a_private_data_folder() {
             None,
         ),
         (vec!["catalog", "status"], None),
+        (vec!["metrics-token", "list"], None),
         (vec!["keys", "list"], None),
         (vec!["keys", "require"], None),
         (vec!["export"], None),
