@@ -329,6 +329,9 @@ async fn exchange(
         if leg.client == Protocol::Responses {
             note_answer(context, leg, &answer.body);
         }
+        if let Some(capture) = &context.request.capture {
+            capture.answer_body(&answer.body);
+        }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
             .finish(Ending::answered(

@@ -13,6 +13,7 @@
 use std::ops::Deref;
 use std::time::Instant;
 
+use super::capture::Capture;
 use super::error::AttemptFailure;
 use super::observe::{self, AttemptEnd};
 use super::request::ProxyRequest;
@@ -111,6 +112,8 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     /// The attempt that answered, when its end means something for its entry (not for a
     /// request no entry answered, nor for the client's own error).
     answering: Option<Answering>,
+    /// The request's captured exchange, stored with the row (`capture`).
+    capture: Option<Capture>,
 }
 
 impl<R: Deref<Target = Runtime>> Recorder<R> {
@@ -120,7 +123,14 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             row: Some(row),
             request_started,
             answering: None,
+            capture: None,
         }
+    }
+
+    /// Stores `capture`'s exchange with the row.
+    pub fn capturing(mut self, capture: Option<Capture>) -> Self {
+        self.capture = capture;
+        self
     }
 
     /// Records an answer of `candidate`'s attempt started at `attempt_started`, whose end is
@@ -176,7 +186,14 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             row.cost_usd.unwrap_or(0.0),
         );
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
-        self.runtime.writer().log(row);
+        match self.capture.take() {
+            None => self.runtime.writer().log(row),
+            Some(capture) => {
+                capture.ended(row.status, &row.error);
+                row.captured = true;
+                self.runtime.writer().captured(row, capture.finish());
+            }
+        }
         self.answer_ended(&ending);
     }
 
@@ -375,6 +392,7 @@ impl<'a> LogRow<'a> {
         status: u16,
     ) -> Recorder<R> {
         Recorder::new(runtime, self.row(candidate, attempts, status), self.started)
+            .capturing(self.request.capture.clone())
     }
 
     /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries

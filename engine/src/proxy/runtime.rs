@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use super::affinity::Affinity;
+use super::capture::{Capture, CaptureSwitch};
 use super::cooldowns::Cooldowns;
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
@@ -52,6 +53,8 @@ pub struct Runtime {
     /// Each access key's use in the current minute, day and month, for its limits.
     key_meters: KeyMeters,
     writer: Writer,
+    /// The capture setting (`capture`): one flag read per request.
+    capture: CaptureSwitch,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -72,7 +75,10 @@ impl Runtime {
         let periods = Periods::at(now_ms());
         key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let capture = CaptureSwitch::default();
+        capture.set(store.capture_rule()?);
         Ok(Self {
+            capture,
             writer: Writer::spawn(Arc::clone(&store), events.clone()),
             events,
             snapshot: ArcSwap::from_pointee(snapshot),
@@ -135,6 +141,27 @@ impl Runtime {
     /// Where each conversation was served last.
     pub fn affinity(&self) -> &Affinity {
         &self.affinity
+    }
+
+    /// A capture for a request by the access key `app` asking for `model`, when the capture
+    /// setting covers it; a counted setting's new count is saved in the background.
+    pub fn begin_capture(&self, app: &str, model: &str) -> Option<Capture> {
+        let capture = self.capture.begin(&self.snapshot(), app, model, now_ms())?;
+        let rule = self.capture.current();
+        if rule.remaining.is_some() {
+            self.writer.capture_rule(rule);
+        }
+        Some(capture)
+    }
+
+    /// The capture setting from now on (saved by the caller).
+    pub fn set_capture(&self, rule: types::capture::CaptureRule) {
+        self.capture.set(rule);
+    }
+
+    /// The capture setting as it stands (its count lowered by what was captured).
+    pub fn capture_rule(&self) -> types::capture::CaptureRule {
+        self.capture.current()
     }
 
     pub(crate) fn writer(&self) -> &Writer {

@@ -12,6 +12,7 @@ use tokio::sync::broadcast;
 use crate::events::Event;
 use crate::logs::RequestRecord;
 use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
+use types::capture::{CaptureRule, Exchange};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -19,13 +20,15 @@ const MAX_BATCH: usize = 500;
 /// How often old request-log rows are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one row per request moves through the channel; boxing it would add an allocation per request to save queue slots"
-)]
+/// Rows move unboxed: one per request goes through the channel, and boxing would add an
+/// allocation per request (a captured exchange, rare, is boxed).
 enum Message {
     Change(CooldownWrite),
     Log(RequestRecord),
+    /// A row with its captured exchange (`capture`), linked once the row has its id.
+    Captured(RequestRecord, Box<Exchange>),
+    /// The capture setting's lowered count.
+    CaptureRule(CaptureRule),
     /// A converted Responses answer's conversation (`conversation`).
     Conversation(StoredResponse),
     Flush(Sender<()>),
@@ -57,6 +60,14 @@ impl Writer {
 
     pub fn log(&self, row: RequestRecord) {
         self.send(Message::Log(row));
+    }
+
+    pub fn captured(&self, row: RequestRecord, exchange: Exchange) {
+        self.send(Message::Captured(row, Box::new(exchange)));
+    }
+
+    pub fn capture_rule(&self, rule: CaptureRule) {
+        self.send(Message::CaptureRule(rule));
     }
 
     pub fn conversation(&self, stored: StoredResponse) {
@@ -120,12 +131,20 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         let mut changes = Vec::new();
         let mut log = Vec::new();
         let mut conversations = Vec::new();
+        // Each exchange with its row's place in `log`.
+        let mut exchanges = Vec::new();
+        let mut capture_rule = None;
         let mut waiting = Vec::new();
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
                 Message::Change(change) => coalesce(&mut changes, change),
                 Message::Log(row) => log.push(row),
+                Message::Captured(row, exchange) => {
+                    exchanges.push((log.len(), *exchange));
+                    log.push(row);
+                }
+                Message::CaptureRule(rule) => capture_rule = Some(rule),
                 Message::Conversation(stored) => conversations.push(stored),
                 Message::Flush(done) => waiting.push(done),
             }
@@ -139,6 +158,7 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         }
         match store.write_batch(&changes, &mut log) {
             Ok(()) => {
+                save_exchanges(store, &log, exchanges);
                 for row in log {
                     // Nobody listening is fine.
                     let _ = events.send(Event::RequestFinished(row));
@@ -153,6 +173,11 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
         {
             tracing::warn!(%error, "cannot store Responses conversations; previous_response_id will not find them");
         }
+        if let Some(rule) = capture_rule
+            && let Err(error) = store.save_capture_rule(&rule)
+        {
+            tracing::warn!(%error, "cannot save the capture setting's count");
+        }
         for done in waiting {
             let _ = done.send(());
         }
@@ -160,6 +185,27 @@ fn run(store: &Store, rx: &Receiver<Message>, events: &broadcast::Sender<Event>)
             retained_at = Instant::now();
             apply_retention(store);
         }
+    }
+}
+
+/// Saves each captured exchange under its row's id (the rows were just written).
+fn save_exchanges(store: &Store, log: &[RequestRecord], exchanges: Vec<(usize, Exchange)>) {
+    if exchanges.is_empty() {
+        return;
+    }
+    let exchanges: Vec<Exchange> = exchanges
+        .into_iter()
+        .filter_map(|(at, mut exchange)| {
+            exchange.request_log_id = log.get(at)?.id;
+            Some(exchange)
+        })
+        .collect();
+    if let Err(error) = store.save_exchanges(&exchanges) {
+        tracing::warn!(%error, "cannot store captured exchanges");
+    }
+    // The total cap holds at once, not only at the hourly retention.
+    if let Err(error) = store.prune_exchanges(crate::clock::now_ms()) {
+        tracing::warn!(%error, "cannot prune captured exchanges");
     }
 }
 
@@ -180,5 +226,9 @@ fn apply_retention(store: &Store) {
         Ok(0) => {}
         Ok(deleted) => tracing::info!(deleted, "old request-log rows deleted (retention)"),
         Err(error) => tracing::warn!(%error, "cannot apply the request-log retention"),
+    }
+    // After the log's own: an exchange whose row went goes too.
+    if let Err(error) = store.prune_exchanges(crate::clock::now_ms()) {
+        tracing::warn!(%error, "cannot prune captured exchanges");
     }
 }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/013_balance.sql")),
     M::up(include_str!("sql/014_affinity.sql")),
     M::up(include_str!("sql/017_stored_responses.sql")),
+    M::up(include_str!("sql/019_captured_exchanges.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -10,6 +10,7 @@ mod channel_keys;
 pub mod channel_models;
 mod channels;
 mod entries;
+pub mod exchanges;
 pub mod files;
 mod group_routing;
 mod key_use;
@@ -73,6 +74,11 @@ pub enum StoreError {
     },
     #[error("stored settings are unreadable: {source}; save the settings again to repair them")]
     Settings {
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("a captured exchange or the capture setting is unreadable: {source}")]
+    Exchange {
         #[source]
         source: serde_json::Error,
     },
