@@ -219,6 +219,8 @@ impl Runtime {
         let version = self.bump();
         let snapshot = Snapshot::load(store, version, &self.client)?;
         self.cooldowns.reset_from(&snapshot.entries);
+        // `api-switch capture` may have changed the setting.
+        self.capture.set(store.capture_rule()?);
         self.key_pools.reset();
         self.affinity.reset();
         self.snapshot.store(Arc::new(snapshot));
