@@ -351,3 +351,46 @@ async fn captured_bodies_can_be_searched_from_the_log() {
     );
     assert_eq!(page.total, 1);
 }
+
+/// This process's CPU time so far (user + system), from `/proc/self/stat`, in microseconds.
+fn process_cpu_us() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("stat");
+    // The fields after the command name (which may hold spaces) are space-separated.
+    let after_name = &stat[stat.rfind(')').expect("stat") + 2..];
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    // Linux reports in clock ticks of 1/100 s.
+    ticks * 10_000
+}
+
+/// Measures the CPU a streamed converted request costs with capture off and on (client,
+/// proxy and upstream share this process, so the figures are relative). Run by hand:
+/// `cargo nextest run -p engine --test capture --run-ignored only --no-capture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement for BENCHMARKS.md, not a check"]
+async fn capture_cost_per_request() {
+    let proxy = proxy().await;
+    let body = messages_body("Weather in Paris?");
+    // 25 batches of 20 requests at once (each stream lasts about 300 ms).
+    let (batches, at_once) = (25_u64, 20_u64);
+    let rounds = batches * at_once;
+    let measure = async |label: &str| {
+        let started = process_cpu_us();
+        for _ in 0..batches {
+            let sends = (0..at_once).map(|_| send(&proxy, ACCESS_KEY, &body));
+            for (status, _) in futures::future::join_all(sends).await {
+                assert_eq!(status, 200);
+            }
+        }
+        proxy.state.flush();
+        let per_request = (process_cpu_us() - started) / rounds;
+        println!("{label}: {per_request} µs CPU per request");
+        per_request
+    };
+    let _warm_up = measure("warm-up").await;
+    let off = measure("capture off").await;
+    capture(&proxy, CaptureScope::All, None).await;
+    let on = measure("capture on").await;
+    println!("capture on / off: {:.2}x", on as f64 / off as f64);
+}

@@ -28,8 +28,16 @@ const H3: &str = "text-sm font-semibold text-slate-900 dark:text-slate-100";
 pub fn ExchangeView(id: i64, close: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let exchange = Resource::new(move || id, load_exchange);
+    let section = NodeRef::<leptos::html::Section>::new();
+    // Opened from a row far down the table: brought into view, and focus moves to it.
+    Effect::new(move || {
+        if let Some(section) = section.get() {
+            section.scroll_into_view();
+            let _ = section.focus();
+        }
+    });
     view! {
-        <section id="exchange-view" class=format!("mt-4 {CARD} space-y-5") aria-labelledby="exchange-title" tabindex="-1">
+        <section id="exchange-view" node_ref=section class=format!("mt-4 {CARD} space-y-5") aria-labelledby="exchange-title" tabindex="-1">
             <div class="flex flex-wrap items-center gap-3">
                 <h2 id="exchange-title" class="text-lg font-semibold text-slate-900 dark:text-slate-100">
                     {move || t_string!(i18n, exchange.title, id).to_string()}
