@@ -385,12 +385,12 @@ async fn capture_cost_per_request() {
         }
         proxy.state.flush();
         let per_request = (process_cpu_us() - started) / rounds;
-        println!("{label}: {per_request} µs CPU per request");
+        eprintln!("{label}: {per_request} µs CPU per request");
         per_request
     };
     let _warm_up = measure("warm-up").await;
     let off = measure("capture off").await;
     capture(&proxy, CaptureScope::All, None).await;
     let on = measure("capture on").await;
-    println!("capture on / off: {:.2}x", on as f64 / off as f64);
+    eprintln!("capture on / off: {:.2}x", on as f64 / off as f64);
 }
