@@ -31,4 +31,6 @@ pub mod wrong_method;
 
 pub use state::AppState;
 /// Order modes, hedging and the effective order, as the UI receives them.
+/// Captured exchanges and the capture setting (`proxy::capture` keeps them).
+pub use types::capture;
 pub use types::routing;

@@ -27,6 +27,7 @@ impl From<StoreError> for UiError {
             | StoreError::Migrate(_)
             | StoreError::Sqlite(_)
             | StoreError::Settings { .. }
+            | StoreError::Exchange { .. }
             | StoreError::Kind { .. }) => UiError::Database {
                 detail: other.to_string(),
             },

@@ -71,6 +71,37 @@ pub enum Command {
     /// A server running on the same data folder picks a change up within a second.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Captured exchanges (off by default): keep whole requests for diagnosis, for every
+    /// request, one app or one group, for N requests or M minutes; keys are masked. Prints the
+    /// setting and what is kept as JSON. A server running on the same data folder picks a
+    /// change up within a second.
+    #[command(subcommand)]
+    Capture(CaptureCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaptureCommand {
+    /// Start capturing (every request unless --app or --group).
+    On {
+        /// Only requests presenting this access key (by its name).
+        #[arg(long, value_name = "NAME", conflicts_with = "group")]
+        app: Option<String>,
+        /// Only requests naming this group as their model.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Stop after this many requests.
+        #[arg(long, value_name = "N")]
+        requests: Option<u32>,
+        /// Stop after this many minutes.
+        #[arg(long, value_name = "M")]
+        minutes: Option<u32>,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Stop capturing (what was captured is kept until its retention).
+    Off(DataDirArg),
+    /// The setting and how much is kept.
+    Status(DataDirArg),
 }
 
 #[derive(Debug, Subcommand)]

@@ -58,5 +58,6 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Channel(command) => done(api_switch::commands::channel::run(&command).await),
         Command::Connect(args) => done(api_switch::commands::connect::run(&args).await),
         Command::Catalog(command) => done(api_switch::commands::catalog::run(&command).await),
+        Command::Capture(command) => done(api_switch::commands::capture::run(&command)),
     }
 }

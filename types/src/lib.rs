@@ -8,6 +8,7 @@
 pub mod access_keys;
 pub mod balance;
 pub mod calibration;
+pub mod capture;
 pub mod catalog;
 pub mod channel_kind;
 pub mod connect;

@@ -64,6 +64,9 @@ pub struct RequestRecord {
     /// when it stayed, is new, or the request has no session).
     #[serde(default)]
     pub session_moved: String,
+    /// A captured exchange (`capture::Exchange`) is kept for this row.
+    #[serde(default)]
+    pub captured: bool,
 }
 
 impl RequestRecord {
@@ -238,6 +241,9 @@ pub struct LogQuery {
     pub before_id: Option<i64>,
     /// Rows per page; at most `LogQuery::MAX_LIMIT`.
     pub limit: u32,
+    /// Rows whose captured exchange contains this text (a body, a header, an event).
+    #[serde(default)]
+    pub captured_text: Option<String>,
 }
 
 impl LogQuery {
@@ -256,6 +262,7 @@ impl Default for LogQuery {
             to_ms: None,
             before_id: None,
             limit: Self::DEFAULT_LIMIT,
+            captured_text: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 
 mod access;
 mod balance;
+mod capture;
 mod catalog;
 mod channels;
 mod connect;

@@ -77,14 +77,20 @@ pub async fn send(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    let url = channel.api_type.url(target, leg.endpoint);
+    let captured = context.request.capture.as_ref().map(|capture| {
+        let model = &candidate.entry.model;
+        let attempt = capture.attempt_sent(&channel.name, model, &url, &headers, &body);
+        (capture.clone(), attempt)
+    });
     context
         .client
-        .post(channel.api_type.url(target, leg.endpoint))
+        .post(url)
         .headers(headers)
         .body(body)
         .send()
         .await
-        .map(|response| UpstreamAnswer::new(response, Arc::clone(&context.mask)))
+        .map(|response| UpstreamAnswer::new(response, Arc::clone(&context.mask)).captured(captured))
         .map_err(transport_failure)
 }
 

@@ -333,6 +333,9 @@ async fn exchange(
         if leg.client == Protocol::Responses {
             note_answer(context, leg, &answer.body);
         }
+        if let Some(capture) = &context.request.capture {
+            capture.answer_body(&answer.body);
+        }
         log.recorder(&**context.runtime, Some(candidate), tried, status.as_u16())
             .answered_by(candidate, context.started)
             .first_byte_at(answer.first_byte_at_ms)

@@ -68,7 +68,8 @@ async fn generate(
     };
     let snapshot = runtime.snapshot();
     let client_key = authenticate(&snapshot, &request)?;
-    let body = read_body(request.into_body(), snapshot.settings.max_body_bytes).await?;
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, snapshot.settings.max_body_bytes).await?;
     require_utf8(&body)?;
     if !scan_head(&body)?.has("contents") {
         return Err(ProxyError::MissingField {
@@ -78,7 +79,7 @@ async fn generate(
     }
     // Last, so a request refused for its body does not count against the key's minute.
     let client_key_name = admit(runtime, endpoint, client_key)?;
-    let request = ProxyRequest::new(
+    let mut request = ProxyRequest::new(
         endpoint,
         Protocol::Gemini,
         body,
@@ -87,6 +88,11 @@ async fn generate(
         stream,
         client_key_name,
     );
+    request.capture = runtime.begin_capture(&request.client_key_name, &request.model);
+    if let Some(capture) = &request.capture {
+        // The URL may carry the key as `?key=`: the path alone is kept.
+        capture.client_request(parts.uri.path(), &parts.headers, &request.body);
+    }
     forward::serve(runtime, request).await
 }
 

@@ -173,6 +173,10 @@ async fn prepare(
         client_key_name,
     );
     request.session = session;
+    request.capture = runtime.begin_capture(&request.client_key_name, &request.model);
+    if let Some(capture) = &request.capture {
+        capture.client_request(parts.uri.path(), &request_headers, &request.body);
+    }
     Ok(request)
 }
 

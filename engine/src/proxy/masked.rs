@@ -11,17 +11,33 @@ use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+use super::capture::Capture;
 use crate::secrets::{SecretMask, StreamMask};
 
 /// An upstream's answer whose body can only be read masked.
 pub struct UpstreamAnswer {
     response: reqwest::Response,
     mask: Arc<SecretMask>,
+    /// The captured exchange and this attempt's place in it: what is read, masked, is kept.
+    capture: Option<(Capture, usize)>,
 }
 
 impl UpstreamAnswer {
     pub fn new(response: reqwest::Response, mask: Arc<SecretMask>) -> Self {
-        UpstreamAnswer { response, mask }
+        UpstreamAnswer {
+            response,
+            mask,
+            capture: None,
+        }
+    }
+
+    /// Keeps what is read of this answer (masked) as `attempt` of `capture`.
+    pub fn captured(mut self, capture: Option<(Capture, usize)>) -> Self {
+        if let Some((capture, attempt)) = &capture {
+            capture.attempt_answered(*attempt, self.status().as_u16(), self.headers());
+        }
+        self.capture = capture;
+        self
     }
 
     pub fn status(&self) -> StatusCode {
@@ -35,7 +51,11 @@ impl UpstreamAnswer {
     /// The whole body, masked.
     pub async fn bytes(self) -> reqwest::Result<Bytes> {
         let body = self.response.bytes().await?;
-        Ok(self.mask.mask_bytes(body))
+        let body = self.mask.mask_bytes(body);
+        if let Some((capture, attempt)) = &self.capture {
+            capture.attempt_body(*attempt, &body);
+        }
+        Ok(body)
     }
 
     /// The whole body, masked, with when its first byte arrived (Unix milliseconds; `None`
@@ -64,6 +84,7 @@ impl UpstreamAnswer {
     /// until it is whole (`StreamMask`).
     pub fn bytes_stream(self) -> impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static {
         let masking = StreamMask::new(self.mask);
+        let capture = self.capture;
         let chunks = self
             .response
             .bytes_stream()
@@ -80,5 +101,10 @@ impl UpstreamAnswer {
                 futures::future::ready(out)
             })
             .filter(|chunk| futures::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())))
+            .inspect(move |chunk| {
+                if let (Some((capture, attempt)), Ok(bytes)) = (&capture, chunk) {
+                    capture.attempt_chunk(*attempt, bytes);
+                }
+            })
     }
 }

@@ -7,6 +7,7 @@
 pub mod affinity;
 mod answer;
 mod attempt;
+pub mod capture;
 mod conversation;
 pub mod cooldowns;
 mod count_tokens;

@@ -18,6 +18,7 @@
 use std::ops::Deref;
 use std::time::Instant;
 
+use super::capture::Capture;
 use super::error::AttemptFailure;
 use super::observe::{self, AttemptEnd};
 use super::request::ProxyRequest;
@@ -121,6 +122,8 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     first_content_at_ms: Option<i64>,
     /// The proxy route that served the request, for `/metrics` (not part of the row).
     route: &'static str,
+    /// The request's captured exchange, stored with the row (`capture`).
+    capture: Option<Capture>,
 }
 
 impl<R: Deref<Target = Runtime>> Recorder<R> {
@@ -137,7 +140,14 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             answering: None,
             first_content_at_ms: None,
             route,
+            capture: None,
         }
+    }
+
+    /// Stores `capture`'s exchange with the row.
+    pub fn capturing(mut self, capture: Option<Capture>) -> Self {
+        self.capture = capture;
+        self
     }
 
     /// Records an answer of `candidate`'s attempt started at `attempt_started`, whose end is
@@ -202,7 +212,15 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
         );
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.time_answering_attempt(&mut row);
-        self.runtime.writer().log(row, self.route);
+        let route = self.route;
+        match self.capture.take() {
+            None => self.runtime.writer().log(row, route),
+            Some(capture) => {
+                capture.ended(row.status, &row.error);
+                row.captured = true;
+                self.runtime.writer().captured(row, route, capture.finish());
+            }
+        }
         self.answer_ended(&ending);
     }
 
@@ -450,6 +468,7 @@ impl<'a> LogRow<'a> {
             self.started,
             self.request.endpoint.route_label(),
         )
+        .capturing(self.request.capture.clone())
     }
 
     /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries

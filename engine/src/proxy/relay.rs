@@ -18,6 +18,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 use super::attempt::{AttemptContext, Outcome, transport_failure};
+use super::capture::Capture;
 use super::error::{AttemptFailure, TimeoutPhase};
 use super::error_rules;
 use super::masked::UpstreamAnswer;
@@ -144,7 +145,8 @@ pub async fn start(
         finish.request_started,
         context.request.endpoint.route_label(),
     )
-    .answered_by(candidate, context.started);
+    .answered_by(candidate, context.started)
+    .capturing(context.request.capture.clone());
     recorder.first_content();
     let answer_session = context
         .request
@@ -162,6 +164,8 @@ pub async fn start(
         upstream,
         pending: held,
         request_bytes: context.request.body.len(),
+        capture: context.request.capture.clone(),
+        ending: None,
         completed: false,
         done: false,
     };
@@ -204,12 +208,43 @@ struct Relay {
     /// A Responses request's session: the answer's id is noted under it once the stream
     /// completes, so the next turn naming that answer continues the session.
     answer_session: Option<(Arc<Runtime>, String, super::affinity::Session)>,
+    /// The request's captured exchange: what the client receives is kept as it is sent.
+    capture: Option<Capture>,
+    /// How the stream ended, recorded once the bytes that end it are handed over.
+    ending: Option<Ending>,
     done: bool,
 }
 
 impl Relay {
-    /// The next bytes for the client, or `None` when the stream is over.
+    /// The next bytes for the client, or `None` when the stream is over. A captured request
+    /// keeps them as sent, and is recorded once its stream is over (or the client leaves,
+    /// `Drop`): closing events may follow the upstream's end.
     async fn step(&mut self) -> Option<Bytes> {
+        let bytes = self.next_bytes().await;
+        match (&self.capture, &bytes) {
+            (Some(capture), Some(bytes)) => capture.answer_chunk(bytes),
+            _ => self.finish_pending(),
+        }
+        bytes
+    }
+
+    fn finish_pending(&mut self) {
+        if let Some(ending) = self.ending.take() {
+            self.recorder.finish(ending);
+        }
+    }
+}
+
+impl Drop for Relay {
+    /// A captured stream's ending waits for its last bytes; a client that leaves after the
+    /// upstream's end still gets the request recorded as ended (not as left).
+    fn drop(&mut self) {
+        self.finish_pending();
+    }
+}
+
+impl Relay {
+    async fn next_bytes(&mut self) -> Option<Bytes> {
         if let Some(bytes) = self.pending.pop_front() {
             return Some(bytes);
         }
@@ -247,7 +282,7 @@ impl Relay {
             request_bytes: self.request_bytes,
             answer_bytes: self.upstream.judge.text_bytes(),
         };
-        self.recorder.finish(Ending::answered(usage, sizes));
+        self.ending = Some(Ending::answered(usage, sizes));
         if let Some((runtime, access_key, session)) = self.answer_session.take()
             && let Some(id) = self.upstream.judge.response_id()
         {
@@ -270,7 +305,7 @@ impl Relay {
             "the upstream {} @ {} failed mid-stream: {failure}; the response is incomplete",
             self.candidate.entry.model, self.candidate.channel.name
         );
-        self.recorder.finish(Ending::Broke(failure));
+        self.ending = Some(Ending::Broke(failure));
         Some(self.upstream.judge.error_event(&message))
     }
 }

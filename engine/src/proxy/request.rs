@@ -33,6 +33,8 @@ pub struct ProxyRequest {
     pub client_key_name: String,
     /// The conversation the client names (session affinity), when it names one.
     pub session: Option<Session>,
+    /// The exchange kept for diagnosis, when the capture setting covers this request.
+    pub capture: Option<super::capture::Capture>,
     hub: OnceLock<Result<hub::Request, Arc<ConvertError>>>,
 }
 
@@ -55,6 +57,7 @@ impl ProxyRequest {
             stream,
             client_key_name,
             session: None,
+            capture: None,
             hub: OnceLock::new(),
         }
     }

@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
 
 use super::affinity::Affinity;
+use super::capture::{Capture, CaptureSwitch};
 use super::cooldowns::Cooldowns;
 use super::hedge_budget::HedgeBudget;
 use super::key_pool::KeyPools;
@@ -55,6 +56,8 @@ pub struct Runtime {
     writer: Writer,
     /// What `/metrics` says; fed by `writer` from the log rows.
     metrics: Arc<Metrics>,
+    /// The capture setting (`capture`): one flag read per request.
+    capture: CaptureSwitch,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -76,7 +79,10 @@ impl Runtime {
         key_meters.seed(store.key_use_since(periods.starts())?, &periods);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let metrics = Arc::new(Metrics::default());
+        let capture = CaptureSwitch::default();
+        capture.set(store.capture_rule()?);
         Ok(Self {
+            capture,
             writer: Writer::spawn(Arc::clone(&store), events.clone(), Arc::clone(&metrics)),
             metrics,
             events,
@@ -147,6 +153,27 @@ impl Runtime {
         &self.affinity
     }
 
+    /// A capture for a request by the access key `app` asking for `model`, when the capture
+    /// setting covers it; a counted setting's new count is saved in the background.
+    pub fn begin_capture(&self, app: &str, model: &str) -> Option<Capture> {
+        let capture = self.capture.begin(&self.snapshot(), app, model, now_ms())?;
+        let rule = self.capture.current();
+        if rule.remaining.is_some() {
+            self.writer.capture_rule(rule);
+        }
+        Some(capture)
+    }
+
+    /// The capture setting from now on (saved by the caller).
+    pub fn set_capture(&self, rule: types::capture::CaptureRule) {
+        self.capture.set(rule);
+    }
+
+    /// The capture setting as it stands (its count lowered by what was captured).
+    pub fn capture_rule(&self) -> types::capture::CaptureRule {
+        self.capture.current()
+    }
+
     pub(crate) fn writer(&self) -> &Writer {
         &self.writer
     }
@@ -202,6 +229,8 @@ impl Runtime {
         let version = self.bump();
         let snapshot = Snapshot::load(store, version, &self.client)?;
         self.cooldowns.reset_from(&snapshot.entries);
+        // `api-switch capture` may have changed the setting.
+        self.capture.set(store.capture_rule()?);
         self.key_pools.reset();
         self.affinity.reset();
         self.snapshot.store(Arc::new(snapshot));

@@ -14,6 +14,7 @@ use crate::events::Event;
 use crate::logs::RequestRecord;
 use crate::metrics::Metrics;
 use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
+use types::capture::{CaptureRule, Exchange};
 
 /// How long the writer gathers more rows after the first before it writes.
 const GATHER: Duration = Duration::from_millis(200);
@@ -27,14 +28,17 @@ const MAX_BATCH: usize = 500;
 /// How often old request-log rows are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one row per request moves through the channel; boxing it would add an allocation per request to save queue slots"
-)]
+/// Rows move unboxed: one per request goes through the channel, and boxing would add an
+/// allocation per request (a captured exchange, rare, is boxed).
 enum Message {
     Change(CooldownWrite),
     /// A finished request's row and the proxy route that served it (for `/metrics`).
     Log(RequestRecord, &'static str),
+    /// A row (and its route) with its captured exchange (`capture`), linked once the row has
+    /// its id.
+    Captured(RequestRecord, &'static str, Box<Exchange>),
+    /// The capture setting's lowered count.
+    CaptureRule(CaptureRule),
     /// A converted Responses answer's conversation (`conversation`).
     Conversation(StoredResponse),
     Flush(Sender<()>),
@@ -70,6 +74,14 @@ impl Writer {
 
     pub fn log(&self, row: RequestRecord, route: &'static str) {
         self.send(Message::Log(row, route));
+    }
+
+    pub fn captured(&self, row: RequestRecord, route: &'static str, exchange: Exchange) {
+        self.send(Message::Captured(row, route, Box::new(exchange)));
+    }
+
+    pub fn capture_rule(&self, rule: CaptureRule) {
+        self.send(Message::CaptureRule(rule));
     }
 
     pub fn conversation(&self, stored: StoredResponse) {
@@ -138,6 +150,9 @@ fn run(
         let mut changes = Vec::new();
         let mut log = Vec::new();
         let mut conversations = Vec::new();
+        // Each exchange with its row's place in `log`.
+        let mut exchanges = Vec::new();
+        let mut capture_rule = None;
         let mut waiting = Vec::new();
         let gathered_until = Instant::now() + GATHER;
         let mut next = Some(first);
@@ -149,6 +164,12 @@ fn run(
                         metrics.observe(&row, route);
                         log.push(row);
                     }
+                    Message::Captured(row, route, exchange) => {
+                        metrics.observe(&row, route);
+                        exchanges.push((log.len(), *exchange));
+                        log.push(row);
+                    }
+                    Message::CaptureRule(rule) => capture_rule = Some(rule),
                     Message::Conversation(stored) => conversations.push(stored),
                     Message::Flush(done) => waiting.push(done),
                 }
@@ -172,6 +193,7 @@ fn run(
         }
         match store.write_batch(&changes, &mut log) {
             Ok(()) => {
+                save_exchanges(store, &log, exchanges);
                 for row in log {
                     // Nobody listening is fine.
                     let _ = events.send(Event::RequestFinished(row));
@@ -186,6 +208,11 @@ fn run(
         {
             tracing::warn!(%error, "cannot store Responses conversations; previous_response_id will not find them");
         }
+        if let Some(rule) = capture_rule
+            && let Err(error) = store.save_capture_rule(&rule)
+        {
+            tracing::warn!(%error, "cannot save the capture setting's count");
+        }
         for done in waiting {
             let _ = done.send(());
         }
@@ -193,6 +220,27 @@ fn run(
             retained_at = Instant::now();
             apply_retention(store);
         }
+    }
+}
+
+/// Saves each captured exchange under its row's id (the rows were just written).
+fn save_exchanges(store: &Store, log: &[RequestRecord], exchanges: Vec<(usize, Exchange)>) {
+    if exchanges.is_empty() {
+        return;
+    }
+    let exchanges: Vec<Exchange> = exchanges
+        .into_iter()
+        .filter_map(|(at, mut exchange)| {
+            exchange.request_log_id = log.get(at)?.id;
+            Some(exchange)
+        })
+        .collect();
+    if let Err(error) = store.save_exchanges(&exchanges) {
+        tracing::warn!(%error, "cannot store captured exchanges");
+    }
+    // The total cap holds at once, not only at the hourly retention.
+    if let Err(error) = store.prune_exchanges(crate::clock::now_ms()) {
+        tracing::warn!(%error, "cannot prune captured exchanges");
     }
 }
 
@@ -213,5 +261,9 @@ fn apply_retention(store: &Store) {
         Ok(0) => {}
         Ok(deleted) => tracing::info!(deleted, "old request-log rows deleted (retention)"),
         Err(error) => tracing::warn!(%error, "cannot apply the request-log retention"),
+    }
+    // After the log's own: an exchange whose row went goes too.
+    if let Err(error) = store.prune_exchanges(crate::clock::now_ms()) {
+        tracing::warn!(%error, "cannot prune captured exchanges");
     }
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/014_affinity.sql")),
     M::up(include_str!("sql/017_stored_responses.sql")),
     M::up(include_str!("sql/018_metrics_tokens.sql")),
+    M::up(include_str!("sql/019_captured_exchanges.sql")),
     M::up(include_str!("sql/020_connect_created.sql")),
 ];
 

@@ -11,6 +11,7 @@ pub mod channel_models;
 mod channels;
 mod connect_created;
 mod entries;
+pub mod exchanges;
 pub mod files;
 mod group_routing;
 mod key_use;
@@ -74,6 +75,11 @@ pub enum StoreError {
     },
     #[error("stored settings are unreadable: {source}; save the settings again to repair them")]
     Settings {
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("a captured exchange or the capture setting is unreadable: {source}")]
+    Exchange {
         #[source]
         source: serde_json::Error,
     },

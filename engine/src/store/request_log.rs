@@ -47,6 +47,13 @@ impl Filter {
             filter.clauses.push("at_ms >= ?");
             filter.values.push(Value::Integer(from));
         }
+        if let Some(text) = query.captured_text.as_deref().filter(|t| !t.is_empty()) {
+            filter.push(
+                "id IN (SELECT request_log_id FROM captured_exchanges \
+                 WHERE instr(lower(exchange), lower(?)) > 0)",
+                [text],
+            );
+        }
         if let Some(to) = query.to_ms {
             filter.clauses.push("at_ms < ?");
             filter.values.push(Value::Integer(to));
@@ -94,13 +101,15 @@ fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRecord> {
         cost_usd: r.get(20)?,
         session: r.get(21)?,
         session_moved: r.get(22)?,
+        captured: r.get(23)?,
     })
 }
 
 const RECORD_COLUMNS: &str = "id, at_ms, requested_model, entry_id, channel_name, model, status, \
     latency_ms, first_token_ms, prompt_tokens, completion_tokens, stream, client_key_name, error, \
     attempts, attempt_log, cache_read_tokens, cache_write_tokens, reasoning_tokens, \
-    tokens_estimated, cost_usd, session, session_moved";
+    tokens_estimated, cost_usd, session, session_moved, \
+    EXISTS (SELECT 1 FROM captured_exchanges c WHERE c.request_log_id = request_log.id)";
 
 impl Store {
     /// One page of the request log, newest first, with the totals of everything that matches.

@@ -7,6 +7,7 @@ use crate::cli::DataDirArg;
 use crate::http::DB_FILE_NAME;
 
 pub mod balance;
+pub mod capture;
 pub mod catalog;
 pub mod channel;
 pub mod connect;

@@ -7,6 +7,7 @@ mod balance_cli;
 mod browser;
 mod browser_affinity;
 mod browser_balance;
+mod browser_capture;
 mod browser_catalog;
 mod browser_channels;
 mod browser_connect;

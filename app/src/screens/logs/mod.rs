@@ -1,6 +1,12 @@
 //! The Logs screen: every proxied request, newest first, arriving live. Filters narrow it by
-//! model, channel, client key, status and time; each row opens to the attempts that led to
-//! its answer (which entry, what status or error, how long). Older rows load page by page.
+//! model, channel, client key, status, time and text in captured bodies; each row opens to the
+//! attempts that led to its answer (which entry, what status or error, how long), and a row
+//! with a captured exchange opens it (`exchange`). Older rows load page by page. Capture itself
+//! is switched on and off here (`capture`).
+
+mod capture;
+mod exchange;
+mod exchange_text;
 
 use leptos::prelude::*;
 use types::events::Event;
@@ -20,6 +26,8 @@ use crate::errors::{ErrorText, UiError};
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::shell::live::use_live;
 use crate::shell::time::{Clock, use_clock};
+use capture::CaptureControl;
+use exchange::{ExchangeView, OpenExchange};
 
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn load_log_page(query: LogQuery) -> Result<LogPage, UiError> {
@@ -48,6 +56,8 @@ struct Filters {
     key: String,
     status: String,
     span_hours: u32,
+    /// Text to find in captured exchanges.
+    captured_text: String,
 }
 
 impl Filters {
@@ -65,6 +75,7 @@ impl Filters {
             },
             from_ms: (self.span_hours > 0).then(|| now_ms - i64::from(self.span_hours) * 3_600_000),
             before_id,
+            captured_text: given(&self.captured_text),
             ..LogQuery::default()
         }
     }
@@ -92,6 +103,14 @@ pub fn LogsScreen() -> impl IntoView {
     let older = RwSignal::new(Vec::<RequestRecord>::new());
     let next_before = RwSignal::new(None::<i64>);
     let load_more_error = RwSignal::new(None::<UiError>);
+    let exchange_open = RwSignal::new(None::<i64>);
+    let apps = Signal::derive(move || {
+        options
+            .get()
+            .and_then(Result::ok)
+            .map(|o| o.client_key_names)
+            .unwrap_or_default()
+    });
     Effect::new(move || {
         // A new first page starts the list again.
         if let Some(Ok(page)) = first.get() {
@@ -119,7 +138,11 @@ pub fn LogsScreen() -> impl IntoView {
             title=Signal::derive(move || t_string!(i18n, logs.title).to_string())
             intro=Signal::derive(move || t_string!(i18n, logs.intro).to_string())
         />
+        <CaptureControl clock apps/>
         <FilterBar filters options/>
+        {move || exchange_open.get().map(|id| view! {
+            <ExchangeView id close=Callback::new(move |_| exchange_open.set(None))/>
+        })}
         <div class=format!("mt-4 {CARD} p-0 sm:p-0")>
             <Transition fallback=move || view! { <p class=format!("p-5 {MUTED}")>{t!(i18n, common.loading)}</p> }>
                 {move || first.get().map(|result| match result {
@@ -137,7 +160,15 @@ pub fn LogsScreen() -> impl IntoView {
                         let rate = if total > 0 { format!("{:.1}", total_ok as f64 * 100.0 / total as f64) } else { "—".into() };
                         view! {
                             <p class=format!("border-b border-slate-200 px-4 py-2 text-sm dark:border-slate-800 {MUTED}") id="log-totals">
-                                {move || { let rate = rate.clone(); t_string!(i18n, logs.totals, total, rate).to_string() }}
+                                {move || {
+                                    let rate = rate.clone();
+                                    // "1 request matches", not "1 requests match" (zh reads the same).
+                                    if total == 1 {
+                                        t_string!(i18n, logs.totals_single, rate).to_string()
+                                    } else {
+                                        t_string!(i18n, logs.totals, total, rate).to_string()
+                                    }
+                                }}
                             </p>
                             <div class="overflow-x-auto" tabindex="0">
                                 <table class=TABLE id="log-table">
@@ -152,8 +183,8 @@ pub fn LogsScreen() -> impl IntoView {
                                         <th scope="col" class=format!("{TH} text-right")>{t!(i18n, logs.col_tokens)}</th>
                                         <th scope="col" class=format!("{TH} text-right")>{t!(i18n, logs.col_cost)}</th>
                                     </tr></thead>
-                                    {page.rows.into_iter().map(|row| view! { <LogRow row clock/> }).collect_view()}
-                                    {move || older.get().into_iter().map(|row| view! { <LogRow row clock/> }).collect_view()}
+                                    {page.rows.into_iter().map(|row| view! { <LogRow row clock exchange_open/> }).collect_view()}
+                                    {move || older.get().into_iter().map(|row| view! { <LogRow row clock exchange_open/> }).collect_view()}
                                 </table>
                             </div>
                         }.into_any()
@@ -240,6 +271,12 @@ fn FilterBar(
                 }}
             </Transition>
             <div>
+                <label for="filter-captured" class="block text-xs font-medium text-slate-700 dark:text-slate-300">{t!(i18n, logs.search_captured)}</label>
+                <input id="filter-captured" type="search" class=format!("{INPUT} w-56") aria-describedby="filter-captured-hint"
+                    on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.captured_text = v.trim().to_owned()); }/>
+                <span id="filter-captured-hint" class="sr-only">{t!(i18n, logs.search_captured_hint)}</span>
+            </div>
+            <div>
                 <label for="filter-time" class="block text-xs font-medium text-slate-700 dark:text-slate-300">{t!(i18n, logs.col_time)}</label>
                 <select id="filter-time" class=format!("{INPUT} w-auto min-w-36")
                     on:change=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); filters.update(|f| f.span_hours = v); }>
@@ -263,7 +300,7 @@ fn span_label(locale: Locale, id: &str) -> String {
 
 /// One request; its button opens the attempts below it.
 #[component]
-fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
+fn LogRow(row: RequestRecord, clock: Clock, exchange_open: RwSignal<Option<i64>>) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let id = row.id;
@@ -322,6 +359,7 @@ fn LogRow(row: RequestRecord, clock: Clock) -> impl IntoView {
                     {(!moved.is_empty()).then(|| view! {
                         <span class="block text-xs text-amber-800 dark:text-amber-300" data-session-moved="">{t!(i18n, logs.session_moved)}</span>
                     })}
+                    {row.captured.then(|| view! { <div><OpenExchange id open=exchange_open/></div> })}
                 </td>
                 <td class=format!("{TD} text-right tabular-nums")>{format!("{} ms", row.latency_ms)}</td>
                 <td class=format!("{TD} text-right tabular-nums")>
