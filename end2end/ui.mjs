@@ -25,7 +25,7 @@ const SCREENS = [
 // identifiers the user types, and the test's own channel and model names (user data, e.g. in a
 // switch's or a drag handle's label).
 const ALLOWED = new Set(['API', 'Switch', 'OpenAI', 'Anthropic', 'SDK', 'Python', 'Claude', 'Code',
-  'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'MB', 'k', 's',
+  'Codex', 'Cherry', 'Studio', 'Open', 'WebUI', 'curl', 'HTTP', 'auto', 'ms', 'B', 'KB', 'MB', 'k', 's',
   'Retry-After', 'IP', 'ACCESS_KEY', 'API_SWITCH_KEY', 'env', 'localhost', '--listen', 'Chat', 'Completions',
   'Responses', 'Messages', 'coding', 'sonnet', 'claude-sonnet-4-5', 'English', 'v1', 'UTC', 'OK',
   'chat', 'completions', 'flaky', 'good', 'gpt-4o',
