@@ -325,6 +325,51 @@ async fn the_new_server_functions_refuse_cross_site_calls() {
     assert!(!state.admin_password_is_set().expect("password"));
 }
 
+/// Issue 24's capture server functions (its status, switching it on, a captured exchange) are
+/// refused cross-site, and capture stays off.
+#[tokio::test]
+async fn the_capture_server_functions_refuse_cross_site_calls() {
+    use app::screens::logs::{capture, exchange};
+    let (_dir, state, router) = setup();
+    let rule = engine::capture::CaptureRule {
+        enabled: true,
+        ..Default::default()
+    };
+    let calls: [(&str, &str, String); 3] = [
+        (
+            capture::LoadCaptureStatus::PATH,
+            "application/x-www-form-urlencoded",
+            String::new(),
+        ),
+        (
+            capture::SaveCaptureRule::PATH,
+            "application/json",
+            serde_json::json!({ "rule": rule }).to_string(),
+        ),
+        (
+            exchange::LoadExchange::PATH,
+            "application/x-www-form-urlencoded",
+            "request_log_id=1".into(),
+        ),
+    ];
+    for (path, content_type, body) in calls {
+        let request = Request::post(path)
+            .header(header::HOST, LISTEN)
+            .header(header::CONTENT_TYPE, content_type)
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "http://evil.example")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, text) = send(&router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {text}");
+    }
+    let status = state.capture_status().await.expect("capture status");
+    assert!(
+        !status.rule.enabled && !status.active,
+        "capture was switched on: {status:?}"
+    );
+}
+
 /// Issue 11: the Channels and API management screens' server functions (calibration with its
 /// live attempts, saving a channel, Azure's api-version, the catalog suggestions, "Test all" and
 /// its cancel) are refused cross-site, and none of them changed or started anything.

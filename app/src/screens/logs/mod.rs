@@ -4,8 +4,8 @@
 //! with a captured exchange opens it (`exchange`). Older rows load page by page. Capture itself
 //! is switched on and off here (`capture`).
 
-mod capture;
-mod exchange;
+pub mod capture;
+pub mod exchange;
 mod exchange_text;
 
 use leptos::prelude::*;
