@@ -24,6 +24,7 @@ pub mod speedtest;
 pub mod state;
 pub mod store;
 pub mod test_chat;
+pub mod traces;
 pub mod tray;
 pub mod ui_error;
 pub mod upstream;

@@ -245,6 +245,7 @@ impl BoundServer {
             .spawn_recovery_probes(std::time::Duration::from_secs(5));
         // Relay balances older than a few hours are looked up again in the background.
         let balances = self.app.spawn_balance_refresh();
+        start_traces(&self.app);
         // Live event streams never end by themselves; they end with the shutdown so open UI
         // tabs (the desktop window among them) do not hold it for the whole grace period.
         let streams = self.app.clone();
@@ -279,9 +280,28 @@ impl BoundServer {
         probes.abort();
         balances.abort();
         let app = self.app;
-        tokio::task::spawn_blocking(move || app.flush()).await?;
+        tokio::task::spawn_blocking(move || {
+            app.flush();
+            // After the flush every row has its spans; the exporter sends what it holds.
+            app.runtime().stop_traces();
+        })
+        .await?;
         tracing::info!("request log and cooldowns saved; stopped");
         Ok(())
+    }
+}
+
+/// Exports traces when the standard OpenTelemetry variables name a collector
+/// (`engine::traces`); a collector that cannot be set up is reported and the server serves
+/// without traces.
+fn start_traces(app: &AppState) {
+    match engine::traces::TraceExport::from_env(tokio::runtime::Handle::current()) {
+        Ok(Some(traces)) => {
+            tracing::info!(endpoint = traces.endpoint(), "exporting traces (OTLP/HTTP)");
+            app.runtime().export_traces(traces);
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "serving without traces"),
     }
 }
 

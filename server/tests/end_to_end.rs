@@ -70,6 +70,11 @@ impl Drop for Server {
 }
 
 async fn serve(data: &Path) -> Server {
+    serve_with_env(data, &[]).await
+}
+
+/// `serve` with these environment variables set.
+async fn serve_with_env(data: &Path, env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let child = Command::new(BIN)
         .args([
@@ -79,6 +84,7 @@ async fn serve(data: &Path) -> Server {
             "--data-dir",
         ])
         .arg(data)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("start api-switch");
@@ -255,3 +261,6 @@ mod sdk_affinity;
 
 #[path = "end_to_end/metrics.rs"]
 mod metrics;
+
+#[path = "end_to_end/traces.rs"]
+mod traces;

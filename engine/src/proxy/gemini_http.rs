@@ -88,6 +88,7 @@ async fn generate(
         stream,
         client_key_name,
     );
+    request.trace_parent = runtime.trace_parent(&parts.headers);
     request.capture = runtime.begin_capture(&request.client_key_name, &request.model);
     if let Some(capture) = &request.capture {
         // The URL may carry the key as `?key=`: the path alone is kept.

@@ -173,6 +173,7 @@ async fn prepare(
         client_key_name,
     );
     request.session = session;
+    request.trace_parent = runtime.trace_parent(&request_headers);
     request.capture = runtime.begin_capture(&request.client_key_name, &request.model);
     if let Some(capture) = &request.capture {
         capture.client_request(parts.uri.path(), &request_headers, &request.body);

@@ -25,6 +25,7 @@ use super::request::ProxyRequest;
 use super::route::Candidate;
 use super::runtime::Runtime;
 use super::sticky::Turn;
+use super::writer::RowContext;
 use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 use types::EntryId;
@@ -120,8 +121,8 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     answering: Option<Answering>,
     /// When the answering attempt's first content arrived, Unix milliseconds.
     first_content_at_ms: Option<i64>,
-    /// The proxy route that served the request, for `/metrics` (not part of the row).
-    route: &'static str,
+    /// What goes to the writer beside the row (the route, the client's trace parent).
+    context: Option<RowContext>,
     /// The request's captured exchange, stored with the row (`capture`).
     capture: Option<Capture>,
 }
@@ -131,7 +132,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
         runtime: R,
         row: RequestRecord,
         request_started: Instant,
-        route: &'static str,
+        context: RowContext,
     ) -> Self {
         Self {
             runtime,
@@ -139,7 +140,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             request_started,
             answering: None,
             first_content_at_ms: None,
-            route,
+            context: Some(context),
             capture: None,
         }
     }
@@ -210,15 +211,24 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             u64::try_from(tokens).unwrap_or(0),
             row.cost_usd.unwrap_or(0.0),
         );
+        // The row's time is its end, as the log and the traces read it (a stream's row was
+        // made when its headers arrived).
+        row.at_ms = now_ms();
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.time_answering_attempt(&mut row);
-        let route = self.route;
+        // Taken with the row: both go once.
+        let context = self.context.take().unwrap_or(RowContext {
+            route: "",
+            trace_parent: None,
+        });
         match self.capture.take() {
-            None => self.runtime.writer().log(row, route),
+            None => self.runtime.writer().log(row, context),
             Some(capture) => {
                 capture.ended(row.status, &row.error);
                 row.captured = true;
-                self.runtime.writer().captured(row, route, capture.finish());
+                self.runtime
+                    .writer()
+                    .captured(row, context, capture.finish());
             }
         }
         self.answer_ended(&ending);
@@ -466,7 +476,7 @@ impl<'a> LogRow<'a> {
             runtime,
             self.row(candidate, attempts, status),
             self.started,
-            self.request.endpoint.route_label(),
+            self.request.row_context(),
         )
         .capturing(self.request.capture.clone())
     }

@@ -143,7 +143,7 @@ pub async fn start(
         Arc::clone(context.runtime),
         finish.row,
         finish.request_started,
-        context.request.endpoint.route_label(),
+        context.request.row_context(),
     )
     .answered_by(candidate, context.started)
     .capturing(context.request.capture.clone());

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use bytes::Bytes;
 use protocol::{ConvertError, EncodeOptions, Protocol, RequestHead, hub};
 
@@ -13,6 +13,7 @@ use super::affinity::Session;
 use super::error::AttemptFailure;
 use super::quirks::Quirks;
 use super::route::Candidate;
+use super::writer::RowContext;
 use crate::catalog::{Capability, Catalog};
 use crate::upstream::{Endpoint, UpstreamAdapter as _};
 
@@ -35,6 +36,8 @@ pub struct ProxyRequest {
     pub session: Option<Session>,
     /// The exchange kept for diagnosis, when the capture setting covers this request.
     pub capture: Option<super::capture::Capture>,
+    /// The client's W3C `traceparent`, read only while traces are exported.
+    pub trace_parent: Option<HeaderValue>,
     hub: OnceLock<Result<hub::Request, Arc<ConvertError>>>,
 }
 
@@ -58,6 +61,7 @@ impl ProxyRequest {
             client_key_name,
             session: None,
             capture: None,
+            trace_parent: None,
             hub: OnceLock::new(),
         }
     }
@@ -76,6 +80,14 @@ impl ProxyRequest {
             })
             .as_ref()
             .map_err(Arc::clone)
+    }
+
+    /// What goes to the writer beside this request's log row.
+    pub(super) fn row_context(&self) -> RowContext {
+        RowContext {
+            route: self.endpoint.route_label(),
+            trace_parent: self.trace_parent.clone(),
+        }
     }
 
     /// The client's freeform tools (Codex's `apply_patch`), whose calls go back to it as

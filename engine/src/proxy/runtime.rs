@@ -7,6 +7,9 @@
 //! it writes only through the writer.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::http::{HeaderMap, HeaderValue};
 
 use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, watch};
@@ -58,6 +61,8 @@ pub struct Runtime {
     metrics: Arc<Metrics>,
     /// The capture setting (`capture`): one flag read per request.
     capture: CaptureSwitch,
+    /// Traces are exported (`traces`): the client's `traceparent` is kept with the row.
+    tracing: AtomicBool,
     /// Bumped on every change the UI may want to show (configuration, cooldown, auto-disable).
     version: watch::Sender<u64>,
     /// What changed, for the live stream; sending never waits (no receiver is fine).
@@ -83,6 +88,7 @@ impl Runtime {
         capture.set(store.capture_rule()?);
         Ok(Self {
             capture,
+            tracing: AtomicBool::new(false),
             writer: Writer::spawn(Arc::clone(&store), events.clone(), Arc::clone(&metrics)),
             metrics,
             events,
@@ -104,6 +110,28 @@ impl Runtime {
     /// The configuration routing uses right now.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
+    }
+
+    /// Exports each request from now on as trace spans (`traces`); they are built on the
+    /// background writer's thread from the log rows.
+    pub fn export_traces(&self, traces: crate::traces::TraceExport) {
+        self.writer.export_traces(traces);
+        self.tracing.store(true, Ordering::Relaxed);
+    }
+
+    /// Sends the trace spans still queued and stops exporting (a stop; nothing when traces
+    /// are off).
+    pub fn stop_traces(&self) {
+        self.tracing.store(false, Ordering::Relaxed);
+        self.writer.stop_traces();
+    }
+
+    /// The client's `traceparent` header while traces are exported (one flag read when not).
+    pub(crate) fn trace_parent(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        if !self.tracing.load(Ordering::Relaxed) {
+            return None;
+        }
+        headers.get(crate::traces::TRACE_PARENT).cloned()
     }
 
     pub(crate) fn cooldowns(&self) -> &Cooldowns {

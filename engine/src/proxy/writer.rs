@@ -2,18 +2,21 @@
 //! thread that writes them in batches, one transaction each, so no request ever waits on disk.
 //! Once a row is saved it is announced as a `RequestFinished` event (with its id), and the
 //! request-log retention is applied at start and then hourly, on the same thread. Each row is
-//! counted for `/metrics` here too, so the request path pays nothing for it.
+//! counted for `/metrics` here too, and turned into trace spans when traces are exported
+//! (`traces`), so the request path pays nothing for either.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderValue;
 use tokio::sync::broadcast;
 
 use crate::events::Event;
 use crate::logs::RequestRecord;
 use crate::metrics::Metrics;
 use crate::store::{CooldownWrite, EntryId, Store, StoredResponse};
+use crate::traces::TraceExport;
 use types::capture::{CaptureRule, Exchange};
 
 /// How long the writer gathers more rows after the first before it writes.
@@ -28,19 +31,32 @@ const MAX_BATCH: usize = 500;
 /// How often old request-log rows are deleted.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
+/// What travels to the writer beside a finished request's row without being part of it.
+pub struct RowContext {
+    /// The proxy route that served the request (`/metrics` labels by it).
+    pub route: &'static str,
+    /// The client's W3C `traceparent`, kept only while traces are exported: the request's
+    /// span continues the client's trace.
+    pub trace_parent: Option<HeaderValue>,
+}
+
 /// Rows move unboxed: one per request goes through the channel, and boxing would add an
 /// allocation per request (a captured exchange, rare, is boxed).
 enum Message {
     Change(CooldownWrite),
-    /// A finished request's row and the proxy route that served it (for `/metrics`).
-    Log(RequestRecord, &'static str),
-    /// A row (and its route) with its captured exchange (`capture`), linked once the row has
-    /// its id.
-    Captured(RequestRecord, &'static str, Box<Exchange>),
+    /// A finished request's row and what travels beside it.
+    Log(RequestRecord, RowContext),
+    /// A row (and its context) with its captured exchange (`capture`), linked once the row
+    /// has its id.
+    Captured(RequestRecord, RowContext, Box<Exchange>),
     /// The capture setting's lowered count.
     CaptureRule(CaptureRule),
     /// A converted Responses answer's conversation (`conversation`).
     Conversation(StoredResponse),
+    /// Spans of the rows from now on go to this exporter (`traces`).
+    ExportTraces(Box<TraceExport>),
+    /// Sends the spans still queued and stops exporting; answered once they are out.
+    StopTraces(Sender<()>),
     Flush(Sender<()>),
 }
 
@@ -72,12 +88,12 @@ impl Writer {
         self.send(Message::Change(change));
     }
 
-    pub fn log(&self, row: RequestRecord, route: &'static str) {
-        self.send(Message::Log(row, route));
+    pub fn log(&self, row: RequestRecord, context: RowContext) {
+        self.send(Message::Log(row, context));
     }
 
-    pub fn captured(&self, row: RequestRecord, route: &'static str, exchange: Exchange) {
-        self.send(Message::Captured(row, route, Box::new(exchange)));
+    pub fn captured(&self, row: RequestRecord, context: RowContext, exchange: Exchange) {
+        self.send(Message::Captured(row, context, Box::new(exchange)));
     }
 
     pub fn capture_rule(&self, rule: CaptureRule) {
@@ -86,6 +102,17 @@ impl Writer {
 
     pub fn conversation(&self, stored: StoredResponse) {
         self.send(Message::Conversation(stored));
+    }
+
+    pub fn export_traces(&self, traces: TraceExport) {
+        self.send(Message::ExportTraces(Box::new(traces)));
+    }
+
+    /// Waits until the spans of everything sent before this call are out (a stop).
+    pub fn stop_traces(&self) {
+        let (done_tx, done_rx) = channel();
+        self.send(Message::StopTraces(done_tx));
+        let _ = done_rx.recv();
     }
 
     /// Waits until everything sent before this call is on disk (tests, shutdown).
@@ -136,6 +163,7 @@ fn run(
     metrics: &Metrics,
 ) {
     let mut retained_at = Instant::now();
+    let mut traces: Option<Box<TraceExport>> = None;
     apply_retention(store);
     loop {
         let first = match rx.recv_timeout(RETENTION_EVERY) {
@@ -160,14 +188,20 @@ fn run(
             while let Some(message) = next.take() {
                 match message {
                     Message::Change(change) => coalesce(&mut changes, change),
-                    Message::Log(row, route) => {
-                        metrics.observe(&row, route);
+                    Message::Log(row, context) => {
+                        observe(metrics, traces.as_deref(), &row, &context);
                         log.push(row);
                     }
-                    Message::Captured(row, route, exchange) => {
-                        metrics.observe(&row, route);
+                    Message::Captured(row, context, exchange) => {
+                        observe(metrics, traces.as_deref(), &row, &context);
                         exchanges.push((log.len(), *exchange));
                         log.push(row);
+                    }
+                    Message::ExportTraces(exporter) => traces = Some(exporter),
+                    Message::StopTraces(done) => {
+                        // Dropping the exporter sends what it holds.
+                        drop(traces.take());
+                        let _ = done.send(());
                     }
                     Message::CaptureRule(rule) => capture_rule = Some(rule),
                     Message::Conversation(stored) => conversations.push(stored),
@@ -220,6 +254,19 @@ fn run(
             retained_at = Instant::now();
             apply_retention(store);
         }
+    }
+}
+
+/// What a finished row feeds besides the log: `/metrics`, and the trace exporter when on.
+fn observe(
+    metrics: &Metrics,
+    traces: Option<&TraceExport>,
+    row: &RequestRecord,
+    context: &RowContext,
+) {
+    metrics.observe(row, context.route);
+    if let Some(traces) = traces {
+        traces.export(row, context.route, context.trace_parent.as_ref());
     }
 }
 
