@@ -76,14 +76,30 @@ await runCheck('ui', async (page) => {
   await attempts.first().waitFor({ state: 'visible', timeout: 5000 });
   if ((await attempts.count()) !== 2) throw new Error(`attempts: ${await attempts.count()}`);
   if (!(await attempts.nth(0).textContent()).includes('500')) throw new Error(`first attempt: ${await attempts.nth(0).textContent()}`);
-  // Their timeline: a lane each, with the time to headers and the total in words (issue 24).
+  // Their timeline: a lane each, with the new connection's time, the time to headers and the
+  // total in words (issue 24); the first request opened both connections.
   const lanes = rows.first().locator('[data-attempt-timeline] li');
   if ((await lanes.count()) !== 2) throw new Error(`timeline lanes: ${await lanes.count()}`);
   const answered = await lanes.nth(1).textContent();
-  if (!/headers \d+ ms · first content \d+ ms · total \d+ ms/.test(answered)) throw new Error(`answered lane: ${answered}`);
+  if (!/connected \d+ ms · headers \d+ ms · first content \d+ ms · total \d+ ms/.test(answered)) throw new Error(`answered lane: ${answered}`);
   await proxyRequest();
   await page.waitForFunction(() => document.querySelectorAll('#log-table tbody[data-log]').length === 2, null, { timeout: 10000 });
   await page.screenshot({ path: `${SHOTS}/logs-live-en-light.png`, fullPage: true });
+  // The second request went over the kept-alive connection, and its lane says so.
+  const newest = rows.first();
+  await newest.locator('button[aria-expanded]').click();
+  const reused = newest.locator('[data-attempt-timeline] li').last();
+  await reused.waitFor({ state: 'visible', timeout: 5000 });
+  if (!/kept-alive connection · headers \d+ ms/.test(await reused.textContent())) throw new Error(`reused lane: ${await reused.textContent()}`);
+  await setPrefs(page, url, 'zh', 'dark');
+  await page.goto(`${url}/logs`, { waitUntil: 'load' });
+  await live(page);
+  for (const row of [rows.first(), rows.nth(1)]) await row.locator('button[aria-expanded]').click();
+  await rows.nth(1).locator('[data-attempt-timeline]').waitFor({ state: 'visible', timeout: 5000 });
+  await page.screenshot({ path: `${SHOTS}/logs-timeline-zh-dark.png`, fullPage: true });
+  await setPrefs(page, url, 'en', 'light');
+  await page.goto(url, { waitUntil: 'load' });
+  await live(page);
 
   // An access key created here is required by the proxy once the switch is on.
   await page.click('nav >> text=Access keys');

@@ -4,10 +4,22 @@
 //! configuration reloads: a reload that only renames a channel reuses the warm connections. A
 //! client is rebuilt only when a setting it is built from (the connect timeout, its proxy)
 //! changes.
+//!
+//! Every client times the connections it opens (`TimeConnects`, a layer around reqwest's
+//! connector): an attempt sent through `timing_connect` learns how long its new connection took
+//! (TCP, TLS, the outbound proxy's handshake), or that it reused a kept-alive one. reqwest
+//! reports neither; the connection is opened inside the attempt's own task, so a task-local
+//! slot carries the figure back without touching a request that reuses a connection.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tower::{Layer, Service};
 
 use crate::store::{OutboundProxy, Settings};
 
@@ -35,7 +47,9 @@ impl ClientOptions {
 
 impl ClientOptions {
     fn builder(self) -> reqwest::ClientBuilder {
-        reqwest::Client::builder().connect_timeout(Duration::from_millis(self.connect_timeout_ms))
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(self.connect_timeout_ms))
+            .connector_layer(TimeConnects)
     }
 
     /// A client whose every request goes through `proxy`. One that cannot be built (a URL
@@ -115,5 +129,66 @@ impl UpstreamClient {
             .entry((options, proxy.clone()))
             .or_insert_with(|| options.build_proxied(proxy))
             .clone()
+    }
+}
+
+tokio::task_local! {
+    /// How long the connection the current attempt opened took; set by `TimedConnector`.
+    static CONNECT_TIME: Cell<Option<Duration>>;
+}
+
+/// Runs `send` (a request on one of these clients) and tells how long it spent opening a new
+/// connection to the upstream: `None` when it reused a kept-alive one or could not connect.
+pub async fn timing_connect<F: Future>(send: F) -> (F::Output, Option<Duration>) {
+    CONNECT_TIME
+        .scope(Cell::new(None), async move {
+            let sent = send.await;
+            (sent, CONNECT_TIME.with(Cell::get))
+        })
+        .await
+}
+
+/// The connector layer that times each connection it opens, for the attempt waiting on it.
+#[derive(Clone, Copy)]
+struct TimeConnects;
+
+impl<S> Layer<S> for TimeConnects {
+    type Service = TimedConnector<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TimedConnector(inner)
+    }
+}
+
+#[derive(Clone)]
+struct TimedConnector<S>(S);
+
+impl<S, R> Service<R> for TimedConnector<S>
+where
+    S: Service<R> + 'static,
+    S::Future: Send + 'static,
+    R: 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    /// Boxed once per new connection, never per request.
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        let started = Instant::now();
+        let connecting = self.0.call(request);
+        Box::pin(async move {
+            let connected = connecting.await;
+            if connected.is_ok() {
+                // Outside an attempt (a connection finished in the background after another
+                // request took a pooled one) there is nobody to tell.
+                let _ = CONNECT_TIME.try_with(|slot| slot.set(Some(started.elapsed())));
+            }
+            connected
+        })
     }
 }

@@ -92,6 +92,15 @@ pub struct AttemptRecord {
     /// How long the attempt took until it answered or failed (an answer's: until its last
     /// byte, or until the client left).
     pub elapsed_ms: i64,
+    /// From the attempt's start until a new connection to the upstream was open (TCP, TLS and
+    /// an outbound proxy's handshake); `None` when it reused one (`reused_connection`), its
+    /// connection failed, or the row is older than connect times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<i64>,
+    /// The attempt's request went over a kept-alive connection (its headers arrived, and no
+    /// new connection was opened for it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused_connection: bool,
     /// From the attempt's start to the upstream's response headers (time to first byte), when
     /// they arrived. Rows written before timings were kept have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]

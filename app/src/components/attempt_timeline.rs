@@ -1,7 +1,8 @@
 //! A request's attempts drawn on one time scale, each on its own lane, so hedges that ran side
-//! by side overlap and a failover's attempts follow each other. A lane shows the wait for the
-//! response headers, then for the first content, then the content until the attempt ended,
-//! with the figures in words beside it (the bars are decoration; the words carry the data).
+//! by side overlap and a failover's attempts follow each other. A lane shows the opening of a
+//! new connection (none when a kept-alive one was reused), the wait for the response headers,
+//! then for the first content, then the content until the attempt ended, with the figures in
+//! words beside it (the bars are decoration; the words carry the data).
 //! Rows recorded before attempts were timed have no timeline.
 
 use leptos::prelude::*;
@@ -14,6 +15,8 @@ use crate::i18n::{t, t_string, use_i18n};
 struct Lane {
     number: usize,
     offset_ms: i64,
+    connect_ms: Option<i64>,
+    reused_connection: bool,
     ttfb_ms: Option<i64>,
     first_content_ms: Option<i64>,
     total_ms: i64,
@@ -23,12 +26,14 @@ impl Lane {
     /// The phases as (start, end, class) in ms from the attempt's start; empty ones left out.
     fn phases(&self) -> Vec<(i64, i64, &'static str)> {
         let headers = self.ttfb_ms.unwrap_or(self.total_ms).min(self.total_ms);
+        let connected = self.connect_ms.unwrap_or(0).clamp(0, headers);
         let content = self
             .first_content_ms
             .unwrap_or(self.total_ms)
             .clamp(headers, self.total_ms);
         [
-            (0, headers, "bg-slate-400 dark:bg-slate-500"),
+            (0, connected, CONNECTING),
+            (connected, headers, "bg-slate-400 dark:bg-slate-500"),
             (headers, content, "bg-amber-400 dark:bg-amber-300"),
             (content, self.total_ms, "bg-emerald-500 dark:bg-emerald-400"),
         ]
@@ -37,6 +42,9 @@ impl Lane {
         .collect()
     }
 }
+
+/// The colour of opening a connection, in the bar and its legend.
+const CONNECTING: &str = "bg-sky-500 dark:bg-sky-400";
 
 /// Percent of `span_ms`, for a bar's position.
 fn percent(ms: i64, span_ms: i64) -> f64 {
@@ -59,6 +67,8 @@ pub fn AttemptTimeline(attempts: Vec<AttemptRecord>) -> impl IntoView {
     let lanes = attempts.iter().enumerate().map(|(i, a)| Lane {
         number: i + 1,
         offset_ms: a.at_ms - start,
+        connect_ms: a.connect_ms,
+        reused_connection: a.reused_connection,
         ttfb_ms: a.ttfb_ms,
         first_content_ms: a.first_content_ms,
         total_ms: a.elapsed_ms.max(0),
@@ -67,6 +77,7 @@ pub fn AttemptTimeline(attempts: Vec<AttemptRecord>) -> impl IntoView {
         <div class="mt-2 space-y-1 rounded-md bg-slate-50 p-3 text-xs dark:bg-slate-800/60" data-attempt-timeline="">
             <p class="flex flex-wrap items-center gap-x-3 gap-y-1">
                 <span class="font-medium">{t!(i18n, attempts.timeline)}</span>
+                <Legend class=CONNECTING>{t!(i18n, attempts.connecting)}</Legend>
                 <Legend class="bg-slate-400 dark:bg-slate-500">{t!(i18n, attempts.waiting_headers)}</Legend>
                 <Legend class="bg-amber-400 dark:bg-amber-300">{t!(i18n, attempts.waiting_content)}</Legend>
                 <Legend class="bg-emerald-500 dark:bg-emerald-400">{t!(i18n, attempts.content)}</Legend>
@@ -96,12 +107,18 @@ pub fn AttemptTimeline(attempts: Vec<AttemptRecord>) -> impl IntoView {
     .into_any()
 }
 
-/// One lane's figures in words: time to headers, to first content, total.
+/// One lane's figures in words: the connection, time to headers, to first content, total.
 fn figures(lane: &Lane) -> impl IntoView + use<> {
     let i18n = use_i18n();
-    let (ttfb, content, total) = (lane.ttfb_ms, lane.first_content_ms, lane.total_ms);
+    let (connect, reused, ttfb) = (lane.connect_ms, lane.reused_connection, lane.ttfb_ms);
+    let (content, total) = (lane.first_content_ms, lane.total_ms);
     move || {
-        let mut parts = Vec::with_capacity(3);
+        let mut parts = Vec::with_capacity(4);
+        if let Some(ms) = connect {
+            parts.push(t_string!(i18n, attempts.connected, ms).to_string());
+        } else if reused {
+            parts.push(t_string!(i18n, attempts.reused_connection).to_string());
+        }
         if let Some(ms) = ttfb {
             parts.push(t_string!(i18n, attempts.ttfb, ms).to_string());
         }

@@ -83,15 +83,14 @@ pub async fn send(
         let attempt = capture.attempt_sent(&channel.name, model, &url, &headers, &body);
         (capture.clone(), attempt)
     });
-    context
-        .client
-        .post(url)
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .map(|response| UpstreamAnswer::new(response, Arc::clone(&context.mask)).captured(captured))
-        .map_err(transport_failure)
+    let sending = context.client.post(url).headers(headers).body(body).send();
+    let (sent, connect_time) = crate::http_client::timing_connect(sending).await;
+    sent.map(|response| {
+        UpstreamAnswer::new(response, Arc::clone(&context.mask))
+            .captured(captured)
+            .connected_in(connect_time)
+    })
+    .map_err(transport_failure)
 }
 
 pub fn transport_failure(error: reqwest::Error) -> AttemptFailure {

@@ -370,7 +370,7 @@ async fn send_and_judge(
     let response = attempt::send(context, candidate, leg, body)
         .await
         .map_err(Outcome::Failed)?;
-    log.headers_arrived(candidate.entry.id);
+    log.headers_arrived(candidate.entry.id, response.connect_time());
     match attempt::judge(context, response, leg).await {
         Verdict::Accept(response) => Ok(response),
         Verdict::ClientError(response) => Err(Outcome::ClientError(response)),

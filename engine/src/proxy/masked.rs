@@ -6,6 +6,7 @@
 //! Masking once, where bytes enter, is what makes each of those exits safe by construction.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
@@ -20,6 +21,8 @@ pub struct UpstreamAnswer {
     mask: Arc<SecretMask>,
     /// The captured exchange and this attempt's place in it: what is read, masked, is kept.
     capture: Option<(Capture, usize)>,
+    /// How long opening a new connection for it took; `None` on a kept-alive one.
+    connect_time: Option<Duration>,
 }
 
 impl UpstreamAnswer {
@@ -28,7 +31,19 @@ impl UpstreamAnswer {
             response,
             mask,
             capture: None,
+            connect_time: None,
         }
+    }
+
+    /// Notes how long its new connection took to open (`http_client::timing_connect`).
+    pub fn connected_in(mut self, connect_time: Option<Duration>) -> Self {
+        self.connect_time = connect_time;
+        self
+    }
+
+    /// How long opening a new connection for it took; `None` when it reused one.
+    pub fn connect_time(&self) -> Option<Duration> {
+        self.connect_time
     }
 
     /// Keeps what is read of this answer (masked) as `attempt` of `capture`.

@@ -10,13 +10,14 @@
 //! that leaves changes nothing for the entry). The answering attempt's time to first content
 //! is measured here too, for the `fastest` order and hedging's p90.
 //!
-//! Each attempt's timings go into its record, counted from its start (`at_ms`): when its
-//! response headers arrived (`LogRow::headers_arrived`, noted by the attempt as they come), its
+//! Each attempt's timings go into its record, counted from its start (`at_ms`): how long a new
+//! connection took to open (`http_client::timing_connect`), when its response headers arrived
+//! (`LogRow::headers_arrived`, noted by the attempt as they come), its
 //! first content and its end (the answering attempt's, noted by its `Recorder`). All are Unix
 //! milliseconds read once at each moment: no timer runs, nothing is formatted.
 
 use std::ops::Deref;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::capture::Capture;
 use super::error::AttemptFailure;
@@ -30,6 +31,14 @@ use crate::clock::now_ms;
 use crate::logs::{AttemptRecord, ErrorKind, RequestRecord};
 use types::EntryId;
 use types::pricing::Usage;
+
+/// An attempt's response headers: whose, when, and how long its new connection took to open.
+#[derive(Clone, Copy)]
+struct HeadersArrived {
+    entry: EntryId,
+    at_ms: i64,
+    connect_ms: Option<i64>,
+}
 
 /// How a request ended, as its row says.
 pub enum Ending {
@@ -331,10 +340,11 @@ pub struct LogRow<'a> {
     pub racing: std::sync::Mutex<Vec<AttemptRecord>>,
     /// The request's session turn, when it names a session (session affinity).
     pub turn: Option<Turn>,
-    /// When the running attempts' response headers arrived (Unix milliseconds), by entry: at
-    /// most two run at once (a lead and its hedge), and a failed one is recorded before the
-    /// next starts. A fixed pair, so noting a time allocates nothing.
-    headers_at: std::sync::Mutex<[Option<(EntryId, i64)>; 2]>,
+    /// When the running attempts' response headers arrived (Unix milliseconds), by entry, with
+    /// how long opening a new connection took: at most two run at once (a lead and its
+    /// hedge), and a failed one is recorded before the next starts. A fixed pair, so noting a
+    /// time allocates nothing.
+    headers_at: std::sync::Mutex<[Option<HeadersArrived>; 2]>,
 }
 
 impl<'a> LogRow<'a> {
@@ -355,27 +365,34 @@ impl<'a> LogRow<'a> {
         self.racing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The response headers of the attempt on `entry` arrived now (its time to first byte).
-    pub fn headers_arrived(&self, entry: EntryId) {
-        let now = now_ms();
+    /// The response headers of the attempt on `entry` arrived now (its time to first byte),
+    /// after `connect` spent opening a new connection (`None`: a kept-alive one).
+    pub fn headers_arrived(&self, entry: EntryId, connect: Option<Duration>) {
+        let arrived = HeadersArrived {
+            entry,
+            at_ms: now_ms(),
+            connect_ms: connect.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        };
         // Field updates only; a poisoned pair is still a valid pair.
         let mut headers_at = self.headers_at.lock().unwrap_or_else(|p| p.into_inner());
         let slot = headers_at
             .iter()
-            .position(|slot| slot.is_none_or(|(id, _)| id == entry))
+            .position(|slot| slot.is_none_or(|s| s.entry == entry))
             .unwrap_or(0);
-        headers_at[slot] = Some((entry, now));
+        headers_at[slot] = Some(arrived);
     }
 
-    /// The time to first byte of the attempt on `entry` that started at `at_ms`, if its headers
-    /// arrived.
-    fn ttfb_ms(&self, entry: EntryId, at_ms: i64) -> Option<i64> {
+    /// The time to first byte and the connection of the attempt in `record` (its entry and
+    /// start), into it, if its headers arrived.
+    fn note_timings(&self, record: &mut AttemptRecord) {
         let headers_at = self.headers_at.lock().unwrap_or_else(|p| p.into_inner());
-        headers_at
+        let arrived = headers_at
             .iter()
             .flatten()
-            .find(|(id, _)| *id == entry)
-            .map(|(_, at)| (at - at_ms).max(0))
+            .find(|s| s.entry == record.entry_id);
+        record.ttfb_ms = arrived.map(|s| (s.at_ms - record.at_ms).max(0));
+        record.connect_ms = arrived.and_then(|s| s.connect_ms);
+        record.reused_connection = arrived.is_some_and(|s| s.connect_ms.is_none());
     }
 
     /// Notes that `candidate` runs side by side with the others noted since `race_ends`.
@@ -393,7 +410,7 @@ impl<'a> LogRow<'a> {
                 && record.error_kind == Some(ErrorKind::HedgeCancelled)
             {
                 record.elapsed_ms = now - record.at_ms;
-                record.ttfb_ms = self.ttfb_ms(record.entry_id, record.at_ms);
+                self.note_timings(record);
                 record.status = failure.status();
                 record.error_kind = Some(failure.kind());
             }
@@ -449,18 +466,18 @@ impl<'a> LogRow<'a> {
         status: Option<u16>,
         error_kind: Option<ErrorKind>,
     ) -> AttemptRecord {
-        AttemptRecord {
+        let mut record = AttemptRecord {
             entry_id: candidate.entry.id,
             channel: candidate.channel.name.clone(),
             model: candidate.entry.model.clone(),
             at_ms: self.attempt_started_ms,
             elapsed_ms: now_ms() - self.attempt_started_ms,
-            ttfb_ms: self.ttfb_ms(candidate.entry.id, self.attempt_started_ms),
-            first_content_ms: None,
             status,
             error_kind,
-            rule: None,
-        }
+            ..AttemptRecord::default()
+        };
+        self.note_timings(&mut record);
+        record
     }
 
     /// The recorder of this request as served by `candidate` with `status` (or by nobody)
@@ -525,7 +542,7 @@ impl<'a> LogRow<'a> {
             let mut record = record.clone();
             if record.error_kind == Some(ErrorKind::HedgeCancelled) {
                 record.elapsed_ms = now - record.at_ms;
-                record.ttfb_ms = self.ttfb_ms(record.entry_id, record.at_ms);
+                self.note_timings(&mut record);
             }
             log.push(record);
         }
@@ -534,7 +551,7 @@ impl<'a> LogRow<'a> {
             if let Some(at_ms) = answered_at {
                 record.at_ms = at_ms;
                 record.elapsed_ms = now - at_ms;
-                record.ttfb_ms = self.ttfb_ms(candidate.entry.id, at_ms);
+                self.note_timings(&mut record);
             }
             log.push(record);
         }

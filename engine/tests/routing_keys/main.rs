@@ -519,6 +519,63 @@ async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goe
     assert!(!http.connections().is_empty());
 }
 
+/// Issue 24, connect time: the attempt that opened a new connection (here through a SOCKS5
+/// proxy that answers its CONNECT after 150 ms) records how long that took, inside its time to
+/// headers; the next request over the kept-alive connection records that it reused one.
+#[tokio::test]
+async fn an_attempt_records_its_new_connections_time_and_a_reused_one_says_so() {
+    const HANDSHAKE_MS: i64 = 150;
+    let proxy = Proxy::start().await;
+    let socks =
+        proxies::socks5_proxy_answering_after(None, Duration::from_millis(HANDSHAKE_MS as u64))
+            .await;
+    let upstream = KeyedUpstream::start("A").await;
+    let via = proxy.channel("A", &upstream.base_url());
+    proxy.entry(via, "through", "auto");
+    let outbound = engine::store::OutboundProxy {
+        url: socks.url.clone(),
+        username: String::new(),
+        password: "".into(),
+    };
+    proxy
+        .state
+        .set_channel_proxy(via, Some(&outbound))
+        .await
+        .expect("proxy");
+    for _ in 0..2 {
+        assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
+    }
+    assert_eq!(
+        socks.connections().len(),
+        1,
+        "the second request reused the connection"
+    );
+    proxy.state.flush();
+    let rows = common::log_rows(proxy.state.store(), 2);
+    let attempt = |row: usize| {
+        let attempts = &rows[row].attempts;
+        assert_eq!(attempts.len(), 1, "{attempts:?}");
+        attempts[0].clone()
+    };
+    // Newest first: the first request is the second row.
+    let (opened, reused) = (attempt(1), attempt(0));
+    let connect = opened
+        .connect_ms
+        .expect("the first attempt opened a connection");
+    assert!(
+        (HANDSHAKE_MS..HANDSHAKE_MS + 1_000).contains(&connect),
+        "connect {connect} ms"
+    );
+    assert!(!opened.reused_connection, "{opened:?}");
+    let ttfb = opened.ttfb_ms.expect("headers");
+    assert!(
+        connect <= ttfb,
+        "connect {connect} ms inside headers {ttfb} ms"
+    );
+    assert_eq!(reused.connect_ms, None, "{reused:?}");
+    assert!(reused.reused_connection, "{reused:?}");
+}
+
 #[tokio::test]
 async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
     let proxy = Proxy::start().await;

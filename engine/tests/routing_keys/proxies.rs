@@ -4,6 +4,7 @@
 //! relayed and the credentials it saw, then copies bytes both ways.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, copy_bidirectional};
 use tokio::net::{TcpListener, TcpStream};
@@ -102,6 +103,15 @@ fn decode_basic(encoded: &str) -> String {
 /// A SOCKS5 proxy (CONNECT only). With `credentials`, it asks for username/password and
 /// refuses others; without, it takes "no authentication".
 pub async fn socks5_proxy(credentials: Option<(&str, &str)>) -> TestProxy {
+    socks5_proxy_answering_after(credentials, Duration::ZERO).await
+}
+
+/// A SOCKS5 proxy that waits `delay` before it answers a CONNECT: a connection through it
+/// takes at least that long to open, as a far proxy or a slow TLS handshake would.
+pub async fn socks5_proxy_answering_after(
+    credentials: Option<(&str, &str)>,
+    delay: Duration,
+) -> TestProxy {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("socks5://{}", listener.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Seen::default()));
@@ -111,7 +121,7 @@ pub async fn socks5_proxy(credentials: Option<(&str, &str)>) -> TestProxy {
         while let Ok((client, _)) = listener.accept().await {
             let (seen, wanted) = (noted.clone(), wanted.clone());
             tokio::spawn(async move {
-                let _ = relay_socks5(client, seen, wanted).await;
+                let _ = relay_socks5(client, seen, wanted, delay).await;
             });
         }
     });
@@ -122,6 +132,7 @@ async fn relay_socks5(
     mut client: TcpStream,
     seen: Arc<Mutex<Seen>>,
     wanted: Option<String>,
+    delay: Duration,
 ) -> std::io::Result<()> {
     let mut greeting = [0u8; 2];
     client.read_exact(&mut greeting).await?;
@@ -181,6 +192,7 @@ async fn relay_socks5(
     let target = format!("{host}:{}", u16::from_be_bytes(port));
     seen.lock().expect("seen").connections.push(presented);
     let mut upstream = TcpStream::connect(&target).await?;
+    tokio::time::sleep(delay).await;
     client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
     copy_bidirectional(&mut client, &mut upstream).await?;
     Ok(())
