@@ -39,7 +39,12 @@ async fn start_upstream() -> String {
             "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}))
         .into_response()
     }
-    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(chat));
+    serve_on_loopback(axum::Router::new().route("/v1/chat/completions", axum::routing::post(chat)))
+        .await
+}
+
+/// Serves `app` on a free loopback port for the rest of the test; returns its base URL.
+async fn serve_on_loopback(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -122,6 +127,13 @@ fn config(upstream: &str, dead: &str) -> Value {
         {"name": "dead", "api_type": "openai", "base_url": dead, "api_key": "sk-dead-0123456789", "entries": [{"model": "gpt-test"}]},
         {"name": "live", "api_type": "custom", "base_url": format!("{upstream}/v1"), "api_key": "sk-live-0123456789", "entries": [{"model": "gpt-test"}]}
     ]})
+}
+
+/// `config` with one access key, `editor`, whose secret is `key`.
+fn config_with_editor_key(upstream: &str, dead: &str, key: &str) -> Value {
+    let mut config = config(upstream, dead);
+    config["access_keys"] = json!([{"name": "editor", "key": key}]);
+    config
 }
 
 fn dead_url() -> String {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::json;
 
-use super::{dead_url, run, serve, start_upstream};
+use super::{config_with_editor_key, dead_url, run, serve, start_upstream};
 
 const APP_KEY: &str = "sk-as-editor-0123456789abcdef";
 
@@ -73,12 +73,7 @@ fn value(series: &HashMap<String, f64>, name: &str) -> f64 {
 async fn metrics_count_a_known_mix_of_traffic_and_refuse_other_sites_and_strangers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("config.json");
-    let config = json!({"version": 1, "settings": {},
-    "access_keys": [{"name": "editor", "key": APP_KEY}],
-    "channels": [
-        {"name": "dead", "api_type": "openai", "base_url": dead_url(), "api_key": "sk-dead-0123456789", "entries": [{"model": "gpt-test"}]},
-        {"name": "live", "api_type": "custom", "base_url": format!("{}/v1", start_upstream().await), "api_key": "sk-live-0123456789", "entries": [{"model": "gpt-test"}]}
-    ]});
+    let config = config_with_editor_key(&start_upstream().await, &dead_url(), APP_KEY);
     std::fs::write(&file, config.to_string()).expect("write");
     run(&["import", file.to_str().expect("utf-8 path")], dir.path());
     let token =

@@ -136,12 +136,7 @@ async fn start_two_protocol_upstream() -> String {
     let app = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(chat))
         .route("/v1/messages", axum::routing::post(messages));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    super::serve_on_loopback(app).await
 }
 
 /// Runs one script of end2end/ against the server; it must print `ok_marker`.

@@ -22,7 +22,9 @@ use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 use prost::Message;
 use serde_json::json;
 
-use super::{dead_url, run, serve_with_env, start_upstream};
+use super::{
+    config_with_editor_key, dead_url, run, serve_on_loopback, serve_with_env, start_upstream,
+};
 
 const APP_KEY: &str = "sk-as-editor-0123456789abcdef";
 /// The client's own trace, which the request's span continues (W3C Trace Context).
@@ -41,12 +43,7 @@ async fn collector(received: Received) -> String {
     let app = Router::new()
         .route("/v1/traces", post(traces))
         .with_state(received);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    serve_on_loopback(app).await
 }
 
 fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a AnyValue> {
@@ -84,12 +81,7 @@ async fn a_failed_over_request_reaches_an_otlp_collector_as_a_span_per_attempt()
     let collector = collector(Arc::clone(&received)).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("config.json");
-    let config = json!({"version": 1, "settings": {},
-    "access_keys": [{"name": "editor", "key": APP_KEY}],
-    "channels": [
-        {"name": "dead", "api_type": "openai", "base_url": dead_url(), "api_key": "sk-dead-0123456789", "entries": [{"model": "gpt-test"}]},
-        {"name": "live", "api_type": "custom", "base_url": format!("{}/v1", start_upstream().await), "api_key": "sk-live-0123456789", "entries": [{"model": "gpt-test"}]}
-    ]});
+    let config = config_with_editor_key(&start_upstream().await, &dead_url(), APP_KEY);
     std::fs::write(&file, config.to_string()).expect("write");
     run(&["import", file.to_str().expect("utf-8 path")], dir.path());
     // The general variable alone; the batch delay stays at its 5 s default, so what arrives
