@@ -94,7 +94,13 @@ pub fn random_token() -> Result<String, AuthError> {
 
 /// What the store keeps for a token: its SHA-256, hex.
 pub fn token_digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// The lowercase hex SHA-256 of `bytes`: how tokens are stored, and how Connect recognises a
+/// file it wrote.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 impl AppState {

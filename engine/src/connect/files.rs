@@ -37,15 +37,22 @@ pub fn read_optional(path: &Path) -> io::Result<Option<String>> {
     }
 }
 
+/// The file's bytes, or `None` when it does not exist.
+pub fn read_bytes_optional(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// Saves the current state of `path` beside it and returns the backup's path (`None`: there
 /// is no file, so nothing to save). The backup is a new file written beside it and renamed to
 /// a name nothing holds: a file or a symbolic link (even a dangling one) already at that name
 /// is a clear error, never followed or replaced.
 pub fn backup(path: &Path) -> io::Result<Option<PathBuf>> {
-    let current = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
+    let Some(current) = read_bytes_optional(path)? else {
+        return Ok(None);
     };
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%S%.3fZ")

@@ -18,8 +18,6 @@ use std::path::{Path, PathBuf};
 
 pub use types::connect::{AppStatus, ConnectApp, ConnectOverview, Snippet};
 
-use sha2::{Digest, Sha256};
-
 use crate::store::{Store, StoreError};
 
 /// The folders apps keep their configuration in: the user's home, and the overrides the apps
@@ -181,11 +179,6 @@ fn same_url(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// The SHA-256 (hex) Connect remembers a created file by.
-fn digest(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 /// Where `app`'s configuration points now, whether that is `base_url`, and what undo would do
 /// (`record`: the files Connect created).
 pub fn status(home: &Home, app: ConnectApp, base_url: &str, record: &Store) -> AppStatus {
@@ -262,7 +255,10 @@ pub fn connect(
         if !existed {
             // Noted before writing: a file on disk that undo does not know about is worse
             // than a note about a file that never came.
-            record.note_connect_created(&path.display().to_string(), &digest(text.as_bytes()))?;
+            record.note_connect_created(
+                &path.display().to_string(),
+                &crate::auth::sha256_hex(text.as_bytes()),
+            )?;
         }
         files::write_private_atomic(&path, text.as_bytes()).map_err(write_error)?;
         if existed {
@@ -326,18 +322,12 @@ fn undo_file(path: &Path, record: &Store) -> Result<bool, ConnectError> {
     let Some(written) = record.connect_created(&key)? else {
         return Ok(false);
     };
-    let current = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => {
-            return Err(ConnectError::Read {
-                path: path.to_path_buf(),
-                source,
-            });
-        }
-    };
+    let current = files::read_bytes_optional(path).map_err(|source| ConnectError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     match current {
-        Some(bytes) if digest(&bytes) != written => {
+        Some(bytes) if crate::auth::sha256_hex(&bytes) != written => {
             // Someone else's file now: never deleted, and no longer ours to remember.
             record.forget_connect_created(&key)?;
             Err(ConnectError::ChangedSinceCreated {
