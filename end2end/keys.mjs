@@ -154,7 +154,10 @@ await runCheck('keys', async (page) => {
   await form(page).locator('input[id^="proxy-username-"]').fill('me');
   await form(page).locator('input[id^="proxy-password-"]').fill('proxy-pw-secret-99');
   if ((await form(page).locator('[data-proxy-error]').textContent()).trim()) throw new Error('the good address still shows a problem');
-  const proxies = page.waitForResponse((r) => r.url().includes('channel_proxies'));
+  // The listing that follows the save; one the live updates asked for before it (the traffic
+  // above cooled keys) may still be on its way and says nothing about the save.
+  const proxies = page.waitForResponse(async (r) => r.url().includes('channel_proxies')
+    && (await r.text()).includes('socks5://127.0.0.1:1080'), { timeout: 10000 });
   await save(page);
   const listed = JSON.parse(await (await proxies).text());
   const saved = listed.find((p) => p.url === 'socks5://127.0.0.1:1080');
