@@ -10,7 +10,7 @@
 //
 // usage: node end2end/affinity.mjs http://127.0.0.1:PORT
 import { mkdirSync } from 'node:fs';
-import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
+import { axe, live, noonZone, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -89,4 +89,4 @@ await runCheck('affinity', async (page) => {
     }
   }
   console.log('affinity ok');
-});
+}, { timezoneId: noonZone() });

@@ -4,7 +4,8 @@
 // usage (from a check script): await runCheck('name', async (page) => { ...throw on failure... });
 // `live`, `setPrefs` and `axe` are the steps every UI check repeats. A check that provokes a
 // failure on purpose passes `{ expected: (url) => bool }`: failed responses and console errors
-// for those URLs are not failures.
+// for those URLs are not failures; one that reads "today" over rows written minutes ago passes
+// `{ timezoneId: noonZone() }`.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -25,11 +26,22 @@ async function launchChromium() {
   }
 }
 
-export async function runCheck(name, body, { expected = () => false } = {}) {
+/**
+ * The fixed-offset zone (`Etc/GMT-12` .. `Etc/GMT+11`) in which it is now between 12:00 and
+ * 13:00. A check over rows written "minutes ago" that reads "today" runs its browser there:
+ * in the browser's own zone, a run just after its midnight would put those rows in yesterday.
+ * (The `Etc` names count the other way round: `Etc/GMT-5` is five hours ahead of UTC.)
+ */
+export function noonZone(now = new Date()) {
+  const ahead = 12 - now.getUTCHours();
+  return ahead === 0 ? 'Etc/GMT' : `Etc/GMT${ahead > 0 ? '-' : '+'}${Math.abs(ahead)}`;
+}
+
+export async function runCheck(name, body, { expected = () => false, timezoneId } = {}) {
   const browser = await launchChromium();
   const failures = [];
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage(timezoneId ? { timezoneId } : {});
     page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
     page.on('console', (msg) => {
       if (msg.type() === 'error' && !expected(msg.location()?.url ?? '')) failures.push(`console: ${msg.text()}`);

@@ -10,7 +10,7 @@
 //
 // usage: node end2end/spend.mjs http://127.0.0.1:PORT
 import { mkdirSync } from 'node:fs';
-import { axe, live, runCheck, setPrefs, strayEnglish } from './browser.mjs';
+import { axe, live, noonZone, runCheck, setPrefs, strayEnglish } from './browser.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
@@ -93,4 +93,4 @@ await runCheck('spend', async (page) => {
       }
     }
   }
-});
+}, { timezoneId: noonZone() });
