@@ -121,8 +121,9 @@ struct Answering {
 /// request is served, an `Arc` when a stream outlives `forward::serve`.
 pub struct Recorder<R: Deref<Target = Runtime>> {
     runtime: R,
-    /// Until it is recorded.
-    row: Option<RequestRecord>,
+    /// Until it is recorded: the row and what goes to the writer beside it (the route, the
+    /// client's trace parent), taken together.
+    row: Option<(RequestRecord, RowContext)>,
     /// When the proxy started serving the request (the row's latency counts from here).
     request_started: Instant,
     /// The attempt that answered, when its end means something for its entry (not for a
@@ -130,8 +131,6 @@ pub struct Recorder<R: Deref<Target = Runtime>> {
     answering: Option<Answering>,
     /// When the answering attempt's first content arrived, Unix milliseconds.
     first_content_at_ms: Option<i64>,
-    /// What goes to the writer beside the row (the route, the client's trace parent).
-    context: Option<RowContext>,
     /// The request's captured exchange, stored with the row (`capture`).
     capture: Option<Capture>,
 }
@@ -145,11 +144,10 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
     ) -> Self {
         Self {
             runtime,
-            row: Some(row),
+            row: Some((row, context)),
             request_started,
             answering: None,
             first_content_at_ms: None,
-            context: Some(context),
             capture: None,
         }
     }
@@ -176,7 +174,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
     pub fn first_content(&mut self) {
         self.first_content_at_ms = Some(now_ms());
         let elapsed = self.request_started.elapsed().as_millis() as i64;
-        if let Some(row) = &mut self.row {
+        if let Some((row, _)) = &mut self.row {
             row.first_token_ms = Some(elapsed);
         }
         self.measure_first_content();
@@ -205,7 +203,7 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
     }
 
     fn record(&mut self, ending: Ending) {
-        let Some(mut row) = self.row.take() else {
+        let Some((mut row, context)) = self.row.take() else {
             return;
         };
         let (status, error, usage) = ending.row_fields();
@@ -220,16 +218,11 @@ impl<R: Deref<Target = Runtime>> Recorder<R> {
             u64::try_from(tokens).unwrap_or(0),
             row.cost_usd.unwrap_or(0.0),
         );
-        // The row's time is its end, as the log and the traces read it (a stream's row was
-        // made when its headers arrived).
+        // The row's time is its end, as the log and the traces read it (a stream's row is
+        // made when its headers arrive).
         row.at_ms = now_ms();
         row.latency_ms = self.request_started.elapsed().as_millis() as i64;
         self.time_answering_attempt(&mut row);
-        // Taken with the row: both go once.
-        let context = self.context.take().unwrap_or(RowContext {
-            route: "",
-            trace_parent: None,
-        });
         match self.capture.take() {
             None => self.runtime.writer().log(row, context),
             Some(capture) => {
@@ -499,10 +492,10 @@ impl<'a> LogRow<'a> {
     }
 
     /// The row for this request as served by `candidate` (or by nobody) after `attempts` tries
-    /// (a stream's is taken when its headers arrive, recorded once it is committed).
+    /// (a stream's is taken when its headers arrive, recorded once it is committed). Its time
+    /// (`at_ms`) is the request's end: its `Recorder` sets it.
     pub fn row(&self, candidate: Option<&Candidate>, attempts: u32, status: u16) -> RequestRecord {
         RequestRecord {
-            at_ms: now_ms(),
             requested_model: self.request.model.clone(),
             entry_id: candidate.map(|c| c.entry.id),
             channel: candidate
