@@ -63,9 +63,15 @@ async fn the_access_keys_screen_shows_use_against_limits_live_and_sets_them() {
         usd_per_month: Some(50.0),
     };
     store.set_access_key_limits(agent, &limits).expect("limits");
-    // One request earlier today (in an earlier minute), $1.20 and 12 800 tokens.
-    let now = engine::clock::now_ms();
-    let earlier = (now - 120_000).max(now - now.rem_euclid(86_400_000));
+    // One request earlier today (in an earlier minute), $1.20 and 12 800 tokens. In the first
+    // two minutes of a UTC day there is no earlier minute of today that is two minutes back:
+    // the check waits them out rather than put the row in the minute it reads as "0 / 60".
+    let since_midnight = engine::clock::now_ms().rem_euclid(86_400_000);
+    if since_midnight < 120_000 {
+        let wait = u64::try_from(120_000 - since_midnight).unwrap_or(0);
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    }
+    let earlier = engine::clock::now_ms() - 120_000;
     store
         .write_batch(&[], &mut [logged(earlier, "agent")])
         .expect("log row");
