@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use engine::AppState;
 use engine::network::ListenControl;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::LeptosRoutes;
 use serde_json::json;
 
 use crate::guard::{self, AllowedHosts, Guard};
@@ -99,7 +99,7 @@ fn router_for(
         leptos: leptos.clone(),
         guard: guard.clone(),
     };
-    let routes = generate_route_list(app::App);
+    let routes = app::shell::pages();
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -376,6 +376,26 @@ mod tests {
             html.contains(r#"id="channel-count">0<"#),
             "channel count rendered"
         );
+    }
+
+    /// The pages registered at start-up are the ones the app's router finds by running it
+    /// (which start-up no longer does): same paths, same rendering, GET only.
+    #[tokio::test]
+    async fn the_pages_registered_are_the_routers_own() {
+        let listed = |routes: Vec<leptos_axum::AxumRouteListing>| {
+            let mut listed: Vec<String> = routes
+                .iter()
+                .map(|route| {
+                    let methods: Vec<_> = route.methods().collect();
+                    format!("{} {:?} {methods:?}", route.path(), route.mode())
+                })
+                .collect();
+            listed.sort();
+            listed
+        };
+        let found = listed(leptos_axum::generate_route_list(app::App));
+        assert!(found.len() >= 10, "{found:?}");
+        assert_eq!(listed(app::shell::pages()), found);
     }
 
     #[tokio::test]

@@ -81,6 +81,36 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The pages `App`'s router serves, each with how it is rendered, for the server to register
+/// at start-up. `leptos_axum::generate_route_list(App)` finds the same list by running the
+/// app, and that run touched about 70 pages of view code an idle server then kept resident
+/// (BENCHMARKS.md, 2026-12-08). A server test keeps this list equal to that one: a route added
+/// above and not here fails it.
+#[cfg(feature = "ssr")]
+pub fn pages() -> Vec<leptos_axum::AxumRouteListing> {
+    use leptos_router::Method;
+    let page = |path: &str, mode: SsrMode| {
+        leptos_axum::AxumRouteListing::new(path.to_owned(), mode, [Method::Get], Vec::new())
+    };
+    let streamed = [
+        "/login",
+        "/",
+        "/logs",
+        "/channels",
+        "/entries",
+        "/chat",
+        "/connect",
+        "/keys",
+        "/guide",
+    ];
+    let mut pages: Vec<_> = streamed
+        .into_iter()
+        .map(|path| page(path, SsrMode::OutOfOrder))
+        .collect();
+    pages.push(page("/settings", SsrMode::Async));
+    pages
+}
+
 /// Navigation beside (wide screens) or above (phones) the page, the header, the page itself.
 #[component]
 fn Layout() -> impl IntoView {
