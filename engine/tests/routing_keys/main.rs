@@ -476,6 +476,26 @@ async fn a_freeze_skips_every_entry_of_the_channel_and_ends_on_time() {
     );
 }
 
+/// Sends `channel`'s requests through the outbound proxy at `url`, with these credentials
+/// (empty: none).
+async fn send_through(
+    proxy: &Proxy,
+    channel: ChannelId,
+    url: &str,
+    (username, password): (&str, &str),
+) {
+    let outbound = engine::store::OutboundProxy {
+        url: url.to_owned(),
+        username: username.to_owned(),
+        password: password.into(),
+    };
+    proxy
+        .state
+        .set_channel_proxy(channel, Some(&outbound))
+        .await
+        .expect("proxy");
+}
+
 #[tokio::test]
 async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goes_direct() {
     let proxy = Proxy::start().await;
@@ -487,16 +507,7 @@ async fn an_http_proxy_carries_one_channels_requests_and_tests_while_another_goe
     let via = proxy.channel("A", &a.base_url());
     proxy.entry(via, "through", "auto");
     proxy.entry(proxy.channel("B", &b.base_url()), "direct", "auto");
-    let outbound = engine::store::OutboundProxy {
-        url: http.url.clone(),
-        username: "proxy-user".into(),
-        password: "proxy-pass".into(),
-    };
-    proxy
-        .state
-        .set_channel_proxy(via, Some(&outbound))
-        .await
-        .expect("proxy");
+    send_through(&proxy, via, &http.url, ("proxy-user", "proxy-pass")).await;
     assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(http.connections(), vec!["proxy-user:proxy-pass"]);
     assert_eq!(proxy.answered_by("direct").await, "B:tag-secret-B:direct");
@@ -532,16 +543,7 @@ async fn an_attempt_records_its_new_connections_time_and_a_reused_one_says_so() 
     let upstream = KeyedUpstream::start("A").await;
     let via = proxy.channel("A", &upstream.base_url());
     proxy.entry(via, "through", "auto");
-    let outbound = engine::store::OutboundProxy {
-        url: socks.url.clone(),
-        username: String::new(),
-        password: "".into(),
-    };
-    proxy
-        .state
-        .set_channel_proxy(via, Some(&outbound))
-        .await
-        .expect("proxy");
+    send_through(&proxy, via, &socks.url, ("", "")).await;
     for _ in 0..2 {
         assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     }
@@ -587,16 +589,7 @@ async fn a_socks5_proxy_with_credentials_carries_one_channels_requests() {
     let via = proxy.channel("A", &a.base_url());
     proxy.entry(via, "through", "auto");
     proxy.entry(proxy.channel("B", &b.base_url()), "direct", "auto");
-    let outbound = engine::store::OutboundProxy {
-        url: socks.url.clone(),
-        username: "sock-user".into(),
-        password: "sock-pass".into(),
-    };
-    proxy
-        .state
-        .set_channel_proxy(via, Some(&outbound))
-        .await
-        .expect("proxy");
+    send_through(&proxy, via, &socks.url, ("sock-user", "sock-pass")).await;
     assert_eq!(proxy.answered_by("through").await, "A:tag-secret-A:through");
     assert_eq!(proxy.answered_by("direct").await, "B:tag-secret-B:direct");
     assert_eq!(socks.connections(), vec!["sock-user:sock-pass"]);
